@@ -1,0 +1,16 @@
+import CSodium
+
+/// Non-secret random bytes (nonces, record ids) from libsodium's CSPRNG.
+public func randomBytes(_ count: Int) -> [UInt8] {
+    precondition((try? Sodium.initialise()) != nil, "libsodium is not initialised")
+    var bytes = [UInt8](repeating: 0, count: count)
+    bytes.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, count) }
+    return bytes
+}
+
+/// Overwrites `bytes` with zeros in a way the optimiser cannot remove.
+public func wipe(_ bytes: inout [UInt8]) {
+    bytes.withUnsafeMutableBytes { buffer in
+        if let base = buffer.baseAddress { sodium_memzero(base, buffer.count) }
+    }
+}
