@@ -1,0 +1,28 @@
+/// A storage failure. The message names the database file and SQLite's reason, never a bound value.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// The distinct failure kinds.
+    public enum Kind: Sendable, Equatable {
+        /// The database could not be opened or set up.
+        case cannotOpen
+        /// The file is not an amanat database, or one from a newer version.
+        case notAmanatDatabase
+        /// The disk (or the filesystem's quota) is full.
+        case diskFull
+        /// A write failed for another reason.
+        case writeFailed
+        /// The store was closed.
+        case closed
+    }
+
+    /// What went wrong.
+    public let kind: Kind
+    /// A one-line explanation.
+    public let message: String
+
+    init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

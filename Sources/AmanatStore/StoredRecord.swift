@@ -1,0 +1,33 @@
+public import AmanatModel
+
+/// One testimony as it is stored: clear fields in the open, the two sections sealed.
+public struct StoredRecord: Sendable, Equatable {
+    /// The random record id.
+    public var recordID: RecordID
+    /// The form's id.
+    public var formID: String
+    /// The form's version.
+    public var formVersion: Int
+    /// The received date, at the configured precision (a day by default), e.g. `2026-11-29`.
+    public var received: String
+    /// Canonical JSON of the clear fields.
+    public var clearJSON: String
+    /// The identity envelope, encoded.
+    public var identityEnvelope: [UInt8]
+    /// The testimony envelope, encoded.
+    public var testimonyEnvelope: [UInt8]
+
+    /// A record.
+    public init(
+        recordID: RecordID, formID: String, formVersion: Int, received: String, clearJSON: String,
+        identityEnvelope: [UInt8], testimonyEnvelope: [UInt8]
+    ) {
+        self.recordID = recordID
+        self.formID = formID
+        self.formVersion = formVersion
+        self.received = received
+        self.clearJSON = clearJSON
+        self.identityEnvelope = identityEnvelope
+        self.testimonyEnvelope = testimonyEnvelope
+    }
+}
