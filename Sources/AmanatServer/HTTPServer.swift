@@ -1,0 +1,203 @@
+import AmanatCrypto
+import AmanatModel
+public import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+public import ServiceLifecycle
+import Glibc
+
+/// amanatd's HTTP/1.1 server on a Unix stream socket, as a service of the daemon's ServiceGroup.
+public final class HTTPServer: Service, Sendable {
+    private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
+
+    private let service: IntakeService
+    private let configuration: ServerConfiguration
+    private let logger: Logger
+    private let registry: ConnectionRegistry
+    private let onReady: @Sendable () -> Void
+
+    /// A server for `service`. `onReady` runs once the socket accepts connections.
+    public init(service: IntakeService, logger: Logger, onReady: @escaping @Sendable () -> Void = {}) {
+        self.service = service
+        self.configuration = service.configuration
+        self.logger = logger
+        self.registry = ConnectionRegistry(limit: service.configuration.limits.maxConnections)
+        self.onReady = onReady
+    }
+
+    /// Binds the socket, serves until graceful shutdown, lets requests in flight finish, then closes the store.
+    public func run() async throws {
+        let limits = configuration.limits
+        let path = configuration.socketPath
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(limits.idleTimeoutSeconds))))
+                    try sync.addHandler(IdleCloseHandler())
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    return try Connection(wrappingChannelSynchronously: channel)
+                }
+            }
+        guard chmod(path, mode_t(configuration.socketMode)) == 0 else {
+            try? await server.channel.close()
+            throw ServerStartError("cannot set the mode of socket \(path): \(String(cString: strerror(errno)))")
+        }
+        logger.info("listening", metadata: ["socket.path": "\(path)", "socket.mode": "\(String(configuration.socketMode, radix: 8))"])
+        onReady()
+        let registry = self.registry
+        try await withGracefulShutdownHandler {
+            try await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await connection in inbound {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            registry.shutDown()
+            server.channel.close(promise: nil)
+        }
+        unlink(path)
+        await service.store.close()
+        logger.info("stopped")
+    }
+
+    private func serve(_ connection: Connection) async {
+        let channel = connection.channel
+        switch registry.register(channel) {
+        case .admitted: break
+        case .overLimit:
+            await refuse(connection, with: .tooManyConnections)
+            return
+        case .shuttingDown:
+            await refuse(connection, with: .unavailable)
+            return
+        }
+        defer { registry.unregister(channel) }
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                try await self.handleRequests(channel: channel, inbound: inbound, outbound: outbound)
+            }
+        } catch {
+            logger.debug("connection ended", metadata: ["error.type": "\(type(of: error))"])
+        }
+    }
+
+    private func handleRequests(
+        channel: any Channel,
+        inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>,
+        outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
+    ) async throws {
+        let limits = configuration.limits
+        var head: HTTPRequestHead?
+        var body: [UInt8] = []
+        var deadline: Scheduled<Void>?
+        defer { deadline?.cancel() }
+        for try await part in inbound {
+            switch part {
+            case .head(let requestHead):
+                guard registry.beginRequest(channel) else {
+                    try await write(.problem(.unavailable), to: outbound, keepAlive: false)
+                    return
+                }
+                head = requestHead
+                body = []
+                deadline = channel.eventLoop.scheduleTask(in: .seconds(Int64(limits.requestTimeoutSeconds))) {
+                    channel.close(promise: nil)
+                }
+                let headerBytes = requestHead.headers.reduce(requestHead.uri.utf8.count) {
+                    $0 + $1.name.utf8.count + $1.value.utf8.count + 4
+                }
+                if headerBytes > limits.maxHeaderBytes {
+                    try await write(.problem(.headersTooLarge(limits.maxHeaderBytes)), to: outbound, keepAlive: false)
+                    return
+                }
+                if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init),
+                    length > limits.maxBodyBytes
+                {
+                    // Answer before reading the body, then close: the client learns at once.
+                    try await write(.problem(.bodyTooLarge(limits.maxBodyBytes)), to: outbound, keepAlive: false)
+                    return
+                }
+            case .body(let buffer):
+                guard head != nil else { continue }
+                if body.count + buffer.readableBytes > limits.maxBodyBytes {
+                    try await write(.problem(.bodyTooLarge(limits.maxBodyBytes)), to: outbound, keepAlive: false)
+                    return
+                }
+                body.append(contentsOf: buffer.readableBytesView)
+            case .end:
+                deadline?.cancel()
+                deadline = nil
+                guard let request = head else { continue }
+                head = nil
+                let started = NIODeadline.now()
+                let response = await service.respond(
+                    method: request.method.rawValue, path: request.uri,
+                    contentType: request.headers.first(name: "content-type"), body: body
+                )
+                wipe(&body)
+                let keepAlive = request.isKeepAlive && registry.endRequest(channel)
+                try await write(response, to: outbound, keepAlive: keepAlive, headOnly: request.method == .HEAD)
+                logger.info(
+                    "request",
+                    metadata: [
+                        "http.route": "\(IntakeService.routeName(method: request.method.rawValue, path: request.uri))",
+                        "http.status": "\(response.status)",
+                        "duration.ms": "\((NIODeadline.now() - started).nanoseconds / 1_000_000)",
+                    ]
+                )
+                if !keepAlive { return }
+            }
+        }
+    }
+
+    private func write(
+        _ response: Response, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
+        keepAlive: Bool, headOnly: Bool = false
+    ) async throws {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: response.contentType)
+        headers.add(name: "Content-Length", value: String(response.body.count))
+        headers.add(name: "Cache-Control", value: "no-store")
+        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        let status = HTTPResponseStatus(statusCode: response.status)
+        var parts: [HTTPServerResponsePart] = [.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))]
+        if !headOnly { parts.append(.body(.byteBuffer(ByteBuffer(bytes: response.body)))) }
+        parts.append(.end(nil))
+        try await outbound.write(contentsOf: parts)
+    }
+
+    private func refuse(_ connection: Connection, with problem: Problem) async {
+        try? await connection.executeThenClose { _, outbound in
+            try await self.write(.problem(problem), to: outbound, keepAlive: false)
+        }
+    }
+}
+
+/// Closes a connection that stayed silent past the idle timeout (an idle client must not hold a slot).
+final class IdleCloseHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
+/// Why the server could not start.
+public struct ServerStartError: Error, CustomStringConvertible {
+    /// A one-line explanation.
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,73 @@
+public import AmanatCrypto
+public import AmanatModel
+
+/// Everything amanatd runs with, after the config file and the options are merged and checked.
+public struct ServerConfiguration: Sendable {
+    /// Where to bind the socket, when systemd passes none.
+    public var socketPath: String
+    /// The socket file's mode, 0660 by default: the owner and the volunteers' group.
+    public var socketMode: UInt32
+    /// The SQLite database file.
+    public var databasePath: String
+    /// The directory of form files.
+    public var formsDirectory: String
+    /// Who can open the identity section.
+    public var identityRecipients: [RecipientPublicKey]
+    /// Who can open the testimony section.
+    public var testimonyRecipients: [RecipientPublicKey]
+    /// How precisely the received date is stored.
+    public var receivedPrecision: ReceivedPrecision
+    /// Request limits.
+    public var limits: Limits
+
+    /// A configuration.
+    public init(
+        socketPath: String, socketMode: UInt32, databasePath: String, formsDirectory: String,
+        identityRecipients: [RecipientPublicKey], testimonyRecipients: [RecipientPublicKey],
+        receivedPrecision: ReceivedPrecision, limits: Limits
+    ) {
+        self.socketPath = socketPath
+        self.socketMode = socketMode
+        self.databasePath = databasePath
+        self.formsDirectory = formsDirectory
+        self.identityRecipients = identityRecipients
+        self.testimonyRecipients = testimonyRecipients
+        self.receivedPrecision = receivedPrecision
+        self.limits = limits
+    }
+
+    /// The recipients of `section`.
+    public func recipients(for section: Section) -> [RecipientPublicKey] {
+        section == .identity ? identityRecipients : testimonyRecipients
+    }
+}
+
+/// Request limits. Breaking one gets a 4xx answer and never stalls other clients.
+public struct Limits: Sendable, Equatable {
+    /// Total size of a request's head (request line and headers).
+    public var maxHeaderBytes = 16_384
+    /// Size of a request body; larger bodies get 413 before they are read.
+    public var maxBodyBytes = 1_048_576
+    /// Nesting depth of a JSON body.
+    public var maxJSONDepth = 16
+    /// Open connections at once; more get 503 and are closed.
+    public var maxConnections = 128
+    /// Seconds a connection may stay silent before it is closed.
+    public var idleTimeoutSeconds = 60
+    /// Seconds from a request's head to the end of its body.
+    public var requestTimeoutSeconds = 30
+
+    /// The defaults.
+    public init() {}
+}
+
+/// How precisely the received date of a testimony is stored. Coarser is safer: a precise time can be
+/// matched against other records of who came to the office when.
+public enum ReceivedPrecision: String, Sendable, CaseIterable {
+    /// `2026-11`
+    case month
+    /// `2026-11-29`, the default.
+    case day
+    /// `2026-11-29T14Z`
+    case hour
+}
