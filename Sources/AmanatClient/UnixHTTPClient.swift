@@ -1,0 +1,84 @@
+/// A blocking HTTP/1.1 client for `amanatd`'s Unix domain socket, one request per connection.
+///
+/// The value only holds configuration, so it can be shared freely; each `request` opens, uses and closes its
+/// own socket.
+public struct UnixHTTPClient: Sendable {
+    /// The filesystem path of `amanatd`'s listening socket.
+    public let socketPath: String
+    /// The limit in seconds for a whole exchange, from connecting to the last body byte; zero or less waits forever.
+    public let timeoutSeconds: Int
+
+    /// Creates a client for the socket at `socketPath`; no connection is made until `request` is called.
+    public init(socketPath: String, timeoutSeconds: Int = 60) {
+        self.socketPath = socketPath
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// Sends one request and reads the complete response.
+    ///
+    /// - Parameters:
+    ///   - method: An HTTP method token such as `GET` or `POST`.
+    ///   - path: The origin-form request target, starting with `/`, already percent-encoded.
+    ///   - body: The request body; when non-nil, `Content-Type` and `Content-Length` are sent with it.
+    ///   - contentType: The media type of `body`; ignored when `body` is nil.
+    /// - Returns: The response, whatever its status; 4xx and 5xx responses are not errors at this level.
+    /// - Throws: `ClientError` when the request cannot be sent or no well-formed response arrives in time.
+    public func request(
+        method: String,
+        path: String,
+        body: [UInt8]? = nil,
+        contentType: String = "application/json"
+    ) throws(ClientError) -> HTTPResponse {
+        let head = try Self.requestHead(method: method, path: path, body: body, contentType: contentType)
+        let address = try UnixSocketAddress.make(path: socketPath)
+        let socket = try UnixSocket.connect(to: address, path: socketPath, deadline: Deadline(seconds: timeoutSeconds))
+
+        var sendError: ClientError?
+        do throws(ClientError) {
+            // Head and body go out separately so a large body is never copied just to prepend a few lines.
+            try socket.sendAll(head)
+            if let body, !body.isEmpty {
+                try socket.sendAll(body)
+            }
+        } catch where error.kind == .connectionLost {
+            // The daemon may reject a request (say, 413) and close before reading all of it; its response is
+            // still waiting in our receive queue and says more than "broken pipe".
+            sendError = error
+        }
+        // No shutdown(SHUT_WR) after sending: some servers treat a half-close as an abort and drop the response.
+        var reader = ResponseReader(source: socket)
+        do throws(ClientError) {
+            return try reader.readResponse(requestMethod: method)
+        } catch {
+            throw sendError ?? error
+        }
+    }
+
+    /// The request line and header section, validated so no argument can inject extra lines.
+    static func requestHead(
+        method: String,
+        path: String,
+        body: [UInt8]?,
+        contentType: String
+    ) throws(ClientError) -> [UInt8] {
+        guard !method.isEmpty, method.utf8.allSatisfy(isTokenByte) else {
+            throw ClientError(.invalidRequest(reason: "bad method \"\(method)\""))
+        }
+        // Visible ASCII only: spaces, controls and raw non-ASCII must already be percent-encoded.
+        guard path.hasPrefix("/"), path.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw ClientError(.invalidRequest(reason: "bad path \"\(path)\""))
+        }
+        var head = "\(method) \(path) HTTP/1.1\r\n"
+        head += "Host: amanat\r\n"
+        head += "User-Agent: amanat/0.1\r\n"
+        if let body {
+            guard !contentType.isEmpty, contentType.utf8.allSatisfy({ $0 == 0x09 || (0x20...0x7E).contains($0) }) else {
+                throw ClientError(.invalidRequest(reason: "bad content type \"\(contentType)\""))
+            }
+            head += "Content-Type: \(contentType)\r\n"
+            head += "Content-Length: \(body.count)\r\n"
+        }
+        head += "Connection: close\r\n\r\n"
+        return Array(head.utf8)
+    }
+}

@@ -1,0 +1,120 @@
+import AmanatModel
+import ArgumentParser
+import Glibc
+
+extension Amanat {
+    struct Submit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Submit a testimony from a JSON file, or - for standard input.",
+            discussion: """
+                The JSON is {"form": ID, "fields": {...}}. Prints the record id once amanatd has stored it
+                durably. Nothing is written to disk on this machine.
+                """
+        )
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The testimony JSON file, or - for standard input.") var file: String
+
+        func run() throws {
+            let body = readInput()
+            let response = perform(options, "POST", "/v1/testimonies", body: body)
+            if options.json {
+                printBody(response.body)
+                return
+            }
+            guard case .object(let answer) = parseJSON(response.body), case .string(let id)? = answer["record_id"] else {
+                fail("malformed answer from amanatd")
+            }
+            print(id)
+        }
+
+        /// Reads the whole input through a file descriptor: no temp files, no editor.
+        private func readInput() -> [UInt8] {
+            let fd = file == "-" ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { fail("cannot read \(file): \(String(cString: strerror(errno)))") }
+            defer { if fd != STDIN_FILENO { close(fd) } }
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else { fail("cannot read \(file): \(String(cString: strerror(errno)))") }
+                if n == 0 { break }
+                bytes += chunk[0..<n]
+                guard bytes.count <= 64 << 20 else { fail("\(file) is larger than 64 MiB") }
+            }
+            return bytes
+        }
+    }
+
+    struct Health: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Ask amanatd whether it is up.")
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let response = perform(options, "GET", "/v1/health")
+            if options.json {
+                printBody(response.body)
+                return
+            }
+            guard case .object(let answer) = parseJSON(response.body) else { fail("malformed answer from amanatd") }
+            let status = answer["status"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "unknown"
+            let version = answer["version"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "unknown"
+            print("amanatd \(version): \(status)")
+        }
+    }
+
+    struct Forms: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the forms, or show one form's fields.")
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "A form id to show in full.") var id: String?
+
+        func run() throws {
+            guard let id else {
+                let response = perform(options, "GET", "/v1/forms")
+                if options.json {
+                    printBody(response.body)
+                    return
+                }
+                guard case .object(let answer) = parseJSON(response.body), case .array(let forms)? = answer["forms"] else {
+                    fail("malformed answer from amanatd")
+                }
+                for case .object(let form) in forms {
+                    print("\(text(form["id"]))\tv\(text(form["version"]))\t\(title(form["title"]))")
+                }
+                return
+            }
+            guard id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") })
+            else { fail("a form id has no spaces, slashes or special characters") }
+            let response = perform(options, "GET", "/v1/forms/\(id)")
+            if options.json {
+                printBody(response.body)
+                return
+            }
+            guard case .object(let form) = parseJSON(response.body), case .array(let fields)? = form["fields"] else {
+                fail("malformed answer from amanatd")
+            }
+            print("\(text(form["id"])) v\(text(form["version"])): \(title(form["title"]))")
+            for case .object(let field) in fields {
+                let required = field["required"] == .bool(true) ? "required" : "optional"
+                print("  \(text(field["name"]))\t\(text(field["type"]))\t\(text(field["section"]))\t\(required)"
+                      + "\t\(title(field["label"]))")
+            }
+        }
+
+        private func text(_ value: JSONValue?) -> String {
+            switch value {
+            case .string(let s)?: s
+            case .number(let n)?: n
+            default: ""
+            }
+        }
+
+        private func title(_ value: JSONValue?) -> String {
+            guard case .object(let labels)? = value else { return "" }
+            return text(labels["en"])
+        }
+    }
+}

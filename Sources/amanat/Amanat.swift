@@ -1,0 +1,87 @@
+import AmanatClient
+import AmanatModel
+import ArgumentParser
+import Glibc
+
+@main
+struct Amanat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "amanat",
+        abstract: "Amanat client: submit testimonies to amanatd and query it.",
+        discussion: """
+            The socket is --socket, else $AMANAT_SOCKET, else /run/amanat/amanatd.sock.
+            Exit codes: 0 success; 1 error; 2 cannot reach amanatd; 3 amanatd refused the request (4xx);
+            4 amanatd failed (5xx); 64 usage error.
+            """,
+        version: "0.1.0",
+        subcommands: [Submit.self, Health.self, Forms.self]
+    )
+}
+
+/// Options every subcommand shares.
+struct GlobalOptions: ParsableArguments {
+    @Option(help: "amanatd's Unix socket.") var socket: String?
+    @Flag(help: "Print amanatd's JSON answer instead of a summary.") var json = false
+
+    var socketPath: String {
+        if let socket { return socket }
+        if let fromEnvironment = getenv("AMANAT_SOCKET"), fromEnvironment.pointee != 0 {
+            return String(cString: fromEnvironment)
+        }
+        return "/run/amanat/amanatd.sock"
+    }
+
+    var client: UnixHTTPClient { UnixHTTPClient(socketPath: socketPath) }
+}
+
+/// Stable exit codes, documented in the README.
+enum Exit {
+    static let failure: Int32 = 1
+    static let unreachable: Int32 = 2
+    static let refused: Int32 = 3
+    static let serverFailed: Int32 = 4
+}
+
+func fail(_ message: String, code: Int32 = Exit.failure) -> Never {
+    printError("error: \(message)")
+    exit(code)
+}
+
+func hint(_ message: String) {
+    printError("hint: \(message)")
+}
+
+/// One line on standard error, written straight to the descriptor (the C `stderr` global is not
+/// concurrency-safe).
+func printError(_ message: String) {
+    let bytes = Array("amanat: \(message)\n".utf8)
+    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress!, $0.count) }
+}
+
+/// Sends a request; on a transport failure or a problem answer prints the error and exits.
+func perform(_ options: GlobalOptions, _ method: String, _ path: String, body: [UInt8]? = nil) -> HTTPResponse {
+    let response: HTTPResponse
+    do {
+        response = try options.client.request(method: method, path: path, body: body)
+    } catch {
+        fail(error.description, code: error.isConnectionFailure ? Exit.unreachable : Exit.failure)
+    }
+    guard (200..<300).contains(response.status) else {
+        if options.json { printBody(response.body) }
+        let detail = response.problem?.detail ?? "amanatd answered HTTP \(response.status)"
+        if let field = response.problem.flatMap({ $0.field }) { hint("check the field \(field)") }
+        fail(detail, code: response.status >= 500 ? Exit.serverFailed : Exit.refused)
+    }
+    return response
+}
+
+func printBody(_ body: [UInt8]) {
+    var bytes = body
+    if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+    _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress!, $0.count) }
+}
+
+func parseJSON(_ body: [UInt8]) -> JSONValue {
+    guard let value = try? JSONParser(maxDepth: 64).parse(body) else { fail("malformed answer from amanatd") }
+    return value
+}

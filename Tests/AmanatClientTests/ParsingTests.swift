@@ -1,0 +1,295 @@
+import Glibc
+import Testing
+
+@testable import AmanatClient
+
+/// Serves canned bytes at most `stride` at a time, to exercise every short-read boundary in the parser.
+private final class CannedSource: ByteSource {
+    private let bytes: [UInt8]
+    private let stride: Int
+    private var offset = 0
+
+    init(_ text: String, stride: Int) {
+        bytes = Array(text.utf8)
+        self.stride = stride
+    }
+
+    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(ClientError) -> Int {
+        let count = min(stride, buffer.count, bytes.count - offset)
+        bytes.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + count]))
+        }
+        offset += count
+        return count
+    }
+}
+
+private func parse(
+    _ text: String,
+    method: String = "GET",
+    stride: Int = 1,
+    maxBodyBytes: Int = 1024
+) throws(ClientError) -> HTTPResponse {
+    let source = CannedSource(text, stride: stride)
+    var reader = ResponseReader(source: source, maxHeaderBytes: 256, maxBodyBytes: maxBodyBytes)
+    return try reader.readResponse(requestMethod: method)
+}
+
+private func parseError(_ text: String, method: String = "GET", maxBodyBytes: Int = 1024) -> ClientError? {
+    do {
+        _ = try parse(text, method: method, maxBodyBytes: maxBodyBytes)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+struct ResponseReaderTests {
+    @Test(arguments: [1, 2, 3, 7, 4096])
+    func parsesAcrossShortReads(stride: Int) throws {
+        let text = "HTTP/1.1 201 Created\r\nLocation: /v1/x/1\r\nX-Empty:\r\nX-Spaced: \t a b \t\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10 ; name=value\r\n0123456789abcdef\r\n0\r\n\r\n"
+        let response = try parse(text, stride: stride)
+        #expect(response.status == 201)
+        #expect(response.headers.map(\.name) == ["Location", "X-Empty", "X-Spaced", "Transfer-Encoding"])
+        #expect(response.value(forHeader: "x-empty") == "")
+        #expect(response.value(forHeader: "x-spaced") == "a b")
+        #expect(String(decoding: response.body, as: UTF8.self) == "abc0123456789abcdef")
+    }
+
+    @Test func acceptsBareLineFeeds() throws {
+        let response = try parse("HTTP/1.0 200 OK\nContent-Length: 2\n\nhi")
+        #expect(response.body == Array("hi".utf8))
+    }
+
+    @Test func acceptsStatusLineWithoutReason() throws {
+        #expect(try parse("HTTP/1.1 204\r\n\r\n").status == 204)
+    }
+
+    @Test func skipsInterimResponses() throws {
+        let response = try parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
+        #expect(response.status == 200)
+        #expect(response.body == [UInt8(ascii: "x")])
+    }
+
+    @Test func keepsRepeatedHeadersInOrder() throws {
+        let response = try parse("HTTP/1.1 200 OK\r\nVary: a\r\nvary: b\r\nContent-Length: 0\r\n\r\n")
+        #expect(response.values(forHeader: "VARY") == ["a", "b"])
+    }
+
+    @Test func headResponseHasNoBody() throws {
+        let response = try parse("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n", method: "HEAD")
+        #expect(response.body.isEmpty)
+    }
+
+    @Test func transferEncodingOverridesContentLength() throws {
+        let response = try parse(
+            "HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: Chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n"
+        )
+        #expect(response.body == [UInt8(ascii: "z")])
+    }
+
+    @Test func identicalRepeatedContentLengthsAreAccepted() throws {
+        let response = try parse("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok")
+        #expect(response.body == Array("ok".utf8))
+    }
+
+    @Test(arguments: [
+        "HTTP/2 200 OK\r\n\r\n",
+        "HTTP/1.1 20 OK\r\n\r\n",
+        "HTTP/1.1 2000 OK\r\n\r\n",
+        "HTTP/1.1 099 Odd\r\n\r\n",
+        "HTTP/1.1 600 Odd\r\n\r\n",
+        "http/1.1 200 OK\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nName : value\r\n\r\n",
+        "HTTP/1.1 200 OK\r\n: value\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nA: 1\r\n folded\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nA: bell\u{07}\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\nx",
+        "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc\r\n0\r\n\r\n",
+        "HTTP/1.1 101 Switching Protocols\r\n\r\n",
+    ])
+    func rejectsMalformedResponses(text: String) {
+        #expect(parseError(text)?.kind == .malformedResponse)
+    }
+
+    @Test func rejectsOversizedHeaderSection() {
+        let error = parseError("HTTP/1.1 200 OK\r\nX-Big: \(String(repeating: "b", count: 300))\r\n\r\n")
+        #expect(error?.kind == .malformedResponse)
+        #expect(error?.description == "malformed response from amanatd: headers exceed 256 bytes")
+    }
+
+    @Test func capsBodyForEveryFraming() {
+        let big = String(repeating: "x", count: 11)
+        let framings = [
+            "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n\(big)",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nxxxxxx\r\n5\r\nxxxxx\r\n0\r\n\r\n",
+            "HTTP/1.1 200 OK\r\n\r\n\(big)",
+        ]
+        for text in framings {
+            #expect(parseError(text, maxBodyBytes: 10)?.kind == .responseTooLarge)
+            #expect((try? parse(text, maxBodyBytes: 11))?.body.count == 11)
+        }
+    }
+
+    @Test func endOfStreamMidResponseIsALostConnection() {
+        let truncated = [
+            "",
+            "HTTP/1.1 200 OK\r\nContent-",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+        ]
+        for text in truncated {
+            #expect(parseError(text)?.kind == .connectionLost)
+        }
+    }
+}
+
+struct ProblemTests {
+    @Test func decodesMembersAndIgnoresExtensions() {
+        let json = #"""
+            {
+              "type": "https://amanat.example/problems/validation",
+              "title": "Invalid submission",
+              "status": 422,
+              "detail": "field \"phone\" is required\n\u00e9\ud83d\ude00\/",
+              "instance": "/v1/submissions/7",
+              "errors": [{"field": "phone", "codes": [1, 2.5e3, true, false, null]}],
+              "nested": {"deep": {"deeper": []}}
+            }
+            """#
+        #expect(
+            Problem(json: Array(json.utf8))
+                == Problem(
+                    type: "https://amanat.example/problems/validation",
+                    title: "Invalid submission",
+                    status: 422,
+                    detail: "field \"phone\" is required\n\u{E9}\u{1F600}/"
+                )
+        )
+    }
+
+    @Test func absentOrMistypedMembersAreDefaults() {
+        let problem = Problem(json: Array(#"{"type": 5, "title": null, "status": "404", "detail": ["x"]}"#.utf8))
+        #expect(problem == Problem(type: "about:blank"))
+        #expect(Problem(json: Array("{}".utf8)) == Problem())
+        #expect(Problem(json: Array(#"{"status": 404.0}"#.utf8))?.status == nil)
+        #expect(Problem(json: Array(#"{"status": 99999999999999999999}"#.utf8))?.status == nil)
+    }
+
+    @Test func loneSurrogatesBecomeReplacementCharacters() {
+        let problem = Problem(json: Array(#"{"detail": "a\ud800b\udc00c"}"#.utf8))
+        #expect(problem?.detail == "a\u{FFFD}b\u{FFFD}c")
+    }
+
+    @Test(arguments: [
+        "", "[]", "\"text\"", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\" 1}", "{'a':1}", "{\"a\":01}",
+        "{\"a\":1} x", "{\"a\":\"\u{01}\"}", "{\"a\":\"\\x\"}", "{\"a\":tru}", "{\"a\":[1,]}", "{\"a\":-}",
+    ])
+    func rejectsInvalidJSON(text: String) {
+        #expect(Problem(json: Array(text.utf8)) == nil)
+    }
+
+    @Test func boundsNestingDepth() {
+        let deep = "{\"a\":" + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        #expect(Problem(json: Array(deep.utf8)) == nil)
+        let shallow = "{\"a\":" + String(repeating: "[", count: 10) + String(repeating: "]", count: 10) + "}"
+        #expect(Problem(json: Array(shallow.utf8)) == Problem())
+    }
+
+    @Test func messagePrefersTheMostSpecificText() {
+        #expect(Problem(type: "t", title: "title", detail: "detail").message == "detail")
+        #expect(Problem(type: "t", title: "title").message == "title")
+        #expect(Problem(type: "t").message == "t")
+    }
+
+    @Test func responseExposesProblemOnlyForProblemJSON() {
+        let body = Array(#"{"title":"Nope","status":403}"#.utf8)
+        let problemResponse = HTTPResponse(
+            status: 403,
+            headers: [(name: "content-type", value: "Application/Problem+JSON; charset=utf-8")],
+            body: body
+        )
+        #expect(problemResponse.problem == Problem(title: "Nope", status: 403))
+        let jsonResponse = HTTPResponse(
+            status: 403,
+            headers: [(name: "Content-Type", value: "application/json")],
+            body: body
+        )
+        #expect(jsonResponse.problem == nil)
+        #expect(HTTPResponse(status: 403, body: body).problem == nil)
+    }
+}
+
+struct ClientErrorTests {
+    @Test func descriptionsFitAfterTheCLIPrefix() {
+        let codes: [ClientError.Code] = [
+            .socketPathTooLong(path: "/x", byteCount: 200),
+            .socketPathInvalid(path: ""),
+            .socketMissing(path: "/run/amanat/amanatd.sock"),
+            .permissionDenied(path: "/run/amanat/amanatd.sock"),
+            .connectionRefused(path: "/run/amanat/amanatd.sock"),
+            .connectFailed(path: "/run/amanat/amanatd.sock", errno: ENOTDIR),
+            .timedOut(seconds: 60),
+            .connectionClosed,
+            .connectionReset(errno: ECONNRESET),
+            .malformed(reason: "bad status line"),
+            .bodyTooLarge(limit: 64 * 1024 * 1024),
+            .invalidRequest(reason: "bad path \"a b\""),
+            .system(operation: "socket", errno: EMFILE),
+        ]
+        for code in codes {
+            let description = ClientError(code).description
+            #expect(description.first?.isLowercase == true, "\(description)")
+            #expect(description.last != ".", "\(description)")
+            #expect(!description.contains("\n"), "\(description)")
+        }
+    }
+
+    @Test func describesCommonFailuresPlainly() {
+        let path = "/run/amanat/amanatd.sock"
+        #expect(
+            ClientError(.permissionDenied(path: path)).description
+                == "permission denied on /run/amanat/amanatd.sock: ask an admin to add you to the volunteers group"
+        )
+        #expect(ClientError(.timedOut(seconds: 60)).description == "timed out waiting for amanatd after 60 seconds")
+        #expect(
+            ClientError(.connectFailed(path: path, errno: ENOTDIR)).description
+                == "cannot connect to /run/amanat/amanatd.sock: not a directory"
+        )
+        #expect(
+            ClientError(.socketPathTooLong(path: "/x", byteCount: 200)).description
+                == "socket path too long: /x is 200 bytes, the limit is 107"
+        )
+    }
+
+    @Test func onlyConnectionKindsAreConnectionFailures() {
+        #expect(ClientError(.socketMissing(path: "/s")).isConnectionFailure)
+        #expect(ClientError(.permissionDenied(path: "/s")).isConnectionFailure)
+        #expect(ClientError(.connectionRefused(path: "/s")).isConnectionFailure)
+        #expect(!ClientError(.timedOut(seconds: 1)).isConnectionFailure)
+        #expect(!ClientError(.connectionClosed).isConnectionFailure)
+        #expect(!ClientError(.malformed(reason: "x")).isConnectionFailure)
+    }
+}
+
+struct RequestHeadTests {
+    @Test func emptyBodyStillSendsLength() throws {
+        let head = try UnixHTTPClient.requestHead(
+            method: "POST",
+            path: "/v1/ping",
+            body: [],
+            contentType: "application/json"
+        )
+        #expect(
+            String(decoding: head, as: UTF8.self)
+                == "POST /v1/ping HTTP/1.1\r\nHost: amanat\r\nUser-Agent: amanat/0.1\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+    }
+}
