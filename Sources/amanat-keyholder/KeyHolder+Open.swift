@@ -1,0 +1,160 @@
+import AmanatCrypto
+import AmanatKeys
+import AmanatModel
+import AmanatStore
+import ArgumentParser
+import Glibc
+
+extension KeyHolder {
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Decrypt every record of a database copy, read-only.",
+            discussion: """
+                Writes one JSON object per line by default: record_id, form, form_version, received, and fields
+                (clear, identity and testimony merged). A section no given key opens, or one that fails
+                authentication, is named on stderr and listed under "unopened".
+                """
+        )
+
+        enum Format: String, ExpressibleByArgument, CaseIterable {
+            case jsonl, csv
+        }
+
+        @Argument(help: "A copy of the amanat database (opened read-only).") var database: String
+        @Option(name: .customLong("key"), help: "A secret key file (repeatable).") var keys: [String] = []
+        @Option(name: .customLong("passphrase-file"), help: "Read the passphrase (for every key) from this file.")
+        var passphraseFile: String?
+        @Option(help: "jsonl (default) or csv.") var format: Format = .jsonl
+        @Option(help: "Write to this new file (mode 0600) instead of standard output.") var out: String?
+
+        func validate() throws {
+            guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
+        }
+
+        func run() throws {
+            initialiseSodium()
+            // Every key is unlocked before any output, so a wrong passphrase leaves no partial output.
+            let ring = KeyRing(keys: unlockKeys())
+            let reader: RecordReader
+            do {
+                reader = try RecordReader(path: database)
+            } catch {
+                fail(error.description)
+            }
+            let sink: OutputSink
+            do {
+                sink = try out.map { path throws(OutputSink.Failure) in try OutputSink(creating: path) } ?? OutputSink()
+            } catch {
+                fail(error.description)
+            }
+            var tally = Tally()
+            var table = CSVTable()
+            do {
+                try reader.forEach { record in
+                    let opened = open(record, with: ring, tally: &tally)
+                    switch format {
+                    case .jsonl: try sink.write(opened.canonicalBytes() + [UInt8(ascii: "\n")])
+                    case .csv: table.add(opened)
+                    }
+                }
+                if format == .csv { try sink.write(table.encoded()) }
+                try sink.close()
+            } catch {
+                fail("\(error)")
+            }
+            note(tally.summary)
+            if tally.tampered > 0 { throw ExitCode(Exit.tampered) }
+            if tally.unopened > 0 { throw ExitCode(Exit.unopened) }
+        }
+
+        private func unlockKeys() -> [RecipientSecretKey] {
+            var files: [SecretKeyFile] = []
+            for path in keys {
+                do {
+                    files.append(try SecretKeyFile.read(path: path))
+                } catch {
+                    fail(error.description, code: exitStatus(for: error))
+                }
+            }
+            var shared: SecretBytes?
+            if let passphraseFile {
+                do {
+                    shared = try Passphrase.read(file: passphraseFile)
+                } catch {
+                    fail(error.description)
+                }
+            }
+            var unlocked: [RecipientSecretKey] = []
+            for (path, file) in zip(keys, files) {
+                do {
+                    let passphrase: SecretBytes
+                    if let shared {
+                        passphrase = shared
+                    } else {
+                        passphrase = try Passphrase.prompt("passphrase for \(path): ", confirm: false)
+                    }
+                    unlocked.append(try file.unlock(passphrase: passphrase))
+                } catch let error as KeyFileError {
+                    var named = error
+                    named.path = path
+                    fail(named.description, code: exitStatus(for: named))
+                } catch {
+                    fail("\(error)")
+                }
+            }
+            return unlocked
+        }
+
+        private func open(_ record: StoredRecord, with ring: KeyRing, tally: inout Tally) -> JSONValue {
+            var fields: [String: JSONValue] = [:]
+            var unopened: [String: JSONValue] = [:]
+            if case .object(let clear)? = try? JSONParser(maxDepth: 64).parse(Array(record.clearJSON.utf8)) {
+                fields.merge(clear) { $1 }
+            } else {
+                unopened["clear"] = .string("tampered: the clear fields are not a JSON object")
+            }
+            let sealed: [(Section, [UInt8])] = [(.identity, record.identityEnvelope), (.testimony, record.testimonyEnvelope)]
+            for (section, envelope) in sealed {
+                do {
+                    let plaintext = try ring.open(envelope, section: section, recordID: record.recordID)
+                    if case .object(let values)? = try? JSONParser(maxDepth: 64).parse(plaintext) {
+                        fields.merge(values) { $1 }
+                    } else {
+                        unopened[section.rawValue] = .string("tampered: the sealed fields are not a JSON object")
+                    }
+                } catch {
+                    unopened[section.rawValue] = .string(error.description)
+                }
+            }
+            var object: [String: JSONValue] = [
+                "record_id": .string(record.recordID.text), "form": .string(record.formID),
+                "form_version": .number(String(record.formVersion)), "received": .string(record.received),
+                "fields": .object(fields),
+            ]
+            if unopened.isEmpty {
+                tally.opened += 1
+            } else {
+                object["unopened"] = .object(unopened)
+                let isTampered = unopened.values.contains { $0 != .string(OpenError.noKeyDescription) }
+                if isTampered { tally.tampered += 1 } else { tally.unopened += 1 }
+                let sections = unopened.keys.sorted().map { "\($0): \(unopened[$0]!.stringValue ?? "")" }
+                warn("record \(record.recordID): " + sections.joined(separator: "; "))
+            }
+            return .object(object)
+        }
+    }
+}
+
+struct Tally {
+    var opened = 0
+    var unopened = 0
+    var tampered = 0
+
+    var summary: String {
+        "opened \(opened) records; \(unopened) not openable with these keys; \(tampered) tampered"
+    }
+}
+
+extension OpenError {
+    static let noKeyDescription = OpenError.Kind.noMatchingKeyDescription
+}

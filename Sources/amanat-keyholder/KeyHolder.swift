@@ -1,0 +1,65 @@
+import AmanatCrypto
+import AmanatKeys
+import ArgumentParser
+import Glibc
+
+@main
+struct KeyHolder: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "amanat-keyholder",
+        abstract: "Offline key holder for Amanat: make keys and open database copies. Never touches the network.",
+        discussion: """
+            Exit codes: 0 success; 1 error; 3 wrong passphrase; 4 key file refused (permissions or format);
+            5 some records could not be opened with the given keys; 6 tampered records found; 64 usage error.
+            """,
+        version: "0.1.0",
+        subcommands: [Init.self, PublicKey.self, Open.self]
+    )
+}
+
+/// Stable exit codes, documented in the README.
+enum Exit {
+    static let failure: Int32 = 1
+    static let wrongPassphrase: Int32 = 3
+    static let keyFileRefused: Int32 = 4
+    static let unopened: Int32 = 5
+    static let tampered: Int32 = 6
+}
+
+/// Prints `amanat-keyholder: error: …` and exits with `code`.
+func fail(_ message: String, code: Int32 = Exit.failure) -> Never {
+    printError("error: \(message)")
+    exit(code)
+}
+
+func warn(_ message: String) {
+    printError("warning: \(message)")
+}
+
+func note(_ message: String) {
+    printError(message)
+}
+
+/// One line on standard error, written straight to the descriptor (the C `stderr` global is not
+/// concurrency-safe).
+func printError(_ message: String) {
+    let bytes = Array("amanat-keyholder: \(message)\n".utf8)
+    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress!, $0.count) }
+}
+
+func exitStatus(for error: KeyFileError) -> Int32 {
+    switch error.kind {
+    case .wrongPassphrase: Exit.wrongPassphrase
+    case .permissionsTooOpen, .badFormat, .unsupportedVersion, .unacceptableParameters, .publicKeyMismatch, .corrupt:
+        Exit.keyFileRefused
+    default: Exit.failure
+    }
+}
+
+func initialiseSodium() {
+    do {
+        try Sodium.initialise()
+    } catch {
+        fail("\(error)")
+    }
+}
