@@ -87,7 +87,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["amanatd", "amanat", "amanat-keyholder", "AmanatClient", "AmanatModel"],
+            dependencies: [
+                "amanatd", "amanat", "amanat-keyholder", "AmanatClient", "AmanatModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

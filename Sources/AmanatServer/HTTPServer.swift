@@ -15,15 +15,15 @@ public final class HTTPServer: Service, Sendable {
     private let configuration: ServerConfiguration
     private let logger: Logger
     private let registry: ConnectionRegistry
-    private let onReady: @Sendable () -> Void
+    private let notifier: SystemdNotifier
 
-    /// A server for `service`. `onReady` runs once the socket accepts connections.
-    public init(service: IntakeService, logger: Logger, onReady: @escaping @Sendable () -> Void = {}) {
+    /// A server for `service`. It tells systemd (`$NOTIFY_SOCKET`) when it is ready and when it stops.
+    public init(service: IntakeService, logger: Logger, notifier: SystemdNotifier = SystemdNotifier()) {
         self.service = service
         self.configuration = service.configuration
         self.logger = logger
         self.registry = ConnectionRegistry(limit: service.configuration.limits.maxConnections)
-        self.onReady = onReady
+        self.notifier = notifier
     }
 
     /// Binds the socket, serves until graceful shutdown, lets requests in flight finish, then closes the store.
@@ -46,8 +46,9 @@ public final class HTTPServer: Service, Sendable {
             throw ServerStartError("cannot set the mode of socket \(path): \(String(cString: strerror(errno)))")
         }
         logger.info("listening", metadata: ["socket.path": "\(path)", "socket.mode": "\(String(configuration.socketMode, radix: 8))"])
-        onReady()
+        notifier.notify("READY=1")
         let registry = self.registry
+        let notifier = self.notifier
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
@@ -57,6 +58,7 @@ public final class HTTPServer: Service, Sendable {
                 }
             }
         } onGracefulShutdown: {
+            notifier.notify("STOPPING=1")
             registry.shutDown()
             server.channel.close(promise: nil)
         }

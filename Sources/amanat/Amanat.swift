@@ -16,6 +16,10 @@ struct Amanat: ParsableCommand {
         version: "0.1.0",
         subcommands: [Submit.self, Health.self, Forms.self]
     )
+
+    // Declared here as well so that `amanat --socket PATH submit FILE` parses: ArgumentParser hands the
+    // values to each subcommand's own group.
+    @OptionGroup var options: GlobalOptions
 }
 
 /// Options every subcommand shares.

@@ -1,0 +1,120 @@
+import AmanatClient
+import Foundation
+import Glibc
+import Testing
+
+/// A datagram socket standing in for systemd's `$NOTIFY_SOCKET`, so tests wait for amanatd's own
+/// readiness signal instead of sleeping.
+final class NotifySocket: @unchecked Sendable {
+    let path: String
+    private let fd: Int32
+    private(set) var messages: [String] = []
+
+    init(path: String) throws {
+        self.path = path
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket failed") }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else { throw HarnessError("bind \(path) failed") }
+        var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    /// Waits until a datagram containing `state` arrives. Gives up when `stillRunning` turns false or after
+    /// `seconds`: both are failures of the daemon, not timing assumptions.
+    func wait(for state: String, seconds: Double = 60, stillRunning: () -> Bool) -> Bool {
+        if messages.contains(where: { $0.contains(state) }) { return true }
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 {
+                let message = String(decoding: buffer[0..<n], as: UTF8.self)
+                messages.append(message)
+                if message.contains(state) { return true }
+            } else if !stillRunning() {
+                return false
+            }
+        }
+        return false
+    }
+}
+
+/// A real amanatd on a temporary socket and database.
+final class Daemon: @unchecked Sendable {
+    let directory: TempDir
+    let socketPath: String
+    let databasePath: String
+    let stderrPath: String
+    let process: Process
+    let notify: NotifySocket
+
+    /// Starts amanatd and waits for READY=1.
+    init(in directory: TempDir, recipients: [String], extraArguments: [String] = []) throws {
+        self.directory = directory
+        socketPath = directory.file("amanatd.sock")
+        databasePath = directory.file("amanat.sqlite")
+        stderrPath = try directory.write("amanatd.stderr", [])
+        notify = try NotifySocket(path: directory.file("notify.sock"))
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.binary("amanatd"))
+        var arguments = ["--socket", socketPath, "--database", databasePath, "--forms", Paths.forms]
+        for recipient in recipients { arguments += ["--recipient", recipient] }
+        process.arguments = arguments + extraArguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = notify.path
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle(forWritingAtPath: stderrPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        try process.run()
+        guard notify.wait(for: "READY=1", stillRunning: { process.isRunning }) else {
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            throw HarnessError("amanatd did not become ready: \(output)")
+        }
+    }
+
+    /// Everything amanatd wrote to stdout and stderr so far.
+    var output: String { String(decoding: contents(stderrPath), as: UTF8.self) }
+
+    var client: UnixHTTPClient { UnixHTTPClient(socketPath: socketPath, timeoutSeconds: 30) }
+
+    /// Sends SIGTERM and waits for the exit status.
+    func stop() async -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        return await waitForExit()
+    }
+
+    func waitForExit() async -> Int32 {
+        let process = self.process
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Runs the real `amanat` CLI against this daemon.
+    func amanat(_ arguments: [String], stdin: [UInt8] = []) async throws -> Outcome {
+        try await run(Paths.binary("amanat"), ["--socket", socketPath] + arguments, stdin: stdin)
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Where the real binaries and the repository's files are.
+enum Paths {
+    /// The directory holding amanatd, amanat and amanat-keyholder: `$AMANAT_BIN_DIR`, else the directory
+    /// of this test executable, which SwiftPM builds next to the products.
+    static let binaries: String = {
+        if let directory = ProcessInfo.processInfo.environment["AMANAT_BIN_DIR"] { return directory }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent().path
+    }()
+
+    /// The repository root.
+    static let root: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .path
+
+    static func binary(_ name: String) -> String { "\(binaries)/\(name)" }
+    static var forms: String { "\(root)/config/forms" }
+    static func example(_ name: String) -> String { "\(root)/examples/\(name)" }
+}
+
+/// A private temporary directory with a short path (socket paths must fit in 108 bytes), removed on deinit.
+final class TempDir: @unchecked Sendable {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/amanat-e2e-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw HarnessError("mkdtemp failed") }
+        path = String(cString: made)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    func file(_ name: String) -> String { "\(path)/\(name)" }
+
+    @discardableResult
+    func write(_ name: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws -> String {
+        let target = file(name)
+        guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else {
+            throw HarnessError("cannot write \(target)")
+        }
+        chmod(target, mode)
+        return target
+    }
+
+    @discardableResult
+    func write(_ name: String, _ text: String, mode: mode_t = 0o600) throws -> String {
+        try write(name, Array(text.utf8), mode: mode)
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// What a finished process left behind.
+struct Outcome: Sendable {
+    var status: Int32
+    var stdout: [UInt8]
+    var stderr: String
+
+    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    var stdoutLines: [String] { stdoutText.split(separator: "\n").map(String.init) }
+}
+
+/// Runs `binary` to completion. Output goes through files rather than pipes, so that neither stream
+/// can fill up and block the child while the other is read.
+func run(
+    _ binary: String, _ arguments: [String], stdin: [UInt8] = [], environment: [String: String] = [:]
+) async throws -> Outcome {
+    let scratch = try TempDir()
+    let inPath = try scratch.write("stdin", stdin)
+    let outPath = try scratch.write("stdout", [])
+    let errPath = try scratch.write("stderr", [])
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "AMANAT_SOCKET")
+    env.removeValue(forKey: "NOTIFY_SOCKET")
+    env.merge(environment) { $1 }
+    process.environment = env
+    process.standardInput = FileHandle(forReadingAtPath: inPath)
+    process.standardOutput = FileHandle(forWritingAtPath: outPath)
+    process.standardError = FileHandle(forWritingAtPath: errPath)
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        process.terminationHandler = { _ in continuation.resume() }
+        do {
+            try process.run()
+        } catch {
+            process.terminationHandler = nil
+            continuation.resume(throwing: error)
+        }
+    }
+    let stdout = [UInt8](FileManager.default.contents(atPath: outPath) ?? Data())
+    let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+    return Outcome(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+}
+
+/// The bytes of a file, or empty when it does not exist.
+func contents(_ path: String) -> [UInt8] {
+    [UInt8](FileManager.default.contents(atPath: path) ?? Data())
+}
+
+extension Array where Element == UInt8 {
+    /// True when `needle` occurs in these bytes.
+    func contains(bytes needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= count else { return false }
+        let first = needle[0]
+        var index = 0
+        while let start = self[index...].firstIndex(of: first), start + needle.count <= count {
+            if self[start..<start + needle.count].elementsEqual(needle) { return true }
+            index = start + 1
+        }
+        return false
+    }
+}
