@@ -46,13 +46,10 @@ enum Exit {
     static let serverFailed: Int32 = 4
 }
 
-func fail(_ message: String, code: Int32 = Exit.failure) -> Never {
+func fail(_ message: String, code: Int32 = Exit.failure, hint: String? = nil) -> Never {
     printError("error: \(message)")
+    if let hint { printError("hint: \(hint)") }
     exit(code)
-}
-
-func hint(_ message: String) {
-    printError("hint: \(message)")
 }
 
 /// One line on standard error, written straight to the descriptor (the C `stderr` global is not
@@ -73,8 +70,8 @@ func perform(_ options: GlobalOptions, _ method: String, _ path: String, body: [
     guard (200..<300).contains(response.status) else {
         if options.json { printBody(response.body) }
         let detail = response.problem?.detail ?? "amanatd answered HTTP \(response.status)"
-        if let field = response.problem.flatMap({ $0.field }) { hint("check the field \(field)") }
-        fail(detail, code: response.status >= 500 ? Exit.serverFailed : Exit.refused)
+        let hint = response.problem?.field.map { "check the field \($0)" }
+        fail(detail, code: response.status >= 500 ? Exit.serverFailed : Exit.refused, hint: hint)
     }
     return response
 }

@@ -1,0 +1,172 @@
+import AmanatClient
+import AmanatModel
+import Foundation
+import Glibc
+import Testing
+
+/// Every bad input gets a problem+json 4xx, the daemon keeps serving, and nothing is stored.
+@Suite("bad input")
+struct BadInputTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let name: String
+        let body: [UInt8]
+        var contentType = "application/json"
+        var method = "POST"
+        var path = "/v1/testimonies"
+        let status: Int
+        let slug: String
+        var field: String?
+
+        var testDescription: String { name }
+    }
+
+    static func minimal(_ change: (inout [String: JSONValue]) -> Void = { _ in }) -> [UInt8] {
+        var fields: [String: JSONValue] = [
+            "full_name": .string("Айгүл Серікқызы"), "narrative": .string("Менің ағамды 2018 жылы ұстады."),
+            "language": .string("kk"), "consent": .string("archive_only"),
+        ]
+        change(&fields)
+        return JSONValue.object(["form": .string("testimony"), "fields": .object(fields)]).canonicalBytes()
+    }
+
+    static let cases: [Case] = [
+        Case(name: "invalid JSON", body: Array(#"{"form": "testimony", "fields": {"#.utf8), status: 400,
+             slug: "invalid-json"),
+        Case(name: "trailing garbage", body: minimal() + Array(" x".utf8), status: 400, slug: "invalid-json"),
+        Case(name: "invalid UTF-8", body: Array(#"{"form":"testimony","fields":{"full_name":""#.utf8) + [0xFF, 0xFE]
+             + Array(#""}}"#.utf8), status: 400, slug: "invalid-encoding"),
+        Case(name: "overlong UTF-8", body: Array(#"{"form":"testimony","fields":{"full_name":""#.utf8) + [0xC0, 0xAF]
+             + Array(#""}}"#.utf8), status: 400, slug: "invalid-encoding"),
+        Case(name: "JSON nested deeper than the limit",
+             body: Array(#"{"form":"testimony","fields":{"notes":"#.utf8) + Array(repeating: UInt8(ascii: "["), count: 40)
+                + Array(repeating: UInt8(ascii: "]"), count: 40) + Array("}}".utf8),
+             status: 400, slug: "too-deep"),
+        Case(name: "duplicate key", body: Array(#"{"form":"testimony","form":"testimony","fields":{}}"#.utf8),
+             status: 400, slug: "invalid-json"),
+        Case(name: "not an object", body: Array("[1,2,3]".utf8), status: 422, slug: "not-an-object"),
+        Case(name: "unknown form", body: Array(#"{"form":"nonesuch","fields":{}}"#.utf8), status: 422,
+             slug: "unknown-form"),
+        Case(name: "unknown top-level member", body: Array(#"{"form":"testimony","fields":{},"extra":1}"#.utf8),
+             status: 422, slug: "unknown-field"),
+        Case(name: "unknown field", body: minimal { $0["favourite_colour"] = .string("blue") }, status: 422,
+             slug: "unknown-field"),
+        Case(name: "unknown field in a relative",
+             body: minimal { $0["relatives"] = .array([.object(["name": .string("A"), "relation": .string("father"),
+                                                                 "shoe_size": .string("42")])]) },
+             status: 422, slug: "unknown-field", field: "relatives[0]"),
+        Case(name: "missing required field", body: minimal { $0.removeValue(forKey: "narrative") }, status: 422,
+             slug: "missing-field", field: "narrative"),
+        Case(name: "missing required sub-field",
+             body: minimal { $0["relatives"] = .array([.object(["name": .string("A")])]) },
+             status: 422, slug: "missing-field", field: "relatives[0].relation"),
+        Case(name: "wrong type", body: minimal { $0["full_name"] = .number("42") }, status: 422, slug: "wrong-type",
+             field: "full_name"),
+        Case(name: "wrong type for a list", body: minimal { $0["violation_types"] = .string("torture") }, status: 422,
+             slug: "wrong-type", field: "violation_types"),
+        Case(name: "over the maximum length", body: minimal { $0["full_name"] = .string(String(repeating: "Қ", count: 201)) },
+             status: 422, slug: "too-long", field: "full_name"),
+        Case(name: "enum value not in the form", body: minimal { $0["language"] = .string("xx") }, status: 422,
+             slug: "invalid-value", field: "language"),
+        Case(name: "enum list value not in the form",
+             body: minimal { $0["violation_types"] = .array([.string("torture"), .string("jaywalking")]) },
+             status: 422, slug: "invalid-value", field: "violation_types"),
+        Case(name: "invalid date", body: minimal { $0["birth_date"] = .string("1980-02-30") }, status: 422,
+             slug: "invalid-value", field: "birth_date"),
+        Case(name: "line break in a one-line field", body: minimal { $0["full_name"] = .string("A\nB") }, status: 422,
+             slug: "invalid-value", field: "full_name"),
+        Case(name: "wrong content type", body: minimal(), contentType: "text/plain", status: 415,
+             slug: "unsupported-media-type"),
+        Case(name: "body over the limit", body: minimal { $0["narrative"] = .string(String(repeating: "a", count: 70_000)) },
+             status: 413, slug: "body-too-large"),
+        Case(name: "unknown endpoint", body: [], method: "GET", path: "/v1/nothing", status: 404, slug: "not-found"),
+        Case(name: "wrong method", body: [], method: "DELETE", path: "/v1/testimonies", status: 405,
+             slug: "method-not-allowed"),
+    ]
+
+    /// One daemon serves every case, so each case also proves the previous ones did not break it.
+    @Test("each bad input gets its problem, the daemon keeps serving, nothing is stored")
+    func badInputs() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey], extraArguments: ["--max-body-bytes", "65536"])
+        for testCase in Self.cases {
+            let response = try daemon.client.request(
+                method: testCase.method, path: testCase.path, body: testCase.body, contentType: testCase.contentType
+            )
+            #expect(response.status == testCase.status, "\(testCase.name)")
+            #expect(response.mediaType == "application/problem+json", "\(testCase.name)")
+            let problem = try #require(response.problem, "\(testCase.name)")
+            #expect(problem.type == "urn:amanat:problem:\(testCase.slug)", "\(testCase.name)")
+            #expect(problem.status == testCase.status)
+            #expect(problem.detail?.isEmpty == false)
+            if let field = testCase.field { #expect(problem.field == field, "\(testCase.name)") }
+            for word in ["favourite_colour", "shoe_size", "nonesuch", "jaywalking", "blue"] {
+                #expect(!(problem.detail ?? "").contains(word), "\(testCase.name) echoed submitted content")
+            }
+            let health = try daemon.client.request(method: "GET", path: "/v1/health")
+            #expect(health.status == 200, "the daemon stopped serving after \(testCase.name)")
+        }
+        // A good submission still works after all of that.
+        let good = try daemon.client.request(method: "POST", path: "/v1/testimonies", body: Self.minimal())
+        #expect(good.status == 201)
+        #expect(await daemon.stop() == 0)
+        let opened = try await key.open(daemon.databasePath)
+        #expect(opened.status == 0)
+        #expect(opened.stdoutLines.count == 1, "only the good submission may be stored")
+    }
+
+    @Test("413 comes before the body is sent")
+    func earlyRejection() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        let head = "POST /v1/testimonies HTTP/1.1\r\nHost: amanat\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 500000000\r\n\r\n"
+        // Only the head is sent; a server that waited for the body would never answer.
+        let answer = try rawExchange(socketPath: daemon.socketPath, send: Array(head.utf8))
+        #expect(answer.hasPrefix("HTTP/1.1 413"))
+        #expect(answer.contains("urn:amanat:problem:body-too-large"))
+        #expect(try daemon.client.request(method: "GET", path: "/v1/health").status == 200)
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test("the CLI shows a refusal as one error line with exit code 3")
+    func cliRefusal() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        let outcome = try await daemon.amanat(["submit", "-"], stdin: Self.minimal { $0["language"] = .string("xx") })
+        #expect(outcome.status == 3)
+        #expect(outcome.stderr.hasPrefix("amanat: error: language must be one of: "))
+        #expect(outcome.stdout.isEmpty)
+        let unreachable = try await run(Paths.binary("amanat"), ["--socket", directory.file("none.sock"), "health"])
+        #expect(unreachable.status == 2)
+        #expect(unreachable.stderr.hasPrefix("amanat: error: cannot connect"))
+        #expect(await daemon.stop() == 0)
+    }
+}
+
+/// Sends raw bytes on a new connection and reads until the server closes it or 10 seconds pass.
+func rawExchange(socketPath: String, send bytes: [UInt8]) throws -> String {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw HarnessError("socket failed") }
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(socketPath.utf8)) }
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard connected == 0 else { throw HarnessError("connect failed") }
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    var received: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n <= 0 { break }
+        received += buffer[0..<n]
+    }
+    return String(decoding: received, as: UTF8.self)
+}
