@@ -35,10 +35,13 @@ public final class HTTPServer: Service, Sendable {
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    let timeouts = ConnectionTimeouts(requestTimeout: .seconds(Int64(limits.requestTimeoutSeconds)))
                     try sync.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(limits.idleTimeoutSeconds))))
-                    try sync.addHandler(IdleCloseHandler())
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    return try Connection(wrappingChannelSynchronously: channel)
+                    try sync.addHandler(ConnectionTimeouts.Front(timeouts))
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+                    try sync.addHandler(HTTPProtocolErrorHandler())
+                    try sync.addHandler(ConnectionTimeouts.Back(timeouts))
+                    return PendingConnection(try Connection(wrappingChannelSynchronously: channel))
                 }
             }
         guard chmod(path, mode_t(configuration.socketMode)) == 0 else {
@@ -52,7 +55,8 @@ public final class HTTPServer: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { inbound in
                 try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in inbound {
+                    for try await pending in inbound {
+                        guard let connection = pending.take() else { continue }
                         group.addTask { await self.serve(connection) }
                     }
                 }
@@ -96,8 +100,6 @@ public final class HTTPServer: Service, Sendable {
         let limits = configuration.limits
         var head: HTTPRequestHead?
         var body: [UInt8] = []
-        var deadline: Scheduled<Void>?
-        defer { deadline?.cancel() }
         for try await part in inbound {
             switch part {
             case .head(let requestHead):
@@ -107,9 +109,6 @@ public final class HTTPServer: Service, Sendable {
                 }
                 head = requestHead
                 body = []
-                deadline = channel.eventLoop.scheduleTask(in: .seconds(Int64(limits.requestTimeoutSeconds))) {
-                    channel.close(promise: nil)
-                }
                 let headerBytes = requestHead.headers.reduce(requestHead.uri.utf8.count) {
                     $0 + $1.name.utf8.count + $1.value.utf8.count + 4
                 }
@@ -132,8 +131,6 @@ public final class HTTPServer: Service, Sendable {
                 }
                 body.append(contentsOf: buffer.readableBytesView)
             case .end:
-                deadline?.cancel()
-                deadline = nil
                 guard let request = head else { continue }
                 head = nil
                 let started = NIODeadline.now()
@@ -174,22 +171,19 @@ public final class HTTPServer: Service, Sendable {
         try await outbound.write(contentsOf: parts)
     }
 
+    /// Answers the connection's first request with `problem` and closes. HTTP allows no response before
+    /// a request, so it waits for one, but never longer than a few seconds.
     private func refuse(_ connection: Connection, with problem: Problem) async {
-        try? await connection.executeThenClose { _, outbound in
-            try await self.write(.problem(problem), to: outbound, keepAlive: false)
-        }
-    }
-}
-
-/// Closes a connection that stayed silent past the idle timeout (an idle client must not hold a slot).
-final class IdleCloseHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = NIOAny
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
+        let channel = connection.channel
+        let fuse = channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        defer { fuse.cancel() }
+        try? await connection.executeThenClose { inbound, outbound in
+            for try await part in inbound {
+                if case .head = part {
+                    try await self.write(.problem(problem), to: outbound, keepAlive: false)
+                    return
+                }
+            }
         }
     }
 }

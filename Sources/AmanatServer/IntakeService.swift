@@ -22,8 +22,8 @@ public struct Response: Sendable {
         var response = Response(
             status: problem.status, contentType: "application/problem+json", body: problem.json.canonicalBytes()
         )
-        if problem.slug == "method-not-allowed", let allow = problem.detail.split(separator: " ").last {
-            response.headers.append(("Allow", String(allow)))
+        if problem.slug == "method-not-allowed", let allow = problem.detail.components(after: "allows ") {
+            response.headers.append(("Allow", allow))
         }
         return response
     }
@@ -61,17 +61,17 @@ public struct IntakeService: Sendable {
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         switch route {
         case "/v1/health":
-            guard method == "GET" || method == "HEAD" else { return .problem(.methodNotAllowed("GET")) }
+            guard method == "GET" || method == "HEAD" else { return .problem(.methodNotAllowed("GET, HEAD")) }
             return .json(200, .object(["status": .string("ok"), "version": .string(Self.version)]))
         case "/v1/forms":
-            guard method == "GET" || method == "HEAD" else { return .problem(.methodNotAllowed("GET")) }
+            guard method == "GET" || method == "HEAD" else { return .problem(.methodNotAllowed("GET, HEAD")) }
             return .json(200, .object(["forms": .array(catalog.forms.map(\.summaryJSON))]))
         case "/v1/testimonies":
             guard method == "POST" else { return .problem(.methodNotAllowed("POST")) }
             return await submit(contentType: contentType, body: body)
         default:
             guard route.hasPrefix("/v1/forms/") else { return .problem(.notFound) }
-            guard method == "GET" || method == "HEAD" else { return .problem(.methodNotAllowed("GET")) }
+            guard method == "GET" || method == "HEAD" else { return .problem(.methodNotAllowed("GET, HEAD")) }
             let id = String(route.dropFirst("/v1/forms/".count))
             guard let form = catalog.form(id: id) else { return .problem(.unknownForm) }
             return .json(200, form.json)
@@ -124,8 +124,11 @@ public struct IntakeService: Sendable {
                 ValidationError(.unknownField, field: nil, "the body may only have the members \"form\" and \"fields\"")
             )
         }
-        guard case .string(let formID)? = top["form"] else {
-            throw Problem.validation(ValidationError(.missingField, field: "form", "\"form\" must be a form id string"))
+        guard let formMember = top["form"] else {
+            throw Problem.validation(ValidationError(.missingField, field: "form", "\"form\" is required"))
+        }
+        guard case .string(let formID) = formMember else {
+            throw Problem.validation(ValidationError(.wrongType, field: "form", "\"form\" must be a form id string"))
         }
         guard let form = catalog.form(id: formID) else {
             throw Problem.validation(ValidationError(.unknownForm, field: nil, "there is no form with that id"))
@@ -168,5 +171,13 @@ extension StringProtocol {
         while let first = slice.first, characters.contains(first) { slice.removeFirst() }
         while let last = slice.last, characters.contains(last) { slice.removeLast() }
         return String(slice)
+    }
+}
+
+extension String {
+    /// The text after the first occurrence of `marker`, if any.
+    func components(after marker: String) -> String? {
+        guard let range = range(of: marker) else { return nil }
+        return String(self[range.upperBound...])
     }
 }

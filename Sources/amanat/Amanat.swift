@@ -10,7 +10,8 @@ struct Amanat: ParsableCommand {
         abstract: "Amanat client: submit testimonies to amanatd and query it.",
         discussion: """
             The socket is --socket, else $AMANAT_SOCKET, else /run/amanat/amanatd.sock.
-            Exit codes: 0 success; 1 error; 2 cannot reach amanatd; 3 amanatd refused the request (4xx);
+            Exit codes: 0 success; 1 error; 2 no answer from amanatd (not running, no permission, connection lost
+            or timed out: nothing was acknowledged); 3 amanatd refused the request (4xx);
             4 amanatd failed (5xx); 64 usage error.
             """,
         version: "0.1.0",
@@ -65,6 +66,11 @@ func perform(_ options: GlobalOptions, _ method: String, _ path: String, body: [
     do {
         response = try options.client.request(method: method, path: path, body: body)
     } catch {
+        if error.kind == .connectionLost || error.kind == .timedOut {
+            // The request may have arrived; only an answer acknowledges a testimony.
+            fail(error.description, code: Exit.unreachable,
+                 hint: "no answer came back: it is unknown whether the testimony was stored; if you submit it again, tell the case workers it may be a duplicate")
+        }
         fail(error.description, code: error.isConnectionFailure ? Exit.unreachable : Exit.failure)
     }
     guard (200..<300).contains(response.status) else {

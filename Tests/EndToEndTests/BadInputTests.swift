@@ -170,3 +170,73 @@ func rawExchange(socketPath: String, send bytes: [UInt8]) throws -> String {
     }
     return String(decoding: received, as: UTF8.self)
 }
+
+@Suite("hostile connections")
+struct HostileConnectionTests {
+    @Test("a connection over the limit gets 503 and the daemon keeps serving")
+    func overLimit() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey], extraArguments: ["--max-connections", "2"])
+        let first = try connectedSocket(daemon.socketPath)
+        let second = try connectedSocket(daemon.socketPath)
+        // Each idle connection must be registered before the third arrives: a served request proves it.
+        for fd in [first, second] {
+            let answer = try exchange(fd, "GET /v1/health HTTP/1.1\r\nHost: amanat\r\n\r\n")
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+        }
+        let refused = try rawExchange(
+            socketPath: daemon.socketPath, send: Array("GET /v1/health HTTP/1.1\r\nHost: amanat\r\n\r\n".utf8)
+        )
+        #expect(refused.hasPrefix("HTTP/1.1 503"))
+        #expect(refused.contains("urn:amanat:problem:too-many-connections"))
+        close(first)
+        close(second)
+        #expect(daemon.process.isRunning)
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test("malformed HTTP gets a problem+json 400", arguments: [
+        "GARBAGE\r\n\r\n",
+        "POST /v1/testimonies HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n",
+        "POST /v1/testimonies HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "GET /v1/health HTTP/1.1\r\nBad Header\r\n\r\n",
+    ])
+    func malformedHTTP(request: String) async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        let answer = try rawExchange(socketPath: daemon.socketPath, send: Array(request.utf8))
+        #expect(answer.hasPrefix("HTTP/1.1 400"))
+        #expect(answer.contains("application/problem+json"))
+        #expect(answer.contains("urn:amanat:problem:bad-request"))
+        #expect(try daemon.client.request(method: "GET", path: "/v1/health").status == 200)
+        #expect(await daemon.stop() == 0)
+    }
+}
+
+/// Sends `request` on an open connection and reads one response (up to the end of its Content-Length body).
+func exchange(_ fd: Int32, _ request: String) throws -> String {
+    let bytes = Array(request.utf8)
+    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var received: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { break }
+        received += buffer[0..<n]
+        let text = String(decoding: received, as: UTF8.self)
+        if let split = text.range(of: "\r\n\r\n"),
+           let lengthLine = text[..<split.lowerBound].split(separator: "\r\n").first(where: {
+               $0.lowercased().hasPrefix("content-length:") }),
+           let length = Int(lengthLine.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)),
+           text.utf8.distance(from: text.utf8.startIndex, to: split.upperBound.samePosition(in: text.utf8)!) + length
+            <= received.count
+        {
+            return text
+        }
+    }
+    return String(decoding: received, as: UTF8.self)
+}

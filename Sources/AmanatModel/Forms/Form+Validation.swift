@@ -131,7 +131,9 @@ extension FormField {
         for scalar in text.unicodeScalars {
             let value = scalar.value
             let allowedControl = multiline && (value == 0x09 || value == 0x0A || value == 0x0D)
-            if (value < 0x20 || (0x7F...0x9F).contains(value)) && !allowedControl {
+            // U+2028 and U+2029 are line breaks too, and would sneak a second line into a one-line field.
+            let lineSeparator = !multiline && (value == 0x2028 || value == 0x2029)
+            if (value < 0x20 || (0x7F...0x9F).contains(value) || lineSeparator) && !allowedControl {
                 let what = multiline ? "control characters" : "line breaks or control characters"
                 throw ValidationError(.invalidValue, field: path, "\(path) must not contain \(what)")
             }

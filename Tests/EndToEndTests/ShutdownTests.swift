@@ -1,0 +1,80 @@
+import AmanatModel
+import Foundation
+import Glibc
+import Testing
+
+/// SIGTERM finishes what is in flight, loses nothing acknowledged, and is not held up by idle clients.
+@Suite("graceful shutdown")
+struct ShutdownTests {
+    @Test("every acknowledged submission survives a SIGTERM during a burst")
+    func inFlight() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        let example = Paths.example("testimony.json")
+        let acknowledged = try await withThrowingTaskGroup(of: Outcome.self) { group in
+            for _ in 0..<24 {
+                group.addTask { try await daemon.amanat(["submit", example]) }
+            }
+            var outcomes: [Outcome] = []
+            for try await outcome in group {
+                // Stop as soon as the first is acknowledged, while the others are still on their way.
+                if outcomes.isEmpty { kill(daemon.process.processIdentifier, SIGTERM) }
+                outcomes.append(outcome)
+            }
+            return outcomes
+        }
+        #expect(await daemon.stop() == 0)
+        let ackedIDs = Set(acknowledged.filter { $0.status == 0 }.compactMap(\.stdoutLines.last))
+        #expect(!ackedIDs.isEmpty)
+        for outcome in acknowledged where outcome.status != 0 {
+            // Refused ones were refused visibly, never silently dropped after an acknowledgement.
+            #expect([2, 4].contains(outcome.status), "\(outcome.stderr)")
+        }
+        let opened = try await key.open(daemon.databasePath)
+        #expect(opened.status == 0)
+        let storedIDs = Set(try opened.stdoutLines.map { try JSONParser().parse(Array($0.utf8))["record_id"]?.stringValue })
+        for id in ackedIDs {
+            #expect(storedIDs.contains(id), "acknowledged record \(id) was lost")
+        }
+        // The datagram waits in the socket buffer; reading stops at the first empty receive.
+        #expect(daemon.notify.wait(for: "STOPPING=1", stillRunning: { false }))
+    }
+
+    @Test("an idle connection does not hold up SIGTERM")
+    func idleClient() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey], extraArguments: ["--idle-timeout-seconds", "3600"])
+        // A keep-alive connection that has finished one request and then says nothing.
+        let fd = try connectedSocket(daemon.socketPath)
+        defer { close(fd) }
+        let request = Array("GET /v1/health HTTP/1.1\r\nHost: amanat\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        #expect(buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } > 0)
+        kill(daemon.process.processIdentifier, SIGTERM)
+        // The daemon must close the idle connection itself: this recv returns 0 (EOF) when it does,
+        // long before the hour-long idle timeout.
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        #expect(buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } == 0)
+        #expect(await daemon.waitForExit() == 0)
+    }
+}
+
+func connectedSocket(_ path: String) throws -> Int32 {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw HarnessError("socket failed") }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+    let rc = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+    guard rc == 0 else {
+        close(fd)
+        throw HarnessError("connect \(path) failed")
+    }
+    return fd
+}
