@@ -121,3 +121,24 @@ extension Array where Element == UInt8 {
         return false
     }
 }
+
+/// Calls `body` with a `sockaddr_un` for `path` and its length.
+func withUnixAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    }
+}
+
+/// A stream connection to the Unix socket at `path`.
+func connectedSocket(_ path: String) throws -> Int32 {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw HarnessError("socket failed") }
+    guard withUnixAddress(path, { connect(fd, $0, $1) }) == 0 else {
+        close(fd)
+        throw HarnessError("connect \(path) failed")
+    }
+    return fd
+}
