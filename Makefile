@@ -1,7 +1,7 @@
 # Amanat: `make demo` and `make test` do all the set-up on a fresh Debian 12 with Swift.
 SWIFT ?= swift
 
-.PHONY: all deps build release test demo run clean
+.PHONY: all deps build release test interop demo run clean
 
 all: build
 
@@ -17,6 +17,11 @@ release: deps
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	BIN="$$($(SWIFT) build --show-bin-path)" INTEROP_VENV="$(CURDIR)/.build/interop-venv" interop/check.sh
+
+# The independent Python reader (written from docs/FORMAT.md) against amanat-keyholder.
+interop: build
+	BIN="$$($(SWIFT) build --show-bin-path)" INTEROP_VENV="$(CURDIR)/.build/interop-venv" interop/check.sh
 
 demo: build
 	@scripts/demo.sh

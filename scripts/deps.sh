@@ -5,6 +5,10 @@ missing=()
 for pkg in libsodium-dev libsqlite3-dev; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
+# The interop check (make test) runs the independent Python reader in a venv.
+if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    missing+=(python3 python3-venv)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "deps: installing ${missing[*]}" >&2
 sudo=""

@@ -69,8 +69,9 @@ public enum Passphrase {
                 if n == 0 || bytes[length] == UInt8(ascii: "\n") { break }
                 length += 1
             }
+            if length > maximumLength { return -2 }
             if length > 0 && bytes[length - 1] == UInt8(ascii: "\r") { length -= 1 }
-            return length > maximumLength ? -2 : 0
+            return 0
         }
         switch outcome {
         case -1: throw Failure(description: "cannot read the passphrase: \(errnoText())")

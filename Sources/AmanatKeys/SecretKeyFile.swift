@@ -110,18 +110,20 @@ public struct SecretKeyFile: Sendable, Equatable {
     /// Parses a key file's text. Comment lines (`#`) and blank lines are skipped; the marker line
     /// and exactly one base64 line must follow. A `# public key:` comment, if present, must agree.
     public init(text: String) throws(KeyFileError) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
+        // Lines end in LF only (docs/FORMAT.md); a CR makes the marker or base64 line fail to match.
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         while let last = lines.last, last.isEmpty { lines.removeLast() }
         var commentKey: Substring?
         var index = 0
         while index < lines.count, lines[index].hasPrefix("#") || lines[index].isEmpty {
-            if let range = lines[index].range(of: "# public key: ") { commentKey = lines[index][range.upperBound...] }
+            if lines[index].hasPrefix("# public key: ") { commentKey = lines[index].dropFirst("# public key: ".count) }
             index += 1
         }
         guard lines.count - index == 2, lines[index] == Self.marker else { throw KeyFileError(.badFormat) }
-        guard let decoded = Data(base64Encoded: String(lines[index + 1])) else { throw KeyFileError(.badFormat) }
+        // Only the canonical base64 spelling is accepted, so one key has exactly one file body.
+        guard let decoded = Data(base64Encoded: String(lines[index + 1])),
+            decoded.base64EncodedString() == lines[index + 1]
+        else { throw KeyFileError(.badFormat) }
         let body = [UInt8](decoded)
         guard body.count >= 6, Array(body[0..<4]) == Self.magic else { throw KeyFileError(.badFormat) }
         guard body[4] == Self.version, body[5] == Self.kdfArgon2id13 else { throw KeyFileError(.unsupportedVersion) }

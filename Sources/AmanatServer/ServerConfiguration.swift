@@ -68,6 +68,6 @@ public enum ReceivedPrecision: String, Sendable, CaseIterable {
     case month
     /// `2026-11-29`, the default.
     case day
-    /// `2026-11-29T14Z`
+    /// `2026-11-29T14:00Z`
     case hour
 }

@@ -1,6 +1,7 @@
 import Foundation
 import AmanatModel
 import GRDB
+import AmanatCrypto
 
 /// Reads a copy of an amanat database, read-only, in storage order. Used by the offline key holder.
 public final class RecordReader {
@@ -18,15 +19,16 @@ public final class RecordReader {
             throw StoreError(.cannotOpen, "\(path): no such file")
         }
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            let (applicationID, migrated) = try queue.read { db in
+            queue = try DatabaseQueue(path: Self.openPath(path), configuration: configuration)
+            let (applicationID, migrated, superseded) = try queue.read { db in
                 (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
-                 try Schema.migrator.hasCompletedMigrations(db))
+                 try Schema.migrator.hasCompletedMigrations(db),
+                 try Schema.migrator.hasBeenSuperseded(db))
             }
             guard applicationID == Schema.applicationID else {
                 throw StoreError(.notAmanatDatabase, "\(path) is not an amanat database")
             }
-            guard migrated else {
+            guard migrated, !superseded else {
                 throw StoreError(.notAmanatDatabase, "\(path) has a schema this version does not know")
             }
         } catch let error as StoreError {
@@ -34,6 +36,21 @@ public final class RecordReader {
         } catch {
             throw StoreError(.cannotOpen, "cannot open database \(path): \(RecordStore.reason(error))")
         }
+    }
+
+    /// What to hand SQLite. A copy whose WAL was checkpointed (a clean stop) opens as an immutable URI, so
+    /// that reading it creates no `-shm` or `-wal` file beside it and works on read-only media. A copy that
+    /// comes with a non-empty WAL must be opened normally, or the WAL's records would be missed; SQLite then
+    /// needs to create a `-shm` file next to it.
+    static func openPath(_ path: String) -> String {
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        guard walSize == 0 else { return path }
+        let unreserved = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/".utf8)
+        var encoded = ""
+        for byte in path.utf8 {
+            encoded += unreserved.contains(byte) ? String(UnicodeScalar(byte)) : "%" + Hex.encode([byte]).uppercased()
+        }
+        return "file:\(encoded)?mode=ro&immutable=1"
     }
 
     /// Calls `body` with each record in storage order, streaming rather than loading all of them.

@@ -10,6 +10,10 @@ extension Envelope {
     ) throws(CryptoError) -> Envelope {
         precondition(section != .clear, "the clear section is not sealed")
         precondition(!recipients.isEmpty && recipients.count <= maximumStanzas, "1...16 recipients")
+        // Never write what a reader must refuse.
+        guard Padding.bucket(forLength: plaintext.count) + XChaCha20Poly1305.tagLength <= maximumCiphertextLength else {
+            throw CryptoError.invalidLength("plaintext")
+        }
         let dataKey = try SecretBytes.random(count: XChaCha20Poly1305.keyLength)
         var stanzas: [Stanza] = []
         stanzas.reserveCapacity(recipients.count)

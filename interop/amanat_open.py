@@ -1,0 +1,706 @@
+#!/usr/bin/env python3
+"""Open a copy of an Amanat database without any Amanat code.
+
+This reader was written from docs/FORMAT.md alone, to prove that the spec is enough to get the
+archive back: if Amanat's own tools are lost, a key holder with this file, PyNaCl and a key file can
+still read every testimony. Section numbers in comments (§6.3) point into FORMAT.md.
+
+Its output has the shape of `amanat-keyholder open` (JSON Lines, §8.1), so interop/check.sh can
+compare the two line by line.
+
+    python3 amanat_open.py DATABASE --key KEYFILE [--key KEYFILE ...] [--passphrase-file FILE]
+
+Exit codes follow §8.1: 0 all opened, 1 error, 3 wrong passphrase, 4 key file refused, 5 some
+records not openable with these keys, 6 tampered records found, 64 usage error.
+"""
+
+import argparse
+import base64
+import getpass
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import stat
+import sys
+import unicodedata
+import urllib.parse
+
+from nacl import bindings as sodium
+from nacl.exceptions import CryptoError
+
+PROGRAM = "amanat_open"
+
+EXIT_FAILURE = 1
+EXIT_WRONG_PASSPHRASE = 3
+EXIT_KEY_REFUSED = 4
+EXIT_UNOPENED = 5
+EXIT_TAMPERED = 6
+EXIT_USAGE = 64
+
+NOT_OPENABLE = "not openable with these keys"
+
+
+class Failure(Exception):
+    """Ends the program with `code`; the message never holds secret material."""
+
+    def __init__(self, message, code=EXIT_FAILURE):
+        super().__init__(message)
+        self.code = code
+
+
+# --- §1 Encodings and primitives -------------------------------------------------------------
+
+BASE32_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+BASE64_SHAPE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+
+
+def blake2b_256(*parts):
+    digest = hashlib.blake2b(digest_size=32)
+    for part in parts:
+        digest.update(part)
+    return digest.digest()
+
+
+def base32_encode(data):
+    bits, buffer, out = 0, 0, []
+    for byte in data:
+        buffer = (buffer << 8) | byte
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            out.append(BASE32_ALPHABET[(buffer >> bits) & 31])
+    if bits:
+        out.append(BASE32_ALPHABET[(buffer << (5 - bits)) & 31])
+    return "".join(out)
+
+
+def base32_decode(text):
+    """Lowercase unpadded base32, or None. Leftover bits must be fewer than 5 and all zero, so that
+    every byte string has exactly one text form (§1)."""
+    bits, buffer, out = 0, 0, bytearray()
+    for char in text:
+        value = BASE32_ALPHABET.find(char)
+        if value < 0:
+            return None
+        buffer = ((buffer << 5) | value) & 0xFFFF
+        bits += 5
+        if bits >= 8:
+            bits -= 8
+            out.append((buffer >> bits) & 0xFF)
+    if bits >= 5 or buffer & ((1 << bits) - 1):
+        return None
+    return bytes(out)
+
+
+def base64_decode_strict(text):
+    """Standard base64 with padding, and only its canonical form (§1), or None."""
+    if len(text) % 4 or not BASE64_SHAPE.fullmatch(text):
+        return None
+    try:
+        data = base64.b64decode(text, validate=True)
+    except ValueError:
+        return None
+    # b64decode ignores non-zero bits in the last character; re-encoding catches them.
+    return data if base64.b64encode(data).decode("ascii") == text else None
+
+
+# --- §2 Public key text ------------------------------------------------------------------------
+
+PUBLIC_KEY_PREFIX = "amanat-pk-"
+CHECKSUM_DOMAIN = b"amanat-pk-v1"
+
+
+class PublicKeyTextError(Exception):
+    pass
+
+
+def public_key_checksum(key):
+    return blake2b_256(CHECKSUM_DOMAIN, key)[:4]
+
+
+def public_key_text(key):
+    return PUBLIC_KEY_PREFIX + base32_encode(key + public_key_checksum(key))
+
+
+def parse_public_key_text(text):
+    """The 32 key bytes, checked in the order of §2.1 so the error says what to fix."""
+    if not text.startswith(PUBLIC_KEY_PREFIX):
+        raise PublicKeyTextError("it must start with amanat-pk-")
+    body = text[len(PUBLIC_KEY_PREFIX):]
+    if len(body.encode("utf-8")) != 58:
+        raise PublicKeyTextError("it has the wrong length: it may be truncated")
+    decoded = base32_decode(body)
+    if decoded is None or len(decoded) != 36:
+        raise PublicKeyTextError("it contains a character that is not allowed")
+    key, checksum = decoded[:32], decoded[32:]
+    if public_key_checksum(key) != checksum:
+        raise PublicKeyTextError("its checksum does not match: it may be mistyped")
+    if not any(key):
+        raise PublicKeyTextError("it is the all-zero key")
+    return key
+
+
+def key_id(public_key):
+    return blake2b_256(public_key)[:8]
+
+
+# --- §3 Secret key file ------------------------------------------------------------------------
+
+KEY_FILE_MARKER = "AMANAT-SECRET-KEY-1"
+KEY_FILE_MAX_SIZE = 65536
+PUBLIC_KEY_COMMENT = "# public key: "
+BODY_MAGIC = b"AMSK"
+BODY_LENGTH = 138
+BODY_HEADER_LENGTH = 90
+OPSLIMIT_RANGE = (3, 32)
+MEMLIMIT_RANGE = (268435456, 4294967296)
+PASSPHRASE_MAX = 1024
+
+
+class SecretKeyFile:
+    def __init__(self, path, body):
+        self.path = path
+        self.header = body[:BODY_HEADER_LENGTH]
+        self.opslimit = int.from_bytes(body[6:10], "big")
+        self.memlimit = int.from_bytes(body[10:18], "big")
+        self.salt = body[18:34]
+        self.public_key = body[34:66]
+        self.nonce = body[66:90]
+        self.ciphertext = body[90:138]
+
+
+class UnlockedKey:
+    def __init__(self, public_key, secret_key):
+        self.public_key = public_key
+        self.secret_key = secret_key
+        self.key_id = key_id(public_key)
+
+
+def refuse_key_file(path, why):
+    return Failure(f"{path} {why}", EXIT_KEY_REFUSED)
+
+
+def read_key_file(path):
+    """Checks 1 to 11 of §3.5, in order."""
+    try:
+        # O_NOFOLLOW: a key file is never reached through a link someone else may have planted.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError as error:
+        raise Failure(f"{path}: {error.strerror}")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Failure(f"{path}: not a regular file")
+        if info.st_mode & 0o077:
+            raise refuse_key_file(path, f"is readable or writable by group or others; run: chmod 600 {path}")
+        if info.st_size > KEY_FILE_MAX_SIZE:
+            raise refuse_key_file(path, "is not an amanat secret key file")
+        raw = b""
+        while len(raw) < info.st_size:
+            chunk = os.read(fd, info.st_size - len(raw))
+            if not chunk:
+                raise Failure(f"{path}: short read")
+            raw += chunk
+    finally:
+        os.close(fd)
+
+    malformed = refuse_key_file(path, "is not an amanat secret key file")
+    # Only the marker and base64 lines must be ASCII; a stray byte in a comment is not an error.
+    lines = raw.decode("utf-8", errors="replace").split("\n")
+    while lines and lines[-1] == "":
+        lines.pop()
+    comment_key = None
+    index = 0
+    while index < len(lines) and (lines[index] == "" or lines[index].startswith("#")):
+        at = lines[index].find(PUBLIC_KEY_COMMENT)
+        if at >= 0:
+            comment_key = lines[index][at + len(PUBLIC_KEY_COMMENT):]
+        index += 1
+    if len(lines) - index != 2 or lines[index] != KEY_FILE_MARKER:
+        raise malformed
+    body = base64_decode_strict(lines[index + 1])
+    if body is None or len(body) < 6 or body[:4] != BODY_MAGIC:
+        raise malformed
+    if body[4] != 1 or body[5] != 1:
+        raise refuse_key_file(path, "has an unsupported version or key derivation")
+    if len(body) != BODY_LENGTH:
+        raise malformed
+    key_file = SecretKeyFile(path, body)
+    if not (OPSLIMIT_RANGE[0] <= key_file.opslimit <= OPSLIMIT_RANGE[1]
+            and MEMLIMIT_RANGE[0] <= key_file.memlimit <= MEMLIMIT_RANGE[1]):
+        raise refuse_key_file(path, "uses Argon2id parameters outside the accepted range")
+    if not any(key_file.public_key):
+        raise malformed
+    if comment_key is not None and comment_key != public_key_text(key_file.public_key):
+        # Parsing the comment tells a mistyped key (bad checksum) from a swapped one.
+        try:
+            parse_public_key_text(comment_key)
+            why = "it is a different key"
+        except PublicKeyTextError as error:
+            why = str(error)
+        raise Failure(f"{path}: the public key comment does not match the key inside ({why})", EXIT_KEY_REFUSED)
+    return key_file
+
+
+def read_passphrase_file(path):
+    """The first line without its line ending (§3.4)."""
+    try:
+        with open(path, "rb") as handle:
+            line = handle.readline()
+    except OSError as error:
+        raise Failure(f"cannot read passphrase file {path}: {error.strerror}")
+    if line.endswith(b"\n"):
+        line = line[:-1]
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    if len(line) > PASSPHRASE_MAX:
+        raise Failure(f"the passphrase is longer than {PASSPHRASE_MAX} bytes")
+    return line
+
+
+def unlock(key_file, passphrase):
+    """Steps 12 to 14 of §3.5."""
+    try:
+        wrapping_key = sodium.crypto_pwhash_alg(
+            32, passphrase, key_file.salt, key_file.opslimit, key_file.memlimit,
+            sodium.crypto_pwhash_ALG_ARGON2ID13,
+        )
+    except (CryptoError, RuntimeError, MemoryError):
+        raise Failure(f"key derivation failed for {key_file.path} (out of memory?)")
+    try:
+        secret_key = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            key_file.ciphertext, key_file.header, key_file.nonce, wrapping_key
+        )
+    except CryptoError:
+        # A wrong passphrase and an altered file look the same; the passphrase is the likelier.
+        raise Failure(f"wrong passphrase for {key_file.path}", EXIT_WRONG_PASSPHRASE)
+    if len(secret_key) != 32 or sodium.crypto_scalarmult_base(secret_key) != key_file.public_key:
+        raise Failure(f"{key_file.path} is corrupt: its secret key does not match its public key", EXIT_KEY_REFUSED)
+    return UnlockedKey(key_file.public_key, secret_key)
+
+
+# --- §4 Canonical JSON -------------------------------------------------------------------------
+
+MAX_JSON_DEPTH = 64
+
+
+class NumberLiteral(str):
+    """A JSON number kept as the text it was parsed from (§4.1, §4.2)."""
+
+
+def nfc(text):
+    return unicodedata.normalize("NFC", text)
+
+
+def parse_json_object(data):
+    """The object in `data` under the rules of §4.2, or None when they are broken."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", errors="surrogatepass")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.startswith("\ufeff"):
+        return None
+
+    def unique_members(pairs):
+        seen = set()
+        for key, _ in pairs:
+            normal = nfc(key)
+            if normal in seen:
+                return _DUPLICATE
+            seen.add(normal)
+        return dict(pairs)
+
+    def refuse_constant(_):
+        raise ValueError("not an RFC 8259 token")
+
+    try:
+        value = json.loads(
+            text, object_pairs_hook=unique_members, parse_int=NumberLiteral, parse_float=NumberLiteral,
+            parse_constant=refuse_constant,
+        )
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(value, dict) or not _well_formed(value, 1):
+        return None
+    return value
+
+
+class _Duplicate:
+    """Marks an object that repeated a key; json offers no way to abort from the hook's caller."""
+
+
+_DUPLICATE = _Duplicate()
+
+
+def _well_formed(value, depth):
+    """No duplicate keys, no lone surrogates (json accepts "\\ud800"), and not too deep."""
+    if isinstance(value, (dict, list)) and depth > MAX_JSON_DEPTH:
+        return False
+    if isinstance(value, _Duplicate):
+        return False
+    if isinstance(value, str) and not isinstance(value, NumberLiteral):
+        return not any(0xD800 <= ord(char) <= 0xDFFF for char in value)
+    if isinstance(value, list):
+        return all(_well_formed(item, depth + 1) for item in value)
+    if isinstance(value, dict):
+        return all(_well_formed(key, depth) and _well_formed(item, depth + 1) for key, item in value.items())
+    return True
+
+
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _canonical_string(text, out):
+    out.append('"')
+    for char in nfc(text):
+        if char in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[char])
+        elif ord(char) < 0x20:
+            out.append("\\u%04x" % ord(char))
+        else:
+            out.append(char)
+    out.append('"')
+
+
+def _canonical(value, out):
+    if value is None:
+        out.append("null")
+    elif value is True or value is False:
+        out.append("true" if value else "false")
+    elif isinstance(value, NumberLiteral):
+        out.append(str(value))
+    elif isinstance(value, int):
+        out.append(str(value))
+    elif isinstance(value, str):
+        _canonical_string(value, out)
+    elif isinstance(value, list):
+        out.append("[")
+        for position, item in enumerate(value):
+            if position:
+                out.append(",")
+            _canonical(item, out)
+        out.append("]")
+    elif isinstance(value, dict):
+        # UTF-8 byte order of the NFC keys; the original key only breaks ties between hand-built keys.
+        members = sorted(value.items(), key=lambda member: (nfc(member[0]).encode("utf-8"), member[0].encode("utf-8")))
+        out.append("{")
+        for position, (key, item) in enumerate(members):
+            if position:
+                out.append(",")
+            _canonical_string(key, out)
+            out.append(":")
+            _canonical(item, out)
+        out.append("}")
+    else:
+        raise TypeError(f"no canonical JSON for {type(value).__name__}")
+
+
+def canonical_json(value):
+    out = []
+    _canonical(value, out)
+    return "".join(out).encode("utf-8")
+
+
+# --- §5 Padding --------------------------------------------------------------------------------
+
+MIN_BUCKET = 512
+LARGE_STEP = 65536
+
+
+def is_bucket(size):
+    if size < MIN_BUCKET:
+        return False
+    if size <= LARGE_STEP:
+        return size & (size - 1) == 0
+    return size % LARGE_STEP == 0
+
+
+def unpad(padded):
+    """The content before the 0x80 marker, or None (§5)."""
+    size = len(padded)
+    if not is_bucket(size):
+        return None
+    window = min(size, LARGE_STEP)
+    for position in range(size - 1, size - 1 - window, -1):
+        if padded[position] == 0x80:
+            return padded[:position]
+        if padded[position] != 0:
+            return None
+    return None
+
+
+# --- §6 Envelope v1 ----------------------------------------------------------------------------
+
+ENVELOPE_MAGIC = b"AMEV"
+SEALED_SECTIONS = ("identity", "testimony")
+MAX_STANZAS = 16
+KEY_ID_LENGTH = 8
+SEALED_KEY_LENGTH = 80
+NONCE_LENGTH = 24
+TAG_LENGTH = 16
+MAX_CIPHERTEXT = 16 << 20
+
+
+class Tampered(Exception):
+    """The section is malformed, misplaced or does not authenticate; str() is the reason (§6.3, §6.4)."""
+
+
+class NotOpenable(Exception):
+    """No given key is a recipient of the section."""
+
+
+class Envelope:
+    def __init__(self, header, section, record_id, stanzas, nonce, ciphertext):
+        self.header = header
+        self.section = section
+        self.record_id = record_id
+        self.stanzas = stanzas
+        self.nonce = nonce
+        self.ciphertext = ciphertext
+
+
+class _Cursor:
+    def __init__(self, data):
+        self.data = data
+        self.offset = 0
+
+    def take(self, count):
+        if len(self.data) - self.offset < count:
+            raise Tampered("envelope is truncated")
+        chunk = self.data[self.offset:self.offset + count]
+        self.offset += count
+        return chunk
+
+
+def decode_envelope(data):
+    """§6.3, in order, before any cryptography."""
+    cursor = _Cursor(data)
+    if cursor.take(4) != ENVELOPE_MAGIC:
+        raise Tampered("not an envelope (bad magic bytes)")
+    if cursor.take(1) != b"\x01":
+        raise Tampered("unsupported envelope version")
+    name = cursor.take(cursor.take(1)[0])
+    if name not in (section.encode("ascii") for section in SEALED_SECTIONS):
+        raise Tampered("envelope names an unknown section")
+    record_id = cursor.take(16)
+    count = cursor.take(1)[0]
+    # Bounding the count here is what keeps a hostile envelope from buying X25519 work.
+    if not 1 <= count <= MAX_STANZAS:
+        raise Tampered("envelope has a recipient stanza count outside 1...16")
+    stanzas = [(cursor.take(KEY_ID_LENGTH), cursor.take(SEALED_KEY_LENGTH)) for _ in range(count)]
+    header_end = cursor.offset
+    nonce = cursor.take(NONCE_LENGTH)
+    length = int.from_bytes(cursor.take(4), "big")
+    if not (TAG_LENGTH <= length <= MAX_CIPHERTEXT and is_bucket(length - TAG_LENGTH)):
+        raise Tampered("envelope has an impossible ciphertext length")
+    ciphertext = cursor.take(length)
+    if cursor.offset != len(data):
+        raise Tampered("envelope has trailing bytes")
+    return Envelope(data[:header_end], name.decode("ascii"), record_id, stanzas, nonce, ciphertext)
+
+
+def open_envelope(data, section, record_id, keys):
+    """The section's fields (§6.4); raises Tampered or NotOpenable."""
+    envelope = decode_envelope(data)
+    if envelope.section != section:
+        raise Tampered("envelope is for another section")
+    if envelope.record_id != record_id:
+        raise Tampered("envelope is for another record")
+    data_key = None
+    matched = False
+    for stanza_key_id, sealed_key in envelope.stanzas:
+        for key in keys:
+            if key.key_id != stanza_key_id:
+                continue
+            matched = True
+            try:
+                candidate = sodium.crypto_box_seal_open(sealed_key, key.public_key, key.secret_key)
+            except CryptoError:
+                continue
+            if len(candidate) == 32:
+                data_key = candidate
+                break
+        if data_key is not None:
+            break
+    if data_key is None:
+        if matched:
+            raise Tampered("a recipient stanza does not open")
+        raise NotOpenable(NOT_OPENABLE)
+    try:
+        padded = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            envelope.ciphertext, envelope.header, envelope.nonce, data_key
+        )
+    except CryptoError:
+        raise Tampered("authentication failed")
+    content = unpad(padded)
+    if content is None:
+        raise Tampered("bad padding")
+    fields = parse_json_object(content)
+    if fields is None:
+        raise Tampered("the sealed fields are not a JSON object")
+    return fields
+
+
+# --- §7 SQLite database ------------------------------------------------------------------------
+
+APPLICATION_ID = 0x414D4E54
+KNOWN_MIGRATIONS = {"v1"}
+
+
+def open_database(path):
+    """A read-only connection to a checked amanat database (§7.3)."""
+    if not os.path.exists(path):
+        raise Failure(f"{path}: no such file")
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        # Bytes, not str: ill-formed UTF-8 in a TEXT column must not abort the whole read.
+        connection.text_factory = bytes
+        (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+        if application_id != APPLICATION_ID:
+            raise Failure(f"{path} is not an amanat database")
+        try:
+            migrations = {row[0].decode("utf-8", "replace")
+                          for row in connection.execute("SELECT identifier FROM grdb_migrations")}
+        except sqlite3.OperationalError:
+            raise Failure(f"{path} is not an amanat database")
+        if "v1" not in migrations:
+            raise Failure(f"{path} has a schema this version does not know")
+        if migrations - KNOWN_MIGRATIONS:
+            raise Failure(f"{path} was written by a newer version of amanat")
+    except sqlite3.DatabaseError as error:
+        raise Failure(f"cannot open database {path}: {error}")
+    return connection
+
+
+def text_column(value):
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def blob_column(value):
+    if value is None:
+        return b""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return bytes(value)
+
+
+def records(connection, path):
+    cursor = connection.execute(
+        "SELECT record_id, form_id, form_version, received, clear_json, identity_envelope, testimony_envelope "
+        "FROM records ORDER BY seq"
+    )
+    for record_id, form_id, form_version, received, clear_json, identity, testimony in cursor:
+        if not isinstance(record_id, bytes) or len(record_id) != 16:
+            raise Failure(f"{path}: a record has a malformed id")
+        yield {
+            "record_id": record_id,
+            "form": text_column(form_id),
+            "form_version": form_version if isinstance(form_version, int) else NumberLiteral(text_column(form_version)),
+            "received": text_column(received),
+            "clear_json": text_column(clear_json),
+            "identity": blob_column(identity),
+            "testimony": blob_column(testimony),
+        }
+
+
+# --- §8 Output ---------------------------------------------------------------------------------
+
+def warn(message):
+    sys.stderr.write(f"{PROGRAM}: {message}\n")
+
+
+def open_record(record, keys):
+    """The output object of §8.1 and whether the record is tampered, not openable, or neither."""
+    fields = {}
+    unopened = {}
+    clear = parse_json_object(record["clear_json"])
+    if clear is None:
+        unopened["clear"] = "tampered: the clear fields are not a JSON object"
+    else:
+        fields.update(clear)
+    for section in SEALED_SECTIONS:
+        try:
+            fields.update(open_envelope(record[section], section, record["record_id"], keys))
+        except Tampered as reason:
+            unopened[section] = f"tampered: {reason}"
+        except NotOpenable as reason:
+            unopened[section] = str(reason)
+    result = {
+        "record_id": record["record_id"].hex(),
+        "form": record["form"],
+        "form_version": record["form_version"],
+        "received": record["received"],
+        "fields": fields,
+    }
+    if unopened:
+        result["unopened"] = unopened
+    return result, unopened
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog=PROGRAM, description="Open a copy of an amanat database, read-only, following docs/FORMAT.md."
+    )
+    parser.add_argument("database", help="a copy of the amanat database")
+    parser.add_argument("--key", action="append", required=True, dest="keys", help="a secret key file (repeatable)")
+    parser.add_argument("--passphrase-file", help="read the passphrase (for every key) from this file")
+    try:
+        arguments = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code else 0
+
+    try:
+        # Every key is parsed, then unlocked, before any output: a wrong passphrase leaves none (§3.5).
+        key_files = [read_key_file(path) for path in arguments.keys]
+        shared = read_passphrase_file(arguments.passphrase_file) if arguments.passphrase_file else None
+        keys = []
+        for key_file in key_files:
+            passphrase = shared
+            if passphrase is None:
+                passphrase = getpass.getpass(f"passphrase for {key_file.path}: ").encode("utf-8")
+            keys.append(unlock(key_file, passphrase))
+
+        connection = open_database(arguments.database)
+        opened = not_openable = tampered = 0
+        output = sys.stdout.buffer
+        try:
+            for record in records(connection, arguments.database):
+                result, unopened = open_record(record, keys)
+                output.write(canonical_json(result) + b"\n")
+                if not unopened:
+                    opened += 1
+                    continue
+                if any(reason != NOT_OPENABLE for reason in unopened.values()):
+                    tampered += 1
+                else:
+                    not_openable += 1
+                reasons = "; ".join(f"{section}: {unopened[section]}" for section in sorted(unopened))
+                warn(f"warning: record {result['record_id']}: {reasons}")
+        except sqlite3.DatabaseError as error:
+            raise Failure(f"cannot read database {arguments.database}: {error}")
+        finally:
+            connection.close()
+        output.flush()
+    except Failure as failure:
+        warn(f"error: {failure}")
+        return failure.code
+
+    warn(f"opened {opened} records; {not_openable} not openable with these keys; {tampered} tampered")
+    if tampered:
+        return EXIT_TAMPERED
+    if not_openable:
+        return EXIT_UNOPENED
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

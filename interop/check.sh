@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# Interop check: the Swift key holder and interop/amanat_open.py must read a database copy alike.
+# amanat_open.py was written from docs/FORMAT.md alone, so agreement shows the spec is sufficient.
+#
+# The check makes real keys with amanat-keyholder, runs amanatd on a temporary socket and database,
+# submits every examples/*.json with `amanat submit`, and stops amanatd with SIGTERM. It then opens
+# copies of the database with both readers:
+#   - with various sets of keys;
+#   - after damaging a copy in one precise way at a time (interop/tamper.py);
+#   - with key files that must be refused.
+# Both readers must give the same exit code and the same output, byte for byte. Where a case says
+# why a section did not open, both must give that reason.
+#
+#   BIN=DIR           the binaries (default: .build/debug of this checkout)
+#   INTEROP_VENV=DIR  a Python venv for PyNaCl, made if missing (default: /tmp/amanat-interop-venv)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+bin="${BIN:-$root/.build/debug}"
+venv="${INTEROP_VENV:-/tmp/amanat-interop-venv}"
+
+if [ ! -x "$venv/bin/python3" ]; then
+    python3 -m venv "$venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+py="$venv/bin/python3"
+
+work="$(mktemp -d /tmp/amanat-interop.XXXXXX)"
+daemon=""
+cleanup() {
+    if [ -n "$daemon" ]; then kill "$daemon" 2>/dev/null || true; fi
+    if [ -n "${NOTIFY_PID:-}" ]; then kill "$NOTIFY_PID" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+die() {
+    echo "interop: setup failed: $*" >&2
+    exit 1
+}
+
+passed=0
+failed=0
+pass() {
+    passed=$((passed + 1))
+    printf 'ok    %s\n' "$1"
+}
+fail() {
+    failed=$((failed + 1))
+    printf 'FAIL  %s: %s\n' "$1" "$2"
+}
+
+# --- Setup: keys, amanatd, submissions -----------------------------------------------------------
+
+head -c 24 /dev/urandom | base64 > "$work/passphrase"
+printf 'not the passphrase\n' > "$work/wrong-passphrase"
+chmod 600 "$work/passphrase" "$work/wrong-passphrase"
+for name in a b c; do
+    "$bin/amanat-keyholder" init --out "$work/$name.key" --passphrase-file "$work/passphrase" \
+        > "$work/$name.pub" 2> "$work/init.err" || die "amanat-keyholder init: $(cat "$work/init.err")"
+done
+pk_a="$(tail -n 1 "$work/a.pub")"
+pk_b="$(tail -n 1 "$work/b.pub")"
+key_a="$work/a.key"
+key_b="$work/b.key"
+key_c="$work/c.key" # never a recipient
+
+# Wait for amanatd's READY=1 on a notify socket of our own, rather than polling with sleeps.
+coproc NOTIFY { exec "$py" "$here/notify.py" "$work/notify.sock"; }
+read -r -t 10 state <&"${NOTIFY[0]}" || die "notify listener did not start"
+NOTIFY_SOCKET="$work/notify.sock" "$bin/amanatd" --socket "$work/amanatd.sock" --database "$work/amanat.sqlite" \
+    --forms "$root/config/forms" --recipient "$pk_a" --recipient "$pk_b" 2> "$work/amanatd.log" &
+daemon=$!
+state=""
+while [ "$state" != "READY=1" ]; do
+    read -r -t 60 state <&"${NOTIFY[0]}" || die "amanatd did not become ready: $(cat "$work/amanatd.log")"
+done
+
+# One more testimony, made here, reaches what the examples do not: text that is not in NFC (the
+# stored form must be), escapes, characters outside the BMP, fields left empty, and a narrative
+# big enough for a padding bucket above 64 KiB (FORMAT.md §5).
+"$py" - > "$work/edge-cases.json" <<'PYTHON'
+import json
+fields = {
+    "full_name": "Ae\u0301 \U0001F600 \"quoted\" back\\slash / solidus \u00a0 \u0410\u0306",
+    "narrative": "\u4e2d" * 59000 + "\ttab\r\nCR LF\n",
+    "detention_places": "\u049b\u0430\u0437\u0430\u049b\u2028\u2029 \u0626\u06c7\u064a\u063a\u06c7\u0631 \u4e2d\u6587",
+    "birth_date": "2000-02-29",
+    "contact": None,
+    "other_names": "",
+    "relatives": [{"name": "n", "relation": "other", "notes": ""}],
+    "language": "other",
+    "consent": "archive_only",
+    "violation_types": [],
+}
+print(json.dumps({"form": "testimony", "fields": fields}))
+PYTHON
+
+examples=0
+for example in "$root"/examples/*.json "$work/edge-cases.json"; do
+    "$bin/amanat" submit --socket "$work/amanatd.sock" "$example" > /dev/null 2> "$work/submit.err" \
+        || die "amanat submit $(basename "$example"): $(cat "$work/submit.err")"
+    examples=$((examples + 1))
+done
+[ "$examples" -gt 0 ] || die "no examples/*.json"
+
+kill -TERM "$daemon"
+status=0
+wait "$daemon" || status=$?
+daemon=""
+[ "$status" -eq 0 ] || die "amanatd exited $status on SIGTERM: $(cat "$work/amanatd.log")"
+
+# amanatd checkpoints on a clean stop, so the main file alone is a complete copy (FORMAT.md §7.3).
+pristine="$work/pristine.sqlite"
+cp "$work/amanat.sqlite" "$pristine"
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+# open_both DB PASSPHRASE-FILE KEY...: run both readers; outputs in $work/{swift,python}.jsonl.
+open_both() {
+    local db=$1 passphrase=$2
+    shift 2
+    local args=()
+    for key in "$@"; do args+=(--key "$key"); done
+    swift_rc=0
+    py_rc=0
+    "$bin/amanat-keyholder" open "$db" "${args[@]}" --passphrase-file "$passphrase" \
+        > "$work/swift.jsonl" 2> "$work/swift.err" || swift_rc=$?
+    "$py" "$here/amanat_open.py" "$db" "${args[@]}" --passphrase-file "$passphrase" \
+        > "$work/python.jsonl" 2> "$work/python.err" || py_rc=$?
+}
+
+# check_open NAME EXIT DB "KEY..." [--expect RECORD:SECTION:REASON]...
+check_open() {
+    local name=$1 want=$2 db=$3 keys=$4
+    shift 4
+    # shellcheck disable=SC2086 # key paths come from mktemp and hold no spaces
+    open_both "$db" "$work/passphrase" $keys
+    if [ "$swift_rc" != "$want" ] || [ "$py_rc" != "$want" ]; then
+        fail "$name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc, expected $want"
+        return
+    fi
+    local why
+    if why="$("$py" "$here/compare.py" "$work/swift.jsonl" "$work/python.jsonl" "$@" 2>&1)"; then
+        pass "$name"
+    else
+        fail "$name" "$why"
+    fi
+}
+
+# tamper_case NAME EXIT "KEY..." EXPECTATION TAMPER-ARGUMENT...: damage a fresh copy, then open it.
+tamper_case() {
+    local name=$1 want=$2 keys=$3 expect=$4
+    shift 4
+    local db="$work/case-$((passed + failed)).sqlite"
+    cp "$pristine" "$db"
+    "$py" "$here/tamper.py" "$db" "$@" || die "tamper.py $*"
+    check_open "$name" "$want" "$db" "$keys" --expect "$expect"
+}
+
+# key_case NAME EXIT KEY-FILE [PASSPHRASE-FILE]: both readers must refuse the key, before any output.
+key_case() {
+    local name=$1 want=$2 key=$3 passphrase=${4:-$work/passphrase}
+    open_both "$pristine" "$passphrase" "$key"
+    if [ "$swift_rc" != "$want" ] || [ "$py_rc" != "$want" ]; then
+        fail "$name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc, expected $want"
+    elif [ -s "$work/swift.jsonl" ] || [ -s "$work/python.jsonl" ]; then
+        fail "$name" "a refused key must leave no output"
+    else
+        pass "$name"
+    fi
+}
+
+# edit_key_body SRC DST OFFSET HEX: a copy of a key file with body bytes replaced (FORMAT.md §3.2).
+edit_key_body() {
+    "$py" - "$@" <<'EOF'
+import base64, sys
+source, target, offset, new = sys.argv[1:]
+lines = open(source).read().split("\n")
+at = lines.index("AMANAT-SECRET-KEY-1") + 1
+body = bytearray(base64.b64decode(lines[at]))
+body[int(offset):int(offset) + len(bytes.fromhex(new))] = bytes.fromhex(new)
+lines[at] = base64.b64encode(bytes(body)).decode()
+open(target, "w").write("\n".join(lines))
+EOF
+    chmod 600 "$2"
+}
+
+all_opened=(--expect '*:clear:-' --expect '*:identity:-' --expect '*:testimony:-')
+tampered="tampered: "
+
+# --- Keys ----------------------------------------------------------------------------------------
+
+check_open "key a opens every record" 0 "$pristine" "$key_a" "${all_opened[@]}"
+lines="$(wc -l < "$work/python.jsonl")"
+if [ "$lines" -eq "$examples" ]; then
+    pass "one output line per submitted example ($examples)"
+else
+    fail "one output line per submitted example" "$lines lines for $examples examples"
+fi
+check_open "key b opens every record" 0 "$pristine" "$key_b" "${all_opened[@]}"
+check_open "keys a and b open every record" 0 "$pristine" "$key_a $key_b" "${all_opened[@]}"
+check_open "key c, not a recipient, opens nothing" 5 "$pristine" "$key_c" \
+    --expect "*:identity:not openable with these keys" --expect "*:testimony:not openable with these keys" \
+    --expect '*:clear:-'
+check_open "keys c and a open every record" 0 "$pristine" "$key_c $key_a" "${all_opened[@]}"
+
+# --- Tampered envelopes (FORMAT.md §6.3, §6.4) ---------------------------------------------------
+
+tamper_case "identity ciphertext byte flipped" 6 "$key_a" "1:identity:${tampered}authentication failed" \
+    1 flip identity ciphertext
+tamper_case "identity last byte flipped" 6 "$key_a" "2:identity:${tampered}authentication failed" \
+    2 flip identity last
+tamper_case "identity nonce byte flipped" 6 "$key_a" "2:identity:${tampered}authentication failed" \
+    2 flip identity nonce
+tamper_case "another recipient's key id edited (the header is the AD)" 6 "$key_a" \
+    "1:identity:${tampered}authentication failed" 1 flip identity key-id:2
+tamper_case "bad magic" 6 "$key_a" "1:identity:${tampered}not an envelope (bad magic bytes)" \
+    1 flip identity magic
+tamper_case "unknown version" 6 "$key_a" "1:testimony:${tampered}unsupported envelope version" \
+    1 set testimony version 2
+tamper_case "unknown section name" 6 "$key_a" "1:identity:${tampered}envelope names an unknown section" \
+    1 flip identity section-name
+tamper_case "record id in the header changed" 6 "$key_a" "4:testimony:${tampered}envelope is for another record" \
+    4 flip testimony record-id
+tamper_case "zero stanzas" 6 "$key_a" \
+    "1:identity:${tampered}envelope has a recipient stanza count outside 1...16" 1 set identity stanza-count 0
+tamper_case "17 stanzas" 6 "$key_a" \
+    "1:identity:${tampered}envelope has a recipient stanza count outside 1...16" 1 set identity stanza-count 17
+tamper_case "ciphertext length not a bucket" 6 "$key_a" \
+    "1:identity:${tampered}envelope has an impossible ciphertext length" 1 length identity 1
+tamper_case "truncated by one byte" 6 "$key_a" "1:identity:${tampered}envelope is truncated" \
+    1 truncate identity 1
+tamper_case "one trailing byte" 6 "$key_a" "5:identity:${tampered}envelope has trailing bytes" \
+    5 append identity 00
+tamper_case "identity and testimony swapped" 6 "$key_a" "3:identity:${tampered}envelope is for another section" \
+    3 swap-sections
+tamper_case "envelope moved to another record" 6 "$key_a" "2:identity:${tampered}envelope is for another record" \
+    2 copy-from 1 identity
+tamper_case "own stanza's sealed key damaged" 6 "$key_a" "1:identity:${tampered}a recipient stanza does not open" \
+    1 flip identity sealed-key:1
+# Key b's stanza still gives the data key, but the damaged stanza is part of the AD.
+tamper_case "own stanza damaged, the other recipient's opens, the AD fails" 6 "$key_a $key_b" \
+    "1:identity:${tampered}authentication failed" 1 flip identity sealed-key:1
+tamper_case "own key id changed: not openable, not tampered" 5 "$key_a" "1:identity:not openable with these keys" \
+    1 flip identity key-id:1
+
+# --- Clear fields (FORMAT.md §4.2) ---------------------------------------------------------------
+
+clear_tampered="${tampered}the clear fields are not a JSON object"
+tamper_case "clear_json not an object" 6 "$key_a" "1:clear:$clear_tampered" 1 clear-json '[]'
+tamper_case "clear_json with a duplicate key" 6 "$key_a" "1:clear:$clear_tampered" \
+    1 clear-json '{"language":"kk","language":"ru"}'
+tamper_case "clear_json with keys equal under NFC" 6 "$key_a" "1:clear:$clear_tampered" \
+    1 clear-json-hex 7b22c3a9223a312c2265cc81223a327d
+tamper_case "clear_json with a lone surrogate escape" 6 "$key_a" "1:clear:$clear_tampered" \
+    1 clear-json '{"language":"\ud800"}'
+tamper_case "clear_json with a byte order mark" 6 "$key_a" "1:clear:$clear_tampered" \
+    1 clear-json-hex efbbbf7b7d
+tamper_case "clear_json with NaN" 6 "$key_a" "1:clear:$clear_tampered" 1 clear-json '{"n":NaN}'
+open_brackets="$(printf '[%.0s' {1..63})"
+close_brackets="$(printf ']%.0s' {1..63})"
+tamper_case "clear_json nested 64 deep" 0 "$key_a" "1:clear:-" \
+    1 clear-json "{\"a\":$open_brackets$close_brackets}"
+tamper_case "clear_json nested 65 deep" 6 "$key_a" "1:clear:$clear_tampered" \
+    1 clear-json "{\"a\":[$open_brackets$close_brackets]}"
+tamper_case "clear_json not canonical but valid: output is canonical" 0 "$key_a" "1:clear:-" \
+    1 clear-json ' { "region" : "ili" , "language":"e\u0301" } '
+
+# --- Key files (FORMAT.md §3) --------------------------------------------------------------------
+
+key_case "wrong passphrase" 3 "$key_a" "$work/wrong-passphrase"
+cp "$key_a" "$work/open.key"
+chmod 640 "$work/open.key"
+key_case "group-readable key file" 4 "$work/open.key"
+sed "s/^# public key: .*/# public key: $pk_b/" "$key_a" > "$work/swapped.key"
+chmod 600 "$work/swapped.key"
+key_case "public key comment names another key" 4 "$work/swapped.key"
+# Change a character in the middle: the last one also carries padding bits, which fail earlier.
+if [ "${pk_a:30:1}" = "a" ]; then typo="b"; else typo="a"; fi
+sed "s/^# public key: .*/# public key: ${pk_a:0:30}$typo${pk_a:31}/" "$key_a" > "$work/mistyped.key"
+chmod 600 "$work/mistyped.key"
+key_case "public key comment with a bad checksum" 4 "$work/mistyped.key"
+edit_key_body "$key_a" "$work/ops2.key" 6 00000002
+key_case "opslimit below MODERATE" 4 "$work/ops2.key"
+edit_key_body "$key_a" "$work/mem.key" 10 0000000100000001
+key_case "memlimit above 4 GiB" 4 "$work/mem.key"
+edit_key_body "$key_a" "$work/version.key" 4 02
+key_case "unknown key file version" 4 "$work/version.key"
+edit_key_body "$key_a" "$work/salt.key" 18 00
+key_case "salt changed (authenticated: looks like a wrong passphrase)" 3 "$work/salt.key"
+sed 's/$/\r/' "$key_a" > "$work/crlf.key"
+chmod 600 "$work/crlf.key"
+key_case "CR LF line endings" 4 "$work/crlf.key"
+grep -v '^#' "$key_a" > "$work/bare.key"
+chmod 600 "$work/bare.key"
+check_open "key file without comments" 0 "$pristine" "$work/bare.key" "${all_opened[@]}"
+
+echo "interop: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Compare the JSON Lines of `amanat-keyholder open` and `amanat_open.py`, for interop/check.sh.
+
+    compare.py SWIFT.jsonl PYTHON.jsonl [--expect RECORD:SECTION:REASON ...]
+
+Both files must have the same records in the same order, and each line must parse to the same
+value. Lines that differ only in their bytes are also a failure: FORMAT.md §8.1 says each line is
+canonical JSON, so two faithful readers write the same bytes.
+
+--expect checks the `unopened` reason of one section in both outputs. This makes sure a tampered
+case really was detected, and detected for the right reason, rather than merely reported alike.
+RECORD counts from 1, or is * for every record. A REASON of - means the section must have opened.
+Exits 1 with a one-line explanation on the first difference. Field values are never printed:
+even test data is treated like testimony.
+"""
+
+import json
+import sys
+
+
+def load(path):
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    if raw and not raw.endswith(b"\n"):
+        raise SystemExit(f"compare: {path}: the last line has no line feed")
+    lines = raw.split(b"\n")[:-1] if raw else []
+    try:
+        return lines, [json.loads(line) for line in lines]
+    except ValueError as error:
+        raise SystemExit(f"compare: {path}: a line is not JSON ({error.msg})")
+
+
+def check_expectation(expectation, name, records):
+    record, section, reason = expectation.split(":", 2)
+    indices = range(len(records)) if record == "*" else [int(record) - 1]
+    for index in indices:
+        if index >= len(records):
+            raise SystemExit(f"compare: {name} has no record {index + 1}")
+        actual = records[index].get("unopened", {}).get(section, "-")
+        if actual != reason:
+            raise SystemExit(f"compare: {name} record {index + 1} {section}: expected {reason!r}, got {actual!r}")
+
+
+def main(argv):
+    swift_path, python_path, *rest = argv
+    expectations = [rest[i + 1] for i in range(0, len(rest), 2) if rest[i] == "--expect"]
+    swift_lines, swift = load(swift_path)
+    python_lines, python = load(python_path)
+    if len(swift) != len(python):
+        raise SystemExit(f"compare: amanat-keyholder wrote {len(swift)} records, amanat_open.py {len(python)}")
+    for number, (a, b) in enumerate(zip(swift, python), start=1):
+        if a != b:
+            keys = sorted(set(a) | set(b))
+            differing = [key for key in keys if a.get(key) != b.get(key)]
+            raise SystemExit(f"compare: record {number} differs in {', '.join(differing)}")
+    for number, (a, b) in enumerate(zip(swift_lines, python_lines), start=1):
+        if a != b:
+            raise SystemExit(f"compare: record {number} parses alike but its bytes differ (not canonical JSON)")
+    for expectation in expectations:
+        check_expectation(expectation, "amanat-keyholder", swift)
+        check_expectation(expectation, "amanat_open.py", python)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
