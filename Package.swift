@@ -82,7 +82,10 @@ let package = Package(
         .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient"], swiftSettings: strictSettings),
         .testTarget(
             name: "AmanatStoreTests",
-            dependencies: ["AmanatStore", "AmanatModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "AmanatStore", "AmanatModel", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

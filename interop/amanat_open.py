@@ -211,12 +211,11 @@ def read_key_file(path):
     lines = raw.decode("utf-8", errors="replace").split("\n")
     while lines and lines[-1] == "":
         lines.pop()
-    comment_key = None
+    comment_keys = []
     index = 0
     while index < len(lines) and (lines[index] == "" or lines[index].startswith("#")):
-        at = lines[index].find(PUBLIC_KEY_COMMENT)
-        if at >= 0:
-            comment_key = lines[index][at + len(PUBLIC_KEY_COMMENT):]
+        if lines[index].startswith(PUBLIC_KEY_COMMENT):
+            comment_keys.append(lines[index][len(PUBLIC_KEY_COMMENT):])
         index += 1
     if len(lines) - index != 2 or lines[index] != KEY_FILE_MARKER:
         raise malformed
@@ -233,7 +232,9 @@ def read_key_file(path):
         raise refuse_key_file(path, "uses Argon2id parameters outside the accepted range")
     if not any(key_file.public_key):
         raise malformed
-    if comment_key is not None and comment_key != public_key_text(key_file.public_key):
+    mismatched = [key for key in comment_keys if key != public_key_text(key_file.public_key)]
+    if mismatched:
+        comment_key = mismatched[0]
         # Parsing the comment tells a mistyped key (bad checksum) from a swapped one.
         try:
             parse_public_key_text(comment_key)

@@ -56,22 +56,26 @@ public enum Passphrase {
     private static func readLine(fd: Int32, echoOffTerminal: Bool) throws(Failure) -> SecretBytes {
         let buffer: SecretBytes
         do {
-            buffer = try SecretBytes(count: maximumLength + 1)
+            // Room for the longest passphrase, a CR and one byte more, to tell "too long" from "CR LF".
+            buffer = try SecretBytes(count: maximumLength + 2)
         } catch {
             throw Failure(description: "\(error)")
         }
         var length = 0
         let outcome: Int = buffer.withUnsafeMutableBytes { bytes in
-            while length <= maximumLength {
+            var ended = false
+            while length < bytes.count {
                 let n = Glibc.read(fd, bytes.baseAddress! + length, 1)
                 if n < 0 && errno == EINTR { continue }
                 if n < 0 { return -1 }
-                if n == 0 || bytes[length] == UInt8(ascii: "\n") { break }
+                if n == 0 || bytes[length] == UInt8(ascii: "\n") {
+                    ended = true
+                    break
+                }
                 length += 1
             }
-            if length > maximumLength { return -2 }
             if length > 0 && bytes[length - 1] == UInt8(ascii: "\r") { length -= 1 }
-            return 0
+            return !ended || length > maximumLength ? -2 : 0
         }
         switch outcome {
         case -1: throw Failure(description: "cannot read the passphrase: \(errnoText())")

@@ -113,10 +113,10 @@ public struct SecretKeyFile: Sendable, Equatable {
         // Lines end in LF only (docs/FORMAT.md); a CR makes the marker or base64 line fail to match.
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         while let last = lines.last, last.isEmpty { lines.removeLast() }
-        var commentKey: Substring?
+        var commentKeys: [Substring] = []
         var index = 0
         while index < lines.count, lines[index].hasPrefix("#") || lines[index].isEmpty {
-            if lines[index].hasPrefix("# public key: ") { commentKey = lines[index].dropFirst("# public key: ".count) }
+            if lines[index].hasPrefix("# public key: ") { commentKeys.append(lines[index].dropFirst("# public key: ".count)) }
             index += 1
         }
         guard lines.count - index == 2, lines[index] == Self.marker else { throw KeyFileError(.badFormat) }
@@ -135,7 +135,8 @@ public struct SecretKeyFile: Sendable, Equatable {
         guard let publicKey = try? RecipientPublicKey(bytes: Array(body[34..<66])) else {
             throw KeyFileError(.badFormat)
         }
-        if let commentKey, commentKey != Substring(publicKey.text) { throw KeyFileError(.publicKeyMismatch) }
+        // Every public key comment must agree: a person reads whichever comes first.
+        if commentKeys.contains(where: { $0 != Substring(publicKey.text) }) { throw KeyFileError(.publicKeyMismatch) }
         self.init(
             publicKey: publicKey, parameters: parameters, salt: Array(body[18..<34]), nonce: Array(body[66..<90]),
             ciphertext: Array(body[90..<138])

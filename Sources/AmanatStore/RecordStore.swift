@@ -1,4 +1,5 @@
 public import Logging
+import Foundation
 import GRDB
 
 /// The daemon's database: one writer that group-commits submissions, durable before it answers.
@@ -20,15 +21,9 @@ public final class RecordStore: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in try Schema.prepare(db) }
         do {
+            try Self.checkIsAmanatDatabase(path)
             pool = try DatabasePool(path: path, configuration: configuration)
-            try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-                let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0
-                if applicationID != Schema.applicationID && !(applicationID == 0 && tables == 0) {
-                    throw StoreError(.notAmanatDatabase, "\(path) is not an amanat database")
-                }
-            }
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let migrator = Schema.migrator
             if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
                 throw StoreError(.notAmanatDatabase, "\(path) was written by a newer version of amanat")
@@ -41,6 +36,24 @@ public final class RecordStore: Sendable {
             throw StoreError(.cannotOpen, "cannot open database \(path): \(Self.reason(error))")
         }
         writer = GroupCommitWriter(pool: pool, logger: logger)
+    }
+
+    /// Refuses an existing file that belongs to someone else before opening it for writing, which would
+    /// switch it to WAL mode for good.
+    private static func checkIsAmanatDatabase(_ path: String) throws {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { return }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        defer { try? queue.close() }
+        let (applicationID, tables) = try queue.read { db in
+            (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") ?? 0)
+        }
+        if applicationID != Schema.applicationID && !(applicationID == 0 && tables == 0) {
+            throw StoreError(.notAmanatDatabase, "\(path) is not an amanat database")
+        }
     }
 
     private static func assertPragmas(_ db: Database, path: String) throws {
