@@ -4,7 +4,8 @@ extension SecretKeyFile {
     /// Reads and parses the key file at `path`. Refuses a file that group or others can read or write,
     /// a link, and anything but a regular file.
     public static func read(path: String) throws(KeyFileError) -> SecretKeyFile {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        // O_NONBLOCK: a FIFO in place of the key file must not hang the open; it is refused below.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { throw KeyFileError(.io(String(cString: strerror(errno))), path: path) }
         defer { close(fd) }
         var info = stat()
@@ -49,7 +50,11 @@ extension SecretKeyFile {
             }
             written += n
         }
-        guard fsync(fd) == 0, close(fd) == 0 else { throw KeyFileError(.io("could not flush to disk"), path: path) }
+        let synced = fsync(fd) == 0
+        guard close(fd) == 0, synced else {
+            unlink(path)
+            throw KeyFileError(.io("could not flush to disk"), path: path)
+        }
         syncDirectory(containing: path)
     }
 }

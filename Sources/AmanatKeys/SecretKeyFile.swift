@@ -45,6 +45,8 @@ public struct SecretKeyFile: Sendable, Equatable {
     public static func seal(
         _ key: RecipientSecretKey, passphrase: SecretBytes, parameters: Argon2idParameters = .moderate
     ) throws(CryptoError) -> SecretKeyFile {
+        // Never write a file that readers must refuse.
+        guard parameters.isAcceptable else { throw CryptoError.keyDerivationFailed }
         let salt = randomBytes(saltLength)
         let nonce = randomBytes(XChaCha20Poly1305.nonceLength)
         var file = SecretKeyFile(

@@ -1,0 +1,61 @@
+@testable import AmanatCrypto
+import Testing
+
+@Suite struct PaddingTests {
+    @Test(arguments: [
+        (0, 512), (1, 512), (510, 512), (511, 512), (512, 1024), (1023, 1024), (1024, 2048),
+        (4095, 4096), (32_767, 32_768), (32_768, 65_536), (65_535, 65_536), (65_536, 131_072),
+        (131_071, 131_072), (131_072, 196_608), (196_607, 196_608), (1_000_000, 1_048_576),
+    ])
+    func bucketTable(_ length: Int, _ bucket: Int) {
+        #expect(Padding.bucket(forLength: length) == bucket)
+        #expect(Padding.isBucket(bucket))
+    }
+
+    @Test(arguments: [512, 1024, 2048, 4096, 8192, 16_384, 32_768, 65_536, 131_072, 196_608, 16 << 20])
+    func bucketsAreBuckets(_ size: Int) {
+        #expect(Padding.isBucket(size))
+    }
+
+    @Test(arguments: [0, 1, 256, 511, 513, 768, 1000, 65_535, 65_537, 66_048, 98_304, 131_073, -512])
+    func otherSizesAreNotBuckets(_ size: Int) {
+        #expect(!Padding.isBucket(size))
+    }
+
+    @Test(arguments: [0, 1, 17, 511, 512, 1000, 65_535, 65_536, 70_000, 131_071, 131_072])
+    func padThenUnpad(_ length: Int) throws {
+        let plaintext = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let padded = try plaintext.withUnsafeBytes { try Padding.pad($0) }
+        #expect(padded.count == Padding.bucket(forLength: length))
+        padded.withUnsafeBytes { bytes in
+            #expect(Array(bytes[0..<length]) == plaintext)
+            #expect(bytes[length] == 0x80)
+            #expect(bytes[(length + 1)...].allSatisfy { $0 == 0 })
+        }
+        #expect(try Padding.unpaddedLength(padded) == length)
+    }
+
+    /// Malformed padding, each in a buffer of a valid bucket size unless the case is about the size.
+    @Test(arguments: [
+        ("no marker", [UInt8](repeating: 0x41, count: 20) + [UInt8](repeating: 0, count: 492)),
+        ("all zero", [UInt8](repeating: 0, count: 512)),
+        ("no padding at all", [UInt8](repeating: 0x41, count: 512)),
+        ("non-zero after the marker",
+         [0x41, 0x80] + [UInt8](repeating: 0, count: 500) + [1] + [UInt8](repeating: 0, count: 9)),
+        ("0x81 as the marker", [0x41, 0x81] + [UInt8](repeating: 0, count: 510)),
+        ("valid padding in a size that is not a bucket", [0x41, 0x80] + [UInt8](repeating: 0, count: 498)),
+        ("empty", []),
+    ])
+    func malformedPaddingIsRefused(_ label: String, _ bytes: [UInt8]) throws {
+        let padded = try bytes.withUnsafeBytes { try SecretBytes(copying: $0) }
+        #expect(throws: CryptoError(.invalidPadding), "\(label)") { _ = try Padding.unpaddedLength(padded) }
+    }
+
+    @Test func aMarkerOutsideTheLastLargeBlockIsRefused() throws {
+        // 131072 bytes unpad with a 64 KiB block: the marker must be in the last block.
+        var bytes = [UInt8](repeating: 0, count: 131_072)
+        bytes[10] = 0x80
+        let padded = try bytes.withUnsafeBytes { try SecretBytes(copying: $0) }
+        #expect(throws: CryptoError(.invalidPadding)) { _ = try Padding.unpaddedLength(padded) }
+    }
+}
