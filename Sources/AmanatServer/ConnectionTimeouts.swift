@@ -89,6 +89,7 @@ final class HTTPProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHand
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// True between a response's head and its end: a 400 cannot be inserted into a half-sent response.
     private var responseInFlight = false
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -112,13 +113,12 @@ final class HTTPProtocolErrorHandler: ChannelDuplexHandler, RemovableChannelHand
         context.close(promise: nil)
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) { responseInFlight = true }
-        context.fireChannelRead(data)
-    }
-
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { responseInFlight = false }
+        switch unwrapOutboundIn(data) {
+        case .head: responseInFlight = true
+        case .end: responseInFlight = false
+        case .body: break
+        }
         context.write(data, promise: promise)
     }
 }

@@ -66,7 +66,8 @@ public final class HTTPServer: Service, Sendable {
             registry.shutDown()
             server.channel.close(promise: nil)
         }
-        unlink(path)
+        // NIO removed the socket file when the listening socket closed; unlinking again here could remove
+        // the socket of a new amanatd that has bound the same path meanwhile.
         await service.store.close()
         logger.info("stopped")
     }

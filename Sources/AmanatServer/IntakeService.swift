@@ -19,12 +19,12 @@ public struct Response: Sendable {
     }
 
     static func problem(_ problem: Problem) -> Response {
-        var response = Response(
-            status: problem.status, contentType: "application/problem+json", body: problem.json.canonicalBytes()
-        )
-        if problem.slug == "method-not-allowed", let allow = problem.detail.components(after: "allows ") {
-            response.headers.append(("Allow", allow))
-        }
+        Response(status: problem.status, contentType: "application/problem+json", body: problem.json.canonicalBytes())
+    }
+
+    static func methodNotAllowed(_ allowed: String) -> Response {
+        var response = problem(.methodNotAllowed(allowed))
+        response.headers.append(("Allow", allowed))
         return response
     }
 }
@@ -61,17 +61,17 @@ public struct IntakeService: Sendable {
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         switch route {
         case "/v1/health":
-            guard method == "GET" || method == "HEAD" else { return .problem(.methodNotAllowed("GET, HEAD")) }
+            guard method == "GET" || method == "HEAD" else { return .methodNotAllowed("GET, HEAD") }
             return .json(200, .object(["status": .string("ok"), "version": .string(Self.version)]))
         case "/v1/forms":
-            guard method == "GET" || method == "HEAD" else { return .problem(.methodNotAllowed("GET, HEAD")) }
+            guard method == "GET" || method == "HEAD" else { return .methodNotAllowed("GET, HEAD") }
             return .json(200, .object(["forms": .array(catalog.forms.map(\.summaryJSON))]))
         case "/v1/testimonies":
-            guard method == "POST" else { return .problem(.methodNotAllowed("POST")) }
+            guard method == "POST" else { return .methodNotAllowed("POST") }
             return await submit(contentType: contentType, body: body)
         default:
             guard route.hasPrefix("/v1/forms/") else { return .problem(.notFound) }
-            guard method == "GET" || method == "HEAD" else { return .problem(.methodNotAllowed("GET, HEAD")) }
+            guard method == "GET" || method == "HEAD" else { return .methodNotAllowed("GET, HEAD") }
             let id = String(route.dropFirst("/v1/forms/".count))
             guard let form = catalog.form(id: id) else { return .problem(.unknownForm) }
             return .json(200, form.json)
@@ -174,10 +174,3 @@ extension StringProtocol {
     }
 }
 
-extension String {
-    /// The text after the first occurrence of `marker`, if any.
-    func components(after marker: String) -> String? {
-        guard let range = range(of: marker) else { return nil }
-        return String(self[range.upperBound...])
-    }
-}

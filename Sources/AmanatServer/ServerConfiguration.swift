@@ -54,7 +54,7 @@ public struct Limits: Sendable, Equatable {
     public var maxConnections = 128
     /// Seconds a connection may stay silent before it is closed.
     public var idleTimeoutSeconds = 60
-    /// Seconds from a request's head to the end of its body.
+    /// Seconds from a request's first byte to the end of its body.
     public var requestTimeoutSeconds = 30
 
     /// The defaults.

@@ -10,9 +10,9 @@ struct Amanat: ParsableCommand {
         abstract: "Amanat client: submit testimonies to amanatd and query it.",
         discussion: """
             The socket is --socket, else $AMANAT_SOCKET, else /run/amanat/amanatd.sock.
-            Exit codes: 0 success; 1 error; 2 no answer from amanatd (not running, no permission, connection lost
-            or timed out: nothing was acknowledged); 3 amanatd refused the request (4xx);
-            4 amanatd failed (5xx); 64 usage error.
+            Exit codes: 0 success; 1 error; 2 no answer from amanatd (not running, no permission, connection lost \
+            or timed out: nothing was acknowledged); 3 amanatd refused the request (4xx); 4 amanatd failed (5xx); \
+            64 usage error.
             """,
         version: "0.1.0",
         subcommands: [Submit.self, Health.self, Forms.self]
@@ -62,11 +62,12 @@ func printError(_ message: String) {
 
 /// Sends a request; on a transport failure or a problem answer prints the error and exits.
 func perform(_ options: GlobalOptions, _ method: String, _ path: String, body: [UInt8]? = nil) -> HTTPResponse {
+    let isSubmission = method == "POST"
     let response: HTTPResponse
     do {
         response = try options.client.request(method: method, path: path, body: body)
     } catch {
-        if error.kind == .connectionLost || error.kind == .timedOut {
+        if isSubmission && (error.kind == .connectionLost || error.kind == .timedOut) {
             // The request may have arrived; only an answer acknowledges a testimony.
             fail(error.description, code: Exit.unreachable,
                  hint: "no answer came back: it is unknown whether the testimony was stored; if you submit it again, tell the case workers it may be a duplicate")
