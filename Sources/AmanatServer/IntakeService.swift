@@ -95,8 +95,10 @@ public struct IntakeService: Sendable {
             return .problem(.internalError)
         }
         do {
-            let seq = try await store.append(record)
-            logger.info("testimony stored", metadata: ["record.id": "\(recordID)", "record.seq": "\(seq)"])
+            _ = try await store.append(record)
+            // No record id or sequence number: journald stamps every line with the exact time, which
+            // would undo the coarse received date stored with the record.
+            logger.info("testimony stored")
         } catch {
             logger.error("storing failed", metadata: ["error": "\(error.message)"])
             return .problem(error.kind == .diskFull ? .diskFull : error.kind == .closed ? .unavailable : .internalError)
