@@ -27,6 +27,8 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
+        // prctl(2) wrappers: the C function is variadic, which Swift cannot call.
+        .systemLibrary(name: "CAmanatLinux"),
         .target(name: "AmanatCrypto", dependencies: ["CSodium"], swiftSettings: strictSettings),
         .target(name: "AmanatModel", dependencies: ["AmanatCrypto"], swiftSettings: strictSettings),
         // Opening sealed boxes and secret key files. Linked by amanat-keyholder only, never by amanatd.
@@ -39,12 +41,13 @@ let package = Package(
         .target(
             name: "AmanatServer",
             dependencies: [
-                "AmanatCrypto", "AmanatModel", "AmanatStore",
+                "AmanatCrypto", "AmanatModel", "AmanatStore", "CAmanatLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

@@ -69,7 +69,9 @@ key_c="$work/c.key" # never a recipient
 # Wait for amanatd's READY=1 on a notify socket of our own, rather than polling with sleeps.
 coproc NOTIFY { exec "$py" "$here/notify.py" "$work/notify.sock"; }
 read -r -t 10 state <&"${NOTIFY[0]}" || die "notify listener did not start"
-NOTIFY_SOCKET="$work/notify.sock" "$bin/amanatd" --socket "$work/amanatd.sock" --database "$work/amanat.sqlite" \
+root_flag=""
+[ "$(id -u)" -eq 0 ] && root_flag="--allow-root"  # amanatd refuses root otherwise
+NOTIFY_SOCKET="$work/notify.sock" "$bin/amanatd" $root_flag --socket "$work/amanatd.sock" --database "$work/amanat.sqlite" \
     --forms "$root/config/forms" --recipient "$pk_a" --recipient "$pk_b" 2> "$work/amanatd.log" &
 daemon=$!
 state=""

@@ -20,7 +20,9 @@ echo "public key: $pubkey"
 ls -l "$work/keyholder.key"
 
 step "2. amanatd starts on a temporary socket, holding only the public key"
-"$bin/amanatd" --socket "$work/amanatd.sock" --database "$work/amanat.sqlite" --forms config/forms \
+root_flag=""
+[ "$(id -u)" -eq 0 ] && root_flag="--allow-root"  # amanatd refuses root otherwise; a server runs it as its own user
+"$bin/amanatd" $root_flag --socket "$work/amanatd.sock" --database "$work/amanat.sqlite" --forms config/forms \
     --recipient "$pubkey" 2> "$work/amanatd.log" &
 daemon=$!
 export AMANAT_SOCKET="$work/amanatd.sock"

@@ -13,4 +13,6 @@ fi
 pubkey="$("$bin/amanat-keyholder" pubkey .dev/dev.key)"
 echo "amanatd (development): socket .dev/amanatd.sock; open with:" >&2
 echo "  $bin/amanat-keyholder open .dev/amanat.sqlite --key .dev/dev.key --passphrase-file .dev/passphrase" >&2
-exec "$bin/amanatd" --config config/amanatd.dev.toml --recipient "$pubkey"
+root_flag=""
+[ "$(id -u)" -eq 0 ] && root_flag="--allow-root"
+exec "$bin/amanatd" $root_flag --config config/amanatd.dev.toml --recipient "$pubkey"

@@ -4,18 +4,37 @@ import Foundation
 /// The settings an `amanatd.toml` file may hold. Every key is optional here; amanatd merges the file
 /// with its options and defaults. Unknown keys are errors, so a typo cannot silently weaken a setting.
 public struct ConfigFile: Sendable, Equatable {
+    /// `socket`: the socket path to bind when systemd passes none.
     public var socket: String?
+    /// `socket_mode`: octal mode of a socket amanatd binds itself.
     public var socketMode: String?
+    /// `database`: the SQLite file.
     public var database: String?
+    /// `forms`: the directory of form files.
     public var forms: String?
+    /// `recipients`: public keys for both sealed sections.
     public var recipients: [String]?
+    /// `submitter_groups`: groups whose members may read forms and submit.
+    public var submitterGroups: [String]?
+    /// `admin_groups`: groups whose members may also use admin endpoints.
+    public var adminGroups: [String]?
+    /// `allow_root`: whether amanatd may run as root.
+    public var allowRoot: Bool?
+    /// `received_precision`: month, day or hour.
     public var receivedPrecision: String?
+    /// `log_level`: the lowest level logged.
     public var logLevel: String?
+    /// `limits.max_header_bytes`.
     public var maxHeaderBytes: Int?
+    /// `limits.max_body_bytes`.
     public var maxBodyBytes: Int?
+    /// `limits.max_json_depth`.
     public var maxJSONDepth: Int?
+    /// `limits.max_connections`.
     public var maxConnections: Int?
+    /// `limits.idle_timeout_seconds`.
     public var idleTimeoutSeconds: Int?
+    /// `limits.request_timeout_seconds`.
     public var requestTimeoutSeconds: Int?
 
     /// No settings.
@@ -44,6 +63,9 @@ public struct ConfigFile: Sendable, Equatable {
             database = try reader.optionalString("database")
             forms = try reader.optionalString("forms")
             recipients = try reader.optionalStringArray("recipients")
+            submitterGroups = try reader.optionalStringArray("submitter_groups")
+            adminGroups = try reader.optionalStringArray("admin_groups")
+            allowRoot = try reader.optionalBool("allow_root")
             receivedPrecision = try reader.optionalString("received_precision")
             logLevel = try reader.optionalString("log_level")
             if let limitsTable = try reader.optionalTable("limits") {

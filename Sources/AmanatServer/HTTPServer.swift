@@ -20,9 +20,9 @@ public final class HTTPServer: Service, Sendable {
     /// A server for `service`. It tells systemd (`$NOTIFY_SOCKET`) when it is ready and when it stops.
     public init(service: IntakeService, logger: Logger, notifier: SystemdNotifier = SystemdNotifier()) {
         self.service = service
-        self.configuration = service.configuration
+        self.configuration = service.state.snapshot.configuration
         self.logger = logger
-        self.registry = ConnectionRegistry(limit: service.configuration.limits.maxConnections)
+        self.registry = ConnectionRegistry(limit: configuration.limits.maxConnections)
         self.notifier = notifier
     }
 
@@ -30,25 +30,39 @@ public final class HTTPServer: Service, Sendable {
     public func run() async throws {
         let limits = configuration.limits
         let path = configuration.socketPath
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    let timeouts = ConnectionTimeouts(requestTimeout: .seconds(Int64(limits.requestTimeoutSeconds)))
-                    try sync.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(limits.idleTimeoutSeconds))))
-                    try sync.addHandler(ConnectionTimeouts.Front(timeouts))
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
-                    try sync.addHandler(HTTPProtocolErrorHandler())
-                    try sync.addHandler(ConnectionTimeouts.Back(timeouts))
-                    return PendingConnection(try Connection(wrappingChannelSynchronously: channel))
-                }
+        let initialiser: @Sendable (any Channel) -> EventLoopFuture<PendingConnection> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let sync = channel.pipeline.syncOperations
+                let timeouts = ConnectionTimeouts(requestTimeout: .seconds(Int64(limits.requestTimeoutSeconds)))
+                try sync.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(limits.idleTimeoutSeconds))))
+                try sync.addHandler(ConnectionTimeouts.Front(timeouts))
+                try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+                try sync.addHandler(HTTPProtocolErrorHandler())
+                try sync.addHandler(ConnectionTimeouts.Back(timeouts))
+                return PendingConnection(try Connection(wrappingChannelSynchronously: channel))
             }
-        guard chmod(path, mode_t(configuration.socketMode)) == 0 else {
-            try? await server.channel.close()
-            throw ServerStartError("cannot set the mode of socket \(path): \(String(cString: strerror(errno)))")
         }
-        logger.info("listening", metadata: ["socket.path": "\(path)", "socket.mode": "\(String(configuration.socketMode, radix: 8))"])
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+        let server: NIOAsyncChannel<PendingConnection, Never>
+        if let passed = try SocketActivation.passedSocket() {
+            // systemd owns the socket file, its mode and its group; connections wait in its backlog while
+            // amanatd restarts.
+            server = try await bootstrap.bind(passed, childChannelInitializer: initialiser)
+            logger.info("listening on the socket systemd passed", metadata: ["socket.fd": "\(passed)"])
+        } else {
+            server = try await bootstrap.bind(
+                unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initialiser
+            )
+            guard chmod(path, mode_t(configuration.socketMode)) == 0 else {
+                try? await server.channel.close()
+                throw ServerStartError("cannot set the mode of socket \(path): \(String(cString: strerror(errno)))")
+            }
+            logger.info(
+                "listening",
+                metadata: ["socket.path": "\(path)", "socket.mode": "\(String(configuration.socketMode, radix: 8))"]
+            )
+        }
         notifier.notify("READY=1")
         let registry = self.registry
         let notifier = self.notifier
@@ -84,17 +98,32 @@ public final class HTTPServer: Service, Sendable {
             return
         }
         defer { registry.unregister(channel) }
+        let role = await peerRole(channel)
         do {
             try await connection.executeThenClose { inbound, outbound in
-                try await self.handleRequests(channel: channel, inbound: inbound, outbound: outbound)
+                try await self.handleRequests(channel: channel, role: role, inbound: inbound, outbound: outbound)
             }
         } catch {
             logger.debug("connection ended", metadata: ["error.type": "\(type(of: error))"])
         }
     }
 
+    /// The connection's role from its peer credentials; a refusal is logged with the uid only.
+    private func peerRole(_ channel: any Channel) async -> AccessPolicy.Role {
+        guard let peer = await PeerCredentials.of(channel) else {
+            logger.warning("access denied: peer credentials unavailable")
+            return .none
+        }
+        let role = service.state.snapshot.configuration.access.role(uid: peer.uid, gids: AccessPolicy.groups(uid: peer.uid, gid: peer.gid))
+        if role == .none {
+            logger.warning("access denied", metadata: ["peer.uid": "\(peer.uid)"])
+        }
+        return role
+    }
+
     private func handleRequests(
         channel: any Channel,
+        role: AccessPolicy.Role,
         inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>,
         outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     ) async throws {
@@ -136,7 +165,7 @@ public final class HTTPServer: Service, Sendable {
                 head = nil
                 let started = NIODeadline.now()
                 let response = await service.respond(
-                    method: request.method.rawValue, path: request.uri,
+                    role: role, method: request.method.rawValue, path: request.uri,
                     contentType: request.headers.first(name: "content-type"), body: body
                 )
                 wipe(&body)

@@ -34,15 +34,14 @@ public struct IntakeService: Sendable {
     /// The daemon's version, reported by `/v1/health`.
     public static let version = "0.1.0"
 
-    let configuration: ServerConfiguration
-    let catalog: FormCatalog
+    /// The settings in force, which SIGHUP can replace.
+    public let state: ServiceState
     let store: RecordStore
     let logger: Logger
 
     /// A service over `store`.
     public init(configuration: ServerConfiguration, catalog: FormCatalog, store: RecordStore, logger: Logger) {
-        self.configuration = configuration
-        self.catalog = catalog
+        self.state = ServiceState(configuration: configuration, catalog: catalog)
         self.store = store
         self.logger = logger
     }
@@ -57,7 +56,13 @@ public struct IntakeService: Sendable {
     }
 
     /// Answers one request.
-    public func respond(method: String, path: String, contentType: String?, body: [UInt8]) async -> Response {
+    public func respond(
+        role: AccessPolicy.Role, method: String, path: String, contentType: String?, body: [UInt8]
+    ) async -> Response {
+        guard role >= .submitter else { return .problem(.forbidden) }
+        // One snapshot per request: a reload in the middle cannot mix old forms with new keys.
+        let snapshot = state.snapshot
+        let catalog = snapshot.catalog
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         switch route {
         case "/v1/health":
@@ -68,7 +73,7 @@ public struct IntakeService: Sendable {
             return .json(200, .object(["forms": .array(catalog.forms.map(\.summaryJSON))]))
         case "/v1/testimonies":
             guard method == "POST" else { return .methodNotAllowed("POST") }
-            return await submit(contentType: contentType, body: body)
+            return await submit(contentType: contentType, body: body, snapshot: snapshot)
         default:
             guard route.hasPrefix("/v1/forms/") else { return .problem(.notFound) }
             guard method == "GET" || method == "HEAD" else { return .methodNotAllowed("GET, HEAD") }
@@ -78,18 +83,18 @@ public struct IntakeService: Sendable {
         }
     }
 
-    func submit(contentType: String?, body: [UInt8]) async -> Response {
+    func submit(contentType: String?, body: [UInt8], snapshot: ServiceState.Snapshot) async -> Response {
         guard let contentType, Self.isJSON(contentType) else { return .problem(.unsupportedMediaType) }
         let testimony: ValidatedTestimony
         do {
-            testimony = try validate(body)
+            testimony = try validate(body, snapshot: snapshot)
         } catch {
             return .problem(error)
         }
         let recordID = RecordID.random()
         let record: StoredRecord
         do {
-            record = try seal(testimony, recordID: recordID)
+            record = try seal(testimony, recordID: recordID, configuration: snapshot.configuration)
         } catch {
             logger.error("sealing failed", metadata: ["error": "\(error)"])
             return .problem(.internalError)
@@ -106,7 +111,8 @@ public struct IntakeService: Sendable {
         return .json(201, .object(["record_id": .string(recordID.text), "received": .string(record.received)]))
     }
 
-    func validate(_ body: [UInt8]) throws(Problem) -> ValidatedTestimony {
+    func validate(_ body: [UInt8], snapshot: ServiceState.Snapshot) throws(Problem) -> ValidatedTestimony {
+        let configuration = snapshot.configuration
         let document: JSONValue
         do {
             document = try JSONParser(maxDepth: configuration.limits.maxJSONDepth).parse(body)
@@ -132,7 +138,7 @@ public struct IntakeService: Sendable {
         guard case .string(let formID) = formMember else {
             throw Problem.validation(ValidationError(.wrongType, field: "form", "\"form\" must be a form id string"))
         }
-        guard let form = catalog.form(id: formID) else {
+        guard let form = snapshot.catalog.form(id: formID) else {
             throw Problem.validation(ValidationError(.unknownForm, field: nil, "there is no form with that id"))
         }
         do {
@@ -142,7 +148,9 @@ public struct IntakeService: Sendable {
         }
     }
 
-    func seal(_ testimony: ValidatedTestimony, recordID: RecordID) throws(CryptoError) -> StoredRecord {
+    func seal(
+        _ testimony: ValidatedTestimony, recordID: RecordID, configuration: ServerConfiguration
+    ) throws(CryptoError) -> StoredRecord {
         var envelopes: [Section: [UInt8]] = [:]
         for section in Section.sealed {
             var plaintext = testimony.canonicalJSON(section)

@@ -68,6 +68,11 @@ extension Problem {
         detail: "send the body as Content-Type: application/json"
     )
 
+    static let forbidden = Problem(
+        "forbidden", status: 403, title: "Forbidden",
+        detail: "this user may not use amanatd; ask an admin to add you to a submitter group"
+    )
+
     static let notFound = Problem("not-found", status: 404, title: "Not found", detail: "no such endpoint")
 
     static func methodNotAllowed(_ allowed: String) -> Problem {

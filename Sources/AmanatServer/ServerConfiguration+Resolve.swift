@@ -55,11 +55,17 @@ extension ServerConfiguration {
                  &limits.idleTimeoutSeconds, 1...86_400)
         try pick("request_timeout_seconds", options.requestTimeoutSeconds, file.requestTimeoutSeconds,
                  &limits.requestTimeoutSeconds, 1...3_600)
+        let access = AccessPolicy(
+            submitterGroups: try AccessPolicy.resolve(options.submitterGroups ?? file.submitterGroups ?? [],
+                                                      key: "submitter_groups"),
+            adminGroups: try AccessPolicy.resolve(options.adminGroups ?? file.adminGroups ?? [], key: "admin_groups")
+        )
         return ServerConfiguration(
             socketPath: socketPath, socketMode: mode,
             databasePath: options.database ?? file.database ?? defaultDatabasePath,
             formsDirectory: options.forms ?? file.forms ?? defaultFormsDirectory,
             identityRecipients: recipients, testimonyRecipients: recipients,
+            access: access, allowRoot: options.allowRoot ?? file.allowRoot ?? false,
             receivedPrecision: precision, limits: limits
         )
     }

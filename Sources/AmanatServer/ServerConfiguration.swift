@@ -15,6 +15,10 @@ public struct ServerConfiguration: Sendable {
     public var identityRecipients: [RecipientPublicKey]
     /// Who can open the testimony section.
     public var testimonyRecipients: [RecipientPublicKey]
+    /// Who may connect, by group.
+    public var access: AccessPolicy
+    /// Whether amanatd may run as root.
+    public var allowRoot: Bool
     /// How precisely the received date is stored.
     public var receivedPrecision: ReceivedPrecision
     /// Request limits.
@@ -24,8 +28,10 @@ public struct ServerConfiguration: Sendable {
     public init(
         socketPath: String, socketMode: UInt32, databasePath: String, formsDirectory: String,
         identityRecipients: [RecipientPublicKey], testimonyRecipients: [RecipientPublicKey],
-        receivedPrecision: ReceivedPrecision, limits: Limits
+        access: AccessPolicy, allowRoot: Bool, receivedPrecision: ReceivedPrecision, limits: Limits
     ) {
+        self.access = access
+        self.allowRoot = allowRoot
         self.socketPath = socketPath
         self.socketMode = socketMode
         self.databasePath = databasePath

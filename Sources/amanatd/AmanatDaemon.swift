@@ -12,19 +12,28 @@ struct AmanatDaemon: AsyncParsableCommand {
         commandName: "amanatd",
         abstract: "Amanat intake daemon: takes testimonies on a Unix socket and seals them before storage.",
         discussion: """
-            Every setting can come from --config FILE or from an option; options win. See config/amanatd.toml.
-            Exit codes: 0 clean stop, 1 runtime failure, 78 configuration error.
+            Every setting can come from --config FILE or from an option; options win. See config/amanatd.toml. \\
+            SIGHUP reloads recipients, forms and access groups; SIGTERM stops after the requests in flight.
+            Exit codes: 0 clean stop or valid configuration; 1 runtime failure; 78 configuration error.
             """,
         version: IntakeService.version
     )
 
     @Option(help: "Read settings from this TOML file.") var config: String?
-    @Option(help: "Unix socket path to bind (default \(ServerConfiguration.defaultSocketPath)).") var socket: String?
+    @Option(name: .customLong("check-config"), help: "Check this config file (with the other options), print the effective settings and exit.")
+    var checkConfig: String?
+    @Option(help: "Unix socket path to bind when systemd passes none (default \(ServerConfiguration.defaultSocketPath)).")
+    var socket: String?
     @Option(name: .customLong("socket-mode"), help: "Octal mode of the socket file (default 0660).") var socketMode: String?
     @Option(help: "SQLite database file (default \(ServerConfiguration.defaultDatabasePath)).") var database: String?
     @Option(help: "Directory of form files (default \(ServerConfiguration.defaultFormsDirectory)).") var forms: String?
     @Option(name: .customLong("recipient"), help: "Recipient public key for both sealed sections (repeatable).")
     var recipients: [String] = []
+    @Option(name: .customLong("submitter-group"), help: "A group whose members may read forms and submit (repeatable).")
+    var submitterGroups: [String] = []
+    @Option(name: .customLong("admin-group"), help: "A group whose members may also use admin endpoints (repeatable).")
+    var adminGroups: [String] = []
+    @Flag(name: .customLong("allow-root"), help: "Allow running as root.") var allowRoot = false
     @Option(name: .customLong("received-precision"), help: "month, day (default) or hour.") var receivedPrecision: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning or error.")
     var logLevel: String?
@@ -39,33 +48,26 @@ struct AmanatDaemon: AsyncParsableCommand {
     static let runtimeErrorExit: Int32 = 1
 
     func run() async throws {
-        umask(0o077)
         do {
+            try ProcessHygiene.harden()
             try Sodium.initialise()
         } catch {
             Self.fail("\(error)", code: Self.runtimeErrorExit)
         }
-        let file: ConfigFile
-        let configuration: ServerConfiguration
+        if let checkConfig {
+            check(configPath: checkConfig)
+        }
+        let settings: Settings
         do {
-            file = try config.map { path throws(ConfigError) in try ConfigFile.load(path: path) } ?? ConfigFile()
-            configuration = try ServerConfiguration.resolve(options: optionSettings, file: file)
+            settings = try Self.load(configPath: config, options: optionSettings)
+            try ProcessHygiene.checkUser(allowRoot: settings.configuration.allowRoot)
+            try ProcessHygiene.checkPrivate(databasePath: settings.configuration.databasePath)
         } catch {
-            Self.fail(error.description, code: Self.configErrorExit)
+            Self.fail("\(error)", code: Self.configErrorExit)
         }
-        let levelText = logLevel ?? file.logLevel ?? "info"
-        guard let level = Logger.Level(rawValue: levelText) else {
-            Self.fail("log_level: must be trace, debug, info, notice, warning, error or critical", code: Self.configErrorExit)
-        }
-        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
+        let configuration = settings.configuration
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: settings.logLevel) }
         let logger = Logger(label: "amanatd")
-
-        let catalog: FormCatalog
-        do {
-            catalog = try FormCatalog(directory: configuration.formsDirectory)
-        } catch {
-            Self.fail(error.description, code: Self.configErrorExit)
-        }
         let store: RecordStore
         do {
             store = try RecordStore(path: configuration.databasePath, logger: logger)
@@ -75,15 +77,30 @@ struct AmanatDaemon: AsyncParsableCommand {
         logger.info(
             "starting",
             metadata: [
-                "version": "\(IntakeService.version)", "forms.count": "\(catalog.forms.count)",
+                "version": "\(IntakeService.version)", "forms.count": "\(settings.catalog.forms.count)",
                 "recipients.count": "\(configuration.identityRecipients.count)",
                 "database.path": "\(configuration.databasePath)",
             ]
         )
-        let service = IntakeService(configuration: configuration, catalog: catalog, store: store, logger: logger)
-        let server = HTTPServer(service: service, logger: logger)
+        let service = IntakeService(
+            configuration: configuration, catalog: settings.catalog, store: store, logger: logger
+        )
+        let configPath = config
+        let options = optionSettings
+        let reloader = ReloadService(state: service.state, logger: logger) {
+            let reloaded = try Self.load(configPath: configPath, options: options)
+            return (reloaded.configuration, reloaded.catalog)
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(
+                services: [
+                    .init(service: HTTPServer(service: service, logger: logger)),
+                    .init(service: WatchdogService()),
+                    .init(service: reloader),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
         )
         do {
             try await group.run()
@@ -94,6 +111,41 @@ struct AmanatDaemon: AsyncParsableCommand {
         }
     }
 
+    /// Everything a start or a reload needs, checked.
+    struct Settings {
+        var configuration: ServerConfiguration
+        var catalog: FormCatalog
+        var logLevel: Logger.Level
+    }
+
+    static func load(configPath: String?, options: ConfigFile) throws(ConfigError) -> Settings {
+        let file = try configPath.map { path throws(ConfigError) in try ConfigFile.load(path: path) } ?? ConfigFile()
+        let configuration = try ServerConfiguration.resolve(options: options, file: file)
+        let levelText = options.logLevel ?? file.logLevel ?? "info"
+        guard let level = Logger.Level(rawValue: levelText) else {
+            throw ConfigError("log_level: must be trace, debug, info, notice, warning, error or critical")
+        }
+        let catalog: FormCatalog
+        do {
+            catalog = try FormCatalog(directory: configuration.formsDirectory)
+        } catch {
+            throw ConfigError(error.description)
+        }
+        return Settings(configuration: configuration, catalog: catalog, logLevel: level)
+    }
+
+    /// `--check-config`: the effective settings on stdout, exit 0; or one error line, exit 78.
+    private func check(configPath: String) -> Never {
+        do {
+            let settings = try Self.load(configPath: configPath, options: optionSettings)
+            try ProcessHygiene.checkPrivate(databasePath: settings.configuration.databasePath)
+            print(settings.effectiveSettings)
+            Glibc.exit(0)
+        } catch {
+            Self.fail(error.description, code: Self.configErrorExit)
+        }
+    }
+
     private var optionSettings: ConfigFile {
         var settings = ConfigFile()
         settings.socket = socket
@@ -101,6 +153,9 @@ struct AmanatDaemon: AsyncParsableCommand {
         settings.database = database
         settings.forms = forms
         settings.recipients = recipients.isEmpty ? nil : recipients
+        settings.submitterGroups = submitterGroups.isEmpty ? nil : submitterGroups
+        settings.adminGroups = adminGroups.isEmpty ? nil : adminGroups
+        settings.allowRoot = allowRoot ? true : nil
         settings.receivedPrecision = receivedPrecision
         settings.logLevel = logLevel
         settings.maxHeaderBytes = maxHeaderBytes
@@ -116,5 +171,33 @@ struct AmanatDaemon: AsyncParsableCommand {
         let bytes = Array("amanatd: error: \(message)\n".utf8)
         _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress!, $0.count) }
         Glibc.exit(code)
+    }
+}
+
+extension AmanatDaemon.Settings {
+    /// The settings as TOML, the form `--check-config` prints.
+    var effectiveSettings: String {
+        let c = configuration
+        func list(_ items: [String]) -> String { "[" + items.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
+        return """
+            socket = "\(c.socketPath)"
+            socket_mode = "0\(String(c.socketMode, radix: 8))"
+            database = "\(c.databasePath)"
+            forms = "\(c.formsDirectory)"  # \(catalog.forms.map { "\($0.id) v\($0.version)" }.joined(separator: ", "))
+            recipients = \(list(c.identityRecipients.map(\.text)))
+            submitter_groups = \(list(c.access.submitterGroups.map(\.name)))  # gids \(c.access.submitterGroups.map { String($0.gid) }.joined(separator: ", "))
+            admin_groups = \(list(c.access.adminGroups.map(\.name)))  # gids \(c.access.adminGroups.map { String($0.gid) }.joined(separator: ", "))
+            allow_root = \(c.allowRoot)
+            received_precision = "\(c.receivedPrecision.rawValue)"
+            log_level = "\(logLevel)"
+
+            [limits]
+            max_header_bytes = \(c.limits.maxHeaderBytes)
+            max_body_bytes = \(c.limits.maxBodyBytes)
+            max_json_depth = \(c.limits.maxJSONDepth)
+            max_connections = \(c.limits.maxConnections)
+            idle_timeout_seconds = \(c.limits.idleTimeoutSeconds)
+            request_timeout_seconds = \(c.limits.requestTimeoutSeconds)
+            """
     }
 }

@@ -13,8 +13,11 @@ struct StartupTests {
 
     static let validKey = "amanat-pk-sua3kapgddwmi3dwh7aneet3uasfyxipatpdrvbzigbmgsnmpa2x2qyzae"
 
+    static let rootFlag = geteuid() == 0 ? ["--allow-root"] : []
+
     static func base(_ directory: TempDir) -> [String] {
         ["--socket", directory.file("s.sock"), "--database", directory.file("db.sqlite"), "--forms", Paths.forms]
+            + rootFlag
     }
 
     static let cases: [Case] = [
@@ -52,16 +55,33 @@ struct StartupTests {
             try FileManager.default.createDirectory(atPath: dir.file("forms"), withIntermediateDirectories: true)
             try dir.write("forms/broken.toml", "id = \"broken\"\nversion = 1\n")
             return ["--socket", dir.file("s.sock"), "--database", dir.file("db.sqlite"), "--forms", dir.file("forms"),
-                    "--recipient", key]
+                    "--recipient", key] + rootFlag
         }, message: "forms/broken.toml: missing key"),
         Case(name: "missing forms directory", arguments: { dir, key in
             ["--socket", dir.file("s.sock"), "--database", dir.file("db.sqlite"), "--forms", dir.file("nope"),
-             "--recipient", key]
+             "--recipient", key] + rootFlag
         }, message: "cannot read forms directory"),
         Case(name: "database in a missing directory", arguments: { dir, key in
             ["--socket", dir.file("s.sock"), "--database", dir.file("no/such/db.sqlite"), "--forms", Paths.forms,
-             "--recipient", key]
+             "--recipient", key] + rootFlag
         }, message: "cannot open database"),
+        Case(name: "database directory writable by others", arguments: { dir, key in
+            try FileManager.default.createDirectory(atPath: dir.file("shared"), withIntermediateDirectories: true)
+            chmod(dir.file("shared"), 0o777)
+            return ["--socket", dir.file("s.sock"), "--database", dir.file("shared/db.sqlite"), "--forms", Paths.forms,
+                    "--recipient", key] + rootFlag
+        }, message: "shared is writable by other users; run: chmod go-w"),
+        Case(name: "database file writable by its group", arguments: { dir, key in
+            try dir.write("db.sqlite", [], mode: 0o660)
+            return base(dir) + ["--recipient", key]
+        }, message: "the database"),
+        Case(name: "unknown submitter group", arguments: { dir, key in
+            base(dir) + ["--recipient", key, "--submitter-group", "no-such-group-amanat"]
+        }, message: "submitter_groups: no such group \"no-such-group-amanat\""),
+        Case(name: "unknown admin group in the config", arguments: { dir, key in
+            let config = try dir.write("bad.toml", "admin_groups = [\"no-such-group-amanat\"]\n")
+            return base(dir) + ["--recipient", key, "--config", config]
+        }, message: "admin_groups: no such group"),
         Case(name: "database that is not amanat's", arguments: { dir, key in
             try dir.write("db.sqlite", Array(repeating: UInt8(ascii: "x"), count: 4096))
             return base(dir) + ["--recipient", key]
@@ -87,7 +107,9 @@ struct StartupTests {
         let key = try await TestKey.make(in: directory)
         let daemon = try Daemon(
             in: directory, recipients: [key.publicKey],
-            extraArguments: ["--config", "\(Paths.root)/config/amanatd.toml", "--socket-mode", "0600"]
+            // The sample names the groups sysusers.d creates on a server; here, options stand in for them.
+            extraArguments: ["--config", "\(Paths.root)/config/amanatd.toml", "--socket-mode", "0600",
+                             "--submitter-group", "nogroup", "--admin-group", "nogroup"]
         )
         var info = stat()
         #expect(stat(daemon.socketPath, &info) == 0)
@@ -95,5 +117,39 @@ struct StartupTests {
         #expect(try daemon.client.request(method: "GET", path: "/v1/health").status == 200)
         #expect(await daemon.stop() == 0)
         #expect(!FileManager.default.fileExists(atPath: daemon.socketPath))
+    }
+}
+
+@Suite("check-config")
+struct CheckConfigTests {
+    @Test("--check-config prints the effective settings, options included")
+    func effectiveSettings() async throws {
+        let directory = try TempDir()
+        let config = try directory.write(
+            "amanatd.toml",
+            "forms = \"\(Paths.forms)\"\ndatabase = \"\(directory.file("db.sqlite"))\"\n"
+                + "recipients = [\"\(StartupTests.validKey)\"]\n[limits]\nmax_json_depth = 12\n"
+        )
+        let outcome = try await run(
+            Paths.binary("amanatd"), ["--check-config", config, "--max-connections", "7", "--submitter-group", "nogroup"]
+        )
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        for line in ["max_json_depth = 12", "max_connections = 7", "submitter_groups = [\"nogroup\"]",
+                     "recipients = [\"\(StartupTests.validKey)\"]", "received_precision = \"day\"",
+                     "socket = \"/run/amanat/amanatd.sock\""] {
+            #expect(outcome.stdoutText.contains(line), "missing: \(line)")
+        }
+        #expect(outcome.stdoutText.contains("testimony v1"))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("db.sqlite")), "a check must create nothing")
+    }
+
+    @Test("--check-config exits non-zero with one line on any error")
+    func invalid() async throws {
+        let directory = try TempDir()
+        let config = try directory.write("amanatd.toml", "recipients = [\"amanat-pk-x\"]\n")
+        let outcome = try await run(Paths.binary("amanatd"), ["--check-config", config])
+        #expect(outcome.status == 78)
+        #expect(outcome.stderr == "amanatd: error: recipient 1: public key has the wrong length: it may be truncated\n")
+        #expect(outcome.stdout.isEmpty)
     }
 }

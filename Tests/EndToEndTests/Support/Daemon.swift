@@ -24,6 +24,26 @@ final class NotifySocket: @unchecked Sendable {
         close(fd)
     }
 
+    /// Waits until `count` datagrams containing `state` have arrived in all; returns the arrival times of
+    /// those seen during this call. Gives up after `seconds` (a failure of the daemon).
+    func waitForCount(_ state: String, count: Int, seconds: Double = 60) -> [Date] {
+        var arrivals: [Date] = []
+        var seen = messages.filter { $0.contains(state) }.count
+        let deadline = Date().addingTimeInterval(seconds)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while seen < count && Date() < deadline {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { continue }
+            let message = String(decoding: buffer[0..<n], as: UTF8.self)
+            messages.append(message)
+            if message.contains(state) {
+                seen += 1
+                arrivals.append(Date())
+            }
+        }
+        return arrivals
+    }
+
     /// Waits until a datagram containing `state` arrives. Gives up when `stillRunning` turns false or after
     /// `seconds`: both are failures of the daemon, not timing assumptions.
     func wait(for state: String, seconds: Double = 60, stillRunning: () -> Bool) -> Bool {
@@ -54,7 +74,10 @@ final class Daemon: @unchecked Sendable {
     let notify: NotifySocket
 
     /// Starts amanatd and waits for READY=1.
-    init(in directory: TempDir, recipients: [String], extraArguments: [String] = []) throws {
+    init(
+        in directory: TempDir, recipients: [String], forms: String? = Paths.forms, extraArguments: [String] = [],
+        environment: [String: String] = [:]
+    ) throws {
         self.directory = directory
         socketPath = directory.file("amanatd.sock")
         databasePath = directory.file("amanat.sqlite")
@@ -62,12 +85,15 @@ final class Daemon: @unchecked Sendable {
         notify = try NotifySocket(path: directory.file("notify.sock"))
         process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.binary("amanatd"))
-        var arguments = ["--socket", socketPath, "--database", databasePath, "--forms", Paths.forms]
+        var arguments = ["--socket", socketPath, "--database", databasePath]
+        if let forms { arguments += ["--forms", forms] }
         for recipient in recipients { arguments += ["--recipient", recipient] }
+        // amanatd refuses root unless told; CI runs as root.
+        if geteuid() == 0 { arguments.append("--allow-root") }
         process.arguments = arguments + extraArguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["NOTIFY_SOCKET"] = notify.path
-        process.environment = environment
+        var processEnvironment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        processEnvironment["NOTIFY_SOCKET"] = notify.path
+        process.environment = processEnvironment
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(forWritingAtPath: stderrPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
