@@ -36,6 +36,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var idleTimeoutSeconds: Int?
     /// `limits.request_timeout_seconds`.
     public var requestTimeoutSeconds: Int?
+    /// `limits.submissions_per_minute`: per peer uid.
+    public var submissionsPerMinute: Int?
 
     /// No settings.
     public init() {}
@@ -76,6 +78,7 @@ public struct ConfigFile: Sendable, Equatable {
                 maxConnections = try limits.optionalInteger("max_connections").map(Int.init)
                 idleTimeoutSeconds = try limits.optionalInteger("idle_timeout_seconds").map(Int.init)
                 requestTimeoutSeconds = try limits.optionalInteger("request_timeout_seconds").map(Int.init)
+                submissionsPerMinute = try limits.optionalInteger("submissions_per_minute").map(Int.init)
                 try limits.finish()
             }
             try reader.finish()

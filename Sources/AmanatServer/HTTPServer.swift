@@ -15,6 +15,7 @@ public final class HTTPServer: Service, Sendable {
     private let configuration: ServerConfiguration
     private let logger: Logger
     private let registry: ConnectionRegistry
+    private let limiter: SubmissionRateLimiter
     private let notifier: SystemdNotifier
 
     /// A server for `service`. It tells systemd (`$NOTIFY_SOCKET`) when it is ready and when it stops.
@@ -23,6 +24,7 @@ public final class HTTPServer: Service, Sendable {
         self.configuration = service.state.snapshot.configuration
         self.logger = logger
         self.registry = ConnectionRegistry(limit: configuration.limits.maxConnections)
+        self.limiter = SubmissionRateLimiter(perMinute: configuration.limits.submissionsPerMinute)
         self.notifier = notifier
     }
 
@@ -98,32 +100,39 @@ public final class HTTPServer: Service, Sendable {
             return
         }
         defer { registry.unregister(channel) }
-        let role = await peerRole(channel)
+        let peer = await identify(channel)
         do {
             try await connection.executeThenClose { inbound, outbound in
-                try await self.handleRequests(channel: channel, role: role, inbound: inbound, outbound: outbound)
+                try await self.handleRequests(channel: channel, peer: peer, inbound: inbound, outbound: outbound)
             }
         } catch {
             logger.debug("connection ended", metadata: ["error.type": "\(type(of: error))"])
         }
     }
 
+    /// Who is at the other end, and what it may do.
+    struct Peer {
+        var uid: UInt32
+        var role: AccessPolicy.Role
+    }
+
     /// The connection's role from its peer credentials; a refusal is logged with the uid only.
-    private func peerRole(_ channel: any Channel) async -> AccessPolicy.Role {
-        guard let peer = await PeerCredentials.of(channel) else {
+    private func identify(_ channel: any Channel) async -> Peer {
+        guard let credentials = await PeerCredentials.of(channel) else {
             logger.warning("access denied: peer credentials unavailable")
-            return .none
+            return Peer(uid: UInt32.max, role: .none)
         }
-        let role = service.state.snapshot.configuration.access.role(uid: peer.uid, gids: AccessPolicy.groups(uid: peer.uid, gid: peer.gid))
+        let groups = AccessPolicy.groups(uid: credentials.uid, gid: credentials.gid)
+        let role = service.state.snapshot.configuration.access.role(uid: credentials.uid, gids: groups)
         if role == .none {
-            logger.warning("access denied", metadata: ["peer.uid": "\(peer.uid)"])
+            logger.warning("access denied", metadata: ["peer.uid": "\(credentials.uid)"])
         }
-        return role
+        return Peer(uid: credentials.uid, role: role)
     }
 
     private func handleRequests(
         channel: any Channel,
-        role: AccessPolicy.Role,
+        peer: Peer,
         inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>,
         outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     ) async throws {
@@ -164,10 +173,18 @@ public final class HTTPServer: Service, Sendable {
                 guard let request = head else { continue }
                 head = nil
                 let started = NIODeadline.now()
-                let response = await service.respond(
-                    role: role, method: request.method.rawValue, path: request.uri,
-                    contentType: request.headers.first(name: "content-type"), body: body
-                )
+                let response: Response
+                if peer.role >= .submitter, request.method == .POST, request.uri.hasPrefix("/v1/testimonies"),
+                    !limiter.admit(uid: peer.uid)
+                {
+                    response = .tooManySubmissions(perMinute: limits.submissionsPerMinute)
+                    logger.warning("submission rate limit", metadata: ["peer.uid": "\(peer.uid)"])
+                } else {
+                    response = await service.respond(
+                        role: peer.role, method: request.method.rawValue, path: request.uri,
+                        contentType: request.headers.first(name: "content-type"), body: body
+                    )
+                }
                 wipe(&body)
                 let keepAlive = request.isKeepAlive && registry.endRequest(channel)
                 try await write(response, to: outbound, keepAlive: keepAlive, headOnly: request.method == .HEAD)

@@ -22,6 +22,12 @@ public struct Response: Sendable {
         Response(status: problem.status, contentType: "application/problem+json", body: problem.json.canonicalBytes())
     }
 
+    static func tooManySubmissions(perMinute: Int) -> Response {
+        var response = problem(.tooManySubmissions)
+        response.headers.append(("Retry-After", String(max(1, (60 + perMinute - 1) / perMinute))))
+        return response
+    }
+
     static func methodNotAllowed(_ allowed: String) -> Response {
         var response = problem(.methodNotAllowed(allowed))
         response.headers.append(("Allow", allowed))

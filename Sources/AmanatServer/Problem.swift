@@ -112,6 +112,11 @@ extension Problem {
         detail: "amanatd has reached its connection limit; try again shortly"
     )
 
+    static let tooManySubmissions = Problem(
+        "too-many-submissions", status: 429, title: "Too many submissions",
+        detail: "this user has submitted too many testimonies in the last minute; nothing was stored, try again shortly"
+    )
+
     static let internalError = Problem(
         "internal", status: 500, title: "Internal error",
         detail: "amanatd could not process the request; nothing was stored"

@@ -21,6 +21,15 @@ public enum ProcessHygiene {
         }
     }
 
+    /// Raises the soft limit on open files to the hard limit, so that max_connections, not a default of
+    /// 1024 descriptors, decides how many clients are served. Failure (a seccomp filter) is harmless.
+    public static func raiseFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+
     /// True when core dumps and ptrace are disabled for this process.
     public static var isHardened: Bool {
         var limit = rlimit()

@@ -55,6 +55,8 @@ extension ServerConfiguration {
                  &limits.idleTimeoutSeconds, 1...86_400)
         try pick("request_timeout_seconds", options.requestTimeoutSeconds, file.requestTimeoutSeconds,
                  &limits.requestTimeoutSeconds, 1...3_600)
+        try pick("submissions_per_minute", options.submissionsPerMinute, file.submissionsPerMinute,
+                 &limits.submissionsPerMinute, 1...1_000_000)
         let access = AccessPolicy(
             submitterGroups: try AccessPolicy.resolve(options.submitterGroups ?? file.submitterGroups ?? [],
                                                       key: "submitter_groups"),

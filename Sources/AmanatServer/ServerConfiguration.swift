@@ -62,6 +62,8 @@ public struct Limits: Sendable, Equatable {
     public var idleTimeoutSeconds = 60
     /// Seconds from a request's first byte to the end of its body.
     public var requestTimeoutSeconds = 30
+    /// Submissions one peer uid may make per minute; more get 429. A burst of the same size is allowed.
+    public var submissionsPerMinute = 60
 
     /// The defaults.
     public init() {}

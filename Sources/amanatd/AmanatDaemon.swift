@@ -43,6 +43,7 @@ struct AmanatDaemon: AsyncParsableCommand {
     @Option(name: .customLong("max-connections")) var maxConnections: Int?
     @Option(name: .customLong("idle-timeout-seconds")) var idleTimeoutSeconds: Int?
     @Option(name: .customLong("request-timeout-seconds")) var requestTimeoutSeconds: Int?
+    @Option(name: .customLong("submissions-per-minute")) var submissionsPerMinute: Int?
 
     static let configErrorExit: Int32 = 78
     static let runtimeErrorExit: Int32 = 1
@@ -50,6 +51,7 @@ struct AmanatDaemon: AsyncParsableCommand {
     func run() async throws {
         do {
             try ProcessHygiene.harden()
+            ProcessHygiene.raiseFileLimit()
             try Sodium.initialise()
         } catch {
             Self.fail("\(error)", code: Self.runtimeErrorExit)
@@ -164,6 +166,7 @@ struct AmanatDaemon: AsyncParsableCommand {
         settings.maxConnections = maxConnections
         settings.idleTimeoutSeconds = idleTimeoutSeconds
         settings.requestTimeoutSeconds = requestTimeoutSeconds
+        settings.submissionsPerMinute = submissionsPerMinute
         return settings
     }
 
@@ -198,6 +201,7 @@ extension AmanatDaemon.Settings {
             max_connections = \(c.limits.maxConnections)
             idle_timeout_seconds = \(c.limits.idleTimeoutSeconds)
             request_timeout_seconds = \(c.limits.requestTimeoutSeconds)
+            submissions_per_minute = \(c.limits.submissionsPerMinute)
             """
     }
 }
