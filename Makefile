@@ -11,7 +11,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DOCDIR ?= $(PREFIX)/share/doc/amanat
 BINARIES := amanatd amanat amanat-keyholder
 
-.PHONY: all deps build release test interop demo run clean install install-files uninstall
+.PHONY: all deps build release test interop crashtest fuzz demo run clean install install-files uninstall
 
 all: build
 
@@ -28,6 +28,17 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	BIN="$$($(SWIFT) build --show-bin-path)" INTEROP_VENV="$(CURDIR)/.build/interop-venv" interop/check.sh
+
+# kill -9 under load, CYCLES times (make test runs 3): nothing acknowledged may be lost or leak.
+CYCLES ?= 50
+crashtest: deps
+	$(SWIFT) build --build-tests
+	AMANAT_CRASH_CYCLES=$(CYCLES) $(SWIFT) test --skip-build --filter CrashTests
+
+# libFuzzer targets (Fuzz/), SECONDS per target, from the corpora in Tests/Fuzz.
+SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz.sh $(SECONDS)
 
 # The independent Python reader (written from docs/FORMAT.md) against amanat-keyholder.
 interop: build

@@ -110,24 +110,30 @@ public final class HTTPServer: Service, Sendable {
         }
     }
 
-    /// Who is at the other end, and what it may do.
+    /// Who is at the other end: its uid and groups, looked up once per connection.
     struct Peer {
         var uid: UInt32
-        var role: AccessPolicy.Role
+        var groups: Set<UInt32>
+        var known: Bool
     }
 
-    /// The connection's role from its peer credentials; a refusal is logged with the uid only.
     private func identify(_ channel: any Channel) async -> Peer {
         guard let credentials = await PeerCredentials.of(channel) else {
-            logger.warning("access denied: peer credentials unavailable")
-            return Peer(uid: UInt32.max, role: .none)
+            return Peer(uid: UInt32.max, groups: [], known: false)
         }
-        let groups = AccessPolicy.groups(uid: credentials.uid, gid: credentials.gid)
-        let role = service.state.snapshot.configuration.access.role(uid: credentials.uid, gids: groups)
+        return Peer(uid: credentials.uid, groups: AccessPolicy.groups(uid: credentials.uid, gid: credentials.gid),
+                    known: true)
+    }
+
+    /// The peer's role under the access groups in force now, so that a reload that removes a group takes
+    /// effect on open connections too. A refusal is logged with the uid only.
+    private func role(of peer: Peer) -> AccessPolicy.Role {
+        let role = peer.known
+            ? service.state.snapshot.configuration.access.role(uid: peer.uid, gids: peer.groups) : .none
         if role == .none {
-            logger.warning("access denied", metadata: ["peer.uid": "\(credentials.uid)"])
+            logger.warning("access denied", metadata: ["peer.uid": "\(peer.known ? String(peer.uid) : "unknown")"])
         }
-        return Peer(uid: credentials.uid, role: role)
+        return role
     }
 
     private func handleRequests(
@@ -138,6 +144,7 @@ public final class HTTPServer: Service, Sendable {
     ) async throws {
         let limits = configuration.limits
         var head: HTTPRequestHead?
+        var role = AccessPolicy.Role.none
         var body: [UInt8] = []
         for try await part in inbound {
             switch part {
@@ -148,6 +155,12 @@ public final class HTTPServer: Service, Sendable {
                 }
                 head = requestHead
                 body = []
+                role = self.role(of: peer)
+                if role == .none {
+                    // Answered before the body is read, then closed: a peer without a role holds no slot.
+                    try await write(.problem(.forbidden), to: outbound, keepAlive: false)
+                    return
+                }
                 let headerBytes = requestHead.headers.reduce(requestHead.uri.utf8.count) {
                     $0 + $1.name.utf8.count + $1.value.utf8.count + 4
                 }
@@ -174,14 +187,14 @@ public final class HTTPServer: Service, Sendable {
                 head = nil
                 let started = NIODeadline.now()
                 let response: Response
-                if peer.role >= .submitter, request.method == .POST, request.uri.hasPrefix("/v1/testimonies"),
+                if role >= .submitter, request.method == .POST, request.uri.hasPrefix("/v1/testimonies"),
                     !limiter.admit(uid: peer.uid)
                 {
                     response = .tooManySubmissions(perMinute: limits.submissionsPerMinute)
                     logger.warning("submission rate limit", metadata: ["peer.uid": "\(peer.uid)"])
                 } else {
                     response = await service.respond(
-                        role: peer.role, method: request.method.rawValue, path: request.uri,
+                        role: role, method: request.method.rawValue, path: request.uri,
                         contentType: request.headers.first(name: "content-type"), body: body
                     )
                 }

@@ -53,11 +53,8 @@ public enum ProcessHygiene {
         for (target, what) in [(directory.isEmpty ? "." : directory, "the database directory"), (path, "the database")] {
             var info = stat()
             guard stat(target, &info) == 0 else { continue }  // a missing file is created with umask 077
-            if info.st_mode & 0o022 != 0 && info.st_mode & S_ISVTX == 0 {
+            if info.st_mode & 0o022 != 0 {
                 throw ConfigError("\(what) \(target) is writable by other users; run: chmod go-w \(target)")
-            }
-            if info.st_mode & 0o002 != 0 {
-                throw ConfigError("\(what) \(target) is writable by all users; use a private directory")
             }
             if info.st_uid != geteuid() && info.st_uid != 0 {
                 throw ConfigError("\(what) \(target) belongs to another user (uid \(info.st_uid))")

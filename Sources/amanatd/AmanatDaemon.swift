@@ -12,8 +12,9 @@ struct AmanatDaemon: AsyncParsableCommand {
         commandName: "amanatd",
         abstract: "Amanat intake daemon: takes testimonies on a Unix socket and seals them before storage.",
         discussion: """
-            Every setting can come from --config FILE or from an option; options win. See config/amanatd.toml. \\
-            SIGHUP reloads recipients, forms and access groups; SIGTERM stops after the requests in flight.
+            Every setting can come from --config FILE or from an option; options win. See config/amanatd.toml.
+            SIGHUP reloads recipients, forms, access groups and received_precision; SIGTERM stops after the
+            requests in flight.
             Exit codes: 0 clean stop or valid configuration; 1 runtime failure; 78 configuration error.
             """,
         version: IntakeService.version

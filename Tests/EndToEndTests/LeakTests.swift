@@ -32,11 +32,20 @@ struct LeakTests {
         return (.object(["form": .string("testimony"), "fields": .object(fields)]), markers)
     }
 
-    /// The byte forms a marker could take on disk.
+    /// The byte forms a marker could take on disk: UTF-8, UTF-16 in both byte orders, and base64 at each of
+    /// the three alignments a marker can have inside a longer base64 text.
     static func encodings(of marker: String) -> [[UInt8]] {
         let utf16LE = marker.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         let utf16BE = marker.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
-        return [Array(marker.utf8), utf16LE, utf16BE, Array(Data(marker.utf8).base64EncodedString().utf8.dropLast(4))]
+        var forms = [Array(marker.utf8), utf16LE, utf16BE]
+        for offset in 0..<3 {
+            // Encode the marker behind `offset` filler bytes; keep only the characters that depend on it alone.
+            let encoded = Array(Data(Array(repeating: 0, count: offset) + Array(marker.utf8)).base64EncodedString().utf8)
+            let skip = [0, 2, 3][offset]
+            let usable = (marker.utf8.count - (3 - offset) % 3) / 3 * 4
+            if usable > 4 { forms.append(Array(encoded[skip..<min(encoded.count, skip + usable)])) }
+        }
+        return forms
     }
 
     static func leaks(_ markers: [String], in files: [String]) -> [String] {

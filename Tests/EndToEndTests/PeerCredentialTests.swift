@@ -24,10 +24,15 @@ struct PeerCredentialTests {
 
     /// Runs the amanat CLI as uid/gid 65534 (nobody/nogroup) with supplementary group 0.
     static func asNobody(_ daemon: Daemon, _ arguments: [String]) async throws -> Outcome {
+        // A copy nobody can reach; written through a close-on-exec descriptor, since a write descriptor
+        // inherited by another test's child would make exec fail with ETXTBSY.
         let client = daemon.directory.file("amanat")
         if !FileManager.default.fileExists(atPath: client) {
-            try FileManager.default.copyItem(atPath: Paths.binary("amanat"), toPath: client)
-            chmod(client, 0o755)
+            let bytes = contents(Paths.binary("amanat"))
+            let fd = open(client, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+            try #require(fd >= 0)
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
         }
         return try await run(
             "/usr/bin/setpriv",

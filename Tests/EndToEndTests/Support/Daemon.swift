@@ -14,6 +14,7 @@ final class NotifySocket: @unchecked Sendable {
         self.path = path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket failed") }
+        unlink(path)  // left by an earlier daemon in the same directory
         let rc = withUnixAddress(path) { bind(fd, $0, $1) }
         guard rc == 0 else { throw HarnessError("bind \(path) failed") }
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
