@@ -23,6 +23,18 @@ struct SystemdTests {
         #expect(await daemon.stop() == 0)
     }
 
+    @Test("an abstract NOTIFY_SOCKET (@name) works too")
+    func abstractNotifySocket() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(
+            in: directory, recipients: [key.publicKey], notifySocket: "@amanat-test-\(UInt64.random(in: 0...UInt64.max))"
+        )
+        #expect(daemon.notify.messages.contains { $0.contains("READY=1") })
+        #expect(await daemon.stop() == 0)
+        #expect(daemon.notify.wait(for: "STOPPING=1", stillRunning: { false }))
+    }
+
     @Test("watchdog pings arrive every half WATCHDOG_USEC")
     func watchdog() async throws {
         let directory = try TempDir()

@@ -14,7 +14,7 @@ final class NotifySocket: @unchecked Sendable {
         self.path = path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw HarnessError("socket failed") }
-        unlink(path)  // left by an earlier daemon in the same directory
+        if !path.hasPrefix("@") { unlink(path) }  // left by an earlier daemon in the same directory
         let rc = withUnixAddress(path) { bind(fd, $0, $1) }
         guard rc == 0 else { throw HarnessError("bind \(path) failed") }
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
@@ -77,13 +77,13 @@ final class Daemon: @unchecked Sendable {
     /// Starts amanatd and waits for READY=1.
     init(
         in directory: TempDir, recipients: [String], forms: String? = Paths.forms, extraArguments: [String] = [],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], notifySocket: String? = nil
     ) throws {
         self.directory = directory
         socketPath = directory.file("amanatd.sock")
         databasePath = directory.file("amanat.sqlite")
         stderrPath = try directory.write("amanatd.stderr", [])
-        notify = try NotifySocket(path: directory.file("notify.sock"))
+        notify = try NotifySocket(path: notifySocket ?? directory.file("notify.sock"))
         process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.binary("amanatd"))
         var arguments = ["--socket", socketPath, "--database", databasePath]

@@ -122,13 +122,18 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// Calls `body` with a `sockaddr_un` for `path` and its length.
+/// Calls `body` with a `sockaddr_un` for `path` and its length. A leading `@` names an abstract socket.
 func withUnixAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
     var address = sockaddr_un()
     address.sun_family = sa_family_t(AF_UNIX)
-    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+    var name = Array(path.utf8)
+    let abstract = name.first == UInt8(ascii: "@")
+    if abstract { name[0] = 0 }
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: name) }
+    // An abstract name is exactly its bytes; a path may be given the whole structure.
+    let length = abstract ? MemoryLayout<sa_family_t>.size + name.count : MemoryLayout<sockaddr_un>.size
     return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(length)) }
     }
 }
 
