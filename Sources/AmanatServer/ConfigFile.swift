@@ -14,6 +14,10 @@ public struct ConfigFile: Sendable, Equatable {
     public var forms: String?
     /// `recipients`: public keys for both sealed sections.
     public var recipients: [String]?
+    /// `identity_recipients`: further public keys for the identity section only.
+    public var identityRecipients: [String]?
+    /// `testimony_recipients`: further public keys for the testimony section only.
+    public var testimonyRecipients: [String]?
     /// `submitter_groups`: groups whose members may read forms and submit.
     public var submitterGroups: [String]?
     /// `admin_groups`: groups whose members may also use admin endpoints.
@@ -65,6 +69,8 @@ public struct ConfigFile: Sendable, Equatable {
             database = try reader.optionalString("database")
             forms = try reader.optionalString("forms")
             recipients = try reader.optionalStringArray("recipients")
+            identityRecipients = try reader.optionalStringArray("identity_recipients")
+            testimonyRecipients = try reader.optionalStringArray("testimony_recipients")
             submitterGroups = try reader.optionalStringArray("submitter_groups")
             adminGroups = try reader.optionalStringArray("admin_groups")
             allowRoot = try reader.optionalBool("allow_root")

@@ -39,7 +39,8 @@ public struct ReloadService: Service {
                 "configuration reloaded",
                 metadata: [
                     "forms.count": "\(catalog.forms.count)",
-                    "recipients.count": "\(configuration.identityRecipients.count)",
+                    "recipients.identity": "\(configuration.identityRecipients.count)",
+                    "recipients.testimony": "\(configuration.testimonyRecipients.count)",
                 ]
             )
             if !needRestart.isEmpty {

@@ -19,20 +19,24 @@ extension ServerConfiguration {
         guard mode & 0o007 == 0 else {
             throw ConfigError("socket_mode: others must have no access to the socket (use 0660 or 0600)")
         }
-        let recipientTexts = options.recipients ?? file.recipients ?? []
-        guard !recipientTexts.isEmpty else {
-            throw ConfigError("recipients: at least one recipient public key is required (--recipient amanat-pk-…)")
-        }
-        var recipients: [RecipientPublicKey] = []
-        for (index, text) in recipientTexts.enumerated() {
-            do {
-                let key = try RecipientPublicKey(text: text.trimmingCharacters(in: " \t\r\n"))
-                if !recipients.contains(key) { recipients.append(key) }
-            } catch {
-                throw ConfigError("recipient \(index + 1): \(error.description)")
+        let both = try parseKeys(options.recipients ?? file.recipients ?? [], key: "recipients")
+        let identityOnly = try parseKeys(
+            options.identityRecipients ?? file.identityRecipients ?? [], key: "identity_recipients"
+        )
+        let testimonyOnly = try parseKeys(
+            options.testimonyRecipients ?? file.testimonyRecipients ?? [], key: "testimony_recipients"
+        )
+        let identityRecipients = unique(both + identityOnly)
+        let testimonyRecipients = unique(both + testimonyOnly)
+        for (section, keys) in [("identity", identityRecipients), ("testimony", testimonyRecipients)] {
+            guard !keys.isEmpty else {
+                throw ConfigError(
+                    "recipients: the \(section) section needs at least one recipient public key "
+                        + "(--recipient or --\(section)-recipient amanat-pk-…)"
+                )
             }
+            guard keys.count <= 16 else { throw ConfigError("recipients: at most 16 keys for the \(section) section") }
         }
-        guard recipients.count <= 16 else { throw ConfigError("recipients: at most 16 keys per section") }
         let precisionText = options.receivedPrecision ?? file.receivedPrecision ?? ReceivedPrecision.day.rawValue
         guard let precision = ReceivedPrecision(rawValue: precisionText) else {
             throw ConfigError("received_precision: must be month, day or hour")
@@ -66,9 +70,27 @@ extension ServerConfiguration {
             socketPath: socketPath, socketMode: mode,
             databasePath: options.database ?? file.database ?? defaultDatabasePath,
             formsDirectory: options.forms ?? file.forms ?? defaultFormsDirectory,
-            identityRecipients: recipients, testimonyRecipients: recipients,
+            identityRecipients: identityRecipients, testimonyRecipients: testimonyRecipients,
             access: access, allowRoot: options.allowRoot ?? file.allowRoot ?? false,
             receivedPrecision: precision, limits: limits
         )
+    }
+
+    private static func parseKeys(_ texts: [String], key: String) throws(ConfigError) -> [RecipientPublicKey] {
+        var keys: [RecipientPublicKey] = []
+        for (index, text) in texts.enumerated() {
+            do {
+                keys.append(try RecipientPublicKey(text: text.trimmingCharacters(in: " \t\r\n")))
+            } catch {
+                let name = key == "recipients" ? "recipient" : String(key.dropLast())
+                throw ConfigError("\(name) \(index + 1): \(error.description)")
+            }
+        }
+        return keys
+    }
+
+    private static func unique(_ keys: [RecipientPublicKey]) -> [RecipientPublicKey] {
+        var seen: Set<RecipientPublicKey> = []
+        return keys.filter { seen.insert($0).inserted }
     }
 }

@@ -25,10 +25,19 @@ extension KeyHolder {
         @Option(name: .customLong("passphrase-file"), help: "Read the passphrase (for every key) from this file.")
         var passphraseFile: String?
         @Option(help: "jsonl (default) or csv.") var format: Format = .jsonl
+        @Option(help: "Which sealed sections to open: identity, testimony or both (default identity,testimony).")
+        var sections: String = "identity,testimony"
         @Option(help: "Write to this new file (mode 0600) instead of standard output.") var out: String?
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
+            guard !requestedSections.isEmpty,
+                sections.split(separator: ",").allSatisfy({ ["identity", "testimony"].contains($0) })
+            else { throw ValidationError("--sections takes identity, testimony or identity,testimony") }
+        }
+
+        private var requestedSections: [Section] {
+            Section.sealed.filter { sections.split(separator: ",").contains(Substring($0.rawValue)) }
         }
 
         func run() throws {
@@ -114,7 +123,8 @@ extension KeyHolder {
                 unopened["clear"] = .string("tampered: the clear fields are not a JSON object")
             }
             let sealed: [(Section, [UInt8])] = [(.identity, record.identityEnvelope), (.testimony, record.testimonyEnvelope)]
-            for (section, envelope) in sealed {
+            // Sections not asked for are neither opened nor reported.
+            for (section, envelope) in sealed where requestedSections.contains(section) {
                 do {
                     let plaintext = try ring.open(envelope, section: section, recordID: record.recordID)
                     if case .object(let values)? = try? JSONParser(maxDepth: 64).parse(plaintext) {

@@ -30,6 +30,10 @@ struct AmanatDaemon: AsyncParsableCommand {
     @Option(help: "Directory of form files (default \(ServerConfiguration.defaultFormsDirectory)).") var forms: String?
     @Option(name: .customLong("recipient"), help: "Recipient public key for both sealed sections (repeatable).")
     var recipients: [String] = []
+    @Option(name: .customLong("identity-recipient"), help: "Recipient public key for the identity section only (repeatable).")
+    var identityRecipients: [String] = []
+    @Option(name: .customLong("testimony-recipient"), help: "Recipient public key for the testimony section only (repeatable).")
+    var testimonyRecipients: [String] = []
     @Option(name: .customLong("submitter-group"), help: "A group whose members may read forms and submit (repeatable).")
     var submitterGroups: [String] = []
     @Option(name: .customLong("admin-group"), help: "A group whose members may also use admin endpoints (repeatable).")
@@ -81,7 +85,8 @@ struct AmanatDaemon: AsyncParsableCommand {
             "starting",
             metadata: [
                 "version": "\(IntakeService.version)", "forms.count": "\(settings.catalog.forms.count)",
-                "recipients.count": "\(configuration.identityRecipients.count)",
+                "recipients.identity": "\(configuration.identityRecipients.count)",
+                "recipients.testimony": "\(configuration.testimonyRecipients.count)",
                 "database.path": "\(configuration.databasePath)",
             ]
         )
@@ -156,6 +161,8 @@ struct AmanatDaemon: AsyncParsableCommand {
         settings.database = database
         settings.forms = forms
         settings.recipients = recipients.isEmpty ? nil : recipients
+        settings.identityRecipients = identityRecipients.isEmpty ? nil : identityRecipients
+        settings.testimonyRecipients = testimonyRecipients.isEmpty ? nil : testimonyRecipients
         settings.submitterGroups = submitterGroups.isEmpty ? nil : submitterGroups
         settings.adminGroups = adminGroups.isEmpty ? nil : adminGroups
         settings.allowRoot = allowRoot ? true : nil
@@ -188,7 +195,8 @@ extension AmanatDaemon.Settings {
             socket_mode = "0\(String(c.socketMode, radix: 8))"
             database = "\(c.databasePath)"
             forms = "\(c.formsDirectory)"  # \(catalog.forms.map { "\($0.id) v\($0.version)" }.joined(separator: ", "))
-            recipients = \(list(c.identityRecipients.map(\.text)))
+            identity_recipients = \(list(c.identityRecipients.map(\.text)))  # effective, recipients included
+            testimony_recipients = \(list(c.testimonyRecipients.map(\.text)))  # effective, recipients included
             submitter_groups = \(list(c.access.submitterGroups.map(\.name)))  # gids \(c.access.submitterGroups.map { String($0.gid) }.joined(separator: ", "))
             admin_groups = \(list(c.access.adminGroups.map(\.name)))  # gids \(c.access.adminGroups.map { String($0.gid) }.joined(separator: ", "))
             allow_root = \(c.allowRoot)

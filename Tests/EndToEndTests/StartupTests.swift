@@ -28,7 +28,13 @@ struct StartupTests {
              message: "recipient 1: public key has the wrong length"),
         Case(name: "not a key", arguments: { dir, _ in base(dir) + ["--recipient", "age1qqqq"] },
              message: "recipient 1: not an amanat public key"),
-        Case(name: "no recipient", arguments: { dir, _ in base(dir) }, message: "recipients: at least one recipient"),
+        Case(name: "no recipient", arguments: { dir, _ in base(dir) }, message: "recipients: the identity section needs"),
+        Case(name: "no recipient for the testimony section", arguments: { dir, key in
+            base(dir) + ["--identity-recipient", key]
+        }, message: "recipients: the testimony section needs at least one"),
+        Case(name: "malformed identity recipient", arguments: { dir, key in
+            base(dir) + ["--recipient", key, "--identity-recipient", "amanat-pk-abc"]
+        }, message: "identity_recipient 1: public key has the wrong length"),
         Case(name: "unknown config key", arguments: { dir, key in
             let config = try dir.write("bad.toml", "sockett = \"/tmp/x\"\n")
             return base(dir) + ["--recipient", key, "--config", config]
@@ -135,7 +141,8 @@ struct CheckConfigTests {
         )
         #expect(outcome.status == 0, "\(outcome.stderr)")
         for line in ["max_json_depth = 12", "max_connections = 7", "submitter_groups = [\"nogroup\"]",
-                     "recipients = [\"\(StartupTests.validKey)\"]", "received_precision = \"day\"",
+                     "identity_recipients = [\"\(StartupTests.validKey)\"]",
+                     "testimony_recipients = [\"\(StartupTests.validKey)\"]", "received_precision = \"day\"",
                      "socket = \"/run/amanat/amanatd.sock\""] {
             #expect(outcome.stdoutText.contains(line), "missing: \(line)")
         }
