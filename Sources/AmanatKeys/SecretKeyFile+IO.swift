@@ -29,6 +29,20 @@ extension SecretKeyFile {
         }
     }
 
+    /// Replaces the key file at `path` atomically (a new file beside it, fsynced, then renamed over it), for
+    /// a passphrase change. The old file must exist and pass the same checks as a read.
+    public func replace(path: String) throws(KeyFileError) {
+        _ = try Self.read(path: path)
+        let temporary = path + ".new-\(UInt64.random(in: 0...UInt64.max))"
+        try write(path: temporary)
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw KeyFileError(.io(reason), path: path)
+        }
+        syncDirectory(containing: path)
+    }
+
     /// Writes the key file to `path`, which must not exist: O_EXCL, mode 0600, then fsync of the file
     /// and its directory, so that a key whose public half was handed out is not lost in a crash.
     public func write(path: String) throws(KeyFileError) {

@@ -32,6 +32,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var maxHeaderBytes: Int?
     /// `limits.max_body_bytes`.
     public var maxBodyBytes: Int?
+    /// `limits.max_admin_body_bytes`.
+    public var maxAdminBodyBytes: Int?
     /// `limits.max_json_depth`.
     public var maxJSONDepth: Int?
     /// `limits.max_connections`.
@@ -81,6 +83,7 @@ public struct ConfigFile: Sendable, Equatable {
                 maxHeaderBytes = try limits.optionalInteger("max_header_bytes").map(Int.init)
                 maxBodyBytes = try limits.optionalInteger("max_body_bytes").map(Int.init)
                 maxJSONDepth = try limits.optionalInteger("max_json_depth").map(Int.init)
+                maxAdminBodyBytes = try limits.optionalInteger("max_admin_body_bytes").map(Int.init)
                 maxConnections = try limits.optionalInteger("max_connections").map(Int.init)
                 idleTimeoutSeconds = try limits.optionalInteger("idle_timeout_seconds").map(Int.init)
                 requestTimeoutSeconds = try limits.optionalInteger("request_timeout_seconds").map(Int.init)

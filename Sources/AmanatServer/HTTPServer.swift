@@ -145,6 +145,7 @@ public final class HTTPServer: Service, Sendable {
         let limits = configuration.limits
         var head: HTTPRequestHead?
         var role = AccessPolicy.Role.none
+        var bodyLimit = limits.maxBodyBytes
         var body: [UInt8] = []
         for try await part in inbound {
             switch part {
@@ -168,17 +169,17 @@ public final class HTTPServer: Service, Sendable {
                     try await write(.problem(.headersTooLarge(limits.maxHeaderBytes)), to: outbound, keepAlive: false)
                     return
                 }
-                if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init),
-                    length > limits.maxBodyBytes
-                {
+                bodyLimit = role == .admin && requestHead.uri.hasPrefix("/v1/admin/")
+                    ? limits.maxAdminBodyBytes : limits.maxBodyBytes
+                if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init), length > bodyLimit {
                     // Answer before reading the body, then close: the client learns at once.
-                    try await write(.problem(.bodyTooLarge(limits.maxBodyBytes)), to: outbound, keepAlive: false)
+                    try await write(.problem(.bodyTooLarge(bodyLimit)), to: outbound, keepAlive: false)
                     return
                 }
             case .body(let buffer):
                 guard head != nil else { continue }
-                if body.count + buffer.readableBytes > limits.maxBodyBytes {
-                    try await write(.problem(.bodyTooLarge(limits.maxBodyBytes)), to: outbound, keepAlive: false)
+                if body.count + buffer.readableBytes > bodyLimit {
+                    try await write(.problem(.bodyTooLarge(bodyLimit)), to: outbound, keepAlive: false)
                     return
                 }
                 body.append(contentsOf: buffer.readableBytesView)

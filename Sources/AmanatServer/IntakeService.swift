@@ -56,7 +56,7 @@ public struct IntakeService: Sendable {
     static func routeName(method: String, path: String) -> String {
         let trimmed = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         switch trimmed {
-        case "/v1/health", "/v1/forms", "/v1/testimonies": return "\(method) \(trimmed)"
+        case "/v1/health", "/v1/forms", "/v1/testimonies", "/v1/admin/rewrap": return "\(method) \(trimmed)"
         default: return trimmed.hasPrefix("/v1/forms/") ? "\(method) /v1/forms/{id}" : "\(method) (unknown)"
         }
     }
@@ -80,6 +80,10 @@ public struct IntakeService: Sendable {
         case "/v1/testimonies":
             guard method == "POST" else { return .methodNotAllowed("POST") }
             return await submit(contentType: contentType, body: body, snapshot: snapshot)
+        case "/v1/admin/rewrap":
+            guard role == .admin else { return .problem(.adminOnly) }
+            guard method == "POST" else { return .methodNotAllowed("POST") }
+            return await importRewrap(body)
         default:
             guard route.hasPrefix("/v1/forms/") else { return .problem(.notFound) }
             guard method == "GET" || method == "HEAD" else { return .methodNotAllowed("GET, HEAD") }
@@ -115,6 +119,34 @@ public struct IntakeService: Sendable {
             return .problem(error.kind == .diskFull ? .diskFull : error.kind == .closed ? .unavailable : .internalError)
         }
         return .json(201, .object(["record_id": .string(recordID.text), "received": .string(record.received)]))
+    }
+
+    /// Replaces envelopes from a rewrap file in one transaction, or changes nothing.
+    func importRewrap(_ body: [UInt8]) async -> Response {
+        let file: RewrapFile
+        do {
+            file = try RewrapFile(decoding: body)
+        } catch {
+            return .problem(Problem("invalid-rewrap", status: 422, title: "Invalid rewrap file", detail: error.description))
+        }
+        let replacements = file.entries.map {
+            RecordStore.EnvelopeReplacement(recordID: $0.recordID, identity: $0.identity, testimony: $0.testimony)
+        }
+        do {
+            try await store.replaceEnvelopes(replacements)
+        } catch {
+            switch error.kind {
+            case .unknownRecord:
+                return .problem(Problem("unknown-record", status: 422, title: "Unknown record",
+                                        detail: "\(error.message); nothing was replaced"))
+            case .diskFull: return .problem(.diskFull)
+            default:
+                logger.error("rewrap import failed", metadata: ["error": "\(error.message)"])
+                return .problem(.internalError)
+            }
+        }
+        logger.notice("envelopes replaced", metadata: ["records.count": "\(replacements.count)"])
+        return .json(200, .object(["replaced": .number(String(replacements.count))]))
     }
 
     func validate(_ body: [UInt8], snapshot: ServiceState.Snapshot) throws(Problem) -> ValidatedTestimony {

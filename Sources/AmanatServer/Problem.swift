@@ -73,6 +73,10 @@ extension Problem {
         detail: "this user may not use amanatd; ask an admin to add you to a submitter group"
     )
 
+    static let adminOnly = Problem(
+        "forbidden", status: 403, title: "Forbidden", detail: "this endpoint is for members of an admin group"
+    )
+
     static let notFound = Problem("not-found", status: 404, title: "Not found", detail: "no such endpoint")
 
     static func methodNotAllowed(_ allowed: String) -> Problem {

@@ -54,6 +54,8 @@ public struct Limits: Sendable, Equatable {
     public var maxHeaderBytes = 16_384
     /// Size of a request body; larger bodies get 413 before they are read.
     public var maxBodyBytes = 1_048_576
+    /// Size of a request body to an admin endpoint (a rewrap file holds every record's envelopes).
+    public var maxAdminBodyBytes = 268_435_456
     /// Nesting depth of a JSON body.
     public var maxJSONDepth = 16
     /// Open connections at once; more get 503 and are closed.

@@ -1,3 +1,4 @@
+public import AmanatModel
 public import Logging
 import Foundation
 import GRDB
@@ -6,7 +7,7 @@ import GRDB
 ///
 /// Opened with WAL, `synchronous=FULL` (asserted), `secure_delete=ON` and `foreign_keys=ON`.
 public final class RecordStore: Sendable {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let writer: GroupCommitWriter
     private let logger: Logger
     /// The database file.
@@ -110,5 +111,54 @@ public final class RecordStore: Sendable {
             return error.message ?? "SQLite error \(error.resultCode.rawValue)"
         }
         return "\(error)"
+    }
+}
+
+extension RecordStore {
+    /// New envelopes for one record; nil leaves a section as it is.
+    public struct EnvelopeReplacement: Sendable {
+        /// The record.
+        public var recordID: RecordID
+        /// Its new identity envelope.
+        public var identity: [UInt8]?
+        /// Its new testimony envelope.
+        public var testimony: [UInt8]?
+
+        /// A replacement.
+        public init(recordID: RecordID, identity: [UInt8]?, testimony: [UInt8]?) {
+            self.recordID = recordID
+            self.identity = identity
+            self.testimony = testimony
+        }
+    }
+
+    /// Replaces envelopes in one transaction: every record must exist, or nothing changes. Afterwards the
+    /// WAL is checkpointed and truncated, so that the old envelopes leave it (secure_delete zeroes the pages
+    /// they occupied in the main file).
+    public func replaceEnvelopes(_ replacements: [EnvelopeReplacement]) async throws(StoreError) {
+        do {
+            try await pool.write { db in
+                for (index, replacement) in replacements.enumerated() {
+                    for (column, envelope) in [("identity_envelope", replacement.identity),
+                                               ("testimony_envelope", replacement.testimony)] {
+                        guard let envelope else { continue }
+                        try db.execute(
+                            sql: "UPDATE records SET \(column) = ? WHERE record_id = ?",
+                            arguments: [Data(envelope), Data(replacement.recordID.bytes)]
+                        )
+                        guard db.changesCount == 1 else {
+                            throw StoreError(.unknownRecord, "entry \(index + 1) names a record this database does not hold")
+                        }
+                    }
+                }
+            }
+            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StoreError(.diskFull, "the disk is full")
+        } catch {
+            throw StoreError(.writeFailed, "replacing envelopes failed: \(Self.reason(error))")
+        }
     }
 }

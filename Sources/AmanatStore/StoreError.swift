@@ -12,6 +12,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case writeFailed
         /// The store was closed.
         case closed
+        /// A request named a record the database does not hold.
+        case unknownRecord
     }
 
     /// What went wrong.

@@ -43,7 +43,7 @@ extension KeyHolder {
         func run() throws {
             initialiseSodium()
             // Every key is unlocked before any output, so a wrong passphrase leaves no partial output.
-            let ring = KeyRing(keys: unlockKeys())
+            let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
             let reader: RecordReader
             do {
                 reader = try RecordReader(path: database)
@@ -76,43 +76,6 @@ extension KeyHolder {
             if tally.unopened > 0 { throw ExitCode(Exit.unopened) }
         }
 
-        private func unlockKeys() -> [RecipientSecretKey] {
-            var files: [SecretKeyFile] = []
-            for path in keys {
-                do {
-                    files.append(try SecretKeyFile.read(path: path))
-                } catch {
-                    fail(error.description, code: exitStatus(for: error))
-                }
-            }
-            var shared: SecretBytes?
-            if let passphraseFile {
-                do {
-                    shared = try Passphrase.read(file: passphraseFile)
-                } catch {
-                    fail(error.description)
-                }
-            }
-            var unlocked: [RecipientSecretKey] = []
-            for (path, file) in zip(keys, files) {
-                do {
-                    let passphrase: SecretBytes
-                    if let shared {
-                        passphrase = shared
-                    } else {
-                        passphrase = try Passphrase.prompt("passphrase for \(path): ", confirm: false)
-                    }
-                    unlocked.append(try file.unlock(passphrase: passphrase))
-                } catch let error as KeyFileError {
-                    var named = error
-                    named.path = path
-                    fail(named.description, code: exitStatus(for: named))
-                } catch {
-                    fail("\(error)")
-                }
-            }
-            return unlocked
-        }
 
         private func open(_ record: StoredRecord, with ring: KeyRing, tally: inout Tally) -> JSONValue {
             var fields: [String: JSONValue] = [:]

@@ -16,7 +16,7 @@ extension Amanat {
         @Argument(help: "The testimony JSON file, or - for standard input.") var file: String
 
         func run() throws {
-            let body = readInput()
+            let body = readInput(file, limit: 64 << 20)
             let response = perform(options, "POST", "/v1/testimonies", body: body)
             if options.json {
                 printBody(response.body)
@@ -26,24 +26,6 @@ extension Amanat {
                 fail("malformed answer from amanatd")
             }
             print(id)
-        }
-
-        /// Reads the whole input through a file descriptor: no temp files, no editor.
-        private func readInput() -> [UInt8] {
-            let fd = file == "-" ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { fail("cannot read \(file): \(String(cString: strerror(errno)))") }
-            defer { if fd != STDIN_FILENO { close(fd) } }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                guard n >= 0 else { fail("cannot read \(file): \(String(cString: strerror(errno)))") }
-                if n == 0 { break }
-                bytes += chunk[0..<n]
-                guard bytes.count <= 64 << 20 else { fail("\(file) is larger than 64 MiB") }
-            }
-            return bytes
         }
     }
 
@@ -117,4 +99,22 @@ extension Amanat {
             return text(labels["en"])
         }
     }
+}
+
+/// Reads `file` (or standard input for `-`) whole, through a file descriptor: no temp files, no editor.
+func readInput(_ file: String, limit: Int) -> [UInt8] {
+    let fd = file == "-" ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { fail("cannot read \(file): \(String(cString: strerror(errno)))") }
+    defer { if fd != STDIN_FILENO { close(fd) } }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n >= 0 else { fail("cannot read \(file): \(String(cString: strerror(errno)))") }
+        if n == 0 { break }
+        bytes += chunk[0..<n]
+        guard bytes.count <= limit else { fail("\(file) is larger than \(limit >> 20) MiB") }
+    }
+    return bytes
 }

@@ -15,7 +15,7 @@ struct Amanat: ParsableCommand {
             64 usage error.
             """,
         version: "0.1.0",
-        subcommands: [Submit.self, Health.self, Forms.self]
+        subcommands: [Submit.self, Health.self, Forms.self, ImportRewrap.self]
     )
 
     // Declared here as well so that `amanat --socket PATH submit FILE` parses: ArgumentParser hands the
@@ -61,11 +61,14 @@ func printError(_ message: String) {
 }
 
 /// Sends a request; on a transport failure or a problem answer prints the error and exits.
-func perform(_ options: GlobalOptions, _ method: String, _ path: String, body: [UInt8]? = nil) -> HTTPResponse {
-    let isSubmission = method == "POST"
+func perform(
+    _ options: GlobalOptions, _ method: String, _ path: String, body: [UInt8]? = nil,
+    contentType: String = "application/json"
+) -> HTTPResponse {
+    let isSubmission = path == "/v1/testimonies"
     let response: HTTPResponse
     do {
-        response = try options.client.request(method: method, path: path, body: body)
+        response = try options.client.request(method: method, path: path, body: body, contentType: contentType)
     } catch {
         if isSubmission && (error.kind == .connectionLost || error.kind == .timedOut) {
             // The request may have arrived; only an answer acknowledges a testimony.

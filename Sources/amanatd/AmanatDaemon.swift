@@ -45,6 +45,7 @@ struct AmanatDaemon: AsyncParsableCommand {
     @Option(name: .customLong("max-header-bytes")) var maxHeaderBytes: Int?
     @Option(name: .customLong("max-body-bytes")) var maxBodyBytes: Int?
     @Option(name: .customLong("max-json-depth")) var maxJSONDepth: Int?
+    @Option(name: .customLong("max-admin-body-bytes")) var maxAdminBodyBytes: Int?
     @Option(name: .customLong("max-connections")) var maxConnections: Int?
     @Option(name: .customLong("idle-timeout-seconds")) var idleTimeoutSeconds: Int?
     @Option(name: .customLong("request-timeout-seconds")) var requestTimeoutSeconds: Int?
@@ -171,6 +172,7 @@ struct AmanatDaemon: AsyncParsableCommand {
         settings.maxHeaderBytes = maxHeaderBytes
         settings.maxBodyBytes = maxBodyBytes
         settings.maxJSONDepth = maxJSONDepth
+        settings.maxAdminBodyBytes = maxAdminBodyBytes
         settings.maxConnections = maxConnections
         settings.idleTimeoutSeconds = idleTimeoutSeconds
         settings.requestTimeoutSeconds = requestTimeoutSeconds
@@ -206,6 +208,7 @@ extension AmanatDaemon.Settings {
             [limits]
             max_header_bytes = \(c.limits.maxHeaderBytes)
             max_body_bytes = \(c.limits.maxBodyBytes)
+            max_admin_body_bytes = \(c.limits.maxAdminBodyBytes)
             max_json_depth = \(c.limits.maxJSONDepth)
             max_connections = \(c.limits.maxConnections)
             idle_timeout_seconds = \(c.limits.idleTimeoutSeconds)

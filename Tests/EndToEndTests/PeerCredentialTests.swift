@@ -69,6 +69,12 @@ struct PeerCredentialTests {
         let outcome = try await Self.asNobody(daemon, ["submit", example])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdoutLines.last?.count == 32)
+        // A submitter is not an admin.
+        let rewrap = directory.file("empty.rewrap")
+        try directory.write("empty.rewrap", Array("{}\n".utf8), mode: 0o644)
+        let admin = try await Self.asNobody(daemon, ["import-rewrap", rewrap])
+        #expect(admin.status == 3)
+        #expect(admin.stderr.contains("admin group"))
         #expect(await daemon.stop() == 0)
         #expect(!daemon.output.contains("access denied"))
     }

@@ -1,0 +1,134 @@
+import AmanatCrypto
+import AmanatKeys
+import AmanatModel
+import AmanatStore
+import ArgumentParser
+import Glibc
+
+extension KeyHolder {
+    struct Rewrap: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reseal every record a key opens to new recipients, offline, into a rewrap file.",
+            discussion: """
+                Each section that opens gets a new envelope for the --to keys: a new data key and nonce, the same
+                plaintext. An admin imports the file with `amanat import-rewrap`; afterwards the old keys open
+                nothing the file covered. Exit codes as for open: 5 when some section could not be opened,
+                6 when some was tampered with (such sections are left out of the file).
+                """
+        )
+
+        @Argument(help: "A copy of the amanat database (opened read-only).") var database: String
+        @Option(name: .customLong("key"), help: "An old secret key file (repeatable).") var keys: [String] = []
+        @Option(name: .customLong("to"), help: "A new recipient public key, amanat-pk-… (repeatable, 1 to 16).")
+        var recipients: [String] = []
+        @Option(help: "Which sections to rewrap: identity, testimony or both (default identity,testimony).")
+        var sections: String = "identity,testimony"
+        @Option(name: .customLong("passphrase-file"), help: "Read the passphrase (for every key) from this file.")
+        var passphraseFile: String?
+        @Option(help: "The rewrap file to create (mode 0600, never overwritten).") var out: String
+
+        func validate() throws {
+            guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
+            guard (1...16).contains(recipients.count) else { throw ValidationError("give 1 to 16 --to keys") }
+            guard !requestedSections.isEmpty,
+                sections.split(separator: ",").allSatisfy({ ["identity", "testimony"].contains($0) })
+            else { throw ValidationError("--sections takes identity, testimony or identity,testimony") }
+        }
+
+        private var requestedSections: [Section] {
+            Section.sealed.filter { sections.split(separator: ",").contains(Substring($0.rawValue)) }
+        }
+
+        func run() throws {
+            initialiseSodium()
+            var newKeys: [RecipientPublicKey] = []
+            for (index, text) in recipients.enumerated() {
+                do {
+                    newKeys.append(try RecipientPublicKey(text: text))
+                } catch {
+                    fail("--to \(index + 1): \(error.description)")
+                }
+            }
+            let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
+            let reader: RecordReader
+            do {
+                reader = try RecordReader(path: database)
+            } catch {
+                fail(error.description)
+            }
+            var entries: [RewrapFile.Entry] = []
+            var tally = Tally()
+            do {
+                try reader.forEach { record in
+                    var entry = RewrapFile.Entry(recordID: record.recordID, identity: nil, testimony: nil)
+                    var problems: [String] = []
+                    for section in requestedSections {
+                        let old = section == .identity ? record.identityEnvelope : record.testimonyEnvelope
+                        do {
+                            var plaintext = try ring.open(old, section: section, recordID: record.recordID)
+                            defer { wipe(&plaintext) }
+                            let sealed = try Envelope.seal(
+                                plaintext, section: section, recordID: record.recordID, recipients: newKeys
+                            ).encoded()
+                            if section == .identity { entry.identity = sealed } else { entry.testimony = sealed }
+                        } catch let error as OpenError {
+                            problems.append("\(section.rawValue): \(error.description)")
+                            if case .tampered = error.kind { tally.tampered += 1 } else { tally.unopened += 1 }
+                        }
+                    }
+                    if !problems.isEmpty { warn("record \(record.recordID): " + problems.joined(separator: "; ")) }
+                    if entry.identity != nil || entry.testimony != nil {
+                        entries.append(entry)
+                        tally.opened += 1
+                    }
+                }
+                let sink = try OutputSink(creating: out)
+                try sink.write(RewrapFile(entries: entries).encoded())
+                try sink.close()
+            } catch {
+                fail("\(error)")
+            }
+            note("rewrapped \(entries.count) records into \(out); \(tally.unopened) sections not openable, "
+                 + "\(tally.tampered) tampered")
+            if tally.tampered > 0 { throw ExitCode(Exit.tampered) }
+            if tally.unopened > 0 { throw ExitCode(Exit.unopened) }
+        }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a secret key file's passphrase.",
+            discussion: "The key file is replaced atomically: a crash leaves either the old file or the new one."
+        )
+
+        @Argument(help: "The secret key file.") var keyFile: String
+        @Option(name: .customLong("passphrase-file"), help: "Read the current passphrase from this file.")
+        var passphraseFile: String?
+        @Option(name: .customLong("new-passphrase-file"), help: "Read the new passphrase from this file.")
+        var newPassphraseFile: String?
+
+        func run() throws {
+            initialiseSodium()
+            let key = unlockKeys([keyFile], passphraseFile: passphraseFile)[0]
+            let newPassphrase: SecretBytes
+            do {
+                if let newPassphraseFile {
+                    newPassphrase = try Passphrase.read(file: newPassphraseFile)
+                } else {
+                    newPassphrase = try Passphrase.prompt("new passphrase: ", confirm: true)
+                }
+            } catch {
+                fail(error.description)
+            }
+            guard newPassphrase.count >= 1 else { fail("the new passphrase is empty") }
+            do {
+                try SecretKeyFile.seal(key, passphrase: newPassphrase).replace(path: keyFile)
+            } catch let error as KeyFileError {
+                fail(error.description, code: exitStatus(for: error))
+            } catch {
+                fail("\(error)")
+            }
+            note("changed the passphrase of \(keyFile)")
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import AmanatModel
+import ArgumentParser
+
+extension Amanat {
+    struct ImportRewrap: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-rewrap",
+            abstract: "Admins: replace envelopes with those of a rewrap file from amanat-keyholder rewrap.",
+            discussion: """
+                amanatd checks the whole file (its digest, every envelope's structure, section and record) and
+                replaces the envelopes in one transaction: all of them, or none.
+                """
+        )
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The rewrap file, or - for standard input.") var file: String
+
+        func run() throws {
+            let body = readInput(file, limit: 4 << 30)
+            let response = perform(options, "POST", "/v1/admin/rewrap", body: body, contentType: "application/x-ndjson")
+            if options.json {
+                printBody(response.body)
+                return
+            }
+            guard case .object(let answer) = parseJSON(response.body), case .number(let count)? = answer["replaced"] else {
+                fail("malformed answer from amanatd")
+            }
+            print("replaced the envelopes of \(count) records")
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import AmanatModel
+import Foundation
+import Glibc
+import Testing
+
+/// Key rotation through the real binaries: rewrap offline, import as an admin, the old key opens nothing.
+@Suite("key rotation")
+struct RotationTests {
+    static let examples = ["testimony.json", "testimony-zh.json", "testimony-ug.json"]
+
+    @Test("rewrap, a refused altered file, import, and the old key opens nothing")
+    func rotation() async throws {
+        let directory = try TempDir()
+        let old = try await TestKey.make(in: directory, name: "old")
+        let new = try await TestKey.make(in: directory, name: "new")
+        var expected: [String: JSONValue] = [:]
+        var daemon = try Daemon(in: directory, recipients: [old.publicKey])
+        for name in Self.examples {
+            let outcome = try await daemon.amanat(["submit", Paths.example(name)])
+            let id = try #require(outcome.stdoutLines.last)
+            expected[id] = try JSONParser().parse(contents(Paths.example(name)))["fields"]
+        }
+        #expect(await daemon.stop() == 0)
+        let oldEnvelopeSample = try Self.sample(of: daemon.databasePath)
+
+        // Offline: the key holder reseals everything to the new key.
+        let copy = directory.file("copy.sqlite")
+        try FileManager.default.copyItem(atPath: daemon.databasePath, toPath: copy)
+        let rewrapFile = directory.file("rotation.rewrap")
+        let rewrap = try await run(
+            Paths.binary("amanat-keyholder"),
+            ["rewrap", copy, "--key", old.keyFile, "--passphrase-file", old.passphraseFile, "--to", new.publicKey,
+             "--out", rewrapFile]
+        )
+        #expect(rewrap.status == 0, "\(rewrap.stderr)")
+        #expect(rewrap.stderr.contains("rewrapped 3 records"))
+
+        // The daemon now seals new testimonies to the new key only.
+        daemon = try Daemon(in: directory, recipients: [new.publicKey])
+        var altered = contents(rewrapFile)
+        altered[altered.count / 2] ^= 0x01
+        try directory.write("altered.rewrap", altered)
+        let refused = try await daemon.amanat(["import-rewrap", directory.file("altered.rewrap")])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("digest does not match"))
+        let stillOld = try await old.open(daemon.databasePath)
+        #expect(stillOld.status == 0, "a refused import must change nothing")
+
+        let imported = try await daemon.amanat(["import-rewrap", rewrapFile])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdoutText.contains("replaced the envelopes of 3 records"))
+        let later = try await daemon.amanat(["submit", Paths.example("testimony-ru.json")])
+        let laterID = try #require(later.stdoutLines.last)
+        expected[laterID] = try JSONParser().parse(contents(Paths.example("testimony-ru.json")))["fields"]
+        #expect(await daemon.stop() == 0)
+
+        let withOld = try await old.open(daemon.databasePath)
+        #expect(withOld.status == 5)
+        #expect(withOld.stderr.contains("opened 0 records; 4 not openable"))
+        let withNew = try await new.open(daemon.databasePath)
+        #expect(withNew.status == 0, "\(withNew.stderr)")
+        let records = try withNew.stdoutLines.map { try JSONParser().parse(Array($0.utf8)) }
+        #expect(records.count == 4)
+        for record in records {
+            let id = try #require(record["record_id"]?.stringValue)
+            #expect(record["fields"] == expected[id])
+        }
+        // The old ciphertext is gone from the database and its WAL, not just unreferenced.
+        for file in [daemon.databasePath, daemon.databasePath + "-wal"] {
+            #expect(!contents(file).contains(bytes: oldEnvelopeSample), "old envelope bytes remain in \(file)")
+        }
+    }
+
+    @Test("a rewrap file naming a record the database does not hold is refused whole")
+    func unknownRecord() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let other = try TempDir()
+        let otherKey = try await TestKey.make(in: other)
+        // A rewrap file made from another archive.
+        let foreign = try Daemon(in: other, recipients: [otherKey.publicKey])
+        _ = try await foreign.amanat(["submit", Paths.example("testimony-kk.json")])
+        #expect(await foreign.stop() == 0)
+        let rewrapFile = other.file("foreign.rewrap")
+        let rewrap = try await run(
+            Paths.binary("amanat-keyholder"),
+            ["rewrap", foreign.databasePath, "--key", otherKey.keyFile, "--passphrase-file", otherKey.passphraseFile,
+             "--to", key.publicKey, "--out", rewrapFile]
+        )
+        #expect(rewrap.status == 0)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        _ = try await daemon.amanat(["submit", Paths.example("testimony-zh.json")])
+        let outcome = try await daemon.amanat(["import-rewrap", rewrapFile])
+        #expect(outcome.status == 3)
+        #expect(outcome.stderr.contains("does not hold"))
+        #expect(await daemon.stop() == 0)
+        #expect(try await key.open(daemon.databasePath).status == 0)
+    }
+
+    @Test("passwd changes the passphrase in place")
+    func passwd() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let newPassphrase = try directory.write("new.pass", "a completely different passphrase\n")
+        let changed = try await run(
+            Paths.binary("amanat-keyholder"),
+            ["passwd", key.keyFile, "--passphrase-file", key.passphraseFile, "--new-passphrase-file", newPassphrase]
+        )
+        #expect(changed.status == 0, "\(changed.stderr)")
+        var info = stat()
+        #expect(stat(key.keyFile, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let pubkey = try await run(Paths.binary("amanat-keyholder"), ["pubkey", key.keyFile])
+        #expect(pubkey.stdoutLines == [key.publicKey], "the same key under a new passphrase")
+        let withOld = try await run(
+            Paths.binary("amanat-keyholder"),
+            ["passwd", key.keyFile, "--passphrase-file", key.passphraseFile, "--new-passphrase-file", newPassphrase]
+        )
+        #expect(withOld.status == 3, "the old passphrase no longer unlocks it")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".new-") }
+        #expect(leftovers.isEmpty)
+    }
+
+    /// 64 bytes from the middle of the first record's identity ciphertext.
+    static func sample(of database: String) throws -> [UInt8] {
+        let outcome = contents(database)
+        // The envelope magic followed by version 1 and the identity section name locates an envelope.
+        let marker = Array("AMEV".utf8) + [1, 8] + Array("identity".utf8)
+        guard let start = (0..<(outcome.count - marker.count)).first(where: {
+            outcome[$0..<$0 + marker.count].elementsEqual(marker)
+        }) else { throw HarnessError("no identity envelope in \(database)") }
+        let ciphertextStart = start + marker.count + 16 + 1 + 88 + 24 + 4
+        return Array(outcome[(ciphertextStart + 100)..<(ciphertextStart + 164)])
+    }
+}
