@@ -54,7 +54,7 @@ extension ServerConfiguration {
         try pick("max_header_bytes", options.maxHeaderBytes, file.maxHeaderBytes, &limits.maxHeaderBytes, 1024...65_536)
         try pick("max_body_bytes", options.maxBodyBytes, file.maxBodyBytes, &limits.maxBodyBytes, 1024...8_388_608)
         try pick("max_admin_body_bytes", options.maxAdminBodyBytes, file.maxAdminBodyBytes,
-                 &limits.maxAdminBodyBytes, 1024...4_294_967_296)
+                 &limits.maxAdminBodyBytes, 1024...1_073_741_824)
         try pick("max_json_depth", options.maxJSONDepth, file.maxJSONDepth, &limits.maxJSONDepth, 4...256)
         try pick("max_connections", options.maxConnections, file.maxConnections, &limits.maxConnections, 1...65_536)
         try pick("idle_timeout_seconds", options.idleTimeoutSeconds, file.idleTimeoutSeconds,

@@ -147,18 +147,25 @@ extension RecordStore {
                             arguments: [Data(envelope), Data(replacement.recordID.bytes)]
                         )
                         guard db.changesCount == 1 else {
-                            throw StoreError(.unknownRecord, "entry \(index + 1) names a record this database does not hold")
+                            // Line numbers of the rewrap file: the header is line 1.
+                            throw StoreError(.unknownRecord, "line \(index + 2) names a record this database does not hold")
                         }
                     }
                 }
             }
-            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
             throw StoreError(.diskFull, "the disk is full")
         } catch {
             throw StoreError(.writeFailed, "replacing envelopes failed: \(Self.reason(error))")
+        }
+        // The replacement is committed; a failed checkpoint only delays the purge of the old envelopes from
+        // the WAL until the next one, so it must not turn into an error answer.
+        do {
+            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        } catch {
+            logger.warning("checkpoint after replacing envelopes failed", metadata: ["error": "\(Self.reason(error))"])
         }
     }
 }

@@ -19,8 +19,12 @@ extension KeyHolder {
 
         @Argument(help: "A copy of the amanat database (opened read-only).") var database: String
         @Option(name: .customLong("key"), help: "An old secret key file (repeatable).") var keys: [String] = []
-        @Option(name: .customLong("to"), help: "A new recipient public key, amanat-pk-… (repeatable, 1 to 16).")
+        @Option(name: .customLong("to"), help: "A new recipient for both sections, amanat-pk-… (repeatable).")
         var recipients: [String] = []
+        @Option(name: .customLong("identity-to"), help: "A new recipient for the identity section only (repeatable).")
+        var identityRecipients: [String] = []
+        @Option(name: .customLong("testimony-to"), help: "A new recipient for the testimony section only (repeatable).")
+        var testimonyRecipients: [String] = []
         @Option(help: "Which sections to rewrap: identity, testimony or both (default identity,testimony).")
         var sections: String = "identity,testimony"
         @Option(name: .customLong("passphrase-file"), help: "Read the passphrase (for every key) from this file.")
@@ -29,10 +33,30 @@ extension KeyHolder {
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
-            guard (1...16).contains(recipients.count) else { throw ValidationError("give 1 to 16 --to keys") }
+            for section in requestedSections {
+                let count = Set(recipients + (section == .identity ? identityRecipients : testimonyRecipients)).count
+                guard (1...16).contains(count) else {
+                    throw ValidationError("the \(section.rawValue) section needs 1 to 16 new keys (--to, --\(section.rawValue)-to)")
+                }
+            }
             guard !requestedSections.isEmpty,
                 sections.split(separator: ",").allSatisfy({ ["identity", "testimony"].contains($0) })
             else { throw ValidationError("--sections takes identity, testimony or identity,testimony") }
+        }
+
+        private func parse(_ texts: [String], option: String) -> [RecipientPublicKey] {
+            texts.enumerated().map { index, text in
+                do {
+                    return try RecipientPublicKey(text: text)
+                } catch {
+                    fail("\(option) \(index + 1): \(error)")
+                }
+            }
+        }
+
+        private func unique(_ keys: [RecipientPublicKey]) -> [RecipientPublicKey] {
+            var seen: Set<RecipientPublicKey> = []
+            return keys.filter { seen.insert($0).inserted }
         }
 
         private var requestedSections: [Section] {
@@ -41,18 +65,22 @@ extension KeyHolder {
 
         func run() throws {
             initialiseSodium()
-            var newKeys: [RecipientPublicKey] = []
-            for (index, text) in recipients.enumerated() {
-                do {
-                    newKeys.append(try RecipientPublicKey(text: text))
-                } catch {
-                    fail("--to \(index + 1): \(error.description)")
-                }
-            }
+            let both = parse(recipients, option: "--to")
+            let newKeys: [Section: [RecipientPublicKey]] = [
+                .identity: unique(both + parse(identityRecipients, option: "--identity-to")),
+                .testimony: unique(both + parse(testimonyRecipients, option: "--testimony-to")),
+            ]
             let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
             let reader: RecordReader
             do {
                 reader = try RecordReader(path: database)
+            } catch {
+                fail(error.description)
+            }
+            // Created first: an existing --out stops the command before any work, and nothing is overwritten.
+            let sink: OutputSink
+            do {
+                sink = try OutputSink(creating: out)
             } catch {
                 fail(error.description)
             }
@@ -68,7 +96,7 @@ extension KeyHolder {
                             var plaintext = try ring.open(old, section: section, recordID: record.recordID)
                             defer { wipe(&plaintext) }
                             let sealed = try Envelope.seal(
-                                plaintext, section: section, recordID: record.recordID, recipients: newKeys
+                                plaintext, section: section, recordID: record.recordID, recipients: newKeys[section]!
                             ).encoded()
                             if section == .identity { entry.identity = sealed } else { entry.testimony = sealed }
                         } catch let error as OpenError {
@@ -82,10 +110,10 @@ extension KeyHolder {
                         tally.opened += 1
                     }
                 }
-                let sink = try OutputSink(creating: out)
                 try sink.write(RewrapFile(entries: entries).encoded())
                 try sink.close()
             } catch {
+                unlink(out)
                 fail("\(error)")
             }
             note("rewrapped \(entries.count) records into \(out); \(tally.unopened) sections not openable, "

@@ -16,7 +16,9 @@ extension Amanat {
         @Argument(help: "The rewrap file, or - for standard input.") var file: String
 
         func run() throws {
-            let body = readInput(file, limit: 4 << 30)
+            let body = readInput(file, limit: 1 << 30)
+            var options = self.options
+            options.timeoutSeconds = 3_600
             let response = perform(options, "POST", "/v1/admin/rewrap", body: body, contentType: "application/x-ndjson")
             if options.json {
                 printBody(response.body)

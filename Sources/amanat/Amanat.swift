@@ -36,7 +36,10 @@ struct GlobalOptions: ParsableArguments {
         return "/run/amanat/amanatd.sock"
     }
 
-    var client: UnixHTTPClient { UnixHTTPClient(socketPath: socketPath) }
+    var client: UnixHTTPClient { UnixHTTPClient(socketPath: socketPath, timeoutSeconds: timeoutSeconds) }
+
+    /// An import of every record's envelopes can take far longer than a submission.
+    var timeoutSeconds = 60
 }
 
 /// Stable exit codes, documented in the README.
@@ -70,10 +73,12 @@ func perform(
     do {
         response = try options.client.request(method: method, path: path, body: body, contentType: contentType)
     } catch {
-        if isSubmission && (error.kind == .connectionLost || error.kind == .timedOut) {
-            // The request may have arrived; only an answer acknowledges a testimony.
-            fail(error.description, code: Exit.unreachable,
-                 hint: "no answer came back: it is unknown whether the testimony was stored; if you submit it again, tell the case workers it may be a duplicate")
+        if error.kind == .connectionLost || error.kind == .timedOut {
+            // The request may have arrived; only an answer acknowledges it.
+            let hint = isSubmission
+                ? "no answer came back: it is unknown whether the testimony was stored; if you submit it again, tell the case workers it may be a duplicate"
+                : nil
+            fail(error.description, code: Exit.unreachable, hint: hint)
         }
         fail(error.description, code: error.isConnectionFailure ? Exit.unreachable : Exit.failure)
     }

@@ -57,7 +57,13 @@ public struct RewrapFile: Sendable, Equatable {
     public init(decoding bytes: [UInt8]) throws(RewrapFileError) {
         guard bytes.last == 0x0A else { throw RewrapFileError("the file does not end with a complete line") }
         let lines = bytes.dropLast().split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
-        guard lines.count >= 2 else { throw RewrapFileError("the file is too short") }
+        guard lines.count >= 3 else { throw RewrapFileError("the file holds no records") }
+        for (index, line) in lines.enumerated() {
+            // Canonical JSON only, so that one set of envelopes has exactly one file.
+            guard let value = try? JSONParser(maxDepth: 2).parse(line), value.canonicalBytes() == line else {
+                throw RewrapFileError("line \(index + 1) is not canonical JSON")
+            }
+        }
         let body = Array(bytes[0..<(bytes.count - lines[lines.count - 1].count - 1)])
         guard case .object(let trailer)? = try? JSONParser(maxDepth: 2).parse(lines[lines.count - 1]),
             trailer.count == 1, case .string(let digest)? = trailer["digest"]
