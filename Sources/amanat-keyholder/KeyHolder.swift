@@ -13,7 +13,7 @@ struct KeyHolder: AsyncParsableCommand {
             5 some records could not be opened with the given keys; 6 tampered records found; 64 usage error.
             """,
         version: "0.1.0",
-        subcommands: [Init.self, PublicKey.self, Open.self, Rewrap.self, Passwd.self]
+        subcommands: [Init.self, PublicKey.self, Open.self, Rewrap.self, Passwd.self, Split.self, Combine.self]
     )
 }
 

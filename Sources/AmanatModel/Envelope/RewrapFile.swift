@@ -58,18 +58,18 @@ public struct RewrapFile: Sendable, Equatable {
         guard bytes.last == 0x0A else { throw RewrapFileError("the file does not end with a complete line") }
         let lines = bytes.dropLast().split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
         guard lines.count >= 3 else { throw RewrapFileError("the file holds no records") }
-        for (index, line) in lines.enumerated() {
-            // Canonical JSON only, so that one set of envelopes has exactly one file.
-            guard let value = try? JSONParser(maxDepth: 2).parse(line), value.canonicalBytes() == line else {
-                throw RewrapFileError("line \(index + 1) is not canonical JSON")
-            }
-        }
         let body = Array(bytes[0..<(bytes.count - lines[lines.count - 1].count - 1)])
         guard case .object(let trailer)? = try? JSONParser(maxDepth: 2).parse(lines[lines.count - 1]),
             trailer.count == 1, case .string(let digest)? = trailer["digest"]
         else { throw RewrapFileError("the last line is not the digest") }
         guard digest == Hex.encode(BLAKE2b.hash256(body)) else {
             throw RewrapFileError("the digest does not match: the file was altered or truncated")
+        }
+        for (index, line) in lines.enumerated() {
+            // Canonical JSON only, so that one set of envelopes has exactly one file.
+            guard let value = try? JSONParser(maxDepth: 2).parse(line), value.canonicalBytes() == line else {
+                throw RewrapFileError("line \(index + 1) is not canonical JSON")
+            }
         }
         guard case .object(let header)? = try? JSONParser(maxDepth: 2).parse(lines[0]),
             header["format"] == .string(Self.format), case .number(let countText)? = header["records"],
