@@ -1,7 +1,6 @@
 import AmanatCrypto
 import AmanatKeys
 import ArgumentParser
-import Foundation
 import Glibc
 
 extension KeyHolder {
@@ -35,7 +34,7 @@ extension KeyHolder {
             initialiseSodium()
             let key = unlockKeys([keyFile], passphraseFile: passphraseFile)[0]
             let sharePassphrase = readSharePassphrase(sharePassphraseFile)
-            let mnemonics: [String]
+            let mnemonics: [SecretBytes]
             do {
                 mnemonics = try key.splitShares(threshold: threshold, shares: shares, passphrase: sharePassphrase)
             } catch {
@@ -44,18 +43,23 @@ extension KeyHolder {
             if mkdir(outDir, 0o700) != 0 && errno != EEXIST {
                 fail("cannot create \(outDir): \(String(cString: strerror(errno)))")
             }
-            var written: [String] = []
+            var created: [String] = []
             for (index, mnemonic) in mnemonics.enumerated() {
                 let path = "\(outDir)/share-\(index + 1)-of-\(shares).txt"
                 do {
                     let sink = try OutputSink(creating: path)
-                    try sink.write(Array((mnemonic + "\n").utf8))
+                    created.append(path)
+                    // Straight from protected memory to the file; only the line feed goes through the buffer.
+                    try mnemonic.withUnsafeBytes { (bytes) throws(OutputSink.Failure) in
+                        try sink.write(unbuffered: bytes)
+                    }
+                    try sink.write([UInt8(ascii: "\n")])
                     try sink.close()
-                    written.append(path)
                 } catch {
-                    written.forEach { unlink($0) }
+                    created.forEach { unlink($0) }
                     fail(error.description)
                 }
+                mnemonic.wipe()
             }
             note("wrote \(shares) shares to \(outDir); any \(threshold) recover \(key.publicKey.text)")
         }
@@ -78,6 +82,9 @@ extension KeyHolder {
         var sharePassphraseFile: String?
         @Argument(help: "Files each holding one share's mnemonic.") var shareFiles: [String] = []
 
+        /// The longest share file read: a 33-word share is under 300 bytes.
+        static let maximumShareFileLength = 4096
+
         func run() throws {
             initialiseSodium()
             let mnemonics = shareFiles.isEmpty ? promptShares() : shareFiles.map(readShare)
@@ -88,6 +95,7 @@ extension KeyHolder {
             } catch {
                 fail("\(error)")
             }
+            mnemonics.forEach { $0.wipe() }
             let passphrase: SecretBytes
             do {
                 if let passphraseFile {
@@ -110,15 +118,47 @@ extension KeyHolder {
             print(key.publicKey.text)
         }
 
-        private func readShare(_ path: String) -> String {
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
-            else { fail("cannot read share file \(path)") }
-            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        /// The share file at `path`, read with read(2) straight into protected memory, so that the mnemonic never
+        /// passes through an ordinary buffer. Surrounding whitespace and line endings are left to the SLIP-39
+        /// parser, which splits words on any ASCII whitespace. Files longer than ``maximumShareFileLength`` are
+        /// refused.
+        private func readShare(_ path: String) -> SecretBytes {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { fail("cannot read share file \(path): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            let buffer: SecretBytes
+            do {
+                // One byte more than allowed, to tell a file of exactly the limit from a longer one.
+                buffer = try SecretBytes(count: Self.maximumShareFileLength + 1)
+            } catch {
+                fail("\(error)")
+            }
+            defer { buffer.wipe() }
+            var length = 0
+            let failure: Int32 = buffer.withUnsafeMutableBytes { bytes in
+                while length < bytes.count {
+                    let n = Glibc.read(fd, bytes.baseAddress! + length, bytes.count - length)
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { return errno }
+                    if n == 0 { break }
+                    length += n
+                }
+                return 0
+            }
+            guard failure == 0 else { fail("cannot read share file \(path): \(String(cString: strerror(failure)))") }
+            guard length <= Self.maximumShareFileLength else {
+                fail("share file \(path) is longer than \(Self.maximumShareFileLength) bytes: not a share")
+            }
+            do {
+                return try buffer.slice(0..<length)
+            } catch {
+                fail("\(error)")
+            }
         }
 
         /// Asks for shares one at a time until the first share's threshold is reached.
-        private func promptShares() -> [String] {
-            var mnemonics: [String] = []
+        private func promptShares() -> [SecretBytes] {
+            var mnemonics: [SecretBytes] = []
             var needed = 1
             while mnemonics.count < needed {
                 let entered: SecretBytes
@@ -128,13 +168,12 @@ extension KeyHolder {
                 } catch {
                     fail(error.description)
                 }
-                let mnemonic = entered.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
                 do {
-                    needed = try SLIP39.inspect(mnemonic).memberThreshold
+                    needed = try SLIP39.inspect(mnemonicBytes: entered).memberThreshold
                 } catch {
                     fail("share \(mnemonics.count + 1): \(error.description)")
                 }
-                mnemonics.append(mnemonic)
+                mnemonics.append(entered)
             }
             return mnemonics
         }

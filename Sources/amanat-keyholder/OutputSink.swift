@@ -32,15 +32,28 @@ final class OutputSink {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
+    /// Writes `bytes` straight to the file, after anything buffered, without copying them: for secrets held in
+    /// protected memory, which must not pass through the ordinary buffer.
+    func write(unbuffered bytes: UnsafeRawBufferPointer) throws(Failure) {
+        try flush()
+        if let failure = writeAll(bytes) { throw failure }
+    }
+
     func flush() throws(Failure) {
+        if let failure = buffer.withUnsafeBytes({ writeAll($0) }) { throw failure }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes all of `bytes`, retrying short writes; the failure, if any.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) -> Failure? {
         var written = 0
-        while written < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
+        while written < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + written, bytes.count - written)
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw Failure(description: "cannot write output: \(String(cString: strerror(errno)))") }
+            guard n > 0 else { return Failure(description: "cannot write output: \(String(cString: strerror(errno)))") }
             written += n
         }
-        buffer.removeAll(keepingCapacity: true)
+        return nil
     }
 
     func close() throws(Failure) {

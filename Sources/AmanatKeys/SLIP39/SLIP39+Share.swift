@@ -50,12 +50,39 @@ extension SLIP39 {
 }
 
 extension SLIP39.Share {
-    /// The mnemonic: the words of the fields, the share value left-padded with zero bits to whole words, and
-    /// the RS1024 checksum.
+    /// The mnemonic in protected memory: the words of the fields, the share value left-padded with zero bits to
+    /// whole words, and the RS1024 checksum, as UTF-8 words separated by single spaces, without a line ending.
     ///
-    /// The words are returned as a `String`, which nothing can wipe; the share value stays in protected memory
-    /// until this point, and the word values in between do too.
+    /// The word values stay in protected memory too; the words are copied from the wordlist straight into the
+    /// result, so that no `String` ever holds them.
+    func mnemonicBytes() throws(CryptoError) -> SecretBytes {
+        let words = try wordIndices()
+        var length = words.count > 0 ? words.count - 1 : 0
+        for position in 0..<words.count { length += SLIP39.wordlistUTF8[words[position]].count }
+        let text = try SecretBytes(count: length)
+        text.withUnsafeMutableBytes { out in
+            var offset = 0
+            for position in 0..<words.count {
+                if position > 0 {
+                    out[offset] = UInt8(ascii: " ")
+                    offset += 1
+                }
+                SLIP39.wordlistUTF8[words[position]].withUnsafeBytes { word in
+                    (out.baseAddress! + offset).copyMemory(from: word.baseAddress!, byteCount: word.count)
+                    offset += word.count
+                }
+            }
+        }
+        return text
+    }
+
+    /// The mnemonic as a `String`, which nothing can wipe: for tests and for showing shares made elsewhere.
     func mnemonic() throws(CryptoError) -> String {
+        try mnemonicBytes().withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The 10-bit values of the mnemonic's words, checksum included.
+    private func wordIndices() throws(CryptoError) -> SLIP39.WordIndices {
         let valueWords = (8 * value.count + 9) / 10
         let words = try SLIP39.WordIndices(count: SLIP39.metadataLength + valueWords)
         let head = identifier << 5 | (extendable ? 1 << 4 : 0) | iterationExponent
@@ -83,32 +110,45 @@ extension SLIP39.Share {
             }
         }
         SLIP39.RS1024.appendChecksum(to: words, extendable: extendable)
+        return words
+    }
 
-        var text = ""
-        text.reserveCapacity(words.count * 9)
-        for index in 0..<words.count {
-            if index > 0 { text += " " }
-            text += SLIP39.wordlist[words[index]]
-        }
-        return text
+    /// Parses and checks one mnemonic given as a `String`, through a copy of its UTF-8 in protected memory.
+    init(mnemonic: String) throws(SLIP39Error) {
+        let bytes = try liftingCryptoError { () throws(CryptoError) in try SLIP39.protectedUTF8(of: mnemonic) }
+        try self.init(mnemonicBytes: bytes)
     }
 
     /// Parses and checks one mnemonic: known words, a possible length, the checksum, a group threshold no greater
     /// than the group count, and zero padding, in the reference implementation's order.
-    init(mnemonic: String) throws(SLIP39Error) {
-        let words = mnemonic.split(whereSeparator: \.isWhitespace)
-        let indices = try liftingCryptoError { () throws(CryptoError) in try SLIP39.WordIndices(count: words.count) }
-        for (position, word) in words.enumerated() {
-            guard let index = SLIP39.wordIndex[word.lowercased()] else {
-                throw SLIP39Error(.invalidWord, wordPosition: position + 1)
-            }
-            indices[position] = index
+    ///
+    /// Words are separated by any run of ASCII whitespace and compared with the wordlist without regard to ASCII
+    /// case, byte by byte: no word is ever copied out of `mnemonicBytes`.
+    init(mnemonicBytes: SecretBytes) throws(SLIP39Error) {
+        let wordCount = mnemonicBytes.withUnsafeBytes { text in
+            var count = 0
+            SLIP39.forEachWord(in: text) { _, _ in count += 1 }
+            return count
         }
+        let indices = try liftingCryptoError { () throws(CryptoError) in try SLIP39.WordIndices(count: wordCount) }
+        let unknownWord: Int? = mnemonicBytes.withUnsafeBytes { text in
+            var unknown: Int?
+            SLIP39.forEachWord(in: text) { position, word in
+                guard unknown == nil else { return }
+                if let index = SLIP39.indexOfWord(word) {
+                    indices[position] = index
+                } else {
+                    unknown = position
+                }
+            }
+            return unknown
+        }
+        if let unknownWord { throw SLIP39Error(.invalidWord, wordPosition: unknownWord + 1) }
 
-        let valueWords = words.count - SLIP39.metadataLength
+        let valueWords = wordCount - SLIP39.metadataLength
         let paddingBits = (10 * valueWords) % 16
-        guard words.count >= SLIP39.minimumMnemonicLength, paddingBits <= 8 else {
-            throw SLIP39Error(.invalidLength(wordCount: words.count))
+        guard wordCount >= SLIP39.minimumMnemonicLength, paddingBits <= 8 else {
+            throw SLIP39Error(.invalidLength(wordCount: wordCount))
         }
 
         let head = indices[0] << 10 | indices[1]
@@ -161,7 +201,8 @@ extension SLIP39.Share {
 }
 
 extension SLIP39 {
-    /// Each word's position in ``wordlist``.
+    /// Each word's position in ``wordlist``, for tests; mnemonics are parsed with ``indexOfWord(_:)``, which
+    /// needs no `String` of the word.
     static let wordIndex: [String: Int] = Dictionary(
         uniqueKeysWithValues: wordlist.enumerated().map { ($0.element, $0.offset) }
     )

@@ -1,3 +1,5 @@
+public import AmanatCrypto
+
 extension SLIP39 {
     /// The public fields of one share: what a person holding it may be told, never the share value.
     public struct ShareInfo: Sendable, Equatable {
@@ -26,5 +28,10 @@ extension SLIP39 {
     /// showing a share holder which share they hold, and how many are needed, before combining.
     public static func inspect(_ mnemonic: String) throws(SLIP39Error) -> ShareInfo {
         try Share(mnemonic: mnemonic).info
+    }
+
+    /// ``inspect(_:)`` for a mnemonic held in protected memory as UTF-8, words separated by ASCII whitespace.
+    public static func inspect(mnemonicBytes: SecretBytes) throws(SLIP39Error) -> ShareInfo {
+        try Share(mnemonicBytes: mnemonicBytes).info
     }
 }

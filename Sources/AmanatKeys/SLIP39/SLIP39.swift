@@ -7,8 +7,10 @@ public import AmanatCrypto
 /// then split in two levels: into groups, any group threshold of which recover it, and each group into member
 /// shares. Amanat uses one group: a `threshold`-of-`shares` scheme.
 ///
-/// The secret, the share values, the passphrase and every intermediate value live in ``SecretBytes``. Only the
-/// mnemonics themselves are `String`s, which nothing can wipe; callers should print them and drop them.
+/// The secret, the share values, the passphrase, the word values and every intermediate value live in
+/// ``SecretBytes``. So do the mnemonics, as UTF-8, with `splitMnemonics`, ``combine(mnemonicBytes:passphrase:)``
+/// and ``inspect(mnemonicBytes:)``, which read words in place. The variants that take or return `String`s, which
+/// nothing can wipe, are for tests and interoperability; Amanat's key holder uses the byte ones.
 ///
 /// Shares are written with the extendable backup flag set by default: the reference implementation's default since
 /// the flag was added to the spec (May 2024), and what the spec's authors advise. The identifier is then not part of
@@ -49,12 +51,13 @@ public enum SLIP39 {
     ///     wrong one is not detected (see ``SLIP39Error``).
     ///   - iterationExponent: PBKDF2 runs 10000 × 2^e iterations in all; from 0 to 15.
     ///   - extendable: whether to set the extendable backup flag (the default, as in the reference implementation).
-    /// - Returns: the mnemonics, in member index order.
-    public static func split(
+    /// - Returns: the mnemonics in protected memory, in member index order: each the UTF-8 of its words separated
+    ///   by single spaces, without a line ending.
+    public static func splitMnemonics(
         secret: SecretBytes, threshold: Int, shares: Int, passphrase: SecretBytes, iterationExponent: Int = 1,
         extendable: Bool = true
-    ) throws(SLIP39Error) -> [String] {
-        let groups = try split(
+    ) throws(SLIP39Error) -> [SecretBytes] {
+        let groups = try splitMnemonics(
             secret: secret, groupThreshold: 1, groups: [Group(threshold: threshold, count: shares)],
             passphrase: passphrase, iterationExponent: iterationExponent, extendable: extendable
         )
@@ -64,28 +67,65 @@ public enum SLIP39 {
     /// Splits `secret` in two levels: `groups`, any `groupThreshold` of which recover it with `passphrase`,
     /// each recovered from its own threshold of its shares.
     ///
-    /// - Returns: each group's mnemonics, groups and members in index order.
-    public static func split(
+    /// - Returns: each group's mnemonics in protected memory (as from
+    ///   ``splitMnemonics(secret:threshold:shares:passphrase:iterationExponent:extendable:)``), groups and members
+    ///   in index order.
+    public static func splitMnemonics(
         secret: SecretBytes, groupThreshold: Int, groups: [Group], passphrase: SecretBytes,
         iterationExponent: Int = 1, extendable: Bool = true
-    ) throws(SLIP39Error) -> [[String]] {
-        try split(
+    ) throws(SLIP39Error) -> [[SecretBytes]] {
+        try splitMnemonics(
             secret: secret, groupThreshold: groupThreshold, groups: groups, passphrase: passphrase,
             iterationExponent: iterationExponent, extendable: extendable,
             random: { (count) throws(CryptoError) in try SecretBytes.random(count: count) }
         )
     }
 
-    /// The spec's GenerateShares, with the random bytes from `random`.
+    /// ``splitMnemonics(secret:threshold:shares:passphrase:iterationExponent:extendable:)`` with the mnemonics as
+    /// `String`s, which nothing can wipe.
+    public static func split(
+        secret: SecretBytes, threshold: Int, shares: Int, passphrase: SecretBytes, iterationExponent: Int = 1,
+        extendable: Bool = true
+    ) throws(SLIP39Error) -> [String] {
+        try splitMnemonics(
+            secret: secret, threshold: threshold, shares: shares, passphrase: passphrase,
+            iterationExponent: iterationExponent, extendable: extendable
+        ).map(string)
+    }
+
+    /// ``splitMnemonics(secret:groupThreshold:groups:passphrase:iterationExponent:extendable:)`` with the mnemonics
+    /// as `String`s, which nothing can wipe.
+    public static func split(
+        secret: SecretBytes, groupThreshold: Int, groups: [Group], passphrase: SecretBytes,
+        iterationExponent: Int = 1, extendable: Bool = true
+    ) throws(SLIP39Error) -> [[String]] {
+        try splitMnemonics(
+            secret: secret, groupThreshold: groupThreshold, groups: groups, passphrase: passphrase,
+            iterationExponent: iterationExponent, extendable: extendable
+        ).map { $0.map(string) }
+    }
+
+    /// The spec's GenerateShares with the random bytes from `random`, the mnemonics as `String`s.
     static func split(
         secret: SecretBytes, groupThreshold: Int, groups: [Group], passphrase: SecretBytes,
         iterationExponent: Int, extendable: Bool, random: RandomSource
     ) throws(SLIP39Error) -> [[String]] {
+        try splitMnemonics(
+            secret: secret, groupThreshold: groupThreshold, groups: groups, passphrase: passphrase,
+            iterationExponent: iterationExponent, extendable: extendable, random: random
+        ).map { $0.map(string) }
+    }
+
+    /// The spec's GenerateShares, with the random bytes from `random`.
+    static func splitMnemonics(
+        secret: SecretBytes, groupThreshold: Int, groups: [Group], passphrase: SecretBytes,
+        iterationExponent: Int, extendable: Bool, random: RandomSource
+    ) throws(SLIP39Error) -> [[SecretBytes]] {
         try checkArguments(
             secret: secret, groupThreshold: groupThreshold, groups: groups, passphrase: passphrase,
             iterationExponent: iterationExponent
         )
-        return try liftingCryptoError { () throws(CryptoError) -> [[String]] in
+        return try liftingCryptoError { () throws(CryptoError) -> [[SecretBytes]] in
             // The reference implementation takes two random bytes and keeps the low 15 bits.
             let identifierBytes = try random(2)
             let identifier = identifierBytes.withUnsafeBytes { Int($0[0]) << 8 | Int($0[1]) } & 0x7FFF
@@ -96,24 +136,29 @@ public enum SLIP39 {
             let groupShares = try splitSecret(
                 threshold: groupThreshold, count: groups.count, secret: encrypted, random: random
             )
-            var mnemonics: [[String]] = []
+            var mnemonics: [[SecretBytes]] = []
             for (groupIndex, group) in groups.enumerated() {
                 let memberShares = try splitSecret(
                     threshold: group.threshold, count: group.count, secret: groupShares[groupIndex], random: random
                 )
-                var groupMnemonics: [String] = []
+                var groupMnemonics: [SecretBytes] = []
                 for (memberIndex, value) in memberShares.enumerated() {
                     let share = Share(
                         identifier: identifier, extendable: extendable, iterationExponent: iterationExponent,
                         groupIndex: groupIndex, groupThreshold: groupThreshold, groupCount: groups.count,
                         memberIndex: memberIndex, memberThreshold: group.threshold, value: value
                     )
-                    groupMnemonics.append(try share.mnemonic())
+                    groupMnemonics.append(try share.mnemonicBytes())
                 }
                 mnemonics.append(groupMnemonics)
             }
             return mnemonics
         }
+    }
+
+    /// A mnemonic in protected memory as a `String`, for the `String` variants.
+    private static func string(_ mnemonic: SecretBytes) -> String {
+        mnemonic.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     private static func checkArguments(
@@ -136,20 +181,34 @@ public enum SLIP39 {
 
     /// Recovers the secret from `mnemonics` and `passphrase` (the spec's "Combining the shares").
     ///
-    /// The mnemonics may come in any order; words are separated by any whitespace and compared without regard to
-    /// case. The spec's checks come first, each failure with its own ``SLIP39Error/Kind``: every mnemonic valid,
-    /// all from one set, exactly the group threshold of groups and exactly each group's member threshold of shares
-    /// with distinct member indices, and the digests right.
+    /// The mnemonics may come in any order; words are separated by any ASCII whitespace and compared without regard
+    /// to ASCII case. The spec's checks come first, each failure with its own ``SLIP39Error/Kind``: every mnemonic
+    /// valid, all from one set, exactly the group threshold of groups and exactly each group's member threshold of
+    /// shares with distinct member indices, and the digests right.
     ///
     /// A wrong passphrase is not an error: it yields a different secret, by design of SLIP-39. The caller must
     /// check the result (Amanat compares the public key of the recovered X25519 secret key). The passphrase is
     /// taken as given, even outside printable ASCII, so that shares made by other tools can still be read.
+    ///
+    /// The `String`s cannot be wiped; ``combine(mnemonicBytes:passphrase:)`` takes mnemonics in protected memory.
     public static func combine(mnemonics: [String], passphrase: SecretBytes) throws(SLIP39Error) -> SecretBytes {
-        guard !mnemonics.isEmpty else { throw SLIP39Error(.noMnemonics) }
+        var mnemonicBytes: [SecretBytes] = []
+        for mnemonic in mnemonics {
+            mnemonicBytes.append(try liftingCryptoError { () throws(CryptoError) in try protectedUTF8(of: mnemonic) })
+        }
+        return try combine(mnemonicBytes: mnemonicBytes, passphrase: passphrase)
+    }
+
+    /// Recovers the secret from mnemonics held in protected memory as UTF-8, and `passphrase`: as
+    /// ``combine(mnemonics:passphrase:)``, with every word read in place, never copied into a `String`.
+    public static func combine(
+        mnemonicBytes: [SecretBytes], passphrase: SecretBytes
+    ) throws(SLIP39Error) -> SecretBytes {
+        guard !mnemonicBytes.isEmpty else { throw SLIP39Error(.noMnemonics) }
         var shares: [Share] = []
-        for (offset, mnemonic) in mnemonics.enumerated() {
+        for (offset, mnemonic) in mnemonicBytes.enumerated() {
             do {
-                shares.append(try Share(mnemonic: mnemonic))
+                shares.append(try Share(mnemonicBytes: mnemonic))
             } catch {
                 throw error.inMnemonic(offset + 1)
             }
