@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+// libFuzzer targets for Amanat: built and run by scripts/fuzz.sh (`make fuzz SECONDS=N`), never by `swift build`
+// at the top level. The seed corpora and regression inputs live in ../Tests/Fuzz/, one directory per target.
+//
+// The library targets below are symlinks to ../Sources/<name>, compiled here with the same settings as in
+// ../Package.swift, so that the fuzzer's coverage instrumentation reaches them and the fuzz build never
+// touches the main package's .build. Keep their dependencies in step with ../Package.swift.
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "AmanatFuzz",
+    products: [
+        .executable(name: "FuzzHTTPRequest", targets: ["FuzzHTTPRequest"]),
+        .executable(name: "FuzzEnvelope", targets: ["FuzzEnvelope"]),
+        .executable(name: "FuzzKeyFile", targets: ["FuzzKeyFile"]),
+        .executable(name: "FuzzPublicKeyText", targets: ["FuzzPublicKeyText"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        // Symlinks into the main package (see above).
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .target(name: "AmanatCrypto", dependencies: ["CSodium"], swiftSettings: strictSettings),
+        .target(name: "AmanatModel", dependencies: ["AmanatCrypto"], swiftSettings: strictSettings),
+        .target(name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatModel"], swiftSettings: strictSettings),
+
+        // libFuzzer's LLVMFuzzerMutate, for FuzzHTTPRequest's custom mutator.
+        .systemLibrary(name: "CLibFuzzer"),
+
+        // The fuzz targets: each defines LLVMFuzzerTestOneInput, and libFuzzer supplies main.
+        .executableTarget(
+            name: "FuzzHTTPRequest",
+            dependencies: [
+                "AmanatModel", "CLibFuzzer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzEnvelope",
+            dependencies: ["AmanatModel", "AmanatCrypto", "AmanatKeys"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "FuzzKeyFile", dependencies: ["AmanatKeys", "AmanatCrypto"], swiftSettings: strictSettings),
+        .executableTarget(name: "FuzzPublicKeyText", dependencies: ["AmanatCrypto"], swiftSettings: strictSettings),
+    ]
+)
