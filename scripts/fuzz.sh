@@ -47,6 +47,14 @@ cleanup() { if [ "${FUZZ_KEEP_CORPUS:-0}" = 1 ]; then echo "fuzz: working corpor
 trap cleanup EXIT
 
 stat_of() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
+# The crash's message and the top of its stack, from a libFuzzer log.
+crash_summary() {
+    grep -E 'Fatal error|Precondition failed|Assertion failed|ERROR: (libFuzzer|AddressSanitizer)|^SUMMARY' "$1" | head -n 4 || true
+    grep -E '^ +#[0-9]+ ' "$1" | head -n 12 || true
+}
+# Swift's own crash handler would print its backtrace under AddressSanitizer, which flags its memory reads as
+# overflows and buries the real crash; libFuzzer's handler prints the stack instead.
+export SWIFT_BACKTRACE=enable=no
 
 passed=0
 failed=0
@@ -66,7 +74,7 @@ for target in "${TARGETS[@]}"; do
     if [ ${#regressions[@]} -gt 0 ] &&
         ! "$BIN/$target" -artifact_prefix="$artifacts/" "${regressions[@]}" > "$artifacts/regressions.log" 2>&1; then
         echo "fuzz: $target: FAILED: a saved regression input crashes again (log: $artifacts/regressions.log)"
-        tail -n 30 "$artifacts/regressions.log"
+        crash_summary "$artifacts/regressions.log"
         failed=$((failed + 1))
         continue
     fi
@@ -93,7 +101,7 @@ for target in "${TARGETS[@]}"; do
     else
         echo "fuzz: $target: FAILED (exit $status): $summary"
         find "$artifacts" -maxdepth 1 -type f ! -name '*.log' -printf 'fuzz: %p\n'
-        grep -E '^(==[0-9]+==ERROR|SUMMARY|Fatal error|.*: Fatal error|ALARM|==[0-9]+== ERROR)' "$log" | head -n 5 || true
+        crash_summary "$log"
         echo "fuzz: log: $log"
         failed=$((failed + 1))
     fi
