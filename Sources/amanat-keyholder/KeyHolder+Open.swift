@@ -25,31 +25,20 @@ extension KeyHolder {
         @Option(name: .customLong("passphrase-file"), help: "Read the passphrase (for every key) from this file.")
         var passphraseFile: String?
         @Option(help: "jsonl (default) or csv.") var format: Format = .jsonl
-        @Option(help: "Which sealed sections to open: identity, testimony or both (default identity,testimony).")
-        var sections: String = "identity,testimony"
+        @OptionGroup var sections: SectionsOption
         @Option(help: "Write to this new file (mode 0600) instead of standard output.") var out: String?
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
-            guard !requestedSections.isEmpty,
-                sections.split(separator: ",").allSatisfy({ ["identity", "testimony"].contains($0) })
-            else { throw ValidationError("--sections takes identity, testimony or identity,testimony") }
         }
 
-        private var requestedSections: [Section] {
-            Section.sealed.filter { sections.split(separator: ",").contains(Substring($0.rawValue)) }
-        }
+        private var requestedSections: [Section] { sections.requested }
 
         func run() throws {
             initialiseSodium()
             // Every key is unlocked before any output, so a wrong passphrase leaves no partial output.
             let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
-            let reader: RecordReader
-            do {
-                reader = try RecordReader(path: database)
-            } catch {
-                fail(error.description)
-            }
+            let reader = openReader(database)
             let sink: OutputSink
             do {
                 sink = try out.map { path throws(OutputSink.Failure) in try OutputSink(creating: path) } ?? OutputSink()

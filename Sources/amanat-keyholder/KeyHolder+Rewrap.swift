@@ -25,8 +25,7 @@ extension KeyHolder {
         var identityRecipients: [String] = []
         @Option(name: .customLong("testimony-to"), help: "A new recipient for the testimony section only (repeatable).")
         var testimonyRecipients: [String] = []
-        @Option(help: "Which sections to rewrap: identity, testimony or both (default identity,testimony).")
-        var sections: String = "identity,testimony"
+        @OptionGroup var sections: SectionsOption
         @Option(name: .customLong("passphrase-file"), help: "Read the passphrase (for every key) from this file.")
         var passphraseFile: String?
         @Option(help: "The rewrap file to create (mode 0600, never overwritten).") var out: String
@@ -39,9 +38,6 @@ extension KeyHolder {
                     throw ValidationError("the \(section.rawValue) section needs 1 to 16 new keys (--to, --\(section.rawValue)-to)")
                 }
             }
-            guard !requestedSections.isEmpty,
-                sections.split(separator: ",").allSatisfy({ ["identity", "testimony"].contains($0) })
-            else { throw ValidationError("--sections takes identity, testimony or identity,testimony") }
         }
 
         private func parse(_ texts: [String], option: String) -> [RecipientPublicKey] {
@@ -59,9 +55,7 @@ extension KeyHolder {
             return keys.filter { seen.insert($0).inserted }
         }
 
-        private var requestedSections: [Section] {
-            Section.sealed.filter { sections.split(separator: ",").contains(Substring($0.rawValue)) }
-        }
+        private var requestedSections: [Section] { sections.requested }
 
         func run() throws {
             initialiseSodium()
@@ -71,12 +65,7 @@ extension KeyHolder {
                 .testimony: unique(both + parse(testimonyRecipients, option: "--testimony-to")),
             ]
             let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
-            let reader: RecordReader
-            do {
-                reader = try RecordReader(path: database)
-            } catch {
-                fail(error.description)
-            }
+            let reader = openReader(database)
             // Created first: an existing --out stops the command before any work, and nothing is overwritten.
             let sink: OutputSink
             do {
