@@ -14,3 +14,10 @@ public func wipe(_ bytes: inout [UInt8]) {
         if let base = buffer.baseAddress { sodium_memzero(base, buffer.count) }
     }
 }
+
+/// Whether `a` and `b` are equal, in time that depends only on their length (`sodium_memcmp`).
+public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    precondition((try? Sodium.initialise()) != nil, "libsodium is not initialised")
+    guard a.count == b.count else { return false }
+    return a.isEmpty || sodium_memcmp(a, b, a.count) == 0
+}

@@ -22,25 +22,17 @@ public struct RecipientPublicKey: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the text form. Surrounding whitespace is not accepted: callers trim input lines.
     public init(text: some StringProtocol) throws(PublicKeyTextError) {
-        guard text.hasPrefix(Self.prefix) else { throw PublicKeyTextError(.badPrefix) }
-        let body = Substring(text).dropFirst(Self.prefix.count)
-        guard body.utf8.count == 58 else { throw PublicKeyTextError(.badLength) }
-        guard let decoded = Base32.decode(body), decoded.count == 36 else {
-            throw PublicKeyTextError(.badCharacter)
-        }
-        let key = Array(decoded[0..<32])
-        let checksum = Array(decoded[32..<36])
-        guard Self.checksum(of: key) == checksum else { throw PublicKeyTextError(.badChecksum) }
+        let key = try ChecksummedKeyText.decode(text, prefix: Self.prefix, domain: Self.checksumDomain)
         try self.init(bytes: key)
     }
 
     static func checksum(of key: [UInt8]) -> [UInt8] {
-        Array(BLAKE2b.hash256(checksumDomain, key).prefix(4))
+        ChecksummedKeyText.checksum(of: key, domain: checksumDomain)
     }
 
     /// The text form, `amanat-pk-…`.
     public var text: String {
-        Self.prefix + Base32.encode(bytes + Self.checksum(of: bytes))
+        ChecksummedKeyText.encode(bytes, prefix: Self.prefix, domain: Self.checksumDomain)
     }
 
     /// The key id in envelope stanzas: the first 8 bytes of BLAKE2b-256 of the raw key.
@@ -67,7 +59,7 @@ public struct PublicKeyTextError: Error, Sendable, Equatable, CustomStringConver
 
     public var description: String {
         switch kind {
-        case .badPrefix: "not an amanat public key: it must start with amanat-pk-"
+        case .badPrefix: "not an amanat public key of this kind: check its prefix (amanat-pk- or amanat-sig-)"
         case .badLength: "public key has the wrong length: it may be truncated"
         case .badCharacter: "public key contains a character that is not allowed"
         case .badChecksum: "public key checksum does not match: it may be mistyped"

@@ -188,7 +188,8 @@ public final class HTTPServer: Service, Sendable {
                 head = nil
                 let started = NIODeadline.now()
                 let response: Response
-                if role >= .submitter, request.method == .POST, request.uri.hasPrefix("/v1/testimonies"),
+                if role >= .submitter, request.method == .POST,
+                    request.uri.hasPrefix("/v1/testimonies") || request.uri.hasPrefix("/v1/withdrawals"),
                     !limiter.admit(uid: peer.uid)
                 {
                     response = .tooManySubmissions(perMinute: limits.submissionsPerMinute)
@@ -219,6 +220,11 @@ public final class HTTPServer: Service, Sendable {
         _ response: Response, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
         keepAlive: Bool, headOnly: Bool = false
     ) async throws {
+        if let file = response.bodyFile {
+            defer { unlink(file.path) }
+            try await writeFile(response, file: file, to: outbound, keepAlive: keepAlive, headOnly: headOnly)
+            return
+        }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: response.contentType)
         headers.add(name: "Content-Length", value: String(response.body.count))
@@ -230,6 +236,39 @@ public final class HTTPServer: Service, Sendable {
         if !headOnly { parts.append(.body(.byteBuffer(ByteBuffer(bytes: response.body)))) }
         parts.append(.end(nil))
         try await outbound.write(contentsOf: parts)
+    }
+
+    /// Streams a file body in pieces, so an export of any size passes through a bounded buffer.
+    private func writeFile(
+        _ response: Response, file: (path: String, size: Int),
+        to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, keepAlive: Bool, headOnly: Bool
+    ) async throws {
+        let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            try await write(.problem(.internalError), to: outbound, keepAlive: false)
+            return
+        }
+        defer { close(fd) }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: response.contentType)
+        headers.add(name: "Content-Length", value: String(file.size))
+        headers.add(name: "Cache-Control", value: "no-store")
+        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        for (name, value) in response.headers { headers.add(name: name, value: value) }
+        let status = HTTPResponseStatus(statusCode: response.status)
+        try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers)))
+        if !headOnly {
+            var remaining = file.size
+            var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+            while remaining > 0 {
+                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, remaining)) }
+                // A short file would break the framing promised by Content-Length: close instead.
+                guard count > 0 else { throw ServerStartError("export file ended early") }
+                try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk[0..<count]))))
+                remaining -= count
+            }
+        }
+        try await outbound.write(.end(nil))
     }
 
     /// Answers the connection's first request with `problem` and closes. HTTP allows no response before

@@ -1,5 +1,5 @@
 import AmanatModel
-import AmanatCrypto
+public import AmanatCrypto
 public import AmanatStore
 public import Logging
 
@@ -13,6 +13,8 @@ public struct Response: Sendable {
     public var body: [UInt8]
     /// Extra headers.
     public var headers: [(String, String)] = []
+    /// A file sent as the body instead of `body`, streamed, and removed once sent (or not).
+    public var bodyFile: (path: String, size: Int)?
 
     static func json(_ status: Int, _ value: JSONValue) -> Response {
         Response(status: status, contentType: "application/json", body: value.canonicalBytes())
@@ -43,12 +45,17 @@ public struct IntakeService: Sendable {
     /// The settings in force, which SIGHUP can replace.
     public let state: ServiceState
     let store: RecordStore
+    let signingKey: SigningKey
     let logger: Logger
 
-    /// A service over `store`.
-    public init(configuration: ServerConfiguration, catalog: FormCatalog, store: RecordStore, logger: Logger) {
+    /// A service over `store`, signing receipts with `signingKey`.
+    public init(
+        configuration: ServerConfiguration, catalog: FormCatalog, store: RecordStore, signingKey: SigningKey,
+        logger: Logger
+    ) {
         self.state = ServiceState(configuration: configuration, catalog: catalog)
         self.store = store
+        self.signingKey = signingKey
         self.logger = logger
     }
 
@@ -56,7 +63,9 @@ public struct IntakeService: Sendable {
     static func routeName(method: String, path: String) -> String {
         let trimmed = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         switch trimmed {
-        case "/v1/health", "/v1/forms", "/v1/testimonies", "/v1/admin/rewrap": return "\(method) \(trimmed)"
+        case "/v1/health", "/v1/forms", "/v1/testimonies", "/v1/signing-key", "/v1/withdrawals", "/v1/admin/rewrap",
+            "/v1/admin/export":
+            return "\(method) \(trimmed)"
         default: return trimmed.hasPrefix("/v1/forms/") ? "\(method) /v1/forms/{id}" : "\(method) (unknown)"
         }
     }
@@ -80,10 +89,24 @@ public struct IntakeService: Sendable {
         case "/v1/testimonies":
             guard method == "POST" else { return .methodNotAllowed("POST") }
             return await submit(contentType: contentType, body: body, snapshot: snapshot)
+        case "/v1/signing-key":
+            guard method == "GET" || method == "HEAD" else { return .methodNotAllowed("GET, HEAD") }
+            return .json(200, .object([
+                "signing_key": .string(signingKey.publicKey.text),
+                "fingerprint": .string(signingKey.publicKey.fingerprint),
+            ]))
+        case "/v1/withdrawals":
+            guard method == "POST" else { return .methodNotAllowed("POST") }
+            guard let contentType, Self.isJSON(contentType) else { return .problem(.unsupportedMediaType) }
+            return await withdraw(body)
         case "/v1/admin/rewrap":
             guard role == .admin else { return .problem(.adminOnly) }
             guard method == "POST" else { return .methodNotAllowed("POST") }
             return await importRewrap(body)
+        case "/v1/admin/export":
+            guard role == .admin else { return .problem(.adminOnly) }
+            guard method == "POST" else { return .methodNotAllowed("POST") }
+            return await export()
         default:
             guard route.hasPrefix("/v1/forms/") else { return .problem(.notFound) }
             guard method == "GET" || method == "HEAD" else { return .methodNotAllowed("GET, HEAD") }
@@ -103,14 +126,17 @@ public struct IntakeService: Sendable {
         }
         let recordID = RecordID.random()
         let record: StoredRecord
+        let token: (text: String, hash: [UInt8])
         do {
             record = try seal(testimony, recordID: recordID, configuration: snapshot.configuration)
+            token = try WithdrawalToken.make(for: recordID, key: signingKey)
         } catch {
             logger.error("sealing failed", metadata: ["error": "\(error)"])
             return .problem(.internalError)
         }
+        let appended: AppendedRecord
         do {
-            _ = try await store.append(record)
+            appended = try await store.append(record, withdrawalTokenHash: token.hash)
             // No record id or sequence number: journald stamps every line with the exact time, which
             // would undo the coarse received date stored with the record.
             logger.info("testimony stored")
@@ -118,7 +144,62 @@ public struct IntakeService: Sendable {
             logger.error("storing failed", metadata: ["error": "\(error.message)"])
             return .problem(error.kind == .diskFull ? .diskFull : error.kind == .closed ? .unavailable : .internalError)
         }
-        return .json(201, .object(["record_id": .string(recordID.text), "received": .string(record.received)]))
+        // Signed only now that the record and its entry are durable.
+        let receipt = Receipt(signing: signingKey, recordID: recordID, seq: appended.entry.seq, entryHash: appended.entry.entryHash)
+        return .json(201, .object([
+            "record_id": .string(recordID.text), "received": .string(record.received), "receipt": receipt.json,
+            "withdrawal_token": .string(token.text),
+        ]))
+    }
+
+    /// Erases a record at the witness's request. A wrong token, an unknown id and a record already withdrawn
+    /// get the same answer, so nobody can learn which ids exist.
+    func withdraw(_ body: [UInt8]) async -> Response {
+        guard case .object(let members)? = try? JSONParser(maxDepth: 2).parse(body),
+              Set(members.keys) == ["record_id", "token"],
+              let idText = members["record_id"]?.stringValue, let recordID = RecordID(text: idText),
+              let tokenText = members["token"]?.stringValue, var token = WithdrawalToken.decode(tokenText)
+        else {
+            return .problem(Problem(
+                "invalid-withdrawal", status: 422, title: "Invalid withdrawal request",
+                detail: "the body must be {\"record_id\": 32 hex digits, \"token\": \"amanat-wt-…\"}"
+            ))
+        }
+        defer { wipe(&token) }
+        do {
+            guard try await store.withdraw(recordID, token: token) else {
+                logger.notice("withdrawal refused")
+                return .problem(Problem(
+                    "withdrawal-refused", status: 404, title: "Withdrawal refused",
+                    detail: "no record has this id and token; nothing was changed"
+                ))
+            }
+        } catch {
+            logger.error("withdrawal failed", metadata: ["error": "\(error.message)"])
+            return .problem(error.kind == .diskFull ? .diskFull : .internalError)
+        }
+        logger.notice("testimony withdrawn")
+        return .json(200, .object(["record_id": .string(recordID.text), "withdrawn": .bool(true)]))
+    }
+
+    /// A consistent snapshot for the offline machine, with a fresh signed checkpoint, streamed as the body.
+    func export() async -> Response {
+        let snapshot: ExportedSnapshot
+        do {
+            snapshot = try await store.exportSnapshot()
+        } catch {
+            logger.error("export failed", metadata: ["error": "\(error.message)"])
+            return .problem(error.kind == .diskFull ? .diskFull : .internalError)
+        }
+        logger.notice("export made", metadata: ["ledger.seq": "\(snapshot.checkpoint.ledgerSeq)", "bytes": "\(snapshot.size)"])
+        var response = Response(status: 200, contentType: "application/vnd.sqlite3", body: [])
+        response.bodyFile = (snapshot.path, snapshot.size)
+        response.headers = [
+            ("Amanat-Ledger-Seq", String(snapshot.checkpoint.ledgerSeq)),
+            ("Amanat-Record-Count", String(snapshot.checkpoint.recordCount)),
+            ("Amanat-Head-Hash", Hex.encode(snapshot.checkpoint.headHash)),
+        ]
+        return response
     }
 
     /// Replaces envelopes from a rewrap file in one transaction, or changes nothing.

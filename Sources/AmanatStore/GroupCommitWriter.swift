@@ -1,29 +1,42 @@
+import AmanatCrypto
+public import AmanatModel
 import Foundation
 import GRDB
 import Logging
 
+/// Where a stored record landed: its row and its ledger entry.
+public struct AppendedRecord: Sendable {
+    /// The row's sequence number.
+    public var recordSeq: Int64
+    /// The record's ledger entry.
+    public var entry: LedgerEntry
+}
+
 /// Batches concurrent appends into one transaction: while one commit is on disk, new submissions queue
 /// up and go together in the next. Each caller resumes only after its own transaction is durable.
 actor GroupCommitWriter {
-    private typealias Waiter = CheckedContinuation<Int64, any Error>
+    private typealias Waiter = CheckedContinuation<AppendedRecord, any Error>
+    typealias Submission = (record: StoredRecord, tokenHash: [UInt8]?)
 
     private let pool: DatabasePool
+    private let signingKey: SigningKey
     private let logger: Logger
-    private var pending: [(record: StoredRecord, waiter: Waiter)] = []
+    private var pending: [(submission: Submission, waiter: Waiter)] = []
     private var isWriting = false
     private var isShutDown = false
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(pool: DatabasePool, logger: Logger) {
+    init(pool: DatabasePool, signingKey: SigningKey, logger: Logger) {
         self.pool = pool
+        self.signingKey = signingKey
         self.logger = logger
     }
 
-    func submit(_ record: StoredRecord) async throws(StoreError) -> Int64 {
+    func submit(_ submission: Submission) async throws(StoreError) -> AppendedRecord {
         guard !isShutDown else { throw StoreError(.closed, "the database is closed") }
         do {
             return try await withCheckedThrowingContinuation { (waiter: Waiter) in
-                pending.append((record, waiter))
+                pending.append((submission, waiter))
                 if !isWriting {
                     isWriting = true
                     Task { await drain() }
@@ -55,10 +68,13 @@ actor GroupCommitWriter {
         idleWaiters = []
     }
 
-    private func commit(_ batch: [(record: StoredRecord, waiter: Waiter)]) async {
+    private func commit(_ batch: [(submission: Submission, waiter: Waiter)]) async {
+        let key = signingKey
         do {
             let sequences = try await pool.write { db in
-                try batch.map { try Self.insert($0.record, db) }
+                let appended = try batch.map { try Self.insert($0.submission, db) }
+                try LedgerTables.checkpointIfDue(db, key: key)
+                return appended
             }
             for (entry, seq) in zip(batch, sequences) { entry.waiter.resume(returning: seq) }
             logger.debug("group commit", metadata: ["batch.size": "\(batch.count)"])
@@ -70,7 +86,11 @@ actor GroupCommitWriter {
             // One bad record must not fail its neighbours: retry each alone.
             for entry in batch {
                 do {
-                    let seq = try await pool.write { db in try Self.insert(entry.record, db) }
+                    let seq = try await pool.write { db in
+                        let appended = try Self.insert(entry.submission, db)
+                        try LedgerTables.checkpointIfDue(db, key: key)
+                        return appended
+                    }
                     entry.waiter.resume(returning: seq)
                 } catch {
                     entry.waiter.resume(throwing: Self.storeError(error))
@@ -79,7 +99,9 @@ actor GroupCommitWriter {
         }
     }
 
-    private static func insert(_ record: StoredRecord, _ db: Database) throws -> Int64 {
+    /// Inserts the row, its withdrawal token's hash and its ledger entry, in the caller's transaction.
+    private static func insert(_ submission: Submission, _ db: Database) throws -> AppendedRecord {
+        let record = submission.record
         try db.execute(
             sql: """
                 INSERT INTO records
@@ -91,7 +113,15 @@ actor GroupCommitWriter {
                 Data(record.identityEnvelope), Data(record.testimonyEnvelope),
             ]
         )
-        return db.lastInsertedRowID
+        let recordSeq = db.lastInsertedRowID
+        if let tokenHash = submission.tokenHash {
+            try db.execute(
+                sql: "INSERT INTO withdrawal_tokens (record_id, token_hash) VALUES (?, ?)",
+                arguments: [Data(record.recordID.bytes), Data(tokenHash)]
+            )
+        }
+        let entry = try LedgerTables.append(db, kind: .record, recordID: record.recordID, digest: record.digest)
+        return AppendedRecord(recordSeq: recordSeq, entry: entry)
     }
 
     private static func storeError(_ error: any Error) -> StoreError {

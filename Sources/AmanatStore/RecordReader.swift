@@ -5,7 +5,7 @@ import AmanatCrypto
 
 /// Reads a copy of an amanat database, read-only, in storage order. Used by the offline key holder.
 public final class RecordReader {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     /// The database file.
     public let path: String
 
@@ -22,14 +22,20 @@ public final class RecordReader {
             queue = try DatabaseQueue(path: Self.openPath(path), configuration: configuration)
             let (applicationID, migrated, superseded) = try queue.read { db in
                 (try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0,
-                 try Schema.migrator.hasCompletedMigrations(db),
-                 try Schema.migrator.hasBeenSuperseded(db))
+                 try Schema.migrator(signingKey: nil).hasCompletedMigrations(db),
+                 try Schema.migrator(signingKey: nil).hasBeenSuperseded(db))
             }
             guard applicationID == Schema.applicationID else {
                 throw StoreError(.notAmanatDatabase, "\(path) is not an amanat database")
             }
-            guard migrated, !superseded else {
+            guard !superseded else {
                 throw StoreError(.notAmanatDatabase, "\(path) has a schema this version does not know")
+            }
+            guard migrated else {
+                throw StoreError(
+                    .notAmanatDatabase,
+                    "\(path) was written before the ledger existed: start this version of amanatd on it once, then export again"
+                )
             }
         } catch let error as StoreError {
             throw error
@@ -53,28 +59,19 @@ public final class RecordReader {
         return "file:\(encoded)?mode=ro&immutable=1"
     }
 
-    /// Calls `body` with each record in storage order, streaming rather than loading all of them.
+    /// Calls `body` with each record in storage order, streaming rather than loading all of them. Withdrawn
+    /// records come with `withdrawn` set and empty content.
     public func forEach(_ body: (StoredRecord) throws -> Void) throws {
         try queue.read { db in
-            let cursor = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT record_id, form_id, form_version, received, clear_json, identity_envelope, testimony_envelope
-                    FROM records ORDER BY seq
-                    """
-            )
+            let cursor = try Row.fetchCursor(db, sql: "\(StoredRecord.selectColumns) FROM records ORDER BY seq")
             while let row = try cursor.next() {
-                let idBytes = [UInt8]((row[0] as Data?) ?? Data())
-                guard let recordID = RecordID(bytes: idBytes) else {
+                let record: StoredRecord
+                do {
+                    record = try StoredRecord(row: row)
+                } catch {
                     throw StoreError(.notAmanatDatabase, "\(path): a record has a malformed id")
                 }
-                try body(
-                    StoredRecord(
-                        recordID: recordID, formID: row[1], formVersion: row[2], received: row[3], clearJSON: row[4],
-                        identityEnvelope: [UInt8]((row[5] as Data?) ?? Data()),
-                        testimonyEnvelope: [UInt8]((row[6] as Data?) ?? Data())
-                    )
-                )
+                try body(record)
             }
         }
     }

@@ -1,5 +1,7 @@
+public import AmanatCrypto
 public import AmanatModel
 public import Logging
+import Dispatch
 import Foundation
 import GRDB
 
@@ -9,13 +11,16 @@ import GRDB
 public final class RecordStore: Sendable {
     let pool: DatabasePool
     private let writer: GroupCommitWriter
-    private let logger: Logger
+    let signingKey: SigningKey
+    let logger: Logger
     /// The database file.
     public let path: String
 
-    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
-    public init(path: String, logger: Logger) throws(StoreError) {
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema. The ledger
+    /// is bound to `signingKey`: a database whose ledger belongs to another key is refused.
+    public init(path: String, signingKey: SigningKey, logger: Logger) throws(StoreError) {
         self.path = path
+        self.signingKey = signingKey
         self.logger = logger
         var configuration = Configuration()
         configuration.label = "amanat.store"
@@ -25,18 +30,29 @@ public final class RecordStore: Sendable {
             try Self.checkIsAmanatDatabase(path)
             pool = try DatabasePool(path: path, configuration: configuration)
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            let migrator = Schema.migrator
+            let migrator = Schema.migrator(signingKey: signingKey.publicKey)
             if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
                 throw StoreError(.notAmanatDatabase, "\(path) was written by a newer version of amanat")
             }
             try migrator.migrate(pool)
             try pool.writeWithoutTransaction { db in try Self.assertPragmas(db, path: path) }
+            let siteKey = try pool.read { db in try LedgerTables.siteKey(db) }
+            guard siteKey == signingKey.publicKey else {
+                throw StoreError(
+                    .keyMismatch,
+                    "\(path): its ledger belongs to signing key \(siteKey?.fingerprint ?? "(none)"), but the receipt key "
+                        + "file holds \(signingKey.publicKey.fingerprint); restore the receipt key that belongs to this database"
+                )
+            }
+            // Entries left unsigned by a crash are signed now, so a copy taken later is covered.
+            try pool.write { db in try LedgerTables.checkpoint(db, key: signingKey) }
+            Self.removeStaleExports(of: path)
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(.cannotOpen, "cannot open database \(path): \(Self.reason(error))")
         }
-        writer = GroupCommitWriter(pool: pool, logger: logger)
+        writer = GroupCommitWriter(pool: pool, signingKey: signingKey, logger: logger)
     }
 
     /// Refuses an existing file that belongs to someone else before opening it for writing, which would
@@ -68,10 +84,10 @@ public final class RecordStore: Sendable {
         }
     }
 
-    /// Durably appends `record`. Returns only once the transaction holding it is committed with
-    /// `synchronous=FULL`; concurrent calls share one transaction.
-    public func append(_ record: StoredRecord) async throws(StoreError) -> Int64 {
-        try await writer.submit(record)
+    /// Durably appends `record`, the keyed hash of its withdrawal token and its ledger entry. Returns only once
+    /// the transaction holding them is committed with `synchronous=FULL`; concurrent calls share one transaction.
+    public func append(_ record: StoredRecord, withdrawalTokenHash: [UInt8]? = nil) async throws(StoreError) -> AppendedRecord {
+        try await writer.submit((record, withdrawalTokenHash))
     }
 
     /// The number of stored records.
@@ -94,10 +110,11 @@ public final class RecordStore: Sendable {
         }
     }
 
-    /// Waits for pending writes, checkpoints the WAL into the main file and closes.
+    /// Waits for pending writes, signs the ledger's head, checkpoints the WAL into the main file and closes.
     public func close() async {
         await writer.shutdown()
         do {
+            try await pool.write { [signingKey] db in try LedgerTables.checkpoint(db, key: signingKey) }
             try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
             try pool.close()
         } catch {
@@ -136,6 +153,7 @@ extension RecordStore {
     /// WAL is checkpointed and truncated, so that the old envelopes leave it (secure_delete zeroes the pages
     /// they occupied in the main file).
     public func replaceEnvelopes(_ replacements: [EnvelopeReplacement]) async throws(StoreError) {
+        let key = signingKey
         do {
             try await pool.write { db in
                 for (index, replacement) in replacements.enumerated() {
@@ -143,15 +161,25 @@ extension RecordStore {
                                                ("testimony_envelope", replacement.testimony)] {
                         guard let envelope else { continue }
                         try db.execute(
-                            sql: "UPDATE records SET \(column) = ? WHERE record_id = ?",
+                            sql: "UPDATE records SET \(column) = ? WHERE record_id = ? AND withdrawn = 0",
                             arguments: [Data(envelope), Data(replacement.recordID.bytes)]
                         )
                         guard db.changesCount == 1 else {
                             // Line numbers of the rewrap file: the header is line 1.
-                            throw StoreError(.unknownRecord, "line \(index + 2) names a record this database does not hold")
+                            throw StoreError(
+                                .unknownRecord, "line \(index + 2) names a record this database does not hold or that was withdrawn"
+                            )
                         }
                     }
+                    let row = try Row.fetchOne(
+                        db, sql: "\(StoredRecord.selectColumns) FROM records WHERE record_id = ?",
+                        arguments: [Data(replacement.recordID.bytes)]
+                    )
+                    guard let row else { throw StoreError(.unknownRecord, "a replaced record vanished") }
+                    let record = try StoredRecord(row: row)
+                    _ = try LedgerTables.append(db, kind: .rewrap, recordID: record.recordID, digest: record.digest)
                 }
+                try LedgerTables.checkpointIfDue(db, key: key)
             }
         } catch let error as StoreError {
             throw error
@@ -160,12 +188,20 @@ extension RecordStore {
         } catch {
             throw StoreError(.writeFailed, "replacing envelopes failed: \(Self.reason(error))")
         }
-        // The replacement is committed; a failed checkpoint only delays the purge of the old envelopes from
-        // the WAL until the next one, so it must not turn into an error answer.
+        await purgeWAL(after: "replacing envelopes")
+    }
+
+    /// Checkpoints the WAL into the main file and truncates it, so erased bytes leave it (secure_delete zeroes
+    /// the pages they occupied in the main file). The change is committed already: a failed checkpoint only
+    /// delays the purge until the next one, so it must not turn into an error answer.
+    func purgeWAL(after what: String) async {
         do {
-            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            let frames = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            if frames.walFrameCount != frames.checkpointedFrameCount {
+                logger.warning("WAL only partly checkpointed", metadata: ["after": "\(what)"])
+            }
         } catch {
-            logger.warning("checkpoint after replacing envelopes failed", metadata: ["error": "\(Self.reason(error))"])
+            logger.warning("checkpoint failed", metadata: ["after": "\(what)", "error": "\(Self.reason(error))"])
         }
     }
 }

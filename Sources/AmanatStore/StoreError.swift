@@ -14,6 +14,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case closed
         /// A request named a record the database does not hold.
         case unknownRecord
+        /// The database's ledger belongs to another signing key.
+        case keyMismatch
     }
 
     /// What went wrong.

@@ -1,6 +1,7 @@
 public import AmanatModel
 
-/// One testimony as it is stored: clear fields in the open, the two sections sealed.
+/// One testimony as it is stored: clear fields in the open, the two sections sealed. A withdrawn record
+/// keeps only its id, form and received date; its clear fields and envelopes are empty.
 public struct StoredRecord: Sendable, Equatable {
     /// The random record id.
     public var recordID: RecordID
@@ -16,6 +17,8 @@ public struct StoredRecord: Sendable, Equatable {
     public var identityEnvelope: [UInt8]
     /// The testimony envelope, encoded.
     public var testimonyEnvelope: [UInt8]
+    /// Whether the witness withdrew it.
+    public var withdrawn: Bool = false
 
     /// A record.
     public init(
@@ -29,5 +32,15 @@ public struct StoredRecord: Sendable, Equatable {
         self.clearJSON = clearJSON
         self.identityEnvelope = identityEnvelope
         self.testimonyEnvelope = testimonyEnvelope
+    }
+
+    /// The ledger digest of the record as it stands (docs/FORMAT.md, "Ledger").
+    public var digest: [UInt8] {
+        withdrawn
+            ? Ledger.withdrawnDigest(recordID: recordID, formID: formID, formVersion: formVersion, received: received)
+            : Ledger.recordDigest(
+                recordID: recordID, formID: formID, formVersion: formVersion, received: received, clearJSON: clearJSON,
+                identityEnvelope: identityEnvelope, testimonyEnvelope: testimonyEnvelope
+            )
     }
 }

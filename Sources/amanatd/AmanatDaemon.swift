@@ -77,8 +77,14 @@ struct AmanatDaemon: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: settings.logLevel) }
         let logger = Logger(label: "amanatd")
         let store: RecordStore
+        let signingKey: SigningKey
         do {
-            store = try RecordStore(path: configuration.databasePath, logger: logger)
+            signingKey = try ReceiptKeyFile.loadOrCreate(path: ReceiptKeyFile.path(forDatabase: configuration.databasePath))
+        } catch {
+            Self.fail(error.description, code: Self.configErrorExit)
+        }
+        do {
+            store = try RecordStore(path: configuration.databasePath, signingKey: signingKey, logger: logger)
         } catch {
             Self.fail(error.description, code: Self.configErrorExit)
         }
@@ -89,10 +95,11 @@ struct AmanatDaemon: AsyncParsableCommand {
                 "recipients.identity": "\(configuration.identityRecipients.count)",
                 "recipients.testimony": "\(configuration.testimonyRecipients.count)",
                 "database.path": "\(configuration.databasePath)",
+                "signing_key.fingerprint": "\(signingKey.publicKey.fingerprint)",
             ]
         )
         let service = IntakeService(
-            configuration: configuration, catalog: settings.catalog, store: store, logger: logger
+            configuration: configuration, catalog: settings.catalog, store: store, signingKey: signingKey, logger: logger
         )
         let configPath = config
         let options = optionSettings
@@ -105,6 +112,7 @@ struct AmanatDaemon: AsyncParsableCommand {
                 services: [
                     .init(service: HTTPServer(service: service, logger: logger)),
                     .init(service: WatchdogService()),
+                    .init(service: CheckpointService(store: store, logger: logger)),
                     .init(service: reloader),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import Testing
 
+import AmanatCrypto
 import AmanatModel
 import AmanatStore
 
@@ -40,6 +41,13 @@ func withTemporaryDirectory(_ body: (TemporaryDirectory) async throws -> Void) a
 
 enum StoreTesting {
     static let logger = Logger(label: "amanat.store.tests", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// A fixed receipt key (seed 0x01…0x20), so archives of different tests share one site.
+    static let signingKey: SigningKey = {
+        let seed = try! SecretBytes(count: 32)
+        seed.withUnsafeMutableBytes { bytes in for index in 0..<32 { bytes[index] = UInt8(index + 1) } }
+        return try! SigningKey(seed: seed)
+    }()
 
     /// "AMNT", from DESIGN.md and docs/FORMAT.md.
     static let applicationID: UInt32 = 0x414D_4E54
@@ -122,7 +130,7 @@ extension RecordStore {
     /// `append`, with its outcome as a value for task groups.
     func appendResult(_ record: StoredRecord) async -> Result<Int64, StoreError> {
         do throws(StoreError) {
-            return .success(try await append(record))
+            return .success(try await append(record).recordSeq)
         } catch {
             return .failure(error)
         }

@@ -1,0 +1,193 @@
+public import AmanatCrypto
+public import AmanatModel
+import Foundation
+import GRDB
+
+/// What verifying an archive found.
+public struct VerificationReport: Sendable {
+    /// The signing key the archive names for itself.
+    public var siteKey: SigningPublicKey?
+    /// Ledger entries.
+    public var entries: Int64 = 0
+    /// Record entries (stored records, withdrawn or not).
+    public var records: Int64 = 0
+    /// Withdrawal entries.
+    public var withdrawals: Int64 = 0
+    /// Rewrap entries.
+    public var rewraps: Int64 = 0
+    /// Valid signed checkpoints.
+    public var checkpoints: Int = 0
+    /// The last entry a valid checkpoint covers.
+    public var lastSignedSeq: Int64 = 0
+    /// Record ids in ledger order.
+    public var recordIDs: [RecordID] = []
+    /// The first inconsistency, if any: where the chain breaks and why.
+    public var failure: String?
+
+    /// Whether everything checked out.
+    public var isIntact: Bool { failure == nil }
+}
+
+/// Recomputes an archive's hash chain from its rows and checks the checkpoints' signatures
+/// (docs/FORMAT.md, "Verifying an archive").
+///
+/// It detects a deleted, injected, reordered or altered record, an envelope swapped between records, a record
+/// copied in from another archive (its entry cannot join this chain without breaking the signed checkpoints)
+/// and entries cut off after, or added beyond, the last checkpoint.
+public struct ArchiveVerifier {
+    private struct RecordState {
+        var digest: [UInt8]
+        var withdrawn: Bool
+    }
+
+    /// Verifies the archive `reader` opened against `pinned`. Each checkpoint must be signed by the pinned key
+    /// that matches the archive's own site key; when `pinned` is empty the archive's own key is used, which
+    /// only proves internal consistency (the caller says so).
+    public static func verify(_ reader: RecordReader, pinned: [SigningPublicKey]) throws -> VerificationReport {
+        try reader.queue.read { db in try verify(db, pinned: pinned) }
+    }
+
+    static func verify(_ db: Database, pinned: [SigningPublicKey]) throws -> VerificationReport {
+        var report = VerificationReport()
+        func fail(_ message: String) -> VerificationReport {
+            report.failure = message
+            return report
+        }
+        guard let siteKey = try LedgerTables.siteKey(db) else { return fail("the archive names no signing key") }
+        report.siteKey = siteKey
+        if !pinned.isEmpty && !pinned.contains(siteKey) {
+            return fail("the archive is signed by \(siteKey.text), which is not a given --signing-key")
+        }
+
+        // 1. The chain, entry by entry.
+        var states: [RecordID: RecordState] = [:]
+        var hashes: [[UInt8]] = []
+        var recordCounts: [Int64] = []
+        var previous = Ledger.genesis(siteKey)
+        let entries = try Row.fetchCursor(
+            db, sql: "SELECT seq, kind, record_id, content_digest, prev_hash, entry_hash FROM ledger ORDER BY seq"
+        )
+        while let row = try entries.next() {
+            let seq: Int64 = row[0]
+            let expected = report.entries + 1
+            guard seq == expected else {
+                return fail("ledger entry \(expected) is missing (the next entry is \(seq)): entries were deleted")
+            }
+            guard let kind = (row[1] as Int?).flatMap({ UInt8(exactly: $0) }).flatMap(Ledger.Kind.init(rawValue:)),
+                  let recordID = RecordID(bytes: [UInt8]((row[2] as Data?) ?? Data()))
+            else {
+                return fail("ledger entry \(seq) is malformed")
+            }
+            let entry = LedgerEntry(
+                seq: seq, kind: kind, recordID: recordID, contentDigest: [UInt8]((row[3] as Data?) ?? Data()),
+                prevHash: [UInt8]((row[4] as Data?) ?? Data()), entryHash: [UInt8]((row[5] as Data?) ?? Data())
+            )
+            guard entry.prevHash == previous else {
+                return fail("ledger entry \(seq) does not link to entry \(seq - 1): the chain was cut or spliced here")
+            }
+            let recomputed = Ledger.entryHash(
+                seq: seq, kind: kind, recordID: recordID, contentDigest: entry.contentDigest, prevHash: entry.prevHash
+            )
+            guard constantTimeEqual(recomputed, entry.entryHash) else {
+                return fail("ledger entry \(seq) has a wrong hash: the entry was altered")
+            }
+            switch kind {
+            case .record:
+                guard states[recordID] == nil else { return fail("ledger entry \(seq) stores record \(recordID) a second time") }
+                states[recordID] = RecordState(digest: entry.contentDigest, withdrawn: false)
+                report.records += 1
+                report.recordIDs.append(recordID)
+            case .rewrap:
+                guard let state = states[recordID], !state.withdrawn else {
+                    return fail("ledger entry \(seq) rewraps record \(recordID), which is not stored or was withdrawn")
+                }
+                states[recordID]?.digest = entry.contentDigest
+                report.rewraps += 1
+            case .withdrawal:
+                guard let state = states[recordID], !state.withdrawn else {
+                    return fail("ledger entry \(seq) withdraws record \(recordID), which is not stored or was withdrawn")
+                }
+                states[recordID] = RecordState(digest: entry.contentDigest, withdrawn: true)
+                report.withdrawals += 1
+            }
+            report.entries = seq
+            hashes.append(entry.entryHash)
+            recordCounts.append(report.records)
+            previous = entry.entryHash
+        }
+
+        // 2. The rows against the chain: same records, same order, same content.
+        var position = 0
+        let rows = try Row.fetchCursor(db, sql: "\(StoredRecord.selectColumns) FROM records ORDER BY seq")
+        while let row = try rows.next() {
+            let record: StoredRecord
+            do {
+                record = try StoredRecord(row: row)
+            } catch {
+                return fail("record at position \(position + 1) has a malformed id")
+            }
+            guard let state = states[record.recordID] else {
+                return fail("record \(record.recordID) (position \(position + 1)) is not in the ledger: it was injected or copied in")
+            }
+            guard position < report.recordIDs.count else {
+                return fail("record \(record.recordID) appears twice")
+            }
+            guard report.recordIDs[position] == record.recordID else {
+                let expected = report.recordIDs[position]
+                if try !recordExists(db, expected) {
+                    return fail("record \(expected) (position \(position + 1)) is in the ledger but missing: it was deleted")
+                }
+                return fail("record \(record.recordID) is at position \(position + 1), where the ledger has \(expected): records were reordered")
+            }
+            guard record.withdrawn == state.withdrawn else {
+                return fail("record \(record.recordID): its withdrawn mark does not match the ledger")
+            }
+            guard constantTimeEqual(record.digest, state.digest) else {
+                return fail("record \(record.recordID) (position \(position + 1)) differs from its ledger entry: its clear fields, envelopes, form or date were altered")
+            }
+            position += 1
+        }
+        if position < report.recordIDs.count {
+            return fail("record \(report.recordIDs[position]) (position \(position + 1)) is in the ledger but missing: it was deleted")
+        }
+
+        // 3. The checkpoints.
+        let checkpoints = try Row.fetchCursor(
+            db, sql: "SELECT ledger_seq, head_hash, record_count, signature FROM checkpoints ORDER BY ledger_seq"
+        )
+        let key = pinned.first { $0 == siteKey } ?? siteKey
+        while let row = try checkpoints.next() {
+            let checkpoint = Checkpoint(
+                ledgerSeq: row[0], headHash: [UInt8]((row[1] as Data?) ?? Data()), recordCount: row[2],
+                signature: [UInt8]((row[3] as Data?) ?? Data())
+            )
+            guard checkpoint.isSigned(by: key) else {
+                return fail("the checkpoint at entry \(checkpoint.ledgerSeq) has an invalid signature")
+            }
+            guard checkpoint.ledgerSeq >= 1, checkpoint.ledgerSeq <= report.entries else {
+                return fail("a signed checkpoint covers entry \(checkpoint.ledgerSeq), but the ledger ends at entry \(report.entries): entries were cut off")
+            }
+            let index = Int(checkpoint.ledgerSeq - 1)
+            guard hashes[index] == checkpoint.headHash else {
+                return fail("the ledger differs from the signed checkpoint at entry \(checkpoint.ledgerSeq): entries up to it were rewritten")
+            }
+            guard recordCounts[index] == checkpoint.recordCount else {
+                return fail("the signed checkpoint at entry \(checkpoint.ledgerSeq) counts \(checkpoint.recordCount) records, the ledger \(recordCounts[index])")
+            }
+            report.checkpoints += 1
+            report.lastSignedSeq = checkpoint.ledgerSeq
+        }
+        if report.entries > report.lastSignedSeq {
+            let unsignedRecords = report.records - (report.lastSignedSeq > 0 ? recordCounts[Int(report.lastSignedSeq - 1)] : 0)
+            return fail(
+                "ledger entries \(report.lastSignedSeq + 1) to \(report.entries) (\(unsignedRecords) records) are unsigned: "
+                    + "no signed checkpoint covers them, so records after them could have been cut off"
+            )
+        }
+        return report
+    }
+
+    private static func recordExists(_ db: Database, _ recordID: RecordID) throws -> Bool {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE record_id = ?", arguments: [Data(recordID.bytes)]) == 1
+    }
+}

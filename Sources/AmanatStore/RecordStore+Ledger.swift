@@ -1,0 +1,179 @@
+public import AmanatCrypto
+public import AmanatModel
+import Dispatch
+import Foundation
+import GRDB
+import Glibc
+
+extension RecordStore {
+    /// Erases a record's clear fields and envelopes if `token` is its withdrawal token, appends a withdrawal
+    /// entry and purges the WAL. Returns false, with nothing changed, for a wrong token, an unknown id and a
+    /// record already withdrawn alike, so that the answer tells nobody which ids exist.
+    public func withdraw(_ recordID: RecordID, token: [UInt8]) async throws(StoreError) -> Bool {
+        let key = signingKey
+        let offered: [UInt8]
+        do {
+            offered = try WithdrawalToken.hash(token, for: recordID, key: key)
+        } catch {
+            throw StoreError(.writeFailed, "cannot hash the withdrawal token: \(error)")
+        }
+        let withdrawn: Bool
+        do {
+            withdrawn = try await pool.write { db -> Bool in
+                let stored = try Data.fetchOne(
+                    db, sql: "SELECT token_hash FROM withdrawal_tokens WHERE record_id = ?", arguments: [Data(recordID.bytes)]
+                )
+                // The comparison runs whether or not the id exists, so timing says as little as the answer.
+                let matches = constantTimeEqual(stored.map { [UInt8]($0) } ?? [UInt8](repeating: 0, count: 32), offered)
+                guard matches, stored != nil else { return false }
+                guard let row = try Row.fetchOne(
+                    db, sql: "\(StoredRecord.selectColumns) FROM records WHERE record_id = ? AND withdrawn = 0",
+                    arguments: [Data(recordID.bytes)]
+                ) else { return false }
+                var record = try StoredRecord(row: row)
+                try db.execute(
+                    sql: """
+                        UPDATE records SET clear_json = NULL, identity_envelope = NULL, testimony_envelope = NULL,
+                            withdrawn = 1
+                        WHERE record_id = ?
+                        """,
+                    arguments: [Data(recordID.bytes)]
+                )
+                try db.execute(sql: "DELETE FROM withdrawal_tokens WHERE record_id = ?", arguments: [Data(recordID.bytes)])
+                record.withdrawn = true
+                _ = try LedgerTables.append(db, kind: .withdrawal, recordID: recordID, digest: record.digest)
+                try LedgerTables.checkpointIfDue(db, key: key)
+                return true
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StoreError(.diskFull, "the disk is full")
+        } catch {
+            throw StoreError(.writeFailed, "withdrawal failed: \(Self.reason(error))")
+        }
+        if withdrawn { await purgeWAL(after: "a withdrawal") }
+        return withdrawn
+    }
+
+    /// Signs the ledger's head if entries were added since the last checkpoint. Returns the checkpoint
+    /// covering the head (nil for an empty ledger).
+    @discardableResult
+    public func signCheckpoint() async throws(StoreError) -> Checkpoint? {
+        let key = signingKey
+        do {
+            return try await pool.write { db in try LedgerTables.checkpoint(db, key: key) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StoreError(.diskFull, "the disk is full")
+        } catch {
+            throw StoreError(.writeFailed, "signing a checkpoint failed: \(Self.reason(error))")
+        }
+    }
+
+    /// The ledger's length and the sequence number of the last checkpoint.
+    public func ledgerStatus() throws(StoreError) -> (entries: Int64, lastCheckpoint: Int64) {
+        do {
+            return try pool.read { db in (try LedgerTables.head(db).seq, try LedgerTables.lastCheckpointSeq(db)) }
+        } catch {
+            throw StoreError(.writeFailed, "cannot read \(path): \(Self.reason(error))")
+        }
+    }
+
+    /// A consistent snapshot for the offline machine, made with SQLite's online backup while intake goes on:
+    /// records, clear fields, ciphertext, the ledger, its checkpoints and the site key, plus a fresh checkpoint
+    /// over the snapshot's head. Server-only secrets (withdrawal-token hashes) are removed and the file is
+    /// vacuumed so that no free page keeps them.
+    ///
+    /// The file is created next to the database (mode 0600) and handed to the caller, who removes it.
+    public func exportSnapshot() async throws(StoreError) -> ExportedSnapshot {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = Self.exportPrefix(of: path) + Hex.encode(randomBytes(8)) + ".tmp"
+        let snapshotPath = (directory.isEmpty ? "." : directory) + "/" + name
+        let key = signingKey
+        let pool = self.pool
+        let result: Result<ExportedSnapshot, StoreError> = await withCheckedContinuation { continuation in
+            // The backup blocks its thread for as long as it copies; keep it off the cooperative pool.
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(returning: Result { () throws(StoreError) in
+                    try Self.writeSnapshot(from: pool, to: snapshotPath, key: key)
+                })
+            }
+        }
+        switch result {
+        case .success(let snapshot):
+            // The same checkpoint goes into the live ledger, so the archive and its export agree.
+            do {
+                try await pool.write { db in try LedgerTables.insert(snapshot.checkpoint, db) }
+            } catch {
+                logger.warning("recording the export checkpoint failed", metadata: ["error": "\(Self.reason(error))"])
+            }
+            return snapshot
+        case .failure(let error):
+            unlink(snapshotPath)
+            throw error
+        }
+    }
+
+    private static func writeSnapshot(from pool: DatabasePool, to snapshotPath: String, key: SigningKey) throws(StoreError) -> ExportedSnapshot {
+        let fd = open(snapshotPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError(.writeFailed, "cannot create an export file in the database's directory: \(String(cString: strerror(errno)))")
+        }
+        Glibc.close(fd)
+        do {
+            var configuration = Configuration()
+            configuration.label = "amanat.export"
+            configuration.prepareDatabase { db in try Schema.prepare(db) }
+            let snapshot = try DatabaseQueue(path: snapshotPath, configuration: configuration)
+            try pool.backup(to: snapshot)
+            let checkpoint = try snapshot.writeWithoutTransaction { db -> Checkpoint in
+                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+                var checkpoint: Checkpoint?
+                try db.inTransaction {
+                    try db.execute(sql: "DELETE FROM withdrawal_tokens")
+                    checkpoint = try LedgerTables.checkpoint(db, key: key)
+                    return .commit
+                }
+                try db.execute(sql: "VACUUM")
+                return checkpoint ?? Checkpoint(ledgerSeq: 0, headHash: [], recordCount: 0, signature: [])
+            }
+            try snapshot.close()
+            let descriptor = open(snapshotPath, O_RDONLY | O_CLOEXEC)
+            if descriptor >= 0 {
+                fsync(descriptor)
+                Glibc.close(descriptor)
+            }
+            let size = (try? FileManager.default.attributesOfItem(atPath: snapshotPath)[.size] as? Int) ?? 0
+            return ExportedSnapshot(path: snapshotPath, size: size, checkpoint: checkpoint)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StoreError(.diskFull, "the disk is full")
+        } catch {
+            throw StoreError(.writeFailed, "export failed: \(Self.reason(error))")
+        }
+    }
+
+    /// Export files start with this name in the database's directory.
+    static func exportPrefix(of path: String) -> String {
+        ((path as NSString).lastPathComponent) + ".export-"
+    }
+
+    /// Removes export files a crash left behind.
+    static func removeStaleExports(of path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let prefix = exportPrefix(of: path)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            unlink((directory.isEmpty ? "." : directory) + "/" + name)
+        }
+    }
+}
+
+/// A snapshot file made by ``RecordStore/exportSnapshot()``.
+public struct ExportedSnapshot: Sendable {
+    /// Its path, next to the database. The caller removes it.
+    public var path: String
+    /// Its size in bytes.
+    public var size: Int
+    /// The checkpoint over its head.
+    public var checkpoint: Checkpoint
+}
