@@ -9,9 +9,17 @@ Its output has the shape of `amanat-keyholder open` (JSON Lines, §8.1), so inte
 compare the two line by line.
 
     python3 amanat_open.py DATABASE --key KEYFILE [--key KEYFILE ...] [--passphrase-file FILE]
+                           [--signing-key KEY ...] [--no-verify]
+
+Before it reads any record it verifies the archive's ledger (§7.3 step 4, §12.8, with
+amanat_verify.py) against the pinned `--signing-key` texts, and refuses a broken archive. Without
+`--signing-key` it checks the archive against the key the archive itself names, and warns: that
+shows the archive is consistent, not that it comes from the site you expect. `--no-verify` skips
+the check (to read what is left of a damaged archive).
 
 Exit codes follow §8.1: 0 all opened, 1 error, 3 wrong passphrase, 4 key file refused, 5 some
-records not openable with these keys, 6 tampered records found, 64 usage error.
+records not openable with these keys, 6 tampered records found, 7 the ledger does not verify,
+64 usage error.
 """
 
 import argparse
@@ -25,10 +33,11 @@ import sqlite3
 import stat
 import sys
 import unicodedata
-import urllib.parse
 
 from nacl import bindings as sodium
 from nacl.exceptions import CryptoError
+
+import amanat_verify
 
 PROGRAM = "amanat_open"
 
@@ -37,6 +46,7 @@ EXIT_WRONG_PASSPHRASE = 3
 EXIT_KEY_REFUSED = 4
 EXIT_UNOPENED = 5
 EXIT_TAMPERED = 6
+EXIT_BROKEN = amanat_verify.EXIT_BROKEN
 EXIT_USAGE = 64
 
 NOT_OPENABLE = "not openable with these keys"
@@ -548,34 +558,12 @@ def open_envelope(data, section, record_id, keys):
 
 # --- §7 SQLite database ------------------------------------------------------------------------
 
-APPLICATION_ID = 0x414D4E54
-KNOWN_MIGRATIONS = {"v1"}
-
-
 def open_database(path):
-    """A read-only connection to a checked amanat database (§7.3)."""
-    if not os.path.exists(path):
-        raise Failure(f"{path}: no such file")
-    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    """A read-only connection to a checked amanat database (§7.3 steps 2 and 3)."""
     try:
-        connection = sqlite3.connect(uri, uri=True)
-        # Bytes, not str: ill-formed UTF-8 in a TEXT column must not abort the whole read.
-        connection.text_factory = bytes
-        (application_id,) = connection.execute("PRAGMA application_id").fetchone()
-        if application_id != APPLICATION_ID:
-            raise Failure(f"{path} is not an amanat database")
-        try:
-            migrations = {row[0].decode("utf-8", "replace")
-                          for row in connection.execute("SELECT identifier FROM grdb_migrations")}
-        except sqlite3.OperationalError:
-            raise Failure(f"{path} is not an amanat database")
-        if "v1" not in migrations:
-            raise Failure(f"{path} has a schema this version does not know")
-        if migrations - KNOWN_MIGRATIONS:
-            raise Failure(f"{path} was written by a newer version of amanat")
-    except sqlite3.DatabaseError as error:
-        raise Failure(f"cannot open database {path}: {error}")
-    return connection
+        return amanat_verify.open_archive(path)
+    except amanat_verify.ArchiveError as error:
+        raise Failure(str(error))
 
 
 def text_column(value):
@@ -596,11 +584,11 @@ def blob_column(value):
 
 def records(connection, path):
     cursor = connection.execute(
-        "SELECT record_id, form_id, form_version, received, clear_json, identity_envelope, testimony_envelope "
-        "FROM records ORDER BY seq"
+        "SELECT record_id, form_id, form_version, received, clear_json, identity_envelope, testimony_envelope, "
+        "withdrawn, typeof(record_id) FROM records ORDER BY seq"
     )
-    for record_id, form_id, form_version, received, clear_json, identity, testimony in cursor:
-        if not isinstance(record_id, bytes) or len(record_id) != 16:
+    for record_id, form_id, form_version, received, clear_json, identity, testimony, withdrawn, id_type in cursor:
+        if id_type != b"blob" or len(record_id) != 16:
             raise Failure(f"{path}: a record has a malformed id")
         yield {
             "record_id": record_id,
@@ -610,6 +598,7 @@ def records(connection, path):
             "clear_json": text_column(clear_json),
             "identity": blob_column(identity),
             "testimony": blob_column(testimony),
+            "withdrawn": withdrawn == 1,
         }
 
 
@@ -621,7 +610,18 @@ def warn(message):
 
 def open_record(record, keys):
     """The output object of §8.1 and whether the record is tampered, not openable, or neither."""
-    fields = {}
+    result = {
+        "record_id": record["record_id"].hex(),
+        "form": record["form"],
+        "form_version": record["form_version"],
+        "received": record["received"],
+        "fields": {},
+    }
+    if record["withdrawn"]:
+        # No content is left to open (§7.3 step 5); the record is neither opened nor unopened.
+        result["withdrawn"] = True
+        return result, None
+    fields = result["fields"]
     unopened = {}
     clear = parse_json_object(record["clear_json"])
     if clear is None:
@@ -635,16 +635,27 @@ def open_record(record, keys):
             unopened[section] = f"tampered: {reason}"
         except NotOpenable as reason:
             unopened[section] = str(reason)
-    result = {
-        "record_id": record["record_id"].hex(),
-        "form": record["form"],
-        "form_version": record["form_version"],
-        "received": record["received"],
-        "fields": fields,
-    }
     if unopened:
         result["unopened"] = unopened
     return result, unopened
+
+
+def verify(connection, path, pinned):
+    """§7.3 step 4: refuse an archive whose ledger does not verify (§12.8)."""
+    try:
+        if not pinned:
+            # Only a pinned key shows where the archive comes from; its own key shows consistency.
+            site_key = amanat_verify.site_key_of(connection)
+            warn(f"warning: no --signing-key given: {path} is checked against the site key it names "
+                 f"itself, {amanat_verify.signing_key_text(site_key)}; pin your site's key to know the "
+                 "archive is its own")
+            pinned = {site_key}
+        amanat_verify.verify_archive(connection, pinned)
+    except amanat_verify.Broken as broken:
+        raise Failure(f"{path} does not verify: {broken}; nothing was opened (--no-verify opens it anyway)",
+                      EXIT_BROKEN)
+    except sqlite3.DatabaseError as error:
+        raise Failure(f"cannot read database {path}: {error}")
 
 
 def main(argv=None):
@@ -654,6 +665,9 @@ def main(argv=None):
     parser.add_argument("database", help="a copy of the amanat database")
     parser.add_argument("--key", action="append", required=True, dest="keys", help="a secret key file (repeatable)")
     parser.add_argument("--passphrase-file", help="read the passphrase (for every key) from this file")
+    parser.add_argument("--signing-key", action="append", default=[], dest="signing_keys", metavar="KEY",
+                        help="a pinned site signing key, amanat-sig-… (repeatable)")
+    parser.add_argument("--no-verify", action="store_true", help="open the archive without verifying its ledger")
     try:
         arguments = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -662,6 +676,10 @@ def main(argv=None):
     try:
         # Every key is parsed, then unlocked, before any output: a wrong passphrase leaves none (§3.5).
         key_files = [read_key_file(path) for path in arguments.keys]
+        try:
+            pinned = set(amanat_verify.parse_pinned(arguments.signing_keys))
+        except amanat_verify.ArchiveError as error:
+            raise Failure(str(error))
         shared = read_passphrase_file(arguments.passphrase_file) if arguments.passphrase_file else None
         keys = []
         for key_file in key_files:
@@ -671,12 +689,17 @@ def main(argv=None):
             keys.append(unlock(key_file, passphrase))
 
         connection = open_database(arguments.database)
-        opened = not_openable = tampered = 0
+        if not arguments.no_verify:
+            verify(connection, arguments.database, pinned)
+        opened = not_openable = tampered = withdrawn = 0
         output = sys.stdout.buffer
         try:
             for record in records(connection, arguments.database):
                 result, unopened = open_record(record, keys)
                 output.write(canonical_json(result) + b"\n")
+                if unopened is None:
+                    withdrawn += 1
+                    continue
                 if not unopened:
                     opened += 1
                     continue
@@ -695,7 +718,8 @@ def main(argv=None):
         warn(f"error: {failure}")
         return failure.code
 
-    warn(f"opened {opened} records; {not_openable} not openable with these keys; {tampered} tampered")
+    warn(f"opened {opened} records; {not_openable} not openable with these keys; {tampered} tampered"
+         + (f"; {withdrawn} withdrawn" if withdrawn else ""))
     if tampered:
         return EXIT_TAMPERED
     if not_openable:

@@ -1,0 +1,496 @@
+#!/usr/bin/env python3
+"""Verify exported Amanat archives without any Amanat code.
+
+Like amanat_open.py, this was written from docs/FORMAT.md alone: it recomputes each archive's
+hash-chained ledger (§12.3, §12.4), matches it against the record rows, and checks the signed
+checkpoints (§12.5) against pinned site keys, in the order of §12.8. Section numbers in comments
+point into FORMAT.md.
+
+    python3 amanat_verify.py FILE [FILE ...] --signing-key KEY [--signing-key KEY ...]
+
+KEY is a site's signing key in text form (`amanat-sig-…`, §12.1), as `amanat signing-key` prints
+it. Each archive must be signed by one of the pinned keys. One line per archive goes to standard
+output: `FILE: intact: …` or `FILE: BROKEN: REASON`, where REASON is the first failure found.
+Record ids that appear in more than one archive are reported on standard error.
+
+Exit codes: 0 every archive is intact, 7 at least one is inconsistent (tampered, cut off, or
+signed by a key that is not pinned), 1 error (a file that cannot be read or is not an amanat
+archive, a key text that does not parse), 64 usage error.
+
+amanat_open.py imports this module to verify an archive before opening it.
+"""
+
+import argparse
+import hashlib
+import os
+import sqlite3
+import stat
+import sys
+import urllib.parse
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
+
+PROGRAM = "amanat_verify"
+
+EXIT_FAILURE = 1
+EXIT_BROKEN = 7
+EXIT_USAGE = 64
+
+
+class ArchiveError(Exception):
+    """The file cannot be read as an amanat archive at all (exit code 1)."""
+
+
+class Broken(Exception):
+    """The archive is inconsistent; str() is the first failure found (exit code 7)."""
+
+
+class SigningKeyTextError(Exception):
+    pass
+
+
+# --- §1 Encodings and primitives -------------------------------------------------------------
+
+BASE32_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def blake2b_256(*parts):
+    digest = hashlib.blake2b(digest_size=32)
+    for part in parts:
+        digest.update(part)
+    return digest.digest()
+
+
+def base32_encode(data):
+    bits, buffer, out = 0, 0, []
+    for byte in data:
+        buffer = (buffer << 8) | byte
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            out.append(BASE32_ALPHABET[(buffer >> bits) & 31])
+    if bits:
+        out.append(BASE32_ALPHABET[(buffer << (5 - bits)) & 31])
+    return "".join(out)
+
+
+def base32_decode(text):
+    """Lowercase unpadded base32, or None; leftover bits must be fewer than 5 and zero (§1)."""
+    bits, buffer, out = 0, 0, bytearray()
+    for char in text:
+        value = BASE32_ALPHABET.find(char)
+        if value < 0:
+            return None
+        buffer = ((buffer << 5) | value) & 0xFFFF
+        bits += 5
+        if bits >= 8:
+            bits -= 8
+            out.append((buffer >> bits) & 0xFF)
+    if bits >= 5 or buffer & ((1 << bits) - 1):
+        return None
+    return bytes(out)
+
+
+def lp(data):
+    """u32(len(x)) ‖ x (§12)."""
+    return len(data).to_bytes(4, "big") + data
+
+
+def u64(number):
+    return number.to_bytes(8, "big")
+
+
+# --- §12.1 The site signing key ----------------------------------------------------------------
+
+SIGNING_KEY_PREFIX = "amanat-sig-"
+SIGNING_KEY_DOMAIN = b"amanat-sig-v1"
+
+
+def signing_key_checksum(key):
+    return blake2b_256(SIGNING_KEY_DOMAIN, key)[:4]
+
+
+def signing_key_text(key):
+    return SIGNING_KEY_PREFIX + base32_encode(key + signing_key_checksum(key))
+
+
+def parse_signing_key_text(text):
+    """The 32 key bytes, checked in the order of §2.1 with the prefix and domain of §12.1."""
+    if not text.startswith(SIGNING_KEY_PREFIX):
+        raise SigningKeyTextError("it must start with amanat-sig-")
+    body = text[len(SIGNING_KEY_PREFIX):]
+    if len(body.encode("utf-8")) != 58:
+        raise SigningKeyTextError("it has the wrong length: it may be truncated")
+    decoded = base32_decode(body)
+    if decoded is None or len(decoded) != 36:
+        raise SigningKeyTextError("it contains a character that is not allowed")
+    key, checksum = decoded[:32], decoded[32:]
+    if signing_key_checksum(key) != checksum:
+        raise SigningKeyTextError("its checksum does not match: it may be mistyped")
+    if not any(key):
+        raise SigningKeyTextError("it is the all-zero key")
+    return key
+
+
+def fingerprint(key):
+    return blake2b_256(key)[:8].hex()
+
+
+# --- §7.3 Opening an archive read-only ---------------------------------------------------------
+
+APPLICATION_ID = 0x414D4E54
+REQUIRED_MIGRATIONS = {"v1", "v2"}
+KNOWN_MIGRATIONS = {"v1", "v2"}
+
+
+def open_archive(path):
+    """A read-only connection to a checked amanat database (§7.3 steps 2 and 3)."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise ArchiveError(f"{path}: {error.strerror}")
+    if not stat.S_ISREG(info.st_mode):
+        raise ArchiveError(f"{path}: not a regular file")
+    absolute = os.path.abspath(path)
+    uri = "file:" + urllib.parse.quote(absolute) + "?mode=ro"
+    try:
+        wal_size = os.stat(absolute + "-wal").st_size
+    except OSError:
+        wal_size = 0
+    if wal_size == 0:
+        # Nothing can be in a WAL, so nothing needs to be written beside the copy (§7.3 step 2).
+        uri += "&immutable=1"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        # Bytes, not str: TEXT is hashed as the bytes stored (§12), and ill-formed UTF-8 must not abort.
+        connection.text_factory = bytes
+        (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+        if application_id != APPLICATION_ID:
+            raise ArchiveError(f"{path} is not an amanat database")
+        try:
+            migrations = {row[0].decode("utf-8", "replace") if isinstance(row[0], bytes) else str(row[0])
+                          for row in connection.execute("SELECT identifier FROM grdb_migrations")}
+        except sqlite3.OperationalError:
+            raise ArchiveError(f"{path} is not an amanat database")
+        if migrations - KNOWN_MIGRATIONS:
+            raise ArchiveError(f"{path} was written by a newer version of amanat")
+        if not REQUIRED_MIGRATIONS <= migrations:
+            raise ArchiveError(f"{path} has no ledger (schema v2): start this version of amanatd on it "
+                               "once to migrate it, then export it")
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"cannot open database {path}: {error}")
+    return connection
+
+
+# --- §12.2 to §12.5 Hashes and signatures ------------------------------------------------------
+
+GENESIS_DOMAIN = b"amanat-ledger-genesis-v1"
+ENTRY_DOMAIN = b"amanat-ledger-entry-v1"
+RECORD_DOMAIN = b"amanat-record-v1"
+WITHDRAWN_DOMAIN = b"amanat-withdrawn-v1"
+CHECKPOINT_DOMAIN = b"amanat-checkpoint-v1"
+
+KIND_RECORD = 1
+KIND_WITHDRAWAL = 2
+KIND_REWRAP = 3
+KIND_NAMES = {KIND_RECORD: "record", KIND_WITHDRAWAL: "withdrawal", KIND_REWRAP: "rewrap"}
+
+
+def genesis(site_key):
+    return blake2b_256(GENESIS_DOMAIN, site_key)
+
+
+def entry_hash(seq, kind, record_id, content_digest, prev_hash):
+    return blake2b_256(ENTRY_DOMAIN, u64(seq), bytes([kind]), record_id, content_digest, prev_hash)
+
+
+def record_digest(record_id, form_id, form_version, received, clear_json, identity, testimony):
+    return blake2b_256(RECORD_DOMAIN, record_id, lp(form_id), u64(form_version), lp(received),
+                       lp(clear_json), lp(identity), lp(testimony))
+
+
+def withdrawn_digest(record_id, form_id, form_version, received):
+    return blake2b_256(WITHDRAWN_DOMAIN, record_id, lp(form_id), u64(form_version), lp(received))
+
+
+def checkpoint_message(site_key, ledger_seq, head_hash, record_count):
+    return CHECKPOINT_DOMAIN + site_key + u64(ledger_seq) + head_hash + u64(record_count)
+
+
+# --- §12.8 Verification ------------------------------------------------------------------------
+
+def _is_hash(value, length=32):
+    return isinstance(value, bytes) and len(value) == length
+
+
+def _is_u64(value):
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 64
+
+
+def _text_bytes(value):
+    """A TEXT column's bytes as stored; NULL as no bytes (it then fails the digest)."""
+    if value is None:
+        return b""
+    if isinstance(value, bytes):
+        return value
+    return str(value).encode("utf-8")
+
+
+class Report:
+    """What an intact archive holds."""
+
+    def __init__(self, site_key):
+        self.site_key = site_key
+        self.entries = 0
+        self.records = 0
+        self.withdrawals = 0
+        self.rewraps = 0
+        self.record_ids = []
+        self.checkpoints = 0
+        self.signed_up_to = 0
+
+    def summary(self):
+        return (f"{self.entries} ledger entries: {self.records} records, {self.withdrawals} withdrawn, "
+                f"{self.rewraps} rewraps; {self.checkpoints} checkpoints, the last at entry "
+                f"{self.signed_up_to}; site key {fingerprint(self.site_key)}")
+
+
+def site_key_of(connection):
+    rows = connection.execute("SELECT signing_key FROM site").fetchall()
+    if len(rows) != 1 or not _is_hash(rows[0][0]):
+        raise Broken("the archive does not name one site signing key (table site)")
+    return rows[0][0]
+
+
+def verify_archive(connection, pinned):
+    """Checks §12.8 in order and returns a Report; raises Broken at the first failure.
+
+    `pinned` is a collection of raw 32-byte keys. sqlite3 errors go to the caller."""
+    site_key = site_key_of(connection)
+    if site_key not in pinned:
+        raise Broken(f"it is signed by site key {fingerprint(site_key)} ({signing_key_text(site_key)}), "
+                     "which is not pinned with --signing-key")
+    report = Report(site_key)
+
+    # Step 1: the chain.
+    states = {}                # record id -> [content digest, withdrawn]
+    entry_hashes = []          # entry i's hash at index i - 1
+    record_counts = []         # number of record entries up to entry i, at index i - 1
+    previous = genesis(site_key)
+    cursor = connection.execute(
+        "SELECT seq, kind, record_id, content_digest, prev_hash, entry_hash FROM ledger ORDER BY seq")
+    for index, (seq, kind, record_id, content_digest, prev_hash, stored_hash) in enumerate(cursor, start=1):
+        if not _is_u64(seq) or seq < index:
+            raise Broken(f"ledger entry {index} has a malformed seq")
+        if seq != index:
+            raise Broken(f"ledger entry {index} is missing (the next is {seq}): an entry was deleted")
+        if (kind not in KIND_NAMES or not _is_hash(record_id, 16) or not _is_hash(content_digest)
+                or not _is_hash(prev_hash) or not _is_hash(stored_hash)):
+            raise Broken(f"ledger entry {seq} is malformed")
+        if prev_hash != previous:
+            what = "the genesis hash of this site" if seq == 1 else f"the hash of entry {seq - 1}"
+            raise Broken(f"ledger entry {seq} does not follow {what}: the chain is broken there")
+        if entry_hash(seq, kind, record_id, content_digest, prev_hash) != stored_hash:
+            raise Broken(f"ledger entry {seq} was altered: its hash does not match its contents")
+        state = states.get(record_id)
+        if kind == KIND_RECORD:
+            if state is not None:
+                raise Broken(f"ledger entry {seq} stores record {record_id.hex()} a second time")
+            states[record_id] = [content_digest, False]
+            report.record_ids.append(record_id)
+            report.records += 1
+        else:
+            if state is None:
+                raise Broken(f"ledger entry {seq} ({KIND_NAMES[kind]}) names record {record_id.hex()}, "
+                             "which no earlier entry stored")
+            if state[1]:
+                raise Broken(f"ledger entry {seq} ({KIND_NAMES[kind]}) names record {record_id.hex()}, "
+                             "which was already withdrawn")
+            state[0] = content_digest
+            if kind == KIND_WITHDRAWAL:
+                state[1] = True
+                report.withdrawals += 1
+            else:
+                report.rewraps += 1
+        entry_hashes.append(stored_hash)
+        record_counts.append(report.records)
+        previous = stored_hash
+    report.entries = len(entry_hashes)
+    expected = report.record_ids
+
+    # Step 2: the rows, in seq order, against the list of record entries.
+    row_ids = []
+    for record_id, kind in connection.execute("SELECT record_id, typeof(record_id) FROM records ORDER BY seq"):
+        if kind != b"blob" or not _is_hash(record_id, 16):
+            raise Broken(f"record row {len(row_ids) + 1} has a malformed record id")
+        row_ids.append(record_id)
+    present = set(row_ids)
+    cursor = connection.execute(
+        "SELECT record_id, form_id, form_version, received, clear_json, identity_envelope, "
+        "testimony_envelope, withdrawn FROM records ORDER BY seq")
+    for row_number, row in enumerate(cursor, start=1):
+        record_id, form_id, form_version, received, clear_json, identity, testimony, withdrawn = row
+        if row_number > len(row_ids) or record_id != row_ids[row_number - 1]:
+            raise Broken("the records table changed while it was read")
+        name = record_id.hex()
+        if record_id not in states:
+            raise Broken(f"record {name} (row {row_number}) has no ledger entry: it was injected or "
+                         "copied in from another archive")
+        if row_number > len(expected) or expected[row_number - 1] != record_id:
+            wanted = expected[row_number - 1] if row_number <= len(expected) else None
+            if wanted is not None and wanted not in present:
+                raise Broken(f"record {wanted.hex()} (ledger record {row_number}) was deleted: it has a "
+                             "ledger entry but no row")
+            raise Broken(f"the records were reordered: row {row_number} is record {name}, the ledger "
+                         f"stored {wanted.hex() if wanted else 'no record'} in that place")
+        digest, is_withdrawn = states[record_id]
+        if withdrawn not in (0, 1) or isinstance(withdrawn, bool):
+            raise Broken(f"record {name} (row {row_number}) has a malformed withdrawn mark")
+        if bool(withdrawn) != is_withdrawn:
+            if is_withdrawn:
+                raise Broken(f"record {name} (row {row_number}) was withdrawn, but its row is not marked so")
+            raise Broken(f"record {name} (row {row_number}) is marked withdrawn, but the ledger has no "
+                         "withdrawal for it")
+        if not _is_u64(form_version):
+            raise Broken(f"record {name} (row {row_number}) has a malformed form version")
+        if is_withdrawn:
+            if clear_json is not None or identity is not None or testimony is not None:
+                raise Broken(f"record {name} (row {row_number}) is withdrawn but still holds content")
+            actual = withdrawn_digest(record_id, _text_bytes(form_id), form_version, _text_bytes(received))
+        else:
+            actual = record_digest(record_id, _text_bytes(form_id), form_version, _text_bytes(received),
+                                   _text_bytes(clear_json), _text_bytes(identity), _text_bytes(testimony))
+        if actual != digest:
+            raise Broken(f"record {name} (row {row_number}) does not match its ledger entry: a clear "
+                         "field, an envelope, the form or the date was altered, or envelopes were swapped "
+                         "between records")
+    if len(row_ids) < len(expected):
+        missing = expected[len(row_ids)]
+        raise Broken(f"record {missing.hex()} (ledger record {len(row_ids) + 1}) was deleted: it has a "
+                     "ledger entry but no row")
+
+    # Step 3: the checkpoints.
+    verify_key = VerifyKey(site_key)
+    cursor = connection.execute(
+        "SELECT ledger_seq, head_hash, record_count, signature FROM checkpoints ORDER BY ledger_seq")
+    for ledger_seq, head_hash, record_count, signature in cursor:
+        if not (_is_u64(ledger_seq) and ledger_seq >= 1 and _is_hash(head_hash) and _is_u64(record_count)
+                and _is_hash(signature, 64)):
+            raise Broken(f"a checkpoint (at entry {ledger_seq!r}) is malformed")
+        try:
+            verify_key.verify(checkpoint_message(site_key, ledger_seq, head_hash, record_count), signature)
+        except BadSignatureError:
+            raise Broken(f"the checkpoint at entry {ledger_seq} has a bad signature: it was altered or forged")
+        if ledger_seq > report.entries:
+            raise Broken(f"a signed checkpoint covers entry {ledger_seq}, but the ledger ends at entry "
+                         f"{report.entries}: entries were cut off")
+        if head_hash != entry_hashes[ledger_seq - 1]:
+            raise Broken(f"the checkpoint at entry {ledger_seq} signed another head hash: the chain up to "
+                         "it was rewritten")
+        if record_count != record_counts[ledger_seq - 1]:
+            raise Broken(f"the checkpoint at entry {ledger_seq} counts {record_count} records, the ledger "
+                         f"{record_counts[ledger_seq - 1]}")
+        report.checkpoints += 1
+        report.signed_up_to = ledger_seq
+
+    # Step 4: coverage.
+    if report.signed_up_to < report.entries:
+        first = report.signed_up_to + 1
+        if first == report.entries:
+            span, them = f"entry {first} is", "it"
+        else:
+            span, them = f"entries {first} to {report.entries} are", "them"
+        raise Broken(f"{span} unsigned: no checkpoint covers {them}, so records after {them} may have been "
+                     "cut off")
+    return report
+
+
+def verify_path(path, pinned):
+    """(Report, None) for an intact archive, (None, reason) for a broken one; raises ArchiveError."""
+    connection = open_archive(path)
+    try:
+        return verify_archive(connection, pinned), None
+    except Broken as broken:
+        return None, str(broken)
+    except sqlite3.DatabaseError as error:
+        raise ArchiveError(f"cannot read database {path}: {error}")
+    finally:
+        connection.close()
+
+
+def parse_pinned(texts):
+    """The raw keys of --signing-key texts; raises ArchiveError naming the bad one."""
+    keys = []
+    for position, text in enumerate(texts, start=1):
+        try:
+            keys.append(parse_signing_key_text(text))
+        except SigningKeyTextError as error:
+            raise ArchiveError(f"--signing-key {position}: {error}")
+    return keys
+
+
+# --- Command line ------------------------------------------------------------------------------
+
+def warn(message):
+    sys.stderr.write(f"{PROGRAM}: {message}\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog=PROGRAM, description="Verify exported amanat archives against pinned site signing keys "
+        "(docs/FORMAT.md section 12.8).")
+    parser.add_argument("archives", nargs="+", metavar="FILE", help="an exported archive")
+    parser.add_argument("--signing-key", action="append", required=True, dest="signing_keys", metavar="KEY",
+                        help="a site signing key, amanat-sig-… (repeatable)")
+    try:
+        arguments = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code else 0
+
+    try:
+        pinned = set(parse_pinned(arguments.signing_keys))
+    except ArchiveError as error:
+        warn(f"error: {error}")
+        return EXIT_FAILURE
+
+    output = sys.stdout
+    errors = broken = 0
+    seen = {}   # record id -> [(path, site key)]
+    for path in arguments.archives:
+        try:
+            report, reason = verify_path(path, pinned)
+        except ArchiveError as error:
+            warn(f"error: {error}")
+            errors += 1
+            continue
+        if report is None:
+            output.write(f"{path}: BROKEN: {reason}\n")
+            broken += 1
+            continue
+        output.write(f"{path}: intact: {report.summary()}\n")
+        for record_id in report.record_ids:
+            seen.setdefault(record_id, []).append((path, report.site_key))
+    output.flush()
+
+    # The same record in two archives of one site is expected (two exports); across sites it is not.
+    across_sites = 0
+    for record_id, places in seen.items():
+        if len(places) < 2:
+            continue
+        sites = {site for _, site in places}
+        files = ", ".join(path for path, _ in places)
+        if len(sites) > 1:
+            across_sites += 1
+            warn(f"record {record_id.hex()} appears in archives of different sites: {files}")
+        else:
+            warn(f"note: record {record_id.hex()} appears in several archives of one site: {files}")
+    if errors:
+        return EXIT_FAILURE
+    if broken or across_sites:
+        return EXIT_BROKEN
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
