@@ -28,8 +28,12 @@ struct ResponseReader<Source: ByteSource> {
         headerTooLarge = ClientError(.malformed(reason: "headers exceed \(byteCountDescription(maxHeaderBytes))"))
     }
 
-    /// Reads one complete response; `requestMethod` matters because a HEAD response has no body.
-    mutating func readResponse(requestMethod: String) throws(ClientError) -> HTTPResponse {
+    /// Reads one complete response; `requestMethod` matters because a HEAD response has no body. With
+    /// `sink`, the body of a 200 response with a Content-Length goes to `sink` in pieces instead of into
+    /// memory, and may exceed the body limit.
+    mutating func readResponse(
+        requestMethod: String, streamingTo sink: ((ArraySlice<UInt8>) throws(ClientError) -> Void)? = nil
+    ) throws(ClientError) -> HTTPResponse {
         var headerBudget = maxHeaderBytes
         var (status, headers) = try readHead(budget: &headerBudget)
         // Interim responses (100 Continue, 103 Early Hints) precede the real one and carry no body.
@@ -40,11 +44,15 @@ struct ResponseReader<Source: ByteSource> {
             (status, headers) = try readHead(budget: &headerBudget)
         }
         var response = HTTPResponse(status: status, headers: headers)
-        switch try framing(for: response, requestMethod: requestMethod) {
+        switch try framing(for: response, requestMethod: requestMethod, streaming: sink != nil && status == 200) {
         case .none:
             break
         case .length(let length):
-            try readBytes(length, into: &response.body)
+            if let sink, status == 200 {
+                try streamBytes(length, to: sink)
+            } else {
+                try readBytes(length, into: &response.body)
+            }
         case .chunked:
             try readChunkedBody(into: &response.body)
         case .untilClose:
@@ -109,7 +117,7 @@ struct ResponseReader<Source: ByteSource> {
 
     // MARK: - Body
 
-    private func framing(for response: HTTPResponse, requestMethod: String) throws(ClientError) -> Framing {
+    private func framing(for response: HTTPResponse, requestMethod: String, streaming: Bool = false) throws(ClientError) -> Framing {
         if requestMethod == "HEAD" || response.status == 204 || response.status == 304 {
             return .none
         }
@@ -131,7 +139,7 @@ struct ResponseReader<Source: ByteSource> {
         guard lengths.allSatisfy({ $0 == first }), let length = parseDecimal(first) else {
             throw ClientError(.malformed(reason: "bad content-length"))
         }
-        guard length <= maxBodyBytes else {
+        guard length <= maxBodyBytes || streaming else {
             throw ClientError(.bodyTooLarge(limit: maxBodyBytes))
         }
         return .length(length)
@@ -174,6 +182,19 @@ struct ResponseReader<Source: ByteSource> {
             }
             body.append(contentsOf: buffer[position...])
             position = buffer.count
+        }
+    }
+
+    private mutating func streamBytes(_ count: Int, to sink: (ArraySlice<UInt8>) throws(ClientError) -> Void) throws(ClientError) {
+        var needed = count
+        while needed > 0 {
+            if position == buffer.count, try !fill() {
+                throw ClientError(.connectionClosed)
+            }
+            let end = position + min(needed, buffer.count - position)
+            try sink(buffer[position..<end])
+            needed -= end - position
+            position = end
         }
     }
 

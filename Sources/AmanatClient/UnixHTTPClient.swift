@@ -29,6 +29,25 @@ public struct UnixHTTPClient: Sendable {
         body: [UInt8]? = nil,
         contentType: String = "application/json"
     ) throws(ClientError) -> HTTPResponse {
+        try exchange(method: method, path: path, body: body, contentType: contentType, sink: nil)
+    }
+
+    /// Sends one request; a `200 OK` body with a Content-Length goes to `sink` piece by piece, whatever its
+    /// size, and is not kept in the returned response. Other answers are read whole, as by ``request(method:path:body:contentType:)``.
+    public func download(
+        method: String,
+        path: String,
+        to sink: (ArraySlice<UInt8>) throws(ClientError) -> Void
+    ) throws(ClientError) -> HTTPResponse {
+        try withoutActuallyEscaping(sink) { (sink) throws(ClientError) in
+            try exchange(method: method, path: path, body: nil, contentType: "application/json", sink: sink)
+        }
+    }
+
+    private func exchange(
+        method: String, path: String, body: [UInt8]?, contentType: String,
+        sink: ((ArraySlice<UInt8>) throws(ClientError) -> Void)?
+    ) throws(ClientError) -> HTTPResponse {
         let head = try Self.requestHead(method: method, path: path, body: body, contentType: contentType)
         let address = try UnixSocketAddress.make(path: socketPath)
         let socket = try UnixSocket.connect(to: address, path: socketPath, deadline: Deadline(seconds: timeoutSeconds))
@@ -48,7 +67,7 @@ public struct UnixHTTPClient: Sendable {
         // No shutdown(SHUT_WR) after sending: some servers treat a half-close as an abort and drop the response.
         var reader = ResponseReader(source: socket)
         do throws(ClientError) {
-            return try reader.readResponse(requestMethod: method)
+            return try reader.readResponse(requestMethod: method, streamingTo: sink)
         } catch {
             throw sendError ?? error
         }

@@ -116,7 +116,33 @@ public struct ArchiveVerifier {
             previous = entry.entryHash
         }
 
-        // 2. The rows against the chain: same records, same order, same content.
+        // 2. The checkpoints: signed, and over this chain.
+        let checkpoints = try Row.fetchCursor(
+            db, sql: "SELECT ledger_seq, head_hash, record_count, signature FROM checkpoints ORDER BY ledger_seq"
+        )
+        let key = pinned.first { $0 == siteKey } ?? siteKey
+        while let row = try checkpoints.next() {
+            let checkpoint = Checkpoint(
+                ledgerSeq: row[0], headHash: [UInt8]((row[1] as Data?) ?? Data()), recordCount: row[2],
+                signature: [UInt8]((row[3] as Data?) ?? Data())
+            )
+            guard checkpoint.isSigned(by: key) else {
+                return fail("the checkpoint at entry \(checkpoint.ledgerSeq) has an invalid signature")
+            }
+            guard checkpoint.ledgerSeq >= 1, checkpoint.ledgerSeq <= report.entries else {
+                return fail("a signed checkpoint covers entry \(checkpoint.ledgerSeq), but the ledger ends at entry \(report.entries): entries were cut off")
+            }
+            let index = Int(checkpoint.ledgerSeq - 1)
+            guard hashes[index] == checkpoint.headHash else {
+                return fail("the ledger differs from the signed checkpoint at entry \(checkpoint.ledgerSeq): entries up to it were rewritten")
+            }
+            guard recordCounts[index] == checkpoint.recordCount else {
+                return fail("the signed checkpoint at entry \(checkpoint.ledgerSeq) counts \(checkpoint.recordCount) records, the ledger \(recordCounts[index])")
+            }
+            report.checkpoints += 1
+            report.lastSignedSeq = checkpoint.ledgerSeq
+        }
+        // 3. The rows against the chain: same records, same order, same content.
         var position = 0
         let rows = try Row.fetchCursor(db, sql: "\(StoredRecord.selectColumns) FROM records ORDER BY seq")
         while let row = try rows.next() {
@@ -151,32 +177,6 @@ public struct ArchiveVerifier {
             return fail("record \(report.recordIDs[position]) (position \(position + 1)) is in the ledger but missing: it was deleted")
         }
 
-        // 3. The checkpoints.
-        let checkpoints = try Row.fetchCursor(
-            db, sql: "SELECT ledger_seq, head_hash, record_count, signature FROM checkpoints ORDER BY ledger_seq"
-        )
-        let key = pinned.first { $0 == siteKey } ?? siteKey
-        while let row = try checkpoints.next() {
-            let checkpoint = Checkpoint(
-                ledgerSeq: row[0], headHash: [UInt8]((row[1] as Data?) ?? Data()), recordCount: row[2],
-                signature: [UInt8]((row[3] as Data?) ?? Data())
-            )
-            guard checkpoint.isSigned(by: key) else {
-                return fail("the checkpoint at entry \(checkpoint.ledgerSeq) has an invalid signature")
-            }
-            guard checkpoint.ledgerSeq >= 1, checkpoint.ledgerSeq <= report.entries else {
-                return fail("a signed checkpoint covers entry \(checkpoint.ledgerSeq), but the ledger ends at entry \(report.entries): entries were cut off")
-            }
-            let index = Int(checkpoint.ledgerSeq - 1)
-            guard hashes[index] == checkpoint.headHash else {
-                return fail("the ledger differs from the signed checkpoint at entry \(checkpoint.ledgerSeq): entries up to it were rewritten")
-            }
-            guard recordCounts[index] == checkpoint.recordCount else {
-                return fail("the signed checkpoint at entry \(checkpoint.ledgerSeq) counts \(checkpoint.recordCount) records, the ledger \(recordCounts[index])")
-            }
-            report.checkpoints += 1
-            report.lastSignedSeq = checkpoint.ledgerSeq
-        }
         if report.entries > report.lastSignedSeq {
             let unsignedRecords = report.records - (report.lastSignedSeq > 0 ? recordCounts[Int(report.lastSignedSeq - 1)] : 0)
             return fail(

@@ -77,6 +77,8 @@ extension KeyHolder {
             var tally = Tally()
             do {
                 try reader.forEach { record in
+                    // A withdrawn record has nothing left to rewrap.
+                    guard !record.withdrawn else { return }
                     var entry = RewrapFile.Entry(recordID: record.recordID, identity: nil, testimony: nil)
                     var problems: [String] = []
                     for section in requestedSections {

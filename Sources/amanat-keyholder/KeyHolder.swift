@@ -10,10 +10,11 @@ struct KeyHolder: AsyncParsableCommand {
         abstract: "Offline key holder for Amanat: make keys and open database copies. Never touches the network.",
         discussion: """
             Exit codes: 0 success; 1 error; 3 wrong passphrase; 4 key file refused (permissions or format);
-            5 some records could not be opened with the given keys; 6 tampered records found; 64 usage error.
+            5 some records could not be opened with the given keys; 6 tampered records found; 7 an archive failed \
+            verification (its ledger is inconsistent); 64 usage error.
             """,
         version: "0.1.0",
-        subcommands: [Init.self, PublicKey.self, Open.self, Rewrap.self, Passwd.self, Split.self, Combine.self]
+        subcommands: [Init.self, PublicKey.self, Verify.self, Open.self, Rewrap.self, Passwd.self, Split.self, Combine.self]
     )
 }
 
@@ -24,6 +25,7 @@ enum Exit {
     static let keyFileRefused: Int32 = 4
     static let unopened: Int32 = 5
     static let tampered: Int32 = 6
+    static let inconsistent: Int32 = 7
 }
 
 /// Prints `amanat-keyholder: error: …` and exits with `code`.

@@ -7,8 +7,9 @@ extension Amanat {
         static let configuration = CommandConfiguration(
             abstract: "Submit a testimony from a JSON file, or - for standard input.",
             discussion: """
-                The JSON is {"form": ID, "fields": {...}}. Prints the record id once amanatd has stored it
-                durably. Nothing is written to disk on this machine.
+                The JSON is {"form": ID, "fields": {...}}. Once amanatd has stored it durably, prints the record id, \
+                then a line "receipt {…}" (the signed receipt) and a line "withdrawal-token amanat-wt-…", shown only \
+                once. Nothing is written to disk on this machine.
                 """
         )
 
@@ -22,10 +23,8 @@ extension Amanat {
                 printBody(response.body)
                 return
             }
-            guard case .object(let answer) = parseJSON(response.body), case .string(let id)? = answer["record_id"] else {
-                fail("malformed answer from amanatd")
-            }
-            print(id)
+            guard case .object(let answer) = parseJSON(response.body) else { fail("malformed answer from amanatd") }
+            printStored(answer)
         }
     }
 

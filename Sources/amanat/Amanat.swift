@@ -15,7 +15,10 @@ struct Amanat: ParsableCommand {
             64 usage error.
             """,
         version: "0.1.0",
-        subcommands: [Submit.self, Health.self, Forms.self, ImportRewrap.self]
+        subcommands: [
+            Submit.self, Withdraw.self, ReceiptCommand.self, SigningKeyCommand.self, Health.self, Forms.self, Export.self,
+            ImportRewrap.self,
+        ]
     )
 
     // Declared here as well so that `amanat --socket PATH submit FILE` parses: ArgumentParser hands the
@@ -82,13 +85,17 @@ func perform(
         }
         fail(error.description, code: error.isConnectionFailure ? Exit.unreachable : Exit.failure)
     }
-    guard (200..<300).contains(response.status) else {
-        if options.json { printBody(response.body) }
-        let detail = response.problem?.detail ?? "amanatd answered HTTP \(response.status)"
-        let hint = response.problem?.field.map { "check the field \($0)" }
-        fail(detail, code: response.status >= 500 ? Exit.serverFailed : Exit.refused, hint: hint)
-    }
+    failOnRefusal(options, response)
     return response
+}
+
+/// Prints amanatd's problem and exits unless `response` is a success.
+func failOnRefusal(_ options: GlobalOptions, _ response: HTTPResponse) {
+    guard !(200..<300).contains(response.status) else { return }
+    if options.json { printBody(response.body) }
+    let detail = response.problem?.detail ?? "amanatd answered HTTP \(response.status)"
+    let hint = response.problem?.field.map { "check the field \($0)" }
+    fail(detail, code: response.status >= 500 ? Exit.serverFailed : Exit.refused, hint: hint)
 }
 
 func printBody(_ body: [UInt8]) {

@@ -107,7 +107,7 @@ struct LeakTests {
         #expect(Self.leaks(markers, in: everything) == [])
         #expect(!daemon.output.contains(marker))
         // Log lines carry journald's exact time: a record id there would date the record to the second.
-        let recordID = try #require(accepted.stdoutLines.last)
+        let recordID = try #require(accepted.stdoutLines.first)
         #expect(!daemon.output.contains(recordID))
         #expect(daemon.output.contains("level=trace") || daemon.output.contains("level=debug"),
                 "the scan must cover the most verbose logs")

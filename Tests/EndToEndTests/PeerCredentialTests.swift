@@ -68,7 +68,7 @@ struct PeerCredentialTests {
         chmod(example, 0o644)
         let outcome = try await Self.asNobody(daemon, ["submit", example])
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(outcome.stdoutLines.last?.count == 32)
+        #expect(outcome.stdoutLines.first?.count == 32)
         // A submitter is not an admin.
         let rewrap = directory.file("empty.rewrap")
         try directory.write("empty.rewrap", Array("{}\n".utf8), mode: 0o644)

@@ -17,7 +17,7 @@ struct RotationTests {
         var daemon = try Daemon(in: directory, recipients: [old.publicKey])
         for name in Self.examples {
             let outcome = try await daemon.amanat(["submit", Paths.example(name)])
-            let id = try #require(outcome.stdoutLines.last)
+            let id = try #require(outcome.stdoutLines.first)
             expected[id] = try JSONParser().parse(contents(Paths.example(name)))["fields"]
         }
         #expect(await daemon.stop() == 0)
@@ -50,7 +50,7 @@ struct RotationTests {
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdoutText.contains("replaced the envelopes of 3 records"))
         let later = try await daemon.amanat(["submit", Paths.example("testimony-ru.json")])
-        let laterID = try #require(later.stdoutLines.last)
+        let laterID = try #require(later.stdoutLines.first)
         expected[laterID] = try JSONParser().parse(contents(Paths.example("testimony-ru.json")))["fields"]
         #expect(await daemon.stop() == 0)
 

@@ -31,7 +31,7 @@ struct RoundTripTests {
             let fields = try #require(document["fields"])
             let outcome = try await daemon.amanat(["submit", Paths.example(name)])
             #expect(outcome.status == 0, "\(name): \(outcome.stderr)")
-            let recordID = try #require(outcome.stdoutLines.last)
+            let recordID = try #require(outcome.stdoutLines.first)
             #expect(recordID.count == 32)
             submitted[recordID] = fields
         }

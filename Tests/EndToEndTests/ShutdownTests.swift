@@ -25,7 +25,7 @@ struct ShutdownTests {
             return outcomes
         }
         #expect(await daemon.stop() == 0)
-        let ackedIDs = Set(acknowledged.filter { $0.status == 0 }.compactMap(\.stdoutLines.last))
+        let ackedIDs = Set(acknowledged.filter { $0.status == 0 }.compactMap(\.stdoutLines.first))
         #expect(!ackedIDs.isEmpty)
         for outcome in acknowledged where outcome.status != 0 {
             // Refused ones were refused visibly, never silently dropped after an acknowledgement.

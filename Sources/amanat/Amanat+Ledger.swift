@@ -1,0 +1,225 @@
+import AmanatClient
+import AmanatCrypto
+import AmanatModel
+import ArgumentParser
+import Glibc
+
+extension Amanat {
+    struct SigningKeyCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "signing-key",
+            abstract: "Print amanatd's receipt-signing key, for key holders to pin.",
+            discussion: """
+                Key holders pass it to `amanat-keyholder verify --signing-key` and `amanat receipt verify`. Get it \
+                once, on the intake host, and carry it to the offline machine by a separate path from the exports.
+                """
+        )
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let response = perform(options, "GET", "/v1/signing-key")
+            if options.json {
+                printBody(response.body)
+                return
+            }
+            guard case .object(let answer) = parseJSON(response.body), let text = answer["signing_key"]?.stringValue,
+                  (try? SigningPublicKey(text: text)) != nil
+            else {
+                fail("malformed answer from amanatd")
+            }
+            print(text)
+        }
+    }
+
+    struct ReceiptCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "receipt",
+            abstract: "Check receipts offline.",
+            subcommands: [VerifyReceipt.self]
+        )
+    }
+
+    struct VerifyReceipt: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Check a receipt's signature offline, against the site's pinned signing key.",
+            discussion: """
+                RECEIPT is a file, or - for standard input, holding the receipt JSON object (the "receipt" member of \
+                `amanat submit --json`) or the whole answer. Exit codes: 0 valid; 1 invalid or unreadable; 64 usage.
+                """
+        )
+
+        @Argument(help: "The receipt file, or - for standard input.") var receipt: String
+        @Option(name: .customLong("signing-key"), help: "The site's key, amanat-sig-… (from `amanat signing-key`).")
+        var signingKey: String
+        @Flag(help: "Print the result as JSON.") var json = false
+
+        func run() throws {
+            initialiseSodium()
+            let key: SigningPublicKey
+            do {
+                key = try SigningPublicKey(text: signingKey.trimmingWhitespace)
+            } catch {
+                throw ValidationError("--signing-key: \(error)")
+            }
+            guard var value = try? JSONParser(maxDepth: 8).parse(readInput(receipt, limit: 1 << 16)) else {
+                fail("\(receipt) is not JSON")
+            }
+            if case .object(let members) = value, let inner = members["receipt"] { value = inner }
+            let parsed: Receipt
+            do {
+                parsed = try Receipt(json: value)
+            } catch {
+                fail("not a receipt: \(error)")
+            }
+            let valid = parsed.isValid(for: key)
+            if json {
+                print(String(decoding: JSONValue.object([
+                    "valid": .bool(valid), "record_id": .string(parsed.recordID.text), "seq": .number(String(parsed.seq)),
+                ]).canonicalBytes(), as: UTF8.self))
+            } else if valid {
+                print("valid: record \(parsed.recordID) is entry \(parsed.seq) of the ledger of \(key.text)")
+            }
+            guard valid else {
+                fail(parsed.signingKey == key
+                    ? "the receipt's signature does not verify: it was altered or forged"
+                    : "the receipt was signed by \(parsed.signingKey.text), not by the given --signing-key")
+            }
+        }
+    }
+
+    struct Withdraw: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw a testimony at the witness's request, with the token they were given.",
+            discussion: """
+                amanatd erases the record's clear fields and both envelopes; only its id, form and date remain, with a \
+                withdrawn mark, and the ledger records the withdrawal. A wrong token and an unknown id get the same \
+                answer. Give the token with --token-file (a file, or - for standard input) so that it stays out of \
+                the shell history and the process list.
+                """
+        )
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The record id (32 hex digits).") var recordID: String
+        @Option(help: "Read the withdrawal token (amanat-wt-…) from this file, or - for standard input.")
+        var tokenFile: String?
+        @Option(help: "The withdrawal token itself (visible to other users in the process list; prefer --token-file).")
+        var token: String?
+
+        func validate() throws {
+            guard RecordID(text: recordID) != nil else { throw ValidationError("a record id is 32 lowercase hex digits") }
+            guard (tokenFile == nil) != (token == nil) else { throw ValidationError("give exactly one of --token-file and --token") }
+        }
+
+        func run() throws {
+            var text = token ?? String(decoding: readInput(tokenFile!, limit: 4096), as: UTF8.self)
+            text = text.trimmingWhitespace
+            guard WithdrawalToken.decode(text) != nil else {
+                fail("not a withdrawal token: it starts with amanat-wt- and has 52 more letters and digits")
+            }
+            let body = JSONValue.object(["record_id": .string(recordID), "token": .string(text)]).canonicalBytes()
+            let response = perform(options, "POST", "/v1/withdrawals", body: body)
+            if options.json {
+                printBody(response.body)
+                return
+            }
+            print("withdrawn: \(recordID)")
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Admins: have amanatd write a consistent snapshot of the archive, with a fresh signed checkpoint.",
+            discussion: """
+                The snapshot holds ciphertext, clear fields and the ledger, and no server-only secrets. It is written \
+                to a new file (mode 0600); an existing file is never overwritten. Check it on the offline machine with \
+                `amanat-keyholder verify FILE --signing-key KEY`.
+                """
+        )
+
+        @OptionGroup var options: GlobalOptions
+        @Option(help: "The new file to write.") var out: String
+
+        func run() throws {
+            let fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            guard fd >= 0 else { fail("cannot create \(out): \(String(cString: strerror(errno)))") }
+            var written = 0
+            let client = UnixHTTPClient(socketPath: options.socketPath, timeoutSeconds: 0)
+            let response: HTTPResponse
+            do {
+                response = try client.download(method: "POST", path: "/v1/admin/export") { piece in
+                    var offset = piece.startIndex
+                    while offset < piece.endIndex {
+                        let n = piece[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                        if n < 0 && errno == EINTR { continue }
+                        guard n > 0 else {
+                            let reason = String(cString: strerror(errno))
+                            close(fd)
+                            unlink(out)
+                            fail("cannot write \(out): \(reason)")
+                        }
+                        offset += n
+                        written += n
+                    }
+                }
+            } catch {
+                close(fd)
+                unlink(out)
+                fail(error.description, code: error.isConnectionFailure ? Exit.unreachable : Exit.failure)
+            }
+            guard response.status == 200 else {
+                close(fd)
+                unlink(out)
+                failOnRefusal(options, response)
+                fail("amanatd answered HTTP \(response.status) without a snapshot")
+            }
+            guard fsync(fd) == 0, close(fd) == 0 else {
+                unlink(out)
+                fail("cannot write \(out): \(String(cString: strerror(errno)))")
+            }
+            let seq = response.values(forHeader: "Amanat-Ledger-Seq").first ?? "?"
+            let count = response.values(forHeader: "Amanat-Record-Count").first ?? "?"
+            let head = response.values(forHeader: "Amanat-Head-Hash").first ?? "?"
+            if options.json {
+                print(String(decoding: JSONValue.object([
+                    "file": .string(out), "bytes": .number(String(written)), "ledger_seq": .string(seq),
+                    "record_count": .string(count), "head_hash": .string(head),
+                ]).canonicalBytes(), as: UTF8.self))
+                return
+            }
+            print("exported \(written) bytes to \(out): \(count) records, ledger entry \(seq) signed (head \(head))")
+        }
+    }
+}
+
+/// Prints what a stored testimony's answer holds: the record id first (for scripts), then the receipt and the
+/// withdrawal token, with a note on standard error.
+func printStored(_ answer: [String: JSONValue]) {
+    guard let id = answer["record_id"]?.stringValue else { fail("malformed answer from amanatd") }
+    print(id)
+    if let receipt = answer["receipt"] {
+        print("receipt " + String(decoding: receipt.canonicalBytes(), as: UTF8.self))
+    }
+    if let token = answer["withdrawal_token"]?.stringValue {
+        print("withdrawal-token " + token)
+        printError(
+            "stored. Give the witness the record id, the receipt and the withdrawal token: the token is shown only once, "
+                + "and with it the witness can withdraw the testimony (amanat withdraw)."
+        )
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        String(Substring(self).drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}
+
+func initialiseSodium() {
+    do {
+        try Sodium.initialise()
+    } catch {
+        fail("\(error)")
+    }
+}
