@@ -675,11 +675,12 @@ def main(argv=None):
 
     try:
         # Every key is parsed, then unlocked, before any output: a wrong passphrase leaves none (§3.5).
-        key_files = [read_key_file(path) for path in arguments.keys]
         try:
             pinned = set(amanat_verify.parse_pinned(arguments.signing_keys))
         except amanat_verify.ArchiveError as error:
-            raise Failure(str(error))
+            # A key text that does not parse is a bad option value, as for amanat-keyholder.
+            raise Failure(str(error), EXIT_USAGE)
+        key_files = [read_key_file(path) for path in arguments.keys]
         shared = read_passphrase_file(arguments.passphrase_file) if arguments.passphrase_file else None
         keys = []
         for key_file in key_files:
@@ -689,7 +690,9 @@ def main(argv=None):
             keys.append(unlock(key_file, passphrase))
 
         connection = open_database(arguments.database)
-        if not arguments.no_verify:
+        if arguments.no_verify:
+            warn("warning: --no-verify: the ledger is not checked; records may be forged, altered or missing")
+        else:
             verify(connection, arguments.database, pinned)
         opened = not_openable = tampered = withdrawn = 0
         output = sys.stdout.buffer

@@ -13,9 +13,10 @@ it. Each archive must be signed by one of the pinned keys. One line per archive 
 output: `FILE: intact: …` or `FILE: BROKEN: REASON`, where REASON is the first failure found.
 Record ids that appear in more than one archive are reported on standard error.
 
-Exit codes: 0 every archive is intact, 7 at least one is inconsistent (tampered, cut off, or
-signed by a key that is not pinned), 1 error (a file that cannot be read or is not an amanat
-archive, a key text that does not parse), 64 usage error.
+Exit codes: 0 every archive is intact, 7 at least one is inconsistent (tampered, cut off, signed
+by a key that is not pinned, or a record found in archives of two different sites), 1 error (a
+file that cannot be read or is not an amanat archive; it takes precedence), 64 usage error (also a
+--signing-key text that does not parse).
 
 amanat_open.py imports this module to verify an archive before opening it.
 """
@@ -451,8 +452,9 @@ def main(argv=None):
     try:
         pinned = set(parse_pinned(arguments.signing_keys))
     except ArchiveError as error:
+        # A key text that does not parse is a bad option value (as for amanat-keyholder verify).
         warn(f"error: {error}")
-        return EXIT_FAILURE
+        return EXIT_USAGE
 
     output = sys.stdout
     errors = broken = 0

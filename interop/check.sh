@@ -3,13 +3,21 @@
 # amanat_open.py was written from docs/FORMAT.md alone, so agreement shows the spec is sufficient.
 #
 # The check makes real keys with amanat-keyholder, runs amanatd on a temporary socket and database,
-# submits every examples/*.json with `amanat submit`, and stops amanatd with SIGTERM. It then opens
-# copies of the database with both readers:
+# submits every examples/*.json with `amanat submit`, then one more that it withdraws with its token
+# (`amanat withdraw`), then one more; it exports the archive with `amanat export` and stops amanatd
+# with SIGTERM. A second amanatd, with its own state directory and so its own signing key, makes a
+# second site's export. It then opens copies of the database with both readers:
 #   - with various sets of keys;
-#   - after damaging a copy in one precise way at a time (interop/tamper.py);
+#   - after damaging a copy in one precise way at a time (interop/tamper.py, opened with --no-verify);
 #   - with key files that must be refused.
 # Both readers must give the same exit code and the same output, byte for byte. Where a case says
 # why a section did not open, both must give that reason.
+#
+# Then the ledger (FORMAT.md section 12): `amanat-keyholder verify` and interop/amanat_verify.py,
+# written from FORMAT.md alone, must both accept the untampered exports of both sites (one call, two
+# --signing-key), and both must reject each archive-level tampering of interop/tamper_ledger.py
+# (deleted, altered, reordered, swapped, copied-in and cut-off records, a rewritten chain, a forged
+# signature); `amanat-keyholder open` and amanat_open.py must refuse each unless given --no-verify.
 #
 #   BIN=DIR           the binaries (default: .build/debug of this checkout)
 #   INTEROP_VENV=DIR  a Python venv for PyNaCl, made if missing (default: /tmp/amanat-interop-venv)
@@ -25,6 +33,7 @@ if [ ! -x "$venv/bin/python3" ]; then
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
 py="$venv/bin/python3"
+export PYTHONDONTWRITEBYTECODE=1  # amanat_open.py imports amanat_verify.py: keep the tree clean
 
 work="$(mktemp -d /tmp/amanat-interop.XXXXXX)"
 daemon=""
@@ -71,13 +80,44 @@ coproc NOTIFY { exec "$py" "$here/notify.py" "$work/notify.sock"; }
 read -r -t 10 state <&"${NOTIFY[0]}" || die "notify listener did not start"
 root_flag=""
 [ "$(id -u)" -eq 0 ] && root_flag="--allow-root"  # amanatd refuses root otherwise
-NOTIFY_SOCKET="$work/notify.sock" "$bin/amanatd" $root_flag --socket "$work/amanatd.sock" --database "$work/amanat.sqlite" \
-    --forms "$root/config/forms" --recipient "$pk_a" --recipient "$pk_b" 2> "$work/amanatd.log" &
-daemon=$!
-state=""
-while [ "$state" != "READY=1" ]; do
-    read -r -t 60 state <&"${NOTIFY[0]}" || die "amanatd did not become ready: $(cat "$work/amanatd.log")"
-done
+
+# start_daemon DIR: amanatd with its database (and so its receipt.key, its signing key) in DIR and
+# its socket at DIR/amanatd.sock. This script runs as amanatd's own user, so it is an admin (export).
+start_daemon() {
+    local dir=$1
+    mkdir -p "$dir"
+    NOTIFY_SOCKET="$work/notify.sock" "$bin/amanatd" $root_flag --socket "$dir/amanatd.sock" \
+        --database "$dir/amanat.sqlite" --forms "$root/config/forms" --recipient "$pk_a" --recipient "$pk_b" \
+        2> "$dir/amanatd.log" &
+    daemon=$!
+    state=""
+    while [ "$state" != "READY=1" ]; do
+        read -r -t 60 state <&"${NOTIFY[0]}" || die "amanatd did not become ready: $(cat "$dir/amanatd.log")"
+    done
+}
+
+# stop_daemon DIR: SIGTERM, which must end amanatd cleanly.
+stop_daemon() {
+    kill -TERM "$daemon"
+    local status=0
+    wait "$daemon" || status=$?
+    daemon=""
+    [ "$status" -eq 0 ] || die "amanatd exited $status on SIGTERM: $(cat "$1/amanatd.log")"
+}
+
+# submit DIR FILE OUT: `amanat submit --json`, its answer (record_id, receipt, withdrawal_token) in OUT.
+submit() {
+    "$bin/amanat" --socket "$1/amanatd.sock" submit --json "$2" > "$3" 2> "$work/submit.err" \
+        || die "amanat submit $(basename "$2"): $(cat "$work/submit.err")"
+}
+
+# json_member FILE NAME: a string member of the JSON object in FILE.
+json_member() {
+    "$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
+}
+
+site="$work/site-a"
+start_daemon "$site"
 
 # One more testimony, made here, reaches what the examples do not: text that is not in NFC (the
 # stored form must be), escapes, characters outside the BMP, fields left empty, and a narrative
@@ -100,31 +140,60 @@ print(json.dumps({"form": "testimony", "fields": fields}))
 PYTHON
 
 examples=0
-for example in "$root"/examples/*.json "$work/edge-cases.json"; do
-    "$bin/amanat" submit --socket "$work/amanatd.sock" "$example" > /dev/null 2> "$work/submit.err" \
-        || die "amanat submit $(basename "$example"): $(cat "$work/submit.err")"
+for example in "$root"/examples/*.json; do
     examples=$((examples + 1))
+    submit "$site" "$example" "$work/submitted-$examples.json"
 done
 [ "$examples" -gt 0 ] || die "no examples/*.json"
 
-kill -TERM "$daemon"
-status=0
-wait "$daemon" || status=$?
-daemon=""
-[ "$status" -eq 0 ] || die "amanatd exited $status on SIGTERM: $(cat "$work/amanatd.log")"
+# One more record, whose witness then withdraws it with the token they were given (FORMAT.md §12.6).
+# It comes after the examples, so that the tamper cases below keep their record numbers.
+examples=$((examples + 1))
+withdrawn_number=$examples
+submit "$site" "$root/examples/testimony.json" "$work/submitted-$examples.json"
+withdrawn_id="$(json_member "$work/submitted-$examples.json" record_id)"
+json_member "$work/submitted-$examples.json" withdrawal_token > "$work/withdrawal-token"
+"$bin/amanat" --socket "$site/amanatd.sock" withdraw "$withdrawn_id" --token-file "$work/withdrawal-token" \
+    > /dev/null 2> "$work/withdraw.err" || die "amanat withdraw: $(cat "$work/withdraw.err")"
+# One record after the withdrawal, so that the last ledger entry stores a record.
+examples=$((examples + 1))
+submit "$site" "$work/edge-cases.json" "$work/submitted-$examples.json"
+
+export_a="$work/export-a.sqlite"
+"$bin/amanat" --socket "$site/amanatd.sock" export --out "$export_a" > /dev/null 2> "$work/export.err" \
+    || die "amanat export: $(cat "$work/export.err")"
+sig_a="$("$bin/amanat" --socket "$site/amanatd.sock" signing-key 2> "$work/signing-key.err")" \
+    || die "amanat signing-key: $(cat "$work/signing-key.err")"
+stop_daemon "$site"
 
 # amanatd checkpoints on a clean stop, so the main file alone is a complete copy (FORMAT.md §7.3).
 pristine="$work/pristine.sqlite"
-cp "$work/amanat.sqlite" "$pristine"
+cp "$site/amanat.sqlite" "$pristine"
+
+# A second intake site: its own state directory, so its own signing key and ledger.
+site_b="$work/site-b"
+start_daemon "$site_b"
+submit "$site_b" "$root/examples/testimony.json" "$work/submitted-b-1.json"
+submit "$site_b" "$work/edge-cases.json" "$work/submitted-b-2.json"
+export_b="$work/export-b.sqlite"
+"$bin/amanat" --socket "$site_b/amanatd.sock" export --out "$export_b" > /dev/null 2> "$work/export.err" \
+    || die "amanat export (site b): $(cat "$work/export.err")"
+sig_b="$("$bin/amanat" --socket "$site_b/amanatd.sock" signing-key 2> "$work/signing-key.err")" \
+    || die "amanat signing-key (site b): $(cat "$work/signing-key.err")"
+stop_daemon "$site_b"
+[ "$sig_a" != "$sig_b" ] || die "the two sites have the same signing key"
 
 # --- Helpers -------------------------------------------------------------------------------------
 
 # open_both DB PASSPHRASE-FILE KEY...: run both readers; outputs in $work/{swift,python}.jsonl.
+# Both verify the ledger first against $sig_a, or skip it when $verify is --no-verify.
+verify="--signing-key"
 open_both() {
     local db=$1 passphrase=$2
     shift 2
     local args=()
     for key in "$@"; do args+=(--key "$key"); done
+    if [ "$verify" = "--no-verify" ]; then args+=(--no-verify); else args+=(--signing-key "$sig_a"); fi
     swift_rc=0
     py_rc=0
     "$bin/amanat-keyholder" open "$db" "${args[@]}" --passphrase-file "$passphrase" \
@@ -158,7 +227,11 @@ tamper_case() {
     local db="$work/case-$((passed + failed)).sqlite"
     cp "$pristine" "$db"
     "$py" "$here/tamper.py" "$db" "$@" || die "tamper.py $*"
+    # These edits do not touch the ledger, so verification would refuse them before any envelope is
+    # opened; --no-verify shows that both readers still find each damaged envelope alike.
+    verify="--no-verify"
     check_open "$name" "$want" "$db" "$keys" --expect "$expect"
+    verify="--signing-key"
 }
 
 # key_case NAME EXIT KEY-FILE [PASSPHRASE-FILE]: both readers must refuse the key, before any output.
@@ -194,12 +267,13 @@ tampered="tampered: "
 
 # --- Keys ----------------------------------------------------------------------------------------
 
-check_open "key a opens every record" 0 "$pristine" "$key_a" "${all_opened[@]}"
+check_open "key a opens every record; the withdrawn one is marked" 0 "$pristine" "$key_a" "${all_opened[@]}" \
+    --withdrawn "$withdrawn_number"
 lines="$(wc -l < "$work/python.jsonl")"
 if [ "$lines" -eq "$examples" ]; then
-    pass "one output line per submitted example ($examples)"
+    pass "one output line per submitted record ($examples)"
 else
-    fail "one output line per submitted example" "$lines lines for $examples examples"
+    fail "one output line per submitted record" "$lines lines for $examples records"
 fi
 check_open "key b opens every record" 0 "$pristine" "$key_b" "${all_opened[@]}"
 check_open "keys a and b open every record" 0 "$pristine" "$key_a $key_b" "${all_opened[@]}"
@@ -298,6 +372,131 @@ key_case "CR LF line endings" 4 "$work/crlf.key"
 grep -v '^#' "$key_a" > "$work/bare.key"
 chmod 600 "$work/bare.key"
 check_open "key file without comments" 0 "$pristine" "$work/bare.key" "${all_opened[@]}"
+
+# --- Ledger: verify and open exports (FORMAT.md §12) ---------------------------------------------
+
+# verify_both NAME EXIT FILE... [-- KEY...]: `amanat-keyholder verify` and amanat_verify.py must
+# both exit EXIT; the keys default to both sites'. With EXIT 0 or 7 each must also write one verdict
+# per archive, and the two must agree on each. Sets verified=1 if the case passed.
+verify_both() {
+    verified=0
+    local name=$1 want=$2
+    shift 2
+    local files=() keys=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do files+=("$1"); shift; done
+    if [ $# -gt 0 ]; then shift; for key in "$@"; do keys+=(--signing-key "$key"); done
+    else keys=(--signing-key "$sig_a" --signing-key "$sig_b"); fi
+    local swift_rc=0 py_rc=0
+    "$bin/amanat-keyholder" verify "${files[@]}" "${keys[@]}" > "$work/swift.verify" 2> "$work/swift.err" \
+        || swift_rc=$?
+    "$py" "$here/amanat_verify.py" "${files[@]}" "${keys[@]}" > "$work/python.verify" 2> "$work/python.err" \
+        || py_rc=$?
+    if [ "$swift_rc" != "$want" ] || [ "$py_rc" != "$want" ]; then
+        fail "$name" "exit codes: amanat-keyholder verify $swift_rc, amanat_verify.py $py_rc, expected $want:" \
+            "$(head -c 300 "$work/swift.verify") / $(head -c 300 "$work/python.verify")"
+        return 0
+    fi
+    if [ "$want" != 0 ] && [ "$want" != 7 ]; then
+        verified=1
+        pass "$name"
+        return 0
+    fi
+    # One line per archive from each, saying the same thing.
+    local verdicts
+    for out in "$work/swift.verify" "$work/python.verify"; do
+        verdicts="$(grep -c -E '^.*: (intact|BROKEN): ' "$out" || true)"
+        if [ "$verdicts" != "${#files[@]}" ]; then
+            fail "$name" "$(basename "$out") has $verdicts verdict lines for ${#files[@]} archives"
+            return 0
+        fi
+    done
+    if [ "$(grep -o -E ': (intact|BROKEN): ' "$work/swift.verify")" != \
+         "$(grep -o -E ': (intact|BROKEN): ' "$work/python.verify")" ]; then
+        fail "$name" "the two verifiers disagree on an archive"
+        return 0
+    fi
+    verified=1
+    pass "$name"
+}
+
+verify_both "export verifies against its site key" 0 "$export_a" -- "$sig_a"
+verify_both "two sites' exports verify in one call, each against its own key" 0 "$export_a" "$export_b"
+verify_both "the clean-stop copy verifies (signed on stop)" 0 "$pristine" -- "$sig_a"
+verify_both "another site's key is not this archive's" 7 "$export_a" -- "$sig_b"
+verify_both "two sites, one key pinned: the other archive is refused" 7 "$export_a" "$export_b" -- "$sig_a"
+verify_both "a missing file is an error" 1 "$export_a" "$work/no-such-export.sqlite"
+verify_both "a signing key that does not parse is a usage error" 64 "$export_a" -- "${sig_a:0:30}"
+
+check_open "the export opens alike in both readers" 0 "$export_a" "$key_a" "${all_opened[@]}" \
+    --withdrawn "$withdrawn_number"
+check_open "the other site's export opens alike (pinned key is site a's)" 7 "$export_b" "$key_a"
+# sql DB STATEMENT: one statement on a copy, with Python's sqlite3 (the sqlite3 shell may be missing).
+sql() {
+    "$py" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()' "$1" "$2"
+}
+
+cp "$export_a" "$work/schema-v1.sqlite"
+sql "$work/schema-v1.sqlite" "DELETE FROM grdb_migrations WHERE identifier = 'v2'"
+check_open "a database without migration v2 is refused" 1 "$work/schema-v1.sqlite" "$key_a"
+verify_both "a database without migration v2 cannot be verified" 1 "$work/schema-v1.sqlite"
+cp "$export_a" "$work/schema-v3.sqlite"
+sql "$work/schema-v3.sqlite" "INSERT INTO grdb_migrations VALUES ('v3')"
+check_open "a database with an unknown migration is refused" 1 "$work/schema-v3.sqlite" "$key_a"
+
+# ledger_case NAME TAMPER-ARGUMENT...: damage a fresh copy of site a's export with tamper_ledger.py.
+# Both verifiers must exit 7, both readers must refuse to open it (exit 7) while verifying, and with
+# --no-verify both must still read it alike.
+ledger_case() {
+    local name=$1
+    shift
+    local db="$work/ledger-$((passed + failed)).sqlite"
+    cp "$export_a" "$db"
+    "$py" "$here/tamper_ledger.py" "$db" "$@" || die "tamper_ledger.py $*"
+    verify_both "verify detects: $name" 7 "$db"
+    [ "$verified" -eq 1 ] || return 0
+    open_both "$db" "$work/passphrase" "$key_a"
+    if [ "$swift_rc" != 7 ] || [ "$py_rc" != 7 ]; then
+        fail "open refuses: $name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc, expected 7"
+        return 0
+    elif [ -s "$work/swift.jsonl" ] || [ -s "$work/python.jsonl" ]; then
+        fail "open refuses: $name" "a refused archive must leave no output"
+        return 0
+    fi
+    pass "open refuses: $name"
+    verify="--no-verify"
+    open_both "$db" "$work/passphrase" "$key_a"
+    verify="--signing-key"
+    local why
+    if [ "$swift_rc" != "$py_rc" ]; then
+        fail "open --no-verify reads alike: $name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc"
+    elif why="$("$py" "$here/compare.py" "$work/swift.jsonl" "$work/python.jsonl" 2>&1)"; then
+        pass "open --no-verify reads alike: $name"
+    else
+        fail "open --no-verify reads alike: $name" "$why"
+    fi
+}
+
+ledger_case "a deleted record" delete-record 3
+ledger_case "a deleted withdrawn record" delete-record "$withdrawn_number"
+ledger_case "one byte of an identity envelope changed" flip-envelope 2 identity
+ledger_case "one byte of a testimony envelope changed" flip-envelope "$examples" testimony
+ledger_case "a clear field changed" clear-field 2
+ledger_case "two records reordered (seq swapped)" swap-seq 2 4
+ledger_case "identity envelopes swapped between two records" swap-envelopes 2 3 identity
+ledger_case "a record copied in from another site, with its ledger entry" copy-from "$export_b" 1
+ledger_case "a record copied in from another site, chain extended over it" copy-from "$export_b" 1 --rechain
+ledger_case "the last record cut off with the last checkpoint (unsigned)" cut-signed
+ledger_case "the last record cut off, checkpoints kept" cut
+ledger_case "a record deleted and the chain recomputed" delete-rechain 3
+ledger_case "a record deleted, chain and checkpoints recomputed (signatures fail)" delete-rechain 3 --checkpoints
+ledger_case "a record deleted and the archive re-signed with a forger's key" forge-site 3
+ledger_case "one byte of a checkpoint signature changed" flip-signature
+
+# A record copied in, and both archives given: besides the broken chain, the record is in both.
+copied="$work/copied.sqlite"
+cp "$export_a" "$copied"
+"$py" "$here/tamper_ledger.py" "$copied" copy-from "$export_b" 1 || die "tamper_ledger.py copy-from"
+verify_both "two sites, a record of one copied into the other" 7 "$copied" "$export_b"
 
 echo "interop: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compare the JSON Lines of `amanat-keyholder open` and `amanat_open.py`, for interop/check.sh.
 
-    compare.py SWIFT.jsonl PYTHON.jsonl [--expect RECORD:SECTION:REASON ...]
+    compare.py SWIFT.jsonl PYTHON.jsonl [--expect RECORD:SECTION:REASON ...] [--withdrawn RECORD]
 
 Both files must have the same records in the same order, and each line must parse to the same
 value. Lines that differ only in their bytes are also a failure: FORMAT.md §8.1 says each line is
@@ -9,7 +9,10 @@ canonical JSON, so two faithful readers write the same bytes.
 
 --expect checks the `unopened` reason of one section in both outputs. This makes sure a tampered
 case really was detected, and detected for the right reason, rather than merely reported alike.
-RECORD counts from 1, or is * for every record. A REASON of - means the section must have opened.
+RECORD counts from 1, or is * for every record that is not withdrawn. A REASON of - means the
+section must have opened.
+--withdrawn checks that exactly that record is output as withdrawn (FORMAT.md §8.1): `"withdrawn":
+true`, empty `fields` and no `unopened`, and that no other record is.
 Exits 1 with a one-line explanation on the first difference. Field values are never printed:
 even test data is treated like testimony.
 """
@@ -32,7 +35,10 @@ def load(path):
 
 def check_expectation(expectation, name, records):
     record, section, reason = expectation.split(":", 2)
-    indices = range(len(records)) if record == "*" else [int(record) - 1]
+    if record == "*":
+        indices = [index for index, value in enumerate(records) if "withdrawn" not in value]
+    else:
+        indices = [int(record) - 1]
     for index in indices:
         if index >= len(records):
             raise SystemExit(f"compare: {name} has no record {index + 1}")
@@ -41,9 +47,23 @@ def check_expectation(expectation, name, records):
             raise SystemExit(f"compare: {name} record {index + 1} {section}: expected {reason!r}, got {actual!r}")
 
 
+def check_withdrawn(number, name, records):
+    for index, record in enumerate(records, start=1):
+        if "withdrawn" not in record:
+            if index == number:
+                raise SystemExit(f"compare: {name} record {index} is not marked withdrawn")
+            continue
+        if index != number:
+            raise SystemExit(f"compare: {name} record {index} is marked withdrawn")
+        if record["withdrawn"] is not True or record.get("fields") != {} or "unopened" in record:
+            raise SystemExit(f"compare: {name} record {index}: a withdrawn record has \"withdrawn\":true, "
+                             "no fields and no unopened")
+
+
 def main(argv):
     swift_path, python_path, *rest = argv
     expectations = [rest[i + 1] for i in range(0, len(rest), 2) if rest[i] == "--expect"]
+    withdrawn = [int(rest[i + 1]) for i in range(0, len(rest), 2) if rest[i] == "--withdrawn"]
     swift_lines, swift = load(swift_path)
     python_lines, python = load(python_path)
     if len(swift) != len(python):
@@ -59,6 +79,9 @@ def main(argv):
     for expectation in expectations:
         check_expectation(expectation, "amanat-keyholder", swift)
         check_expectation(expectation, "amanat_open.py", python)
+    for number in withdrawn:
+        check_withdrawn(number, "amanat-keyholder", swift)
+        check_withdrawn(number, "amanat_open.py", python)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,9 @@ can. `amanat-keyholder verify` and amanat_verify.py must both reject every resul
         next entry; with --rechain the copied entry's prev_hash and entry_hash are recomputed so
         that the chain itself holds
     tamper_ledger.py DB cut-signed               delete the last ledger entry, its record row and the
-                                                 last checkpoint (records cut off, no checkpoint left
-                                                 that says so)
+                                                 checkpoints that cover it or the entry before it
+                                                 (normally the export's only one): records cut off,
+                                                 no checkpoint left that says so
     tamper_ledger.py DB cut                      delete the last ledger entry and its record row, but
                                                  keep the checkpoints
     tamper_ledger.py DB delete-rechain N [--checkpoints]
@@ -197,18 +198,16 @@ def main(argv):
             stored_hash = entry_hash(seq, kind, record_id, digest, prev_hash)
         elif flags:
             refuse(f"unknown flags {flags}")
-        db.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)", (seq, kind, record_id, digest, prev_hash, stored_hash))
+        db.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)",
+                   (seq, kind, record_id, digest, prev_hash, stored_hash))
     elif operation == "cut-signed":
-        archive.cut_last()
-        last = db.execute("SELECT max(ledger_seq) FROM checkpoints").fetchone()[0]
-        if last is None:
-            refuse("the archive has no checkpoint")
-        db.execute("DELETE FROM checkpoints WHERE ledger_seq = ?", (last,))
-        remaining = db.execute("SELECT max(ledger_seq) FROM checkpoints").fetchone()[0] or 0
-        entries = db.execute("SELECT count(*) FROM ledger").fetchone()[0]
-        if remaining >= entries:
-            # Then an older checkpoint vouches for exactly this head: a cut there cannot be seen (§12.8).
-            refuse("an older checkpoint covers the new last entry; the cut would be undetectable by design")
+        cut = archive.cut_last()
+        if db.execute("SELECT count(*) FROM checkpoints WHERE ledger_seq >= ?", (cut - 1,)).fetchone()[0] == 0:
+            refuse("no checkpoint covers the last two entries")
+        # A checkpoint at exactly the new last entry would vouch for the cut archive: a cut there
+        # cannot be seen (FORMAT.md §12.8, step 4). Drop it too, as if amanatd had not signed one
+        # there (normally the only checkpoint is the export's).
+        db.execute("DELETE FROM checkpoints WHERE ledger_seq >= ?", (cut - 1,))
     elif operation == "cut":
         archive.cut_last()
     elif operation == "delete-rechain":
