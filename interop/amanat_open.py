@@ -8,14 +8,16 @@ still read every testimony. Section numbers in comments (§6.3) point into FORMA
 Its output has the shape of `amanat-keyholder open` (JSON Lines, §8.1), so interop/check.sh can
 compare the two line by line.
 
-    python3 amanat_open.py DATABASE --key KEYFILE [--key KEYFILE ...] [--passphrase-file FILE]
-                           [--signing-key KEY ...] [--no-verify]
+    python3 amanat_open.py DATABASE [DATABASE ...] --key KEYFILE [--key KEYFILE ...]
+                           [--passphrase-file FILE] [--signing-key KEY ...] [--no-verify]
 
 Before it reads any record it verifies the archive's ledger (§7.3 step 4, §12.8, with
 amanat_verify.py) against the pinned `--signing-key` texts, and refuses a broken archive. Without
 `--signing-key` it checks the archive against the key the archive itself names, and warns: that
 shows the archive is consistent, not that it comes from the site you expect. `--no-verify` skips
-the check (to read what is left of a damaged archive).
+the check (to read what is left of a damaged archive). Several archives (several intake sites) are
+all verified before any output, then written in the order given; a record found in more than one
+is written once, from the first.
 
 Exit codes follow §8.1: 0 all opened, 1 error, 3 wrong passphrase, 4 key file refused, 5 some
 records not openable with these keys, 6 tampered records found, 7 the ledger does not verify,
@@ -662,7 +664,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog=PROGRAM, description="Open a copy of an amanat database, read-only, following docs/FORMAT.md."
     )
-    parser.add_argument("database", help="a copy of the amanat database")
+    parser.add_argument("databases", nargs="+", metavar="database",
+                        help="an exported archive or a copy of the amanat database (one or more)")
     parser.add_argument("--key", action="append", required=True, dest="keys", help="a secret key file (repeatable)")
     parser.add_argument("--passphrase-file", help="read the passphrase (for every key) from this file")
     parser.add_argument("--signing-key", action="append", default=[], dest="signing_keys", metavar="KEY",
@@ -689,15 +692,49 @@ def main(argv=None):
                 passphrase = getpass.getpass(f"passphrase for {key_file.path}: ").encode("utf-8")
             keys.append(unlock(key_file, passphrase))
 
-        connection = open_database(arguments.database)
-        if arguments.no_verify:
-            warn("warning: --no-verify: the ledger is not checked; records may be forged, altered or missing")
-        else:
-            verify(connection, arguments.database, pinned)
-        opened = not_openable = tampered = withdrawn = 0
-        output = sys.stdout.buffer
+        # Every archive is opened and verified before any output: a broken one leaves none.
+        connections = []
         try:
-            for record in records(connection, arguments.database):
+            for path in arguments.databases:
+                connections.append((path, open_database(path)))
+            if arguments.no_verify:
+                warn("warning: --no-verify: the ledger is not checked; records may be forged, altered or missing")
+            else:
+                for path, connection in connections:
+                    verify(connection, path, pinned)
+            counts = write_records(connections, keys)
+        finally:
+            for _, connection in connections:
+                connection.close()
+    except Failure as failure:
+        warn(f"error: {failure}")
+        return failure.code
+
+    opened, not_openable, tampered, withdrawn = counts
+    warn(f"opened {opened} records; {not_openable} not openable with these keys; {tampered} tampered"
+         + (f"; {withdrawn} withdrawn" if withdrawn else ""))
+    if tampered:
+        return EXIT_TAMPERED
+    if not_openable:
+        return EXIT_UNOPENED
+    return 0
+
+
+def write_records(connections, keys):
+    """Writes the records of every archive in the order given, each in seq order; a record id that an
+    earlier archive already had is written once (the first copy), with a warning. Returns the counts
+    of opened, not openable, tampered and withdrawn records."""
+    opened = not_openable = tampered = withdrawn = 0
+    output = sys.stdout.buffer
+    written = {}   # record id -> the archive that had it first
+    for path, connection in connections:
+        try:
+            for record in records(connection, path):
+                if record["record_id"] in written:
+                    warn(f"warning: record {record['record_id'].hex()} is in more than one archive "
+                         f"({written[record['record_id']]}, {path}); it is written once")
+                    continue
+                written[record["record_id"]] = path
                 result, unopened = open_record(record, keys)
                 output.write(canonical_json(result) + b"\n")
                 if unopened is None:
@@ -713,21 +750,9 @@ def main(argv=None):
                 reasons = "; ".join(f"{section}: {unopened[section]}" for section in sorted(unopened))
                 warn(f"warning: record {result['record_id']}: {reasons}")
         except sqlite3.DatabaseError as error:
-            raise Failure(f"cannot read database {arguments.database}: {error}")
-        finally:
-            connection.close()
-        output.flush()
-    except Failure as failure:
-        warn(f"error: {failure}")
-        return failure.code
-
-    warn(f"opened {opened} records; {not_openable} not openable with these keys; {tampered} tampered"
-         + (f"; {withdrawn} withdrawn" if withdrawn else ""))
-    if tampered:
-        return EXIT_TAMPERED
-    if not_openable:
-        return EXIT_UNOPENED
-    return 0
+            raise Failure(f"cannot read database {path}: {error}")
+    output.flush()
+    return opened, not_openable, tampered, withdrawn
 
 
 if __name__ == "__main__":

@@ -492,6 +492,42 @@ ledger_case "a record deleted, chain and checkpoints recomputed (signatures fail
 ledger_case "a record deleted and the archive re-signed with a forger's key" forge-site 3
 ledger_case "one byte of a checkpoint signature changed" flip-signature
 
+# open_many NAME EXIT FILE...: both readers open several archives at once, verified against both
+# sites' keys; they must agree byte for byte and exit EXIT.
+open_many() {
+    local name=$1 want=$2
+    shift 2
+    swift_rc=0
+    py_rc=0
+    local args=(--key "$key_a" --passphrase-file "$work/passphrase" --signing-key "$sig_a" --signing-key "$sig_b")
+    "$bin/amanat-keyholder" open "$@" "${args[@]}" > "$work/swift.jsonl" 2> "$work/swift.err" || swift_rc=$?
+    "$py" "$here/amanat_open.py" "$@" "${args[@]}" > "$work/python.jsonl" 2> "$work/python.err" || py_rc=$?
+    local why
+    if [ "$swift_rc" != "$want" ] || [ "$py_rc" != "$want" ]; then
+        fail "$name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc, expected $want"
+    elif why="$("$py" "$here/compare.py" "$work/swift.jsonl" "$work/python.jsonl" "${all_opened[@]}" 2>&1)"; then
+        pass "$name"
+    else
+        fail "$name" "$why"
+    fi
+}
+
+open_many "two sites' exports open alike, in the order given" 0 "$export_b" "$export_a"
+if [ "$(wc -l < "$work/python.jsonl")" -eq $((examples + 2)) ]; then
+    pass "two sites' exports: one line per record of either"
+else
+    fail "two sites' exports: one line per record of either" "$(wc -l < "$work/python.jsonl") lines"
+fi
+open_many "one export given twice: each record written once" 0 "$export_a" "$export_a"
+if [ "$(wc -l < "$work/python.jsonl")" -eq "$examples" ]; then
+    pass "one export given twice: $examples lines"
+else
+    fail "one export given twice: $examples lines" "$(wc -l < "$work/python.jsonl") lines"
+fi
+cp "$export_a" "$work/broken-in-a-pair.sqlite"
+"$py" "$here/tamper_ledger.py" "$work/broken-in-a-pair.sqlite" flip-signature || die "tamper_ledger.py flip-signature"
+open_many "one broken archive among two: nothing is opened" 7 "$export_b" "$work/broken-in-a-pair.sqlite"
+
 # A record copied in, and both archives given: besides the broken chain, the record is in both.
 copied="$work/copied.sqlite"
 cp "$export_a" "$copied"
