@@ -175,6 +175,15 @@ site_b="$work/site-b"
 start_daemon "$site_b"
 submit "$site_b" "$root/examples/testimony.json" "$work/submitted-b-1.json"
 submit "$site_b" "$work/edge-cases.json" "$work/submitted-b-2.json"
+# Site b rotates its testimony sections to key a alone (FORMAT.md §9), so that its ledger also
+# holds `rewrap` entries (§12.3) for both verifiers to check.
+"$bin/amanat" --socket "$site_b/amanatd.sock" export --out "$work/export-b-before-rewrap.sqlite" \
+    > /dev/null 2> "$work/export.err" || die "amanat export (site b, before the rewrap): $(cat "$work/export.err")"
+"$bin/amanat-keyholder" rewrap "$work/export-b-before-rewrap.sqlite" --key "$key_a" --passphrase-file "$work/passphrase" \
+    --sections testimony --testimony-to "$pk_a" --out "$work/site-b.rewrap" 2> "$work/rewrap.err" \
+    || die "amanat-keyholder rewrap: $(cat "$work/rewrap.err")"
+"$bin/amanat" --socket "$site_b/amanatd.sock" import-rewrap "$work/site-b.rewrap" > /dev/null 2> "$work/import.err" \
+    || die "amanat import-rewrap: $(cat "$work/import.err")"
 export_b="$work/export-b.sqlite"
 "$bin/amanat" --socket "$site_b/amanatd.sock" export --out "$export_b" > /dev/null 2> "$work/export.err" \
     || die "amanat export (site b): $(cat "$work/export.err")"
@@ -422,6 +431,12 @@ verify_both() {
 verify_both "export verifies against its site key" 0 "$export_a" -- "$sig_a"
 verify_both "two sites' exports verify in one call, each against its own key" 0 "$export_a" "$export_b"
 verify_both "the clean-stop copy verifies (signed on stop)" 0 "$pristine" -- "$sig_a"
+verify_both "site b's export, with rewrap entries, verifies" 0 "$export_b" -- "$sig_b"
+if grep -q ' 2 rewrap entries' "$work/swift.verify" && grep -q ' 2 rewraps' "$work/python.verify"; then
+    pass "both verifiers count site b's 2 rewrap entries"
+else
+    fail "both verifiers count site b's 2 rewrap entries" "$(cat "$work/swift.verify" "$work/python.verify")"
+fi
 verify_both "another site's key is not this archive's" 7 "$export_a" -- "$sig_b"
 verify_both "two sites, one key pinned: the other archive is refused" 7 "$export_a" "$export_b" -- "$sig_a"
 verify_both "a missing file is an error" 1 "$export_a" "$work/no-such-export.sqlite"
