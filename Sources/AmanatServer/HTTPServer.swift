@@ -147,9 +147,7 @@ public final class HTTPServer: Service, Sendable {
         var role = AccessPolicy.Role.none
         var bodyLimit = limits.maxBodyBytes
         var body: [UInt8] = []
-        var draining = false
         for try await part in inbound {
-            if draining { continue }
             switch part {
             case .head(let requestHead):
                 guard registry.beginRequest(channel) else {
@@ -213,14 +211,7 @@ public final class HTTPServer: Service, Sendable {
                         "duration.ms": "\((NIODeadline.now() - started).nanoseconds / 1_000_000)",
                     ]
                 )
-                if !keepAlive {
-                    guard response.bodyFile != nil else { return }
-                    // executeThenClose closes the channel as soon as this returns, and the close drops
-                    // writes still queued in the channel (up to its 64 KiB high-water mark): the end of a
-                    // large body would be lost. Wait for the client to close instead, which it does once
-                    // it has read the whole body; the idle timeout bounds the wait.
-                    draining = true
-                }
+                if !keepAlive { return }
             }
         }
     }
