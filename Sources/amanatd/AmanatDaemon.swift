@@ -50,6 +50,7 @@ struct AmanatDaemon: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout-seconds")) var idleTimeoutSeconds: Int?
     @Option(name: .customLong("request-timeout-seconds")) var requestTimeoutSeconds: Int?
     @Option(name: .customLong("submissions-per-minute")) var submissionsPerMinute: Int?
+    @Option(name: .customLong("checkpoint-interval-seconds")) var checkpointIntervalSeconds: Int?
 
     static let configErrorExit: Int32 = 78
     static let runtimeErrorExit: Int32 = 1
@@ -112,7 +113,9 @@ struct AmanatDaemon: AsyncParsableCommand {
                 services: [
                     .init(service: HTTPServer(service: service, logger: logger)),
                     .init(service: WatchdogService()),
-                    .init(service: CheckpointService(store: store, logger: logger)),
+                    .init(service: CheckpointService(
+                        store: store, interval: .seconds(configuration.limits.checkpointIntervalSeconds), logger: logger
+                    )),
                     .init(service: reloader),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -185,6 +188,7 @@ struct AmanatDaemon: AsyncParsableCommand {
         settings.idleTimeoutSeconds = idleTimeoutSeconds
         settings.requestTimeoutSeconds = requestTimeoutSeconds
         settings.submissionsPerMinute = submissionsPerMinute
+        settings.checkpointIntervalSeconds = checkpointIntervalSeconds
         return settings
     }
 
@@ -222,6 +226,7 @@ extension AmanatDaemon.Settings {
             idle_timeout_seconds = \(c.limits.idleTimeoutSeconds)
             request_timeout_seconds = \(c.limits.requestTimeoutSeconds)
             submissions_per_minute = \(c.limits.submissionsPerMinute)
+            checkpoint_interval_seconds = \(c.limits.checkpointIntervalSeconds)
             """
     }
 }

@@ -257,3 +257,33 @@ struct LedgerEndToEndTests {
         #expect(!daemon.output.contains(target.id) && !daemon.output.contains(target.token), "logs name no record and no token")
     }
 }
+
+extension LedgerEndToEndTests {
+    @Test("an entry is signed within checkpoint_interval_seconds, without waiting for 100 records")
+    func timedCheckpoint() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey], extraArguments: ["--checkpoint-interval-seconds", "1"])
+        let submitted = try await Self.submit(daemon, "testimony-kk.json", in: directory)
+        #expect(!submitted.id.isEmpty)
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let queue = try DatabaseQueue(path: daemon.databasePath, configuration: readOnly)
+        // The daemon's own timer must sign entry 1; give up after 30 s (a failure, not a slow machine).
+        let deadline = Date().addingTimeInterval(30)
+        var signed: Int64 = 0
+        while signed < 1 && Date() < deadline {
+            signed = try await queue.read { db in try Int64.fetchOne(db, sql: "SELECT max(ledger_seq) FROM checkpoints") ?? 0 }
+            if signed < 1 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try queue.close()
+        #expect(signed == 1, "no checkpoint within 30 s of a 1 s interval")
+        let emptyConfig = try directory.write("empty.toml", "")
+        let outOfRange = try await run(
+            Paths.binary("amanatd"),
+            ["--check-config", emptyConfig, "--recipient", key.publicKey, "--checkpoint-interval-seconds", "61"]
+        )
+        #expect(outOfRange.status == 78 && outOfRange.stderr.contains("checkpoint_interval_seconds"))
+        #expect(await daemon.stop() == 0)
+    }
+}
