@@ -1,0 +1,347 @@
+import AmanatModel
+import Glibc
+
+extension Exit {
+    /// The volunteer cancelled the guided intake (Ctrl-C or Ctrl-D); nothing was sent.
+    static let cancelled: Int32 = 130
+}
+
+/// The guided intake behind `amanat submit --interactive`: asks for each field of a form on the terminal, checks
+/// each answer as it is typed, shows everything for review, and sends the testimony once the volunteer confirms.
+///
+/// Answers are kept in memory only, as Swift strings (which cannot be reliably wiped; the terminal's read
+/// buffers are). Nothing is written to disk, and core dumps are switched off.
+struct InteractiveIntake {
+    /// Thrown when the volunteer discards the testimony.
+    struct Discarded: Error {}
+
+    let form: Form
+    let language: IntakeLanguage
+    let terminal: IntakeTerminal
+    /// The answers given so far, by field name, as they will be sent (strings in NFC). Absent when not given.
+    var answers: [String: JSONValue] = [:]
+    /// Whether the volunteer has typed anything, which makes Ctrl-C ask before discarding.
+    var anythingEntered = false
+
+    /// Runs `amanat submit` as a guided intake and exits.
+    static func run(options: GlobalOptions, intake: IntakeOptions) -> Never {
+        IntakeTerminal.forbidCoreDumps()
+        let language = intake.language
+        let terminal: IntakeTerminal
+        do {
+            terminal = try IntakeTerminal()
+        } catch {
+            fail(error.description, code: 64, hint: "give a testimony file, or - for standard input")
+        }
+        let form = fetchForm(options: options, id: intake.form, terminal: terminal, language: language)
+        var session = InteractiveIntake(form: form, language: language, terminal: terminal)
+        do throws(Discarded) {
+            try session.fillIn()
+            try session.reviewAndSend(options: options)
+        } catch {
+            session.answers.removeAll()
+            terminal.say(UI.discarded(language))
+            terminal.close()
+            exit(Exit.cancelled)
+        }
+        terminal.close()
+        exit(0)
+    }
+
+    /// The form from amanatd: the one named, the only one, or the one the volunteer picks.
+    private static func fetchForm(
+        options: GlobalOptions, id: String?, terminal: IntakeTerminal, language: IntakeLanguage
+    ) -> Form {
+        var formID = id
+        if formID == nil {
+            let list = parseJSON(perform(options, "GET", "/v1/forms").body)
+            let entries = list["forms"]?.arrayValue ?? []
+            let ids = entries.compactMap { $0["id"]?.stringValue }.filter(IntakeOptions.isFormID)
+            guard !ids.isEmpty else { fail("amanatd offers no forms") }
+            if ids.count == 1 {
+                formID = ids[0]
+            } else {
+                terminal.say(UI.chooseForm(language))
+                for (index, entry) in entries.enumerated() {
+                    let title = entry["title"]?[language.rawValue]?.stringValue ?? ""
+                    terminal.say("\(index + 1)) \(title) [\(entry["id"]?.stringValue ?? "")]", indent: "  ")
+                }
+                var chooser = InteractiveIntake(
+                    form: Form(id: "", version: 1, title: LocalizedText(en: "", ru: "", kk: ""), description: nil,
+                               fields: []),
+                    language: language, terminal: terminal)
+                do throws(Discarded) {
+                    formID = ids[try chooser.pickNumber(count: ids.count) - 1]
+                } catch {
+                    terminal.close()
+                    exit(Exit.cancelled)
+                }
+            }
+        }
+        let chosen = formID!
+        do {
+            return try Form(json: parseJSON(perform(options, "GET", "/v1/forms/\(chosen)").body))
+        } catch {
+            fail("cannot use form \(chosen): \(error)")
+        }
+    }
+
+    // MARK: Asking
+
+    /// Asks for every field in order.
+    mutating func fillIn() throws(Discarded) {
+        terminal.write("\n")
+        terminal.say("\(form.title(language)) (\(form.id), v\(form.version))")
+        if let description = form.description { terminal.say(description(language)) }
+        terminal.write("\n")
+        terminal.say(UI.intro(language))
+        for (index, field) in form.fields.enumerated() {
+            answers[field.name] = try ask(field, heading: "[\(index + 1)/\(form.fields.count)] ")
+        }
+    }
+
+    /// Reads a line for `prompt`. Ctrl-C and Ctrl-D discard everything (after asking, once something has been
+    /// typed); when the volunteer declines, the prompt is shown again.
+    mutating func readAnswer(_ prompt: String = "> ") throws(Discarded) -> String {
+        while true {
+            terminal.write(prompt)
+            switch terminal.readLine() {
+            case .line(let text):
+                if terminal.lastLineMayBeCut { terminal.say(UI.lineCut(language)) }
+                if !text.isEmpty { anythingEntered = true }
+                return text
+            case .invalidText:
+                anythingEntered = true
+                terminal.say(UI.notUTF8(language))
+            case .interrupt, .endOfFile:
+                terminal.write("\n")
+                try confirmDiscard()
+                terminal.say(UI.continuing(language))
+            }
+        }
+    }
+
+    /// Returns when the volunteer wants to go on; throws when everything is to be discarded.
+    private mutating func confirmDiscard() throws(Discarded) {
+        guard anythingEntered else { throw Discarded() }
+        while true {
+            terminal.write(UI.discard(language) + " ")
+            switch terminal.readLine() {
+            case .line(let text):
+                let answer = text.trimmingSpaces.lowercased()
+                if UI.yesWords.contains(answer) { throw Discarded() }
+                if answer.isEmpty || UI.noWords.contains(answer) { return }
+                terminal.say(UI.answerYesNo(language))
+            case .invalidText:
+                terminal.say(UI.answerYesNo(language))
+            case .interrupt, .endOfFile:
+                // A second Ctrl-C, or end of input where no answer can come: discard.
+                terminal.write("\n")
+                throw Discarded()
+            }
+        }
+    }
+
+    /// Asks yes or no; an empty answer is `defaultAnswer`.
+    mutating func askYesNo(_ question: String, default defaultAnswer: Bool) throws(Discarded) -> Bool {
+        while true {
+            let answer = try readAnswer(question + " ").trimmingSpaces.lowercased()
+            if answer.isEmpty { return defaultAnswer }
+            if UI.yesWords.contains(answer) { return true }
+            if UI.noWords.contains(answer) { return false }
+            terminal.say(UI.answerYesNo(language))
+        }
+    }
+
+    /// Asks for a number from 1 to `count`.
+    mutating func pickNumber(count: Int) throws(Discarded) -> Int {
+        while true {
+            let answer = try readAnswer().trimmingSpaces
+            if let number = Int(answer), (1...count).contains(number) { return number }
+            terminal.say(UI.pickNumber(count)(language))
+        }
+    }
+
+    /// Shows `field`'s heading, help and hint, then asks until the answer is valid. Nil means not given.
+    mutating func ask(_ field: FormField, heading: String) throws(Discarded) -> JSONValue? {
+        let status = field.required ? "* (\(UI.required(language)))" : "(\(UI.optional(language)))"
+        terminal.write("\n")
+        terminal.say("\(heading)\(field.label(language)) \(status)")
+        if let help = field.help { terminal.say(help(language), indent: "  ") }
+        switch field.type {
+        case .line: return try askLine(field)
+        case .text: return try askText(field)
+        case .date: return try askDate(field)
+        case .enumeration: return try askOption(field)
+        case .enumerationList: return try askOptions(field)
+        case .bool: return try askBool(field)
+        case .records: return try askRecords(field)
+        }
+    }
+
+    private mutating func askLine(_ field: FormField) throws(Discarded) -> JSONValue? {
+        while true {
+            let answer = try readAnswer().trimmingSpaces
+            if let value = accept(answer.isEmpty ? nil : .string(answer), for: field) { return value.answer }
+        }
+    }
+
+    private mutating func askText(_ field: FormField) throws(Discarded) -> JSONValue? {
+        terminal.say(UI.textHint(language), indent: "  ")
+        while true {
+            var lines: [String] = []
+            while true {
+                let line = try readAnswer("")
+                if line == "." { break }
+                lines.append(line)
+            }
+            let text = lines.joined(separator: "\n")
+            lines.removeAll()
+            let given = text.unicodeScalars.allSatisfy { $0 == " " || $0 == "\n" || $0 == "\t" } ? nil : text
+            if let value = accept(given.map(JSONValue.string), for: field) { return value.answer }
+        }
+    }
+
+    private mutating func askDate(_ field: FormField) throws(Discarded) -> JSONValue? {
+        terminal.say(UI.dateHint(language), indent: "  ")
+        while true {
+            let answer = try readAnswer().trimmingSpaces
+            if let value = accept(answer.isEmpty ? nil : .string(answer), for: field) { return value.answer }
+        }
+    }
+
+    private func showMenu(_ field: FormField) {
+        for (index, option) in field.options.enumerated() {
+            let number = "\(index + 1))".padding(to: 4)
+            var lines = IntakeTerminal.wrap(option.label(language), width: terminal.width, indent: "      ")
+            lines[0] = "  " + number + lines[0].dropFirst(6)
+            terminal.write(lines.joined(separator: "\n") + "\n")
+        }
+    }
+
+    private mutating func askOption(_ field: FormField) throws(Discarded) -> JSONValue? {
+        showMenu(field)
+        terminal.say(UI.enumHint(language), indent: "  ")
+        while true {
+            let answer = try readAnswer().trimmingSpaces
+            if answer.isEmpty {
+                if let value = accept(nil, for: field) { return value.answer }
+                continue
+            }
+            guard let number = Int(answer), (1...field.options.count).contains(number) else {
+                terminal.say(UI.pickNumber(field.options.count)(language))
+                continue
+            }
+            if let value = accept(.string(field.options[number - 1].value), for: field) { return value.answer }
+        }
+    }
+
+    private mutating func askOptions(_ field: FormField) throws(Discarded) -> JSONValue? {
+        showMenu(field)
+        terminal.say(UI.enumListHint(language), indent: "  ")
+        askAgain: while true {
+            let answer = try readAnswer().trimmingSpaces
+            var values: [JSONValue] = []
+            for piece in answer.split(whereSeparator: { $0 == " " || $0 == "," || $0 == ";" }) {
+                guard let number = Int(piece), (1...field.options.count).contains(number) else {
+                    terminal.say(UI.pickNumber(field.options.count)(language))
+                    continue askAgain
+                }
+                values.append(.string(field.options[number - 1].value))
+            }
+            if let value = accept(values.isEmpty ? nil : .array(values), for: field) { return value.answer }
+        }
+    }
+
+    private mutating func askBool(_ field: FormField) throws(Discarded) -> JSONValue? {
+        let question = "\(UI.boolHint(language)) \(UI.yes(language))/\(UI.no(language)) (y/n)"
+        while true {
+            let answer = try readAnswer(question + " ").trimmingSpaces.lowercased()
+            if answer.isEmpty {
+                if let value = accept(nil, for: field) { return value.answer }
+                continue
+            }
+            if UI.yesWords.contains(answer) { return .bool(true) }
+            if UI.noWords.contains(answer) { return .bool(false) }
+            terminal.say(UI.answerYesNo(language))
+        }
+    }
+
+    private mutating func askRecords(_ field: FormField) throws(Discarded) -> JSONValue? {
+        var entries: [JSONValue] = []
+        var question = UI.addEntry(field.label(language))(language)
+        while entries.count < (field.maxItems ?? Int.max) {
+            guard try askYesNo(question, default: false) else {
+                if entries.isEmpty && field.required {
+                    terminal.say(UI.isRequired(language))
+                    continue
+                }
+                break
+            }
+            entries.append(try askEntry(field, number: entries.count + 1))
+            question = UI.addAnother(language)
+        }
+        return entries.isEmpty ? nil : .array(entries)
+    }
+
+    /// Asks for one entry of a `records` field, sub-field by sub-field.
+    mutating func askEntry(_ field: FormField, number: Int) throws(Discarded) -> JSONValue {
+        var entry: [String: JSONValue] = [:]
+        let heading = UI.entry(field.label(language), number)(language) + ": "
+        for subfield in field.subfields {
+            entry[subfield.name] = try ask(subfield, heading: heading)
+        }
+        return .object(entry)
+    }
+
+    private struct Accepted {
+        let answer: JSONValue?
+    }
+
+    /// Checks an answer with the form's own validation. Returns it (in NFC) when accepted, with `answer` nil for
+    /// an optional field left empty; returns nil, after saying why, when it is refused.
+    private func accept(_ value: JSONValue?, for field: FormField) -> Accepted? {
+        guard let value else {
+            if field.required {
+                terminal.say(UI.isRequired(language))
+                return nil
+            }
+            return Accepted(answer: nil)
+        }
+        do {
+            return Accepted(answer: try field.check(value))
+        } catch {
+            terminal.say(message(for: error, field: field))
+            return nil
+        }
+    }
+
+    /// The volunteer's explanation of a refused answer, in the screen language.
+    private func message(for error: ValidationError, field: FormField) -> String {
+        switch error.kind {
+        case .missingField: UI.isRequired(language)
+        case .tooLong: UI.tooLong(field.maxLength ?? 0)(language)
+        case .tooManyItems: UI.tooMany(field.maxItems ?? 0)(language)
+        case .invalidValue where field.type == .date: UI.badDate(language)
+        case .invalidValue where field.type == .line || field.type == .text: UI.badCharacters(language)
+        case .invalidValue where field.type == .enumerationList: UI.twice(language)
+        default: UI.invalid(language)
+        }
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingSpaces: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+
+    /// Padded with spaces to `width` characters.
+    func padding(to width: Int) -> String {
+        String(self) + String(repeating: " ", count: max(0, width - count))
+    }
+}
