@@ -7,7 +7,7 @@ extension Amanat {
         static let configuration = CommandConfiguration(
             abstract: "Submit a testimony: guided on the terminal, or from a JSON file (- for standard input).",
             discussion: """
-                The JSON is {"form": ID, "fields": {...}}. Prints the record id once amanatd has stored it
+                The JSON is {"form": ID, "fields": {...}}. Prints the record id once amanatd has stored it \
                 durably. Nothing is written to disk on this machine.
 
                 With --interactive, or with no file when standard input is a terminal, amanat fetches the form \

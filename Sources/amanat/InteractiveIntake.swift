@@ -342,6 +342,6 @@ extension StringProtocol {
 
     /// Padded with spaces to `width` characters.
     func padding(to width: Int) -> String {
-        String(self) + String(repeating: " ", count: max(0, width - count))
+        String(self) + String(repeating: " ", count: Swift.max(0, width - count))
     }
 }

@@ -1,4 +1,5 @@
 import AmanatModel
+import Glibc
 
 /// The languages of the guided intake's screens: those the forms carry labels in.
 enum IntakeLanguage: String, CaseIterable {

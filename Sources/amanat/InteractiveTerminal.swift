@@ -51,7 +51,7 @@ final class IntakeTerminal {
         pthread_sigmask(SIG_BLOCK, &mask, nil)
         signalDescriptor = signalfd(-1, &mask, Int32(SFD_CLOEXEC))
         guard signalDescriptor >= 0 else {
-            if ownsDescriptor { close(fd) }
+            if ownsDescriptor { Glibc.close(fd) }
             throw IntakeTerminalError("cannot watch for Ctrl-C (signalfd failed)")
         }
         if tcgetattr(fd, &saved) == 0 {
@@ -234,7 +234,7 @@ final class IntakeTerminal {
                     lineWidth += characterWidth
                 }
             }
-            lines.append(indent + line)
+            lines.append(line.isEmpty ? "" : indent + line)
         }
         return lines
     }

@@ -18,18 +18,29 @@ final class PseudoTerminal: @unchecked Sendable {
     private var exitStatus: Int32?
 
     init(_ binary: String, _ arguments: [String], environment: [String: String], directory: String) throws {
-        master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)
-        guard master >= 0, grantpt(master) == 0, unlockpt(master) == 0 else { throw HarnessError("posix_openpt failed") }
+        let posixOpenpt = try libc("posix_openpt", as: (@convention(c) (Int32) -> Int32).self)
+        let grantpt = try libc("grantpt", as: (@convention(c) (Int32) -> Int32).self)
+        let unlockpt = try libc("unlockpt", as: (@convention(c) (Int32) -> Int32).self)
+        let ptsname = try libc("ptsname_r", as: (@convention(c) (Int32, UnsafeMutablePointer<CChar>?, Int) -> Int32).self)
+        let addchdir = try libc(
+            "posix_spawn_file_actions_addchdir_np",
+            as: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, UnsafePointer<CChar>?) -> Int32).self
+        )
+        master = posixOpenpt(O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard master >= 0 else { throw HarnessError("posix_openpt failed") }
         var nameBuffer = [CChar](repeating: 0, count: 128)
-        guard ptsname_r(master, &nameBuffer, nameBuffer.count) == 0 else { throw HarnessError("ptsname failed") }
-        let slave = String(cString: nameBuffer)
+        guard grantpt(master) == 0, unlockpt(master) == 0, ptsname(master, &nameBuffer, nameBuffer.count) == 0 else {
+            close(master)
+            throw HarnessError("grantpt, unlockpt or ptsname failed")
+        }
+        let slave = String(decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var size = winsize(ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(master, UInt(TIOCSWINSZ), &size)
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addchdir_np(&actions, directory)
+        _ = addchdir(&actions, directory)
         // Opened after setsid, without O_NOCTTY: the slave becomes the child's controlling terminal.
         posix_spawn_file_actions_addopen(&actions, 0, slave, O_RDWR, 0)
         posix_spawn_file_actions_adddup2(&actions, 0, 1)
@@ -148,4 +159,13 @@ final class PseudoTerminal: @unchecked Sendable {
         }
         return nil
     }
+}
+
+/// A libc function that Swift's Glibc module does not import (the pty calls are behind `_XOPEN_SOURCE`), looked
+/// up in the already loaded C library.
+private func libc<Function>(_ name: String, as type: Function.Type) throws -> Function {
+    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, name) else {
+        throw HarnessError("\(name) is not in the C library")
+    }
+    return unsafeBitCast(symbol, to: type)
 }
