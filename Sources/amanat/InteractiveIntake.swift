@@ -12,16 +12,16 @@ extension Exit {
 /// Answers are kept in memory only, as Swift strings (which cannot be reliably wiped; the terminal's read
 /// buffers are). Nothing is written to disk, and core dumps are switched off.
 struct InteractiveIntake {
-    /// Thrown when the volunteer discards the testimony.
-    struct Discarded: Error {}
+    typealias Discarded = IntakeDiscarded
 
     let form: Form
-    let language: IntakeLanguage
-    let terminal: IntakeTerminal
+    /// Reads the answers, and handles Ctrl-C and Ctrl-D.
+    var prompter: IntakePrompter
     /// The answers given so far, by field name, as they will be sent (strings in NFC). Absent when not given.
     var answers: [String: JSONValue] = [:]
-    /// Whether the volunteer has typed anything, which makes Ctrl-C ask before discarding.
-    var anythingEntered = false
+
+    var terminal: IntakeTerminal { prompter.terminal }
+    var language: IntakeLanguage { prompter.language }
 
     /// Runs `amanat submit` as a guided intake and exits.
     static func run(options: GlobalOptions, intake: IntakeOptions) -> Never {
@@ -34,7 +34,7 @@ struct InteractiveIntake {
             fail(error.description, code: 64, hint: "give a testimony file, or - for standard input")
         }
         let form = fetchForm(options: options, id: intake.form, terminal: terminal, language: language)
-        var session = InteractiveIntake(form: form, language: language, terminal: terminal)
+        var session = InteractiveIntake(form: form, prompter: IntakePrompter(terminal: terminal, language: language))
         do throws(Discarded) {
             try session.fillIn()
             try session.reviewAndSend(options: options)
@@ -56,20 +56,18 @@ struct InteractiveIntake {
         if formID == nil {
             let list = parseJSON(perform(options, "GET", "/v1/forms").body)
             let entries = list["forms"]?.arrayValue ?? []
-            let ids = entries.compactMap { $0["id"]?.stringValue }.filter(IntakeOptions.isFormID)
+            let usable = entries.filter { $0["id"]?.stringValue.map(IntakeOptions.isFormID) == true }
+            let ids = usable.compactMap { $0["id"]?.stringValue }
             guard !ids.isEmpty else { fail("amanatd offers no forms") }
             if ids.count == 1 {
                 formID = ids[0]
             } else {
                 terminal.say(UI.chooseForm(language))
-                for (index, entry) in entries.enumerated() {
+                for (index, entry) in usable.enumerated() {
                     let title = entry["title"]?[language.rawValue]?.stringValue ?? ""
-                    terminal.say("\(index + 1)) \(title) [\(entry["id"]?.stringValue ?? "")]", indent: "  ")
+                    terminal.say("\(index + 1)) \(title) [\(ids[index])]", indent: "  ")
                 }
-                var chooser = InteractiveIntake(
-                    form: Form(id: "", version: 1, title: LocalizedText(en: "", ru: "", kk: ""), description: nil,
-                               fields: []),
-                    language: language, terminal: terminal)
+                var chooser = IntakePrompter(terminal: terminal, language: language)
                 do throws(Discarded) {
                     formID = ids[try chooser.pickNumber(count: ids.count) - 1]
                 } catch {
@@ -100,68 +98,6 @@ struct InteractiveIntake {
         }
     }
 
-    /// Reads a line for `prompt`. Ctrl-C and Ctrl-D discard everything (after asking, once something has been
-    /// typed); when the volunteer declines, the prompt is shown again.
-    mutating func readAnswer(_ prompt: String = "> ") throws(Discarded) -> String {
-        while true {
-            terminal.write(prompt)
-            switch terminal.readLine() {
-            case .line(let text):
-                if terminal.lastLineMayBeCut { terminal.say(UI.lineCut(language)) }
-                if !text.isEmpty { anythingEntered = true }
-                return text
-            case .invalidText:
-                anythingEntered = true
-                terminal.say(UI.notUTF8(language))
-            case .interrupt, .endOfFile:
-                terminal.write("\n")
-                try confirmDiscard()
-                terminal.say(UI.continuing(language))
-            }
-        }
-    }
-
-    /// Returns when the volunteer wants to go on; throws when everything is to be discarded.
-    private mutating func confirmDiscard() throws(Discarded) {
-        guard anythingEntered else { throw Discarded() }
-        while true {
-            terminal.write(UI.discard(language) + " ")
-            switch terminal.readLine() {
-            case .line(let text):
-                let answer = text.trimmingSpaces.lowercased()
-                if UI.yesWords.contains(answer) { throw Discarded() }
-                if answer.isEmpty || UI.noWords.contains(answer) { return }
-                terminal.say(UI.answerYesNo(language))
-            case .invalidText:
-                terminal.say(UI.answerYesNo(language))
-            case .interrupt, .endOfFile:
-                // A second Ctrl-C, or end of input where no answer can come: discard.
-                terminal.write("\n")
-                throw Discarded()
-            }
-        }
-    }
-
-    /// Asks yes or no; an empty answer is `defaultAnswer`.
-    mutating func askYesNo(_ question: String, default defaultAnswer: Bool) throws(Discarded) -> Bool {
-        while true {
-            let answer = try readAnswer(question + " ").trimmingSpaces.lowercased()
-            if answer.isEmpty { return defaultAnswer }
-            if UI.yesWords.contains(answer) { return true }
-            if UI.noWords.contains(answer) { return false }
-            terminal.say(UI.answerYesNo(language))
-        }
-    }
-
-    /// Asks for a number from 1 to `count`.
-    mutating func pickNumber(count: Int) throws(Discarded) -> Int {
-        while true {
-            let answer = try readAnswer().trimmingSpaces
-            if let number = Int(answer), (1...count).contains(number) { return number }
-            terminal.say(UI.pickNumber(count)(language))
-        }
-    }
-
     /// Shows `field`'s heading, help and hint, then asks until the answer is valid. Nil means not given.
     mutating func ask(_ field: FormField, heading: String) throws(Discarded) -> JSONValue? {
         let status = field.required ? "* (\(UI.required(language)))" : "(\(UI.optional(language)))"
@@ -181,7 +117,7 @@ struct InteractiveIntake {
 
     private mutating func askLine(_ field: FormField) throws(Discarded) -> JSONValue? {
         while true {
-            let answer = try readAnswer().trimmingSpaces
+            let answer = try prompter.readAnswer().trimmingSpaces
             if let value = accept(answer.isEmpty ? nil : .string(answer), for: field) { return value.answer }
         }
     }
@@ -191,7 +127,7 @@ struct InteractiveIntake {
         while true {
             var lines: [String] = []
             while true {
-                let line = try readAnswer("")
+                let line = try prompter.readAnswer("")
                 if line == "." { break }
                 lines.append(line)
             }
@@ -205,7 +141,7 @@ struct InteractiveIntake {
     private mutating func askDate(_ field: FormField) throws(Discarded) -> JSONValue? {
         terminal.say(UI.dateHint(language), indent: "  ")
         while true {
-            let answer = try readAnswer().trimmingSpaces
+            let answer = try prompter.readAnswer().trimmingSpaces
             if let value = accept(answer.isEmpty ? nil : .string(answer), for: field) { return value.answer }
         }
     }
@@ -223,7 +159,7 @@ struct InteractiveIntake {
         showMenu(field)
         terminal.say(UI.enumHint(language), indent: "  ")
         while true {
-            let answer = try readAnswer().trimmingSpaces
+            let answer = try prompter.readAnswer().trimmingSpaces
             if answer.isEmpty {
                 if let value = accept(nil, for: field) { return value.answer }
                 continue
@@ -240,7 +176,7 @@ struct InteractiveIntake {
         showMenu(field)
         terminal.say(UI.enumListHint(language), indent: "  ")
         askAgain: while true {
-            let answer = try readAnswer().trimmingSpaces
+            let answer = try prompter.readAnswer().trimmingSpaces
             var values: [JSONValue] = []
             for piece in answer.split(whereSeparator: { $0 == " " || $0 == "," || $0 == ";" }) {
                 guard let number = Int(piece), (1...field.options.count).contains(number) else {
@@ -256,7 +192,7 @@ struct InteractiveIntake {
     private mutating func askBool(_ field: FormField) throws(Discarded) -> JSONValue? {
         let question = "\(UI.boolHint(language)) \(UI.yes(language))/\(UI.no(language)) (y/n)"
         while true {
-            let answer = try readAnswer(question + " ").trimmingSpaces.lowercased()
+            let answer = try prompter.readAnswer(question + " ").trimmingSpaces.lowercased()
             if answer.isEmpty {
                 if let value = accept(nil, for: field) { return value.answer }
                 continue
@@ -271,7 +207,7 @@ struct InteractiveIntake {
         var entries: [JSONValue] = []
         var question = UI.addEntry(field.label(language))(language)
         while entries.count < (field.maxItems ?? Int.max) {
-            guard try askYesNo(question, default: false) else {
+            guard try prompter.askYesNo(question, default: false) else {
                 if entries.isEmpty && field.required {
                     terminal.say(UI.isRequired(language))
                     continue

@@ -9,7 +9,7 @@ extension InteractiveIntake {
         showReview()
         while true {
             terminal.say(UI.reviewPrompt(language))
-            let answer = try readAnswer().trimmingSpaces
+            let answer = try prompter.readAnswer().trimmingSpaces
             if let number = Int(answer), (1...form.fields.count).contains(number) {
                 let field = form.fields[number - 1]
                 if field.type == .records {
@@ -90,7 +90,7 @@ extension InteractiveIntake {
                 terminal.write(line + "\n")
             }
             terminal.say(UI.correctRecords(language))
-            let answer = try readAnswer().trimmingSpaces
+            let answer = try prompter.readAnswer().trimmingSpaces
             if answer.isEmpty {
                 if entries.isEmpty && field.required {
                     terminal.say(UI.isRequired(language))
@@ -150,7 +150,7 @@ extension InteractiveIntake {
                 failureCode = error.isConnectionFailure || error.kind == .connectionLost || error.kind == .timedOut
                     ? Exit.unreachable : Exit.failure
             }
-            if try !askYesNo(UI.retry(language), default: false) {
+            if try !prompter.askYesNo(UI.retry(language), default: false) {
                 answers.removeAll()
                 terminal.say(UI.discarded(language))
                 terminal.close()

@@ -54,7 +54,7 @@ struct InteractiveIntakeTests {
         }
     }
 
-    @Test("every field answered in Kazakh (with Uyghur and Chinese text), one corrected at review, opens exactly")
+    @Test("every field answered in Kazakh (with Uyghur and Chinese text), two corrected at review, opens exactly")
     func kazakhRoundTrip() async throws {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
@@ -188,6 +188,38 @@ struct InteractiveIntakeTests {
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
         let corrected = try terminal.expect("«жіберу»")
         #expect(corrected.contains("Ақмарал Төлеубаева"))
+        // Relatives are corrected entry by entry: add a second one with only its required sub-fields.
+        let relatives = try field("relatives")
+        let relativesNumber = try #require(form.fields.firstIndex { $0.name == "relatives" }) + 1
+        try terminal.expect("> ")
+        try terminal.type("\(relativesNumber)\r")
+        try terminal.expect("-N")
+        try terminal.expect("> ")
+        try terminal.type("+\r")
+        for sub in relatives.subfields {
+            try terminal.expect("\(relatives.label.kk), 2-жазба: \(sub.label.kk)")
+            switch sub.name {
+            case "name":
+                try terminal.expect("> ")
+                try terminal.type("Зәуре Қасымқызы\r")
+            case "relation":
+                try terminal.expect("> ")
+                try terminal.type("\(try option("mother", of: sub))\r")
+            case "notes":
+                try terminal.expect("(.)")
+                try terminal.type(".\r")
+            default:
+                try terminal.expect("> ")
+                try terminal.type("\r")
+            }
+        }
+        try terminal.expect("-N")
+        try terminal.expect("> ")
+        try terminal.type("\r")
+        try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
+        let withSecond = try terminal.expect("«жіберу»")
+        #expect(withSecond.contains("Туыстары, 2-жазба"))
+        #expect(withSecond.contains("Зәуре Қасымқызы"))
         try terminal.expect("> ")
         try terminal.type("жіберу\r")
         try terminal.expect("Айғақ сақталды. Жазба нөмірі: ")
@@ -209,7 +241,7 @@ struct InteractiveIntakeTests {
                 "name": .string(relative["name"]!), "relation": .string("spouse"),
                 "location": .string(relative["location"]!), "status": .string("imprisoned"),
                 "notes": .string(relativeNotes.joined(separator: "\n")),
-            ])]),
+            ]), .object(["name": .string("Зәуре Қасымқызы"), "relation": .string("mother")])]),
             "language": .string("kk"),
             "region": .string("tarbagatay"),
             "violation_types": .array(violations.map(JSONValue.string)),
