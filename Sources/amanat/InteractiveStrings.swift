@@ -52,7 +52,7 @@ enum UI {
     static let required = UIText(en: "required", ru: "обязательно", kk: "міндетті")
     static let optional = UIText(en: "optional", ru: "необязательно", kk: "міндетті емес")
     static let textHint = UIText(
-        en: "Type the text over as many lines as needed. A line holding only . ends it.",
+        en: "Type the text over as many lines as needed. A line holding only a full stop (.) ends it.",
         ru: "Вводите текст в столько строк, сколько нужно. Строка, содержащая только точку (.), завершает ввод.",
         kk: "Мәтінді қанша жол керек болса, сонша жолға жазыңыз. Тек нүкте (.) тұрған жол мәтінді аяқтайды."
     )

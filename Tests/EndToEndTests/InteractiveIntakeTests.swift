@@ -323,4 +323,78 @@ struct InteractiveIntakeTests {
         #expect(try Self.isEmptyDirectory(work))
         #expect(try Self.isEmptyDirectory(tmp))
     }
+
+    @Test("a refusal after sending returns to review; the receipt and withdrawal token are printed with the note")
+    func refusalThenReceipt() async throws {
+        let directory = try TempDir()
+        let form = try Self.shippedForm()
+        let served = form.json.canonicalString()
+        let recordID = "0123456789abcdef0123456789abcdef"
+        let server = try ScriptedServer(path: directory.file("scripted.sock")) { request, index in
+            switch (request.method, request.path, index) {
+            case ("GET", "/v1/forms/testimony", _):
+                return (200, served)
+            case ("POST", "/v1/testimonies", 1):
+                return (422, #"{"type":"about:blank","status":422,"detail":"narrative is not accepted","field":"narrative"}"#)
+            case ("POST", "/v1/testimonies", _):
+                return (201, #"{"record_id":"\#(recordID)","received":"2026-11-29","receipt":"amanat-receipt-1:XYZ","withdrawal_token":"WT-ABCD-EFGH"}"#)
+            default:
+                return (404, "{}")
+            }
+        }
+        let tmp = try Self.makeDirectory(directory, "tmp")
+        let terminal = try PseudoTerminal(
+            Paths.binary("amanat"),
+            ["--socket", server.socketPath, "submit", "--interactive", "--lang", "en", "--form", "testimony"],
+            environment: Self.environment(tmp: tmp, lang: "C.UTF-8"), directory: tmp
+        )
+        var expected: [String: JSONValue] = [:]
+        for (index, field) in form.fields.enumerated() {
+            try terminal.expect("[\(index + 1)/\(form.fields.count)] \(field.label.en)")
+            switch (field.type, field.required) {
+            case (.records, _):
+                try terminal.expect("[y/N]")
+                try terminal.type("n\r")
+            case (.text, true):
+                try terminal.expect("(.)")
+                try terminal.type("Something happened.\r.\r")
+                expected[field.name] = .string("Something happened.")
+            case (.text, false):
+                try terminal.expect("(.)")
+                try terminal.type(".\r")
+            case (.enumeration, true):
+                try terminal.expect("> ")
+                try terminal.type("1\r")
+                expected[field.name] = .string(field.options[0].value)
+            case (_, true):
+                try terminal.expect("> ")
+                try terminal.type("Test Witness\r")
+                expected[field.name] = .string("Test Witness")
+            default:
+                try terminal.expect("> ")
+                try terminal.type("\r")
+            }
+        }
+        for _ in 0..<2 {
+            try terminal.expect("==== Review the testimony before sending ====")
+            try terminal.expect("\u{201C}send\u{201D}")
+            try terminal.expect("> ")
+            try terminal.type("send\r")
+        }
+        let beforeSecondReview = String(decoding: terminal.output, as: UTF8.self)
+        #expect(beforeSecondReview.contains("amanatd refused the testimony: narrative is not accepted."))
+        try terminal.expect("The testimony was stored. Record id: \(recordID)")
+        try terminal.expect("Receipt: amanat-receipt-1:XYZ")
+        try terminal.expect("Withdrawal token: WT-ABCD-EFGH")
+        try terminal.expect("Give the withdrawal token to the witness now. It is shown only once")
+        #expect(try terminal.finish() == 0)
+
+        let posts = server.received.filter { $0.method == "POST" }
+        #expect(posts.count == 2)
+        for post in posts {
+            let body = try JSONParser().parse(post.body)
+            #expect(body == .object(["form": .string("testimony"), "fields": .object(expected)]))
+        }
+        #expect(try Self.isEmptyDirectory(tmp))
+    }
 }
