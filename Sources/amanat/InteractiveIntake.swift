@@ -125,16 +125,39 @@ struct InteractiveIntake {
     private mutating func askText(_ field: FormField) throws(Discarded) -> JSONValue? {
         terminal.say(UI.textHint(language), indent: "  ")
         while true {
-            var lines: [String] = []
-            while true {
-                let line = try prompter.readAnswer("")
-                if line == "." { break }
-                lines.append(line)
-            }
-            let text = lines.joined(separator: "\n")
-            lines.removeAll()
+            let text = try readText()
             let given = text.unicodeScalars.allSatisfy { $0 == " " || $0 == "\n" || $0 == "\t" } ? nil : text
             if let value = accept(given.map(JSONValue.string), for: field) { return value.answer }
+        }
+    }
+
+    /// Reads lines up to one holding only `.`, and joins them with line feeds.
+    mutating func readText() throws(Discarded) -> String {
+        var lines: [String] = []
+        while true {
+            let line = try prompter.readAnswer("")
+            if line == "." { break }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Corrects a `text` field that has a value: keep it, add lines at its end, or type it again. Retyping a long
+    /// account to fix one sentence is what this spares the volunteer; there is no editor, to keep it off disk.
+    mutating func correctText(_ field: FormField, current: String, heading: String) throws(Discarded) {
+        terminal.write("\n")
+        terminal.say("\(heading)\(field.label(language))")
+        terminal.say(UI.textCorrection(language), indent: "  ")
+        switch try prompter.pickNumber(count: 3) {
+        case 1:
+            return
+        case 2:
+            terminal.say(UI.textHint(language), indent: "  ")
+            let added = try readText()
+            guard !added.isEmpty else { return }
+            if let value = accept(.string(current + "\n" + added), for: field) { answers[field.name] = value.answer }
+        default:
+            answers[field.name] = try ask(field, heading: heading)
         }
     }
 

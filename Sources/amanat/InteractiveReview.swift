@@ -12,10 +12,13 @@ extension InteractiveIntake {
             let answer = try prompter.readAnswer().trimmingSpaces
             if let number = Int(answer), (1...form.fields.count).contains(number) {
                 let field = form.fields[number - 1]
+                let heading = "[\(number)/\(form.fields.count)] "
                 if field.type == .records {
                     try correctRecords(field)
+                } else if field.type == .text, let current = answers[field.name]?.stringValue {
+                    try correctText(field, current: current, heading: heading)
                 } else {
-                    answers[field.name] = try ask(field, heading: "[\(number)/\(form.fields.count)] ")
+                    answers[field.name] = try ask(field, heading: heading)
                 }
                 showReview()
                 continue

@@ -169,6 +169,11 @@ enum UI {
         kk: "Жазбаны қайта енгізу үшін оның нөмірін, жазба қосу үшін +, N-жазбаны өшіру үшін -N жазыңыз, "
             + "аяқтасаңыз, бос жолда Enter басыңыз."
     )
+    static let textCorrection = UIText(
+        en: "1) keep the text as it is   2) add lines at its end   3) type it all again",
+        ru: "1) оставить текст как есть   2) дописать строки в конец   3) ввести весь текст заново",
+        kk: "1) мәтінді сол күйінде қалдыру   2) соңына жол қосу   3) бәрін қайта жазу"
+    )
     static let discard = UIText(
         en: "Discard everything that was entered? \(yesNo.en)", ru: "Удалить всё введённое? \(yesNo.ru)",
         kk: "Енгізілгеннің бәрін жоясыз ба? \(yesNo.kk)"

@@ -54,7 +54,7 @@ struct InteractiveIntakeTests {
         }
     }
 
-    @Test("every field answered in Kazakh (with Uyghur and Chinese text), two corrected at review, opens exactly")
+    @Test("every field answered in Kazakh (with Uyghur and Chinese text), three corrected at review, opens exactly")
     func kazakhRoundTrip() async throws {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
@@ -83,6 +83,7 @@ struct InteractiveIntakeTests {
             "مېنىڭ ئېرىم 2018-يىلى تۇتۇلدى.",
             "他被关押在额敏县看守所，至今没有消息。",
         ]
+        let addedLine = "Кейін қосылған жол: 他还活着吗？"
         let relative = [
             "name": "Нұрлан Бақытұлы (努尔兰·巴合提)", "location": "Шыңжаңдағы түрме, нақты жері белгісіз",
         ]
@@ -220,6 +221,18 @@ struct InteractiveIntakeTests {
         let withSecond = try terminal.expect("«жіберу»")
         #expect(withSecond.contains("Туыстары, 2-жазба"))
         #expect(withSecond.contains("Зәуре Қасымқызы"))
+        // A long text is not retyped to add to it: lines are added at its end.
+        let narrativeNumber = try #require(form.fields.firstIndex { $0.name == "narrative" }) + 1
+        try terminal.expect("> ")
+        try terminal.type("\(narrativeNumber)\r")
+        try terminal.expect("2) соңына жол қосу")
+        try terminal.expect("> ")
+        try terminal.type("2\r")
+        try terminal.expect("(.)")
+        try terminal.type("\(addedLine)\r.\r")
+        try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
+        let withAddition = try terminal.expect("«жіберу»")
+        #expect(withAddition.contains(addedLine))
         try terminal.expect("> ")
         try terminal.type("жіберу\r")
         try terminal.expect("Айғақ сақталды. Жазба нөмірі: ")
@@ -249,6 +262,7 @@ struct InteractiveIntakeTests {
         ]
         for (name, value) in lines { expected[name] = .string(value) }
         for (name, value) in texts { expected[name] = .string(value.joined(separator: "\n").nfc) }
+        expected["narrative"] = .string((narrative + [addedLine]).joined(separator: "\n").nfc)
         #expect(Set(expected.keys) == Set(form.fields.map(\.name)), "the test answers every field")
         let fields = try #require(record["fields"]?.objectValue)
         #expect(Set(fields.keys) == Set(expected.keys))
