@@ -411,4 +411,72 @@ struct InteractiveIntakeTests {
         }
         #expect(try Self.isEmptyDirectory(tmp))
     }
+
+    @Test("a form picked from a menu, with a yes/no field, in Russian; no receipt lines when amanatd gives none")
+    func formMenuAndYesNo() async throws {
+        let directory = try TempDir()
+        let followUp = Form(
+            id: "followup", version: 3,
+            title: LocalizedText(en: "Follow-up", ru: "Повторная беседа", kk: "Қайта сұхбат"), description: nil,
+            fields: [
+                FormField(
+                    name: "contact_ok", type: .bool, section: .clear, required: true, maxLength: nil, maxItems: nil,
+                    label: LocalizedText(en: "May we call again?", ru: "Можно ли позвонить снова?", kk: "Қайта қоңырау шалуға бола ма?"),
+                    help: nil, options: [], subfields: []
+                ),
+                FormField(
+                    name: "name", type: .line, section: .identity, required: false, maxLength: 10, maxItems: nil,
+                    label: LocalizedText(en: "Name", ru: "Имя", kk: "Аты"), help: nil, options: [], subfields: []
+                ),
+            ]
+        )
+        let testimony = try Self.shippedForm()
+        let list = JSONValue.object(["forms": .array([testimony.summaryJSON, followUp.summaryJSON])]).canonicalString()
+        let served = followUp.json.canonicalString()
+        let server = try ScriptedServer(path: directory.file("scripted.sock")) { request, _ in
+            switch (request.method, request.path) {
+            case ("GET", "/v1/forms"): (200, list)
+            case ("GET", "/v1/forms/followup"): (200, served)
+            case ("POST", "/v1/testimonies"): (201, #"{"record_id":"fedcba9876543210fedcba9876543210","received":"2026-11-29"}"#)
+            default: (404, "{}")
+            }
+        }
+        let tmp = try Self.makeDirectory(directory, "tmp")
+        let terminal = try PseudoTerminal(
+            Paths.binary("amanat"), ["--socket", server.socketPath, "submit", "--interactive"],
+            environment: Self.environment(tmp: tmp, lang: "ru_KZ.UTF-8"), directory: tmp
+        )
+        try terminal.expect("Выберите форму:")
+        try terminal.expect("2) Повторная беседа [followup]")
+        try terminal.expect("> ")
+        try terminal.type("2\r")
+        try terminal.expect("[1/2] Можно ли позвонить снова? * (обязательно)")
+        try terminal.expect("да/нет (y/n) ")
+        try terminal.type("может быть\r")
+        try terminal.expect("Ответьте д (да) или н (нет).")
+        try terminal.expect("да/нет (y/n) ")
+        try terminal.type("да\r")
+        try terminal.expect("[2/2] Имя (необязательно)")
+        try terminal.expect("> ")
+        try terminal.type("Абдурахман Тохти\r")  // longer than the form's 10 characters
+        try terminal.expect("Ответ длиннее 10 символов.")
+        try terminal.expect("> ")
+        try terminal.type("Ибрагим\r")
+        try terminal.expect("==== Проверьте показания перед отправкой ====")
+        let review = try terminal.expect("«отправить»")
+        #expect(review.contains("1. Можно ли позвонить снова? *\r\n    да"))
+        try terminal.expect("> ")
+        try terminal.type("отправить\r")
+        try terminal.expect("Показания сохранены. Номер записи: fedcba9876543210fedcba9876543210")
+        #expect(try terminal.finish() == 0)
+        #expect(!terminal.output.contains(bytes: Array("Код отзыва".utf8)))
+        #expect(!terminal.output.contains(bytes: Array("Квитанция".utf8)))
+
+        let posts = server.received.filter { $0.method == "POST" }
+        #expect(posts.count == 1)
+        let body = try JSONParser().parse(try #require(posts.first).body)
+        #expect(body == .object(["form": .string("followup"), "fields": .object([
+            "contact_ok": .bool(true), "name": .string("Ибрагим"),
+        ])]))
+    }
 }
