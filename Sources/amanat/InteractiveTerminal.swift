@@ -18,8 +18,8 @@ final class IntakeTerminal {
         case invalidText
     }
 
-    /// The most columns any line of output takes.
-    let width = 80
+    /// The most columns any line of output takes: 80, or fewer when the terminal is narrower (large fonts).
+    private(set) var width = 80
     /// Canonical-mode lines are cut at this many bytes by Linux (`N_TTY_BUF_SIZE` less the newline).
     static let canonicalLineLimit = 4095
 
@@ -53,6 +53,10 @@ final class IntakeTerminal {
         guard signalDescriptor >= 0 else {
             if ownsDescriptor { Glibc.close(fd) }
             throw IntakeTerminalError("cannot watch for Ctrl-C (signalfd failed)")
+        }
+        var size = winsize()
+        if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col >= 20 && size.ws_col < 80 {
+            width = Int(size.ws_col)
         }
         if tcgetattr(fd, &saved) == 0 {
             var settings = saved

@@ -313,7 +313,7 @@ struct InteractiveIntakeTests {
         #expect(try Self.isEmptyDirectory(tmp))
     }
 
-    @Test("end of input at the first prompt stores nothing and asks nothing")
+    @Test("end of input at the first prompt stores nothing and asks nothing; a narrow terminal gets narrow lines")
     func endOfFileAtFirstPrompt() async throws {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
@@ -323,10 +323,13 @@ struct InteractiveIntakeTests {
         let tmp = try Self.makeDirectory(directory, "tmp")
         let terminal = try PseudoTerminal(
             Paths.binary("amanat"), ["--socket", daemon.socketPath, "submit", "--interactive", "--lang", "en"],
-            environment: Self.environment(tmp: tmp, lang: "kk_KZ.UTF-8"), directory: work
+            environment: Self.environment(tmp: tmp, lang: "kk_KZ.UTF-8"), directory: work, columns: 40
         )
         try terminal.expect("[1/\(form.fields.count)] \(form.fields[0].label.en) * (required)")
         try terminal.expect("> ")
+        for line in String(decoding: terminal.output, as: UTF8.self).split(separator: "\r\n") {
+            #expect(Self.columns(String(line)) <= 40, "wider than the 40-column terminal: \(line)")
+        }
         try terminal.type([0x04])  // Ctrl-D
         try terminal.expect("Discarded. Nothing was sent.")
         #expect(try terminal.finish() == 130)

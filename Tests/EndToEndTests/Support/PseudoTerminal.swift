@@ -17,7 +17,9 @@ final class PseudoTerminal: @unchecked Sendable {
     private var childClosed = false
     private var exitStatus: Int32?
 
-    init(_ binary: String, _ arguments: [String], environment: [String: String], directory: String) throws {
+    init(
+        _ binary: String, _ arguments: [String], environment: [String: String], directory: String, columns: UInt16 = 80
+    ) throws {
         let posixOpenpt = try libc("posix_openpt", as: (@convention(c) (Int32) -> Int32).self)
         let grantpt = try libc("grantpt", as: (@convention(c) (Int32) -> Int32).self)
         let unlockpt = try libc("unlockpt", as: (@convention(c) (Int32) -> Int32).self)
@@ -34,7 +36,7 @@ final class PseudoTerminal: @unchecked Sendable {
             throw HarnessError("grantpt, unlockpt or ptsname failed")
         }
         let slave = String(decoding: nameBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var size = winsize(ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0)
+        var size = winsize(ws_row: 24, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(master, UInt(TIOCSWINSZ), &size)
 
         var actions = posix_spawn_file_actions_t()
