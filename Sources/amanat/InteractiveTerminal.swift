@@ -107,6 +107,8 @@ final class IntakeTerminal {
                 wipe(&pending, upTo: newline + 1)
                 pending.removeFirst(newline + 1)
                 lastLineMayBeCut = line.count >= Self.canonicalLineLimit
+                // The kernel cuts bytes, not characters: drop a character it cut in half.
+                if lastLineMayBeCut { line.removeLast(Self.incompleteUTF8Suffix(line)) }
                 defer { wipe(&line) }
                 guard let text = String(validating: line, as: UTF8.self) else { return .invalidText }
                 return .line(text)
@@ -145,6 +147,18 @@ final class IntakeTerminal {
             pending.append(0x0A)
             hitEndOfFile = n < 0
         }
+    }
+
+    /// How many bytes at the end of `bytes` are an incomplete UTF-8 sequence (0 when the last sequence is whole).
+    static func incompleteUTF8Suffix(_ bytes: [UInt8]) -> Int {
+        for back in 1...min(3, bytes.count) {
+            let byte = bytes[bytes.count - back]
+            guard byte & 0xC0 == 0x80 else {
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                return length > back ? back : 0
+            }
+        }
+        return 0
     }
 
     /// Overwrites the bytes of `buffer` (all, or the first `count`) with zeros. Best effort: Swift may have
