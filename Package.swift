@@ -64,7 +64,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "amanat",
-            dependencies: ["AmanatClient", "AmanatModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "AmanatClient", "AmanatModel", "CAmanatLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
