@@ -1,5 +1,6 @@
 import AmanatCrypto
 import AmanatKeys
+import AmanatModel
 import ArgumentParser
 import Glibc
 
@@ -12,7 +13,7 @@ struct KeyHolder: AsyncParsableCommand {
             Exit codes: 0 success; 1 error; 3 wrong passphrase; 4 key file refused (permissions or format);
             5 some records could not be opened with the given keys; 6 tampered records found; 64 usage error.
             """,
-        version: "0.1.0",
+        version: AmanatVersion.text,
         subcommands: [Init.self, PublicKey.self, Open.self, Rewrap.self, Passwd.self, Split.self, Combine.self]
     )
 }

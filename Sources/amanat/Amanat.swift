@@ -14,7 +14,7 @@ struct Amanat: ParsableCommand {
             or timed out: nothing was acknowledged); 3 amanatd refused the request (4xx); 4 amanatd failed (5xx); \
             64 usage error.
             """,
-        version: "0.1.0",
+        version: AmanatVersion.text,
         subcommands: [Submit.self, Health.self, Forms.self, ImportRewrap.self]
     )
 
