@@ -89,7 +89,7 @@ public enum MarkdownReport {
     /// each is written with a backslash before it.
     private static let inlineMarkup: Set<Unicode.Scalar> = ["\\", "`", "*", "_", "[", "]", "|", "~", "#"]
 
-    /// What starts a block when it begins a line: a heading, list item, or setext underline.
+    /// What starts a block when it begins a line: a heading, list item, thematic break or setext underline.
     private static let blockMarkers: Set<Unicode.Scalar> = ["#", "+", "-", "="]
 
     /// One line of `text` escaped so that it renders as itself, keeping it readable as plain text: `<`, `>`
@@ -105,7 +105,11 @@ public enum MarkdownReport {
             // An ordered list item: up to nine digits, then "." or ")".
             var end = first
             while end < scalars.count, end - first < 9, ("0"..."9").contains(scalars[end]) { end += 1 }
-            if end > first, end < scalars.count, scalars[end] == "." || scalars[end] == ")" { escaped.insert(end) }
+            if end > first, end < scalars.count, scalars[end] == "." || scalars[end] == ")",
+                end + 1 == scalars.count || scalars[end + 1] == " " || scalars[end + 1] == "\t"
+            {
+                escaped.insert(end)
+            }
         }
         for index in scalars.indices {
             if scalars[index] == ":", index + 2 < scalars.count, scalars[index + 1] == "/", scalars[index + 2] == "/" {

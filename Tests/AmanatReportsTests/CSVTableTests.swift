@@ -50,9 +50,9 @@ struct CSVTableTests {
         let text = String(decoding: plain, as: UTF8.self)
         let lines = text.components(separatedBy: "\r\n")
         #expect(lines.count == 4 && lines[3].isEmpty, "three CRLF-terminated lines: \(lines)")
-        #expect(lines[0] == "\"record_id\",\"form\",\"form_version\",\"received\",\"full_name\",\"other_names\",\"languages\",\"unopened\"")
+        #expect(lines[0] == "\"record_id\",\"form\",\"form_version\",\"received\",\"full_name\",\"languages\",\"other_names\",\"unopened\"")
         #expect(lines[1] == "\"\(first.recordID)\",\"testimony\",\"1\",\"2026-11-29\",\"'=cmd|' /C calc'!A0\","
-            + "\"Äsel, \"\"Asel\"\"\",\"[\"\"kazakh\"\",\"\"uyghur\"\"]\",\"\"")
+            + "\"[\"\"kazakh\"\",\"\"uyghur\"\"]\",\"Äsel, \"\"Asel\"\"\",\"\"")
         #expect(lines[2] == "\"\(second.recordID)\",\"testimony\",\"1\",\"2026-11-29\",\"\",\"\",\"\","
             + "\"{\"\"identity\"\":\"\"not openable with these keys\"\"}\"")
         #expect(!plain.starts(with: CSVTable.byteOrderMark))
