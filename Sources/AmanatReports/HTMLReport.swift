@@ -31,7 +31,8 @@ public enum HTMLReport {
                 case .unopened: "unopened"
                 case .skipped: "skipped"
                 }
-                body += "<div class=\"alert \(kind)\" role=\"alert\"><p><strong>\(escape(section.noticeText ?? ""))</strong></p>"
+                body += "<div class=\"alert \(kind)\" role=\"alert\">"
+                    + "<p><strong>\(escape(section.noticeText ?? ""))</strong></p>"
                 if let detail = section.noticeDetail { body += "<p class=\"detail\">\(escape(detail))</p>" }
                 body += "</div>\n"
             } else if section.fields.isEmpty {
@@ -60,9 +61,14 @@ public enum HTMLReport {
             body += "<dt>\(escape(label))</dt><dd>\(count)</dd>\n"
         }
         body += "</dl>\n<table>\n<thead><tr><th>\(escape(words.number))</th><th>\(escape(words.record))</th>"
-            + "<th>\(escape(words.form))</th><th>\(escape(words.received))</th><th>\(escape(words.status))</th></tr></thead>\n<tbody>\n"
+            + "<th>\(escape(words.form))</th><th>\(escape(words.received))</th><th>\(escape(words.status))</th>"
+            + "</tr></thead>\n<tbody>\n"
         for (number, entry) in index.entries.enumerated() {
-            let rowClass = entry.status == .opened ? "" : " class=\"\(entry.status == .tampered ? "tampered" : "unopened")\""
+            let rowClass = switch entry.status {
+            case .opened: ""
+            case .unopened: " class=\"unopened\""
+            case .tampered: " class=\"tampered\""
+            }
             body += "<tr\(rowClass)><td>\(number + 1)</td>"
                 + "<td><a href=\"\(escape(fileName(entry.recordID)))\"><code>\(escape(entry.recordID))</code></a></td>"
                 + "<td dir=\"auto\">\(escape(entry.formTitle))</td><td>\(escape(entry.received))</td>"
@@ -115,7 +121,8 @@ public enum HTMLReport {
         line-height: 1.45; color: #111; background: #fff; }
         h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; border-bottom: 1px solid #999; margin-top: 2rem; }
         dl { display: grid; grid-template-columns: minmax(10rem, 16rem) 1fr; gap: .3rem 1rem; }
-        dt { font-weight: bold; } dd { margin: 0; white-space: pre-wrap; unicode-bidi: plaintext; overflow-wrap: anywhere; }
+        dt { font-weight: bold; }
+        dd { margin: 0; white-space: pre-wrap; unicode-bidi: plaintext; overflow-wrap: anywhere; }
         table { border-collapse: collapse; } th, td { border: 1px solid #999; padding: .2rem .4rem; \
         text-align: start; vertical-align: top; white-space: pre-wrap; }
         ul { margin: 0; padding-inline-start: 1.2rem; }

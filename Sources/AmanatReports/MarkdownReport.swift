@@ -46,7 +46,8 @@ public enum MarkdownReport {
         out += "\n| \(words.number) | \(escape(words.record)) | \(escape(words.form)) | \(escape(words.received)) "
             + "| \(escape(words.status)) |\n|---|---|---|---|---|\n"
         for (number, entry) in index.entries.enumerated() {
-            out += "| \(number + 1) | [\(escape(entry.recordID))](\(fileName(entry.recordID))) | \(cell(entry.formTitle)) "
+            out += "| \(number + 1) | [\(escape(entry.recordID))](\(fileName(entry.recordID))) "
+                + "| \(cell(entry.formTitle)) "
                 + "| \(cell(entry.received)) | \(cell(words.statusText(entry.status))) |\n"
         }
         return out
@@ -82,7 +83,8 @@ public enum MarkdownReport {
 
     /// `text` escaped for a table cell: line breaks become `<br>` (the only markup added), `|` is escaped.
     static func cell(_ text: String) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }.joined(separator: "<br>")
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { escape(String($0)) }
+            .joined(separator: "<br>")
     }
 
     /// Punctuation that is markup anywhere in a line (emphasis, code, links, tables, strikethrough, headings);

@@ -75,7 +75,8 @@ public struct OpenedRecord: Sendable {
             "fields": .object(mergedFields),
         ]
         if !failures.isEmpty {
-            object["unopened"] = .object(Dictionary(uniqueKeysWithValues: failures.map { ($0.rawValue, .string($1.detail)) }))
+            let reasons = failures.map { section, failure in (section.rawValue, JSONValue.string(failure.detail)) }
+            object["unopened"] = .object(Dictionary(uniqueKeysWithValues: reasons))
         }
         return .object(object)
     }

@@ -102,8 +102,8 @@ public struct ReportBuilder: Sendable {
             self.section(section, of: record, form: form)
         }
         return ReportPage(
-            language: language, recordID: record.recordID, title: title, received: record.received, facts: facts, status: record.status,
-            notes: notes, sections: sections
+            language: language, recordID: record.recordID, title: title, received: record.received, facts: facts,
+            status: record.status, notes: notes, sections: sections
         )
     }
 
@@ -182,7 +182,8 @@ public struct ReportBuilder: Sendable {
 
     private func genericTable(_ objects: [[String: JSONValue]]) -> ReportValue {
         let headers = Array(Set(objects.flatMap(\.keys))).sorted()
-        return .table(headers: headers, rows: objects.map { object in headers.map { object[$0].map(generic) ?? .text("") } })
+        let rows = objects.map { object in headers.map { object[$0].map(generic) ?? .text("") } }
+        return .table(headers: headers, rows: rows)
     }
 }
 

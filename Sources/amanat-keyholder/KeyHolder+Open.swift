@@ -33,7 +33,7 @@ extension KeyHolder {
         var passphraseFile: String?
         @Option(help: "jsonl (default), csv, html or md.") var format: Format = .jsonl
         @OptionGroup var sections: SectionsOption
-        @Option(help: "Write to this new file (mode 0600) instead of standard output; for html and md, a new directory (mode 0700).")
+        @Option(help: "Write to this new file (mode 0600) instead of standard output; html, md: a new directory.")
         var out: String?
         @Flag(help: "csv: start with a UTF-8 byte order mark, for Excel.") var bom = false
         @Option(help: "html and md: the language of labels, en, ru or kk (default from LC_ALL, LC_MESSAGES or LANG).")
@@ -61,7 +61,11 @@ extension KeyHolder {
             let reader = openReader(database)
             let output = makeOutput()
             var tally = Tally()
-            let progress = ProgressBar(total: (try? reader.count()) ?? 0)
+            // No bar when the records themselves go to the same terminal.
+            let progress = ProgressBar(
+                total: (try? reader.count()) ?? 0,
+                terminal: isatty(STDERR_FILENO) == 1 && (out != nil || isatty(STDOUT_FILENO) == 0)
+            )
             do {
                 try reader.forEach { record in
                     let opened = open(record, with: ring, tally: &tally, progress: progress)

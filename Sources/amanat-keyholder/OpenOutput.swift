@@ -21,7 +21,9 @@ extension KeyHolder.Open {
             case .html, .md:
                 let library = FormLibrary(directory: forms)
                 // Labels are a convenience: without forms the report still shows every field, by name.
-                for problem in library.problems { warn("\(problem); fields without a form are shown by their stored names") }
+                for problem in library.problems {
+                    warn("\(problem); fields without a form are shown by their stored names")
+                }
                 let language = lang?.language ?? ReportLanguage.fromEnvironment(ProcessInfo.processInfo.environment)
                 return try ReportOutput(
                     directory: out!, markdown: format == .md,
@@ -100,18 +102,24 @@ final class ReportOutput: OpenOutput {
         if mkdir(directory, 0o700) != 0 {
             let reason = errno
             guard reason == EEXIST else {
-                throw OutputSink.Failure(description: "cannot create \(directory): \(String(cString: strerror(reason)))")
+                throw OutputSink.Failure(
+                    description: "cannot create \(directory): \(String(cString: strerror(reason)))"
+                )
             }
             var info = stat()
             guard lstat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
-                throw OutputSink.Failure(description: "cannot write a report to \(directory): it exists and is not a directory")
+                throw OutputSink.Failure(
+                    description: "cannot write a report to \(directory): it exists and is not a directory"
+                )
             }
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? ["?"]
             guard entries.isEmpty else {
                 throw OutputSink.Failure(description: "cannot write a report to \(directory): it is not empty")
             }
             guard chmod(directory, 0o700) == 0 else {
-                throw OutputSink.Failure(description: "cannot make \(directory) private: \(String(cString: strerror(errno)))")
+                throw OutputSink.Failure(
+                    description: "cannot make \(directory) private: \(String(cString: strerror(errno)))"
+                )
             }
         }
     }

@@ -1,7 +1,8 @@
 import Glibc
 
 /// `opening records [#####.....] 12/40` on standard error while records are opened, when standard error is a
-/// terminal; nothing otherwise, so that logs and pipes see only the messages.
+/// terminal (and the records do not go to it too); nothing otherwise, so that logs and pipes see only the
+/// messages.
 final class ProgressBar {
     private let total: Int
     private let enabled: Bool
@@ -9,8 +10,8 @@ final class ProgressBar {
     private var shown = false
     private var lastDraw: Double = -1
 
-    /// A bar for `total` records; silent when `total` is 0 or standard error is not a terminal.
-    init(total: Int, terminal: Bool = isatty(STDERR_FILENO) == 1) {
+    /// A bar for `total` records, drawn only on a `terminal` and when `total` is above 0.
+    init(total: Int, terminal: Bool) {
         self.total = total
         enabled = terminal && total > 0
     }
@@ -41,8 +42,8 @@ final class ProgressBar {
     /// The bar's text for `done` of `total`, `width` cells wide.
     static func text(done: Int, total: Int, width: Int = 30) -> String {
         let filled = total > 0 ? min(width, done * width / total) : 0
-        return "opening records [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-            + "] \(done)/\(total)"
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        return "opening records [\(bar)] \(done)/\(total)"
     }
 
     private func draw() {
