@@ -40,8 +40,10 @@ public enum HTMLReport {
             } else {
                 body += "<dl>\n"
                 for field in section.fields {
-                    body += "<dt title=\"\(escape(field.name))\">\(escape(field.label))</dt>"
-                        + "<dd dir=\"auto\">\(value(field.value, words: words))</dd>\n"
+                    // A table (relatives) takes the whole width under its label.
+                    let wide = if case .table = field.value { " class=\"wide\"" } else { "" }
+                    body += "<dt title=\"\(escape(field.name))\"\(wide)>\(escape(field.label))</dt>"
+                        + "<dd dir=\"auto\"\(wide)>\(value(field.value, words: words))</dd>\n"
                 }
                 body += "</dl>\n"
             }
@@ -122,9 +124,10 @@ public enum HTMLReport {
         h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; border-bottom: 1px solid #999; margin-top: 2rem; }
         dl { display: grid; grid-template-columns: minmax(10rem, 16rem) 1fr; gap: .3rem 1rem; }
         dt { font-weight: bold; }
-        dd { margin: 0; white-space: pre-wrap; unicode-bidi: plaintext; overflow-wrap: anywhere; }
+        dd { margin: 0; white-space: pre-wrap; unicode-bidi: plaintext; overflow-wrap: break-word; }
+        .wide { grid-column: 1 / -1; } dd.wide { overflow-x: auto; } dd.wide table { width: 100%; }
         table { border-collapse: collapse; } th, td { border: 1px solid #999; padding: .2rem .4rem; \
-        text-align: start; vertical-align: top; white-space: pre-wrap; }
+        text-align: start; vertical-align: top; white-space: pre-wrap; overflow-wrap: break-word; }
         ul { margin: 0; padding-inline-start: 1.2rem; }
         .confidential { font-size: .9rem; border: 1px solid #a60; background: #fff4e0; padding: .3rem .6rem; }
         .alert { border: 2px solid; padding: .4rem .8rem; }
