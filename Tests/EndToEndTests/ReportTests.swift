@@ -1,5 +1,6 @@
 import AmanatModel
 import Foundation
+import GRDB
 import Glibc
 import Testing
 
@@ -105,6 +106,36 @@ struct KeyHolderReportTests {
         #expect(contents("\(out)/index.html") == before)
         // html needs a directory.
         #expect(try await key.open(database, extra: ["--format", "html"]).status == 64)
+    }
+
+    @Test("HTML: a tampered section is shown as tampered on its page and in the index; the rest still opens")
+    func tampered() async throws {
+        let directory = try TempDir()
+        let document = contents(Paths.example("testimony.json"))
+        let (key, database, ids) = try await Self.database(in: directory, submitting: [document, document])
+        let queue = try DatabaseQueue(path: database)
+        try await queue.write { db in
+            try db.execute(sql: "UPDATE records SET identity_envelope = substr(identity_envelope, 1, 100) WHERE seq = 1")
+        }
+        try queue.close()
+        let out = directory.file("report")
+        let opened = try await key.open(database, extra: ["--format", "html", "--out", out, "--lang", "en",
+                                                          "--forms", Paths.forms])
+        #expect(opened.status == 6, "\(opened.stderr)")
+        let page = String(decoding: contents("\(out)/\(ids[0]).html"), as: UTF8.self)
+        #expect(page.contains("<p class=\"alert tampered\" role=\"alert\">Status: TAMPERED</p>"))
+        let identity = try #require(page.range(of: "<section class=\"section-identity\">"))
+        let testimony = try #require(page.range(of: "<section class=\"section-testimony\">"))
+        let identityHTML = page[identity.upperBound..<testimony.lowerBound]
+        #expect(identityHTML.contains("<div class=\"alert tampered\" role=\"alert\"><p><strong>TAMPERED:"))
+        #expect(identityHTML.contains("tampered: envelope is truncated"))
+        #expect(!identityHTML.contains("<dt"), "no fields of the tampered section")
+        #expect(page[testimony.upperBound...].contains(">Testimony</dt>"), "the testimony still opens")
+        let intact = String(decoding: contents("\(out)/\(ids[1]).html"), as: UTF8.self)
+        #expect(!intact.contains("role=\"alert\""))
+        let index = String(decoding: contents("\(out)/index.html"), as: UTF8.self)
+        #expect(index.contains("<tr class=\"tampered\"><td>1</td>"))
+        #expect(index.contains("<dt>TAMPERED</dt><dd>1</dd>"))
     }
 
     @Test("Markdown in the language of LANG, and a section no key opens is marked on the page")
