@@ -54,6 +54,22 @@ struct ConventionsTests {
         #expect(missing.status == 3)
         #expect(try JSONParser().parse(missing.stdout)["type"] != nil)
         #expect(await daemon.stop() == 0)
+
+        // import-rewrap: a rewrap file made offline from a copy, imported by the restarted daemon.
+        let copy = directory.file("copy.sqlite")
+        try FileManager.default.copyItem(atPath: daemon.databasePath, toPath: copy)
+        let rewrapFile = directory.file("same.rewrap")
+        let rewrap = try await run(
+            Paths.binary("amanat-keyholder"),
+            ["rewrap", copy, "--key", key.keyFile, "--passphrase-file", key.passphraseFile, "--to", key.publicKey,
+             "--out", rewrapFile]
+        )
+        #expect(rewrap.status == 0, "\(rewrap.stderr)")
+        let restarted = try Daemon(in: directory, recipients: [key.publicKey])
+        let imported = try await restarted.amanat(["import-rewrap", "--json", rewrapFile])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try JSONParser().parse(imported.stdout)["replaced"] == .number("1"), "\(imported.stdoutText)")
+        #expect(await restarted.stop() == 0)
     }
 
     @Test("install-files installs completions and man pages under DESTDIR; uninstall removes them",
