@@ -14,7 +14,7 @@ struct Amanat: ParsableCommand {
             or timed out: nothing was acknowledged); 3 amanatd refused the request (4xx); 4 amanatd failed (5xx); \
             64 usage error; 130 the guided intake was cancelled (nothing sent).
             """,
-        version: "0.1.0",
+        version: AmanatVersion.text,
         subcommands: [
             Submit.self, Withdraw.self, ReceiptCommand.self, SigningKeyCommand.self, Health.self, Forms.self, Export.self,
             ImportRewrap.self,

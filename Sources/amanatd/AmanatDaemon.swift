@@ -1,4 +1,5 @@
 import AmanatCrypto
+import AmanatModel
 import AmanatServer
 import AmanatStore
 import ArgumentParser
@@ -17,7 +18,7 @@ struct AmanatDaemon: AsyncParsableCommand {
             requests in flight.
             Exit codes: 0 clean stop or valid configuration; 1 runtime failure; 78 configuration error.
             """,
-        version: IntakeService.version
+        version: AmanatVersion.text
     )
 
     @Option(help: "Read settings from this TOML file.") var config: String?
