@@ -42,7 +42,8 @@ struct ConventionsTests {
         let daemon = try Daemon(in: directory, recipients: [key.publicKey])
         let commands = [
             ["health", "--json"], ["--json", "health"], ["forms", "--json"], ["forms", "testimony", "--json"],
-            ["submit", "--json", Paths.example("testimony-zh.json")],
+            ["submit", "--json", Paths.example("testimony-zh.json")], ["signing-key", "--json"],
+            ["export", "--json", "--out", directory.file("export.sqlite")],
         ]
         for command in commands {
             let outcome = try await daemon.amanat(command)
@@ -53,6 +54,21 @@ struct ConventionsTests {
         let missing = try await daemon.amanat(["forms", "nonexistent", "--json"])
         #expect(missing.status == 3)
         #expect(try JSONParser().parse(missing.stdout)["type"] != nil)
+        // withdraw: the JSON answer, and the same-for-everyone refusal as a problem document.
+        let stored = try await daemon.amanat(["submit", "--json", Paths.example("testimony-kk.json")])
+        let answer = try JSONParser().parse(stored.stdout)
+        let id = try #require(answer["record_id"]?.stringValue)
+        let token = try directory.write("token", try #require(answer["withdrawal_token"]?.stringValue))
+        let withdrawn = try await daemon.amanat(["withdraw", "--json", id, "--token-file", token])
+        #expect(try JSONParser().parse(withdrawn.stdout)["withdrawn"] == .bool(true), "\(withdrawn.stderr)")
+        let again = try await daemon.amanat(["withdraw", "--json", id, "--token-file", token])
+        let refusal = try JSONParser().parse(again.stdout)
+        #expect(again.status == 3 && refusal["type"] != nil)
+        // receipt verify: offline, no daemon involved.
+        let receiptFile = try directory.write("receipt.json", stored.stdout)
+        let signingKey = try #require(try await daemon.amanat(["signing-key"]).stdoutLines.first)
+        let verified = try await run(Paths.binary("amanat"), ["receipt", "verify", "--json", receiptFile, "--signing-key", signingKey])
+        #expect(try JSONParser().parse(verified.stdout)["valid"] == .bool(true), "\(verified.stderr)")
         #expect(await daemon.stop() == 0)
 
         // import-rewrap: a rewrap file made offline from a copy, imported by the restarted daemon.
