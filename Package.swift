@@ -52,6 +52,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "AmanatClient", dependencies: ["AmanatModel"], swiftSettings: strictSettings),
+        // Opened records as CSV, HTML and Markdown for case workers. Linked by amanat-keyholder only.
+        .target(name: "AmanatReports", dependencies: ["AmanatModel"], swiftSettings: strictSettings),
         .executableTarget(
             name: "amanatd",
             dependencies: [
@@ -64,13 +66,16 @@ let package = Package(
         ),
         .executableTarget(
             name: "amanat",
-            dependencies: ["AmanatClient", "AmanatModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "AmanatClient", "AmanatModel", "CAmanatLinux",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "amanat-keyholder",
             dependencies: [
-                "AmanatKeys", "AmanatCrypto", "AmanatModel", "AmanatStore",
+                "AmanatKeys", "AmanatCrypto", "AmanatModel", "AmanatStore", "AmanatReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -83,6 +88,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient"], swiftSettings: strictSettings),
+        .testTarget(name: "AmanatReportsTests", dependencies: ["AmanatReports", "AmanatModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "AmanatStoreTests",
             dependencies: [

@@ -33,15 +33,27 @@ for _ in $(seq 1 100); do
 done
 "$bin/amanat" health
 
-step "3. A volunteer submits the example testimony"
-"$bin/amanat" submit --json examples/testimony.json
+step "3. Volunteers submit testimonies; each gets a signed receipt and a one-time withdrawal token"
+"$bin/amanat" submit examples/testimony.json | tee "$work/first.txt"
+"$bin/amanat" submit --json examples/testimony-kk.json > "$work/second.json"
+cat "$work/second.json"; echo
+signing_key="$("$bin/amanat" signing-key)"
+echo "the site's signing key, pinned by the key holders: $signing_key"
+"$bin/amanat" receipt verify "$work/second.json" --signing-key "$signing_key"
+
+step "3b. The first witness withdraws consent with their token"
+sed -n 's/^withdrawal-token //p' "$work/first.txt" > "$work/token"
+"$bin/amanat" withdraw "$(head -n 1 "$work/first.txt")" --token-file "$work/token"
+
+step "3c. An admin exports a consistent, signed snapshot for the offline machine"
+"$bin/amanat" export --out "$work/archive.sqlite"
 
 step "4. What the intake host's disk holds: no name, no narrative"
 name="$(grep -o '"full_name": *"[^"]*"' examples/testimony.json | sed 's/.*: *"//; s/"$//')"
-if grep -rqF "$name" "$work"/amanat.sqlite* "$work/amanatd.log"; then
+if grep -rqF "$name" "$work"/amanat.sqlite* "$work/archive.sqlite" "$work/amanatd.log"; then
     echo "LEAK: the witness's name is on disk"; exit 1
 fi
-echo "searched amanat.sqlite, its WAL and the daemon log for \"$name\": not found"
+echo "searched amanat.sqlite, its WAL, the export and the daemon log for \"$name\": not found"
 
 step "5. amanatd stops cleanly on SIGTERM"
 kill -TERM "$daemon"
@@ -49,10 +61,10 @@ wait "$daemon"
 daemon=""
 cat "$work/amanatd.log"
 
-step "6. On the offline machine, the key holder opens a copy of the database"
-cp "$work/amanat.sqlite" "$work/copy.sqlite"
-"$bin/amanat-keyholder" open "$work/copy.sqlite" --key "$work/keyholder.key" --passphrase-file "$work/passphrase" \
-    --out "$work/opened.jsonl"
+step "6. On the offline machine, the key holder verifies the export's hash chain and signatures, then opens it"
+"$bin/amanat-keyholder" verify "$work/archive.sqlite" --signing-key "$signing_key"
+"$bin/amanat-keyholder" open "$work/archive.sqlite" --key "$work/keyholder.key" --passphrase-file "$work/passphrase" \
+    --signing-key "$signing_key" --out "$work/opened.jsonl"
 if command -v python3 >/dev/null; then
     python3 -m json.tool --json-lines --no-ensure-ascii "$work/opened.jsonl"
 else

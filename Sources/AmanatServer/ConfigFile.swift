@@ -44,6 +44,8 @@ public struct ConfigFile: Sendable, Equatable {
     public var requestTimeoutSeconds: Int?
     /// `limits.submissions_per_minute`: per peer uid.
     public var submissionsPerMinute: Int?
+    /// `limits.checkpoint_interval_seconds`: the longest a ledger entry stays unsigned.
+    public var checkpointIntervalSeconds: Int?
 
     /// No settings.
     public init() {}
@@ -88,6 +90,7 @@ public struct ConfigFile: Sendable, Equatable {
                 idleTimeoutSeconds = try limits.optionalInteger("idle_timeout_seconds").map(Int.init)
                 requestTimeoutSeconds = try limits.optionalInteger("request_timeout_seconds").map(Int.init)
                 submissionsPerMinute = try limits.optionalInteger("submissions_per_minute").map(Int.init)
+                checkpointIntervalSeconds = try limits.optionalInteger("checkpoint_interval_seconds").map(Int.init)
                 try limits.finish()
             }
             try reader.finish()

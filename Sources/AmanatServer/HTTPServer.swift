@@ -147,7 +147,10 @@ public final class HTTPServer: Service, Sendable {
         var role = AccessPolicy.Role.none
         var bodyLimit = limits.maxBodyBytes
         var body: [UInt8] = []
+        var awaitingPeerClose = false
         for try await part in inbound {
+            // After a streamed answer with `Connection: close`, anything more from the peer is ignored.
+            if awaitingPeerClose { return }
             switch part {
             case .head(let requestHead):
                 guard registry.beginRequest(channel) else {
@@ -211,7 +214,16 @@ public final class HTTPServer: Service, Sendable {
                         "duration.ms": "\((NIODeadline.now() - started).nanoseconds / 1_000_000)",
                     ]
                 )
-                if !keepAlive { return }
+                if !keepAlive {
+                    // Closing now would discard a long body still queued in NIO (executeThenClose closes at once,
+                    // failing pending writes). The peer closes once it has read all of it; the idle timeout
+                    // closes a peer that never does.
+                    if response.bodyFile != nil {
+                        awaitingPeerClose = true
+                        continue
+                    }
+                    return
+                }
             }
         }
     }

@@ -40,7 +40,7 @@ public struct Response: Sendable {
 /// The protocol's endpoints (docs/PROTOCOL.md), independent of the transport.
 public struct IntakeService: Sendable {
     /// The daemon's version, reported by `/v1/health`.
-    public static let version = "0.1.0"
+    public static let version = AmanatVersion.text
 
     /// The settings in force, which SIGHUP can replace.
     public let state: ServiceState

@@ -56,7 +56,13 @@ public enum ReceiptKeyFile {
         let temporary = path + ".new"
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw ConfigError("cannot create receipt key \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            if errno == ENOENT {
+                throw ConfigError("cannot open database directory \((path as NSString).deletingLastPathComponent): \(reason)")
+            }
+            throw ConfigError("cannot create receipt key \(path): \(reason)")
+        }
         do {
             let contents = try SecretBytes.random(count: length)
             contents.withUnsafeMutableBytes { bytes in

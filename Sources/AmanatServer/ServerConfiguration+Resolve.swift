@@ -63,6 +63,8 @@ extension ServerConfiguration {
                  &limits.requestTimeoutSeconds, 1...3_600)
         try pick("submissions_per_minute", options.submissionsPerMinute, file.submissionsPerMinute,
                  &limits.submissionsPerMinute, 1...1_000_000)
+        try pick("checkpoint_interval_seconds", options.checkpointIntervalSeconds, file.checkpointIntervalSeconds,
+                 &limits.checkpointIntervalSeconds, 1...60)
         let access = AccessPolicy(
             submitterGroups: try AccessPolicy.resolve(options.submitterGroups ?? file.submitterGroups ?? [],
                                                       key: "submitter_groups"),

@@ -66,6 +66,9 @@ public struct Limits: Sendable, Equatable {
     public var requestTimeoutSeconds = 30
     /// Submissions one peer uid may make per minute; more get 429. A burst of the same size is allowed.
     public var submissionsPerMinute = 60
+    /// Seconds after which amanatd signs a checkpoint over unsigned ledger entries (it also signs one every
+    /// 100 entries).
+    public var checkpointIntervalSeconds = 60
 
     /// The defaults.
     public init() {}

@@ -1,6 +1,7 @@
 import AmanatCrypto
 import AmanatKeys
 import AmanatModel
+import AmanatReports
 import AmanatStore
 import ArgumentParser
 import Glibc
@@ -12,31 +13,50 @@ extension KeyHolder {
             discussion: """
                 Each archive is first verified as `verify` does, against the --signing-key matching its site; a broken \
                 archive is refused (exit 7) unless --no-verify is given. Without --signing-key, each archive is \
-                checked only against the key it names itself, with a warning.
+                checked only against the key it names itself, with a warning. A record found in several archives \
+                is written once; a withdrawn record has "withdrawn": true and no fields.
                 Writes one JSON object per line by default: record_id, form, form_version, received, and fields
                 (clear, identity and testimony merged). A section no given key opens, or one that fails
-                authentication, is named on stderr and listed under "unopened". A withdrawn record has
-                "withdrawn": true and no fields. A record found in several archives is written once.
+                authentication, is named on stderr and listed under "unopened".
+                --format csv writes one table for spreadsheets: UTF-8 (--bom adds the byte order mark Excel
+                needs), every field quoted, CRLF line ends, and a ' before any cell that begins with = + - @,
+                tab or carriage return, so that no cell runs as a formula.
+                --format html or md writes a report for reading into the new directory --out: one page per
+                record and index.html (index.md). Fields are labelled in --lang from the form files in --forms
+                and grouped by section; a section that did not open is marked on its page.
                 """
         )
 
         enum Format: String, ExpressibleByArgument, CaseIterable {
-            case jsonl, csv
+            case jsonl, csv, html, md
         }
 
         @Argument(help: "Exported archives or database copies (opened read-only), one or more.") var databases: [String]
         @Option(name: .customLong("key"), help: "A secret key file (repeatable).") var keys: [String] = []
         @Option(name: .customLong("passphrase-file"), help: "Read the passphrase (for every key) from this file.")
         var passphraseFile: String?
-        @Option(help: "jsonl (default) or csv.") var format: Format = .jsonl
+        @Option(help: "jsonl (default), csv, html or md.") var format: Format = .jsonl
         @OptionGroup var sections: SectionsOption
-        @Option(help: "Write to this new file (mode 0600) instead of standard output.") var out: String?
+        @Option(help: "Write to this new file (mode 0600) instead of standard output; html, md: a new directory.")
+        var out: String?
+        @Flag(help: "csv: start with a UTF-8 byte order mark, for Excel.") var bom = false
         @OptionGroup var signing: SigningKeyOption
         @Flag(help: "Open even an archive that fails verification (its records may be forged or incomplete).")
         var noVerify = false
+        @Option(help: "html and md: the language of labels, en, ru or kk (default from LC_ALL, LC_MESSAGES or LANG).")
+        var lang: LanguageOption?
+        @Option(help: "html and md: the directory of form files, for labels (default \(Self.defaultFormsDirectory)).")
+        var forms: String = Self.defaultFormsDirectory
+
+        /// Where `make install` puts the forms.
+        static let defaultFormsDirectory = "/etc/amanat/forms"
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
+            if format == .html || format == .md {
+                guard out != nil else { throw ValidationError("--format \(format.rawValue) needs --out DIRECTORY") }
+            }
+            if bom && format != .csv { throw ValidationError("--bom is for --format csv") }
         }
 
         private var requestedSections: [Section] { sections.requested }
@@ -46,37 +66,34 @@ extension KeyHolder {
             // Every key is unlocked before any output, so a wrong passphrase leaves no partial output.
             let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
             let readers = verifiedReaders()
-            let sink: OutputSink
-            do {
-                sink = try out.map { path throws(OutputSink.Failure) in try OutputSink(creating: path) } ?? OutputSink()
-            } catch {
-                fail(error.description)
-            }
+            let output = makeOutput()
             var tally = Tally()
-            var table = CSVTable()
+            // No bar when the records themselves go to the same terminal.
+            let progress = ProgressBar(
+                total: readers.reduce(0) { $0 + ((try? $1.count()) ?? 0) },
+                terminal: isatty(STDERR_FILENO) == 1 && (out != nil || isatty(STDOUT_FILENO) == 0)
+            )
             var written = Set<RecordID>()
             do {
                 for reader in readers {
                     try reader.forEach { record in
                         // The same record exported by two sites, or one archive given twice: written once.
-                        guard written.insert(record.recordID).inserted else { return }
-                        let opened = open(record, with: ring, tally: &tally)
-                        switch format {
-                        case .jsonl: try sink.write(opened.canonicalBytes() + [UInt8(ascii: "\n")])
-                        case .csv: table.add(opened)
+                        if written.insert(record.recordID).inserted {
+                            try output.add(open(record, with: ring, tally: &tally, progress: progress))
                         }
+                        progress.advance()
                     }
                 }
-                if format == .csv { try sink.write(table.encoded()) }
-                try sink.close()
+                progress.finish()
+                try output.finish()
             } catch {
+                progress.finish()
                 fail("\(error)")
             }
             note(tally.summary)
             if tally.tampered > 0 { throw ExitCode(Exit.tampered) }
             if tally.unopened > 0 { throw ExitCode(Exit.unopened) }
         }
-
 
         /// Verifies each archive first; exits 7 on a broken one unless --no-verify.
         private func verifiedReaders() -> [RecordReader] {
@@ -107,21 +124,23 @@ extension KeyHolder {
             return archives.map(\.reader)
         }
 
-        private func open(_ record: StoredRecord, with ring: KeyRing, tally: inout Tally) -> JSONValue {
+        private func open(
+            _ record: StoredRecord, with ring: KeyRing, tally: inout Tally, progress: ProgressBar
+        ) -> OpenedRecord {
+            var opened = OpenedRecord(
+                recordID: record.recordID.text, formID: record.formID, formVersion: record.formVersion,
+                received: record.received
+            )
             if record.withdrawn {
+                opened.withdrawn = true
                 tally.withdrawn += 1
-                return .object([
-                    "record_id": .string(record.recordID.text), "form": .string(record.formID),
-                    "form_version": .number(String(record.formVersion)), "received": .string(record.received),
-                    "fields": .object([:]), "withdrawn": .bool(true),
-                ])
+                return opened
             }
-            var fields: [String: JSONValue] = [:]
-            var unopened: [String: JSONValue] = [:]
+            opened.skipped = Set(Section.sealed.filter { !requestedSections.contains($0) })
             if case .object(let clear)? = try? JSONParser(maxDepth: 64).parse(Array(record.clearJSON.utf8)) {
-                fields.merge(clear) { $1 }
+                opened.fields[.clear] = clear
             } else {
-                unopened["clear"] = .string("tampered: the clear fields are not a JSON object")
+                opened.failures[.clear] = .tampered("tampered: the clear fields are not a JSON object")
             }
             let sealed: [(Section, [UInt8])] = [(.identity, record.identityEnvelope), (.testimony, record.testimonyEnvelope)]
             // Sections not asked for are neither opened nor reported.
@@ -129,29 +148,31 @@ extension KeyHolder {
                 do {
                     let plaintext = try ring.open(envelope, section: section, recordID: record.recordID)
                     if case .object(let values)? = try? JSONParser(maxDepth: 64).parse(plaintext) {
-                        fields.merge(values) { $1 }
+                        opened.fields[section] = values
                     } else {
-                        unopened[section.rawValue] = .string("tampered: the sealed fields are not a JSON object")
+                        opened.failures[section] = .tampered("tampered: the sealed fields are not a JSON object")
                     }
                 } catch {
-                    unopened[section.rawValue] = .string(error.description)
+                    if case .noMatchingKey = error.kind {
+                        opened.failures[section] = .noKey(error.description)
+                    } else {
+                        opened.failures[section] = .tampered(error.description)
+                    }
                 }
             }
-            var object: [String: JSONValue] = [
-                "record_id": .string(record.recordID.text), "form": .string(record.formID),
-                "form_version": .number(String(record.formVersion)), "received": .string(record.received),
-                "fields": .object(fields),
-            ]
-            if unopened.isEmpty {
-                tally.opened += 1
-            } else {
-                object["unopened"] = .object(unopened)
-                let isTampered = unopened.values.contains { $0 != .string(OpenError.noKeyDescription) }
-                if isTampered { tally.tampered += 1 } else { tally.unopened += 1 }
-                let sections = unopened.keys.sorted().map { "\($0): \(unopened[$0]!.stringValue ?? "")" }
-                warn("record \(record.recordID): " + sections.joined(separator: "; "))
+            switch opened.status {
+            case .opened: tally.opened += 1
+            case .unopened: tally.unopened += 1
+            case .tampered: tally.tampered += 1
+            case .withdrawn: tally.withdrawn += 1
             }
-            return .object(object)
+            if !opened.failures.isEmpty {
+                let failures = opened.failures.sorted { $0.key.rawValue < $1.key.rawValue }.map { section, failure in
+                    "\(section.rawValue): \(failure.detail)"
+                }
+                progress.interrupt { warn("record \(record.recordID): " + failures.joined(separator: "; ")) }
+            }
+            return opened
         }
     }
 }
@@ -166,8 +187,4 @@ struct Tally {
         "opened \(opened) records; \(unopened) not openable with these keys; \(tampered) tampered"
             + (withdrawn > 0 ? "; \(withdrawn) withdrawn" : "")
     }
-}
-
-extension OpenError {
-    static let noKeyDescription = OpenError.Kind.noMatchingKeyDescription
 }

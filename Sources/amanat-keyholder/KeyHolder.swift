@@ -1,5 +1,6 @@
 import AmanatCrypto
 import AmanatKeys
+import AmanatModel
 import ArgumentParser
 import Glibc
 
@@ -13,7 +14,7 @@ struct KeyHolder: AsyncParsableCommand {
             5 some records could not be opened with the given keys; 6 tampered records found; 7 an archive failed \
             verification (its ledger is inconsistent); 64 usage error.
             """,
-        version: "0.1.0",
+        version: AmanatVersion.text,
         subcommands: [Init.self, PublicKey.self, Verify.self, Open.self, Rewrap.self, Passwd.self, Split.self, Combine.self]
     )
 }

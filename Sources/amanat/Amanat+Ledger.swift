@@ -53,10 +53,12 @@ extension Amanat {
         @Argument(help: "The receipt file, or - for standard input.") var receipt: String
         @Option(name: .customLong("signing-key"), help: "The site's key, amanat-sig-… (from `amanat signing-key`).")
         var signingKey: String
-        @Flag(help: "Print the result as JSON.") var json = false
+        // --json comes from the shared options (the top-level command declares it too); --socket is unused here.
+        @OptionGroup var options: GlobalOptions
 
         func run() throws {
             initialiseSodium()
+            let json = options.json
             let key: SigningPublicKey
             do {
                 key = try SigningPublicKey(text: signingKey.trimmingWhitespace)

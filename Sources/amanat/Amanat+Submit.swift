@@ -5,18 +5,32 @@ import Glibc
 extension Amanat {
     struct Submit: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Submit a testimony from a JSON file, or - for standard input.",
+            abstract: "Submit a testimony: guided on the terminal, or from a JSON file (- for standard input).",
             discussion: """
                 The JSON is {"form": ID, "fields": {...}}. Once amanatd has stored it durably, prints the record id, \
                 then a line "receipt {…}" (the signed receipt) and a line "withdrawal-token amanat-wt-…", shown only \
                 once. Nothing is written to disk on this machine.
+
+                With --interactive, or with no file when standard input is a terminal, amanat fetches the form \
+                and asks for each field in turn (labels in --lang en|ru|kk), checking each answer as it is typed. \
+                Choices are numbered menus; dates are YYYY, YYYY-MM or YYYY-MM-DD; a multi-line text ends at a \
+                line holding only "."; relatives are added one at a time. Everything is shown for review: type a \
+                field number to correct it, or "send" to send. Ctrl-C or Ctrl-D discards everything (after \
+                asking, once something was typed) and exits with code 130. Answers stay in memory: no temp \
+                files, no history, no core dumps. No colours are used.
                 """
         )
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "The testimony JSON file, or - for standard input.") var file: String
+        @OptionGroup var intake: IntakeOptions
+        @Argument(help: "The testimony JSON file, or - for standard input.") var file: String?
+
+        func validate() throws {
+            try intake.check(file: file)
+        }
 
         func run() throws {
+            guard let file, !intake.isGuided(file: file) else { InteractiveIntake.run(options: options, intake: intake) }
             let body = readInput(file, limit: 64 << 20)
             let response = perform(options, "POST", "/v1/testimonies", body: body)
             if options.json {

@@ -12,9 +12,9 @@ struct Amanat: ParsableCommand {
             The socket is --socket, else $AMANAT_SOCKET, else /run/amanat/amanatd.sock.
             Exit codes: 0 success; 1 error; 2 no answer from amanatd (not running, no permission, connection lost \
             or timed out: nothing was acknowledged); 3 amanatd refused the request (4xx); 4 amanatd failed (5xx); \
-            64 usage error.
+            64 usage error; 130 the guided intake was cancelled (nothing sent).
             """,
-        version: "0.1.0",
+        version: AmanatVersion.text,
         subcommands: [
             Submit.self, Withdraw.self, ReceiptCommand.self, SigningKeyCommand.self, Health.self, Forms.self, Export.self,
             ImportRewrap.self,

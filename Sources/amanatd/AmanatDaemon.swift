@@ -1,4 +1,5 @@
 import AmanatCrypto
+import AmanatModel
 import AmanatServer
 import AmanatStore
 import ArgumentParser
@@ -17,7 +18,7 @@ struct AmanatDaemon: AsyncParsableCommand {
             requests in flight.
             Exit codes: 0 clean stop or valid configuration; 1 runtime failure; 78 configuration error.
             """,
-        version: IntakeService.version
+        version: AmanatVersion.text
     )
 
     @Option(help: "Read settings from this TOML file.") var config: String?
@@ -50,6 +51,7 @@ struct AmanatDaemon: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout-seconds")) var idleTimeoutSeconds: Int?
     @Option(name: .customLong("request-timeout-seconds")) var requestTimeoutSeconds: Int?
     @Option(name: .customLong("submissions-per-minute")) var submissionsPerMinute: Int?
+    @Option(name: .customLong("checkpoint-interval-seconds")) var checkpointIntervalSeconds: Int?
 
     static let configErrorExit: Int32 = 78
     static let runtimeErrorExit: Int32 = 1
@@ -112,7 +114,9 @@ struct AmanatDaemon: AsyncParsableCommand {
                 services: [
                     .init(service: HTTPServer(service: service, logger: logger)),
                     .init(service: WatchdogService()),
-                    .init(service: CheckpointService(store: store, logger: logger)),
+                    .init(service: CheckpointService(
+                        store: store, interval: .seconds(configuration.limits.checkpointIntervalSeconds), logger: logger
+                    )),
                     .init(service: reloader),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -185,6 +189,7 @@ struct AmanatDaemon: AsyncParsableCommand {
         settings.idleTimeoutSeconds = idleTimeoutSeconds
         settings.requestTimeoutSeconds = requestTimeoutSeconds
         settings.submissionsPerMinute = submissionsPerMinute
+        settings.checkpointIntervalSeconds = checkpointIntervalSeconds
         return settings
     }
 
@@ -222,6 +227,7 @@ extension AmanatDaemon.Settings {
             idle_timeout_seconds = \(c.limits.idleTimeoutSeconds)
             request_timeout_seconds = \(c.limits.requestTimeoutSeconds)
             submissions_per_minute = \(c.limits.submissionsPerMinute)
+            checkpoint_interval_seconds = \(c.limits.checkpointIntervalSeconds)
             """
     }
 }

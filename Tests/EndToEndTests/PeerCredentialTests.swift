@@ -75,6 +75,13 @@ struct PeerCredentialTests {
         let admin = try await Self.asNobody(daemon, ["import-rewrap", rewrap])
         #expect(admin.status == 3)
         #expect(admin.stderr.contains("admin group"))
+        // Nor may a submitter export the archive; the half-made file is removed.
+        chmod(directory.path, 0o777)
+        let exportPath = directory.file("export-by-submitter.sqlite")
+        let export = try await Self.asNobody(daemon, ["export", "--out", exportPath])
+        chmod(directory.path, 0o711)
+        #expect(export.status == 3 && export.stderr.contains("admin group"), "\(export.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: exportPath))
         #expect(await daemon.stop() == 0)
         #expect(!daemon.output.contains("access denied"))
     }

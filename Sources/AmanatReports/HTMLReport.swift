@@ -1,0 +1,167 @@
+/// Report pages as self-contained HTML: no scripts, no external resources (a Content-Security-Policy that
+/// forbids everything but the inline style says so to the browser too), every value escaped.
+public enum HTMLReport {
+    /// The policy every page carries: nothing may load, only the page's own inline style applies.
+    public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'"
+
+    /// The file name of `recordID`'s page.
+    public static func fileName(_ recordID: String) -> String { "\(recordID).html" }
+
+    /// `page` as a complete HTML document.
+    public static func render(_ page: ReportPage) -> String {
+        let words = ReportWords(language: page.language)
+        var body = "<p class=\"confidential\">\(escape(words.confidential))</p>\n"
+        body += "<nav><a href=\"index.html\">\(escape(words.backToIndex))</a></nav>\n"
+        body += "<h1 dir=\"auto\">\(escape(page.title))</h1>\n"
+        if page.status != .opened {
+            body += "<p class=\"alert \(page.status == .tampered ? "tampered" : "unopened")\" role=\"alert\">"
+                + "\(escape(words.status)): \(escape(words.statusText(page.status)))</p>\n"
+        }
+        body += "<dl class=\"facts\">\n"
+        for fact in page.facts {
+            body += "<dt>\(escape(fact.label))</dt><dd dir=\"auto\">\(escape(fact.value))</dd>\n"
+        }
+        body += "</dl>\n"
+        for note in page.notes { body += "<p class=\"note\">\(escape(note))</p>\n" }
+        for section in page.sections {
+            body += "<section class=\"section-\(section.section.rawValue)\">\n<h2>\(escape(section.heading))</h2>\n"
+            if let notice = section.notice {
+                let kind = switch notice {
+                case .tampered: "tampered"
+                case .unopened: "unopened"
+                case .skipped: "skipped"
+                }
+                body += "<div class=\"alert \(kind)\" role=\"alert\">"
+                    + "<p><strong>\(escape(section.noticeText ?? ""))</strong></p>"
+                if let detail = section.noticeDetail { body += "<p class=\"detail\">\(escape(detail))</p>" }
+                body += "</div>\n"
+            } else if section.fields.isEmpty {
+                body += "<p class=\"empty\">\(escape(words.noFields))</p>\n"
+            } else {
+                body += "<dl>\n"
+                for field in section.fields {
+                    // A table (relatives) takes the whole width under its label.
+                    let wide = if case .table = field.value { " class=\"wide\"" } else { "" }
+                    body += "<dt title=\"\(escape(field.name))\"\(wide)>\(escape(field.label))</dt>"
+                        + "<dd dir=\"auto\"\(wide)>\(value(field.value, words: words))</dd>\n"
+                }
+                body += "</dl>\n"
+            }
+            body += "</section>\n"
+        }
+        return document(title: "\(page.title) \(page.recordID)", language: page.language, body: body)
+    }
+
+    /// The index page: a count per status, then one row per record linking to its page.
+    public static func render(_ index: ReportIndex) -> String {
+        let words = ReportWords(language: index.language)
+        var body = "<p class=\"confidential\">\(escape(words.confidential))</p>\n"
+        body += "<h1>\(escape(words.indexTitle))</h1>\n<dl class=\"facts\">\n"
+        for (label, count) in words.summary(
+            opened: index.count(.opened), unopened: index.count(.unopened), tampered: index.count(.tampered),
+            withdrawn: index.count(.withdrawn)
+        ) {
+            body += "<dt>\(escape(label))</dt><dd>\(count)</dd>\n"
+        }
+        body += "</dl>\n<table>\n<thead><tr><th>\(escape(words.number))</th><th>\(escape(words.record))</th>"
+            + "<th>\(escape(words.form))</th><th>\(escape(words.received))</th><th>\(escape(words.status))</th>"
+            + "</tr></thead>\n<tbody>\n"
+        for (number, entry) in index.entries.enumerated() {
+            let rowClass = switch entry.status {
+            case .opened: ""
+            case .unopened, .withdrawn: " class=\"unopened\""
+            case .tampered: " class=\"tampered\""
+            }
+            body += "<tr\(rowClass)><td>\(number + 1)</td>"
+                + "<td><a href=\"\(escape(fileName(entry.recordID)))\"><code>\(escape(entry.recordID))</code></a></td>"
+                + "<td dir=\"auto\">\(escape(entry.formTitle))</td><td>\(escape(entry.received))</td>"
+                + "<td>\(escape(words.statusText(entry.status)))</td></tr>\n"
+        }
+        body += "</tbody>\n</table>\n"
+        return document(title: words.indexTitle, language: index.language, body: body)
+    }
+
+    private static func value(_ value: ReportValue, words: ReportWords) -> String {
+        switch value {
+        case .text(let text):
+            return escape(text)
+        case .list(let items):
+            return "<ul>" + items.map { "<li dir=\"auto\">\(escape($0))</li>" }.joined() + "</ul>"
+        case .table(let headers, let rows):
+            var html = "<table><thead><tr><th>\(escape(words.number))</th>"
+            html += headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+            for (number, row) in rows.enumerated() {
+                html += "<tr><td>\(number + 1)</td>"
+                html += row.map { "<td dir=\"auto\">\(self.value($0, words: words))</td>" }.joined() + "</tr>"
+            }
+            return html + "</tbody></table>"
+        }
+    }
+
+    private static func document(title: String, language: ReportLanguage, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="\(language.rawValue)">
+        <head>
+        <meta charset="utf-8">
+        <meta http-equiv="Content-Security-Policy" content="\(contentSecurityPolicy)">
+        <meta name="referrer" content="no-referrer">
+        <meta name="robots" content="noindex, nofollow">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title))</title>
+        <style>\(style)</style>
+        </head>
+        <body>
+        \(body)</body>
+        </html>
+
+        """
+    }
+
+    private static let style = """
+
+        body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; \
+        line-height: 1.45; color: #111; background: #fff; }
+        h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; border-bottom: 1px solid #999; margin-top: 2rem; }
+        dl { display: grid; grid-template-columns: minmax(10rem, 16rem) 1fr; gap: .3rem 1rem; }
+        dt { font-weight: bold; }
+        dd { margin: 0; white-space: pre-wrap; unicode-bidi: plaintext; overflow-wrap: break-word; }
+        .wide { grid-column: 1 / -1; } dd.wide { overflow-x: auto; } dd.wide table { width: 100%; }
+        table { border-collapse: collapse; } th, td { border: 1px solid #999; padding: .2rem .4rem; \
+        text-align: start; vertical-align: top; white-space: pre-wrap; overflow-wrap: break-word; }
+        ul { margin: 0; padding-inline-start: 1.2rem; }
+        .confidential { font-size: .9rem; border: 1px solid #a60; background: #fff4e0; padding: .3rem .6rem; }
+        .alert { border: 2px solid; padding: .4rem .8rem; }
+        .alert.tampered, tr.tampered { border-color: #b00; background: #fde8e8; color: #600; }
+        .alert.unopened, tr.unopened { border-color: #a60; background: #fff4e0; }
+        .alert.skipped { border-color: #777; background: #f2f2f2; }
+        .detail { font-family: monospace; } .note, .empty { font-style: italic; }
+        @media print { nav { display: none; } }
+
+        """
+
+    /// `text` safe inside element content and quoted attribute values: `&`, `<`, `>`, `"` and `'` become
+    /// character references, and control characters other than tab and line feed become U+FFFD.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            case "\t", "\n": out.unicodeScalars.append(scalar)
+            case "\r": break
+            default:
+                if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,151 @@
+import AmanatModel
+import AmanatReports
+import ArgumentParser
+import Foundation
+import Glibc
+
+/// Where `open` puts each record as it is opened, in the format asked for.
+protocol OpenOutput {
+    func add(_ record: OpenedRecord) throws
+    /// Writes whatever waits for the last record (the CSV table, the report's index) and closes.
+    func finish() throws
+}
+
+extension KeyHolder.Open {
+    /// The output for `--format` and `--out`, or exits: an existing `--out` stops the command before any work.
+    func makeOutput() -> any OpenOutput {
+        do {
+            switch format {
+            case .jsonl: return JSONLinesOutput(sink: try sink())
+            case .csv: return CSVOutput(sink: try sink(), byteOrderMark: bom)
+            case .html, .md:
+                let library = FormLibrary(directory: forms)
+                // Labels are a convenience: without forms the report still shows every field, by name.
+                for problem in library.problems {
+                    warn("\(problem); fields without a form are shown by their stored names")
+                }
+                let language = lang?.language ?? ReportLanguage.fromEnvironment(ProcessInfo.processInfo.environment)
+                return try ReportOutput(
+                    directory: out!, markdown: format == .md,
+                    builder: ReportBuilder(forms: library, language: language)
+                )
+            }
+        } catch {
+            fail(error.description)
+        }
+    }
+
+    private func sink() throws(OutputSink.Failure) -> OutputSink {
+        try out.map { path throws(OutputSink.Failure) in try OutputSink(creating: path) } ?? OutputSink()
+    }
+}
+
+/// `--lang`: the report languages.
+enum LanguageOption: String, ExpressibleByArgument, CaseIterable {
+    case en, ru, kk
+
+    var language: ReportLanguage { ReportLanguage(rawValue: rawValue)! }
+}
+
+/// One canonical JSON object a line, written as each record is opened.
+final class JSONLinesOutput: OpenOutput {
+    private let sink: OutputSink
+
+    init(sink: OutputSink) {
+        self.sink = sink
+    }
+
+    func add(_ record: OpenedRecord) throws {
+        try sink.write(record.json.canonicalBytes() + [UInt8(ascii: "\n")])
+    }
+
+    func finish() throws {
+        try sink.close()
+    }
+}
+
+/// One CSV table, written at the end because its header names every field seen.
+final class CSVOutput: OpenOutput {
+    private let sink: OutputSink
+    private let byteOrderMark: Bool
+    private var table = CSVTable()
+
+    init(sink: OutputSink, byteOrderMark: Bool) {
+        self.sink = sink
+        self.byteOrderMark = byteOrderMark
+    }
+
+    func add(_ record: OpenedRecord) throws {
+        table.add(record)
+    }
+
+    func finish() throws {
+        try sink.write(table.encoded(byteOrderMark: byteOrderMark))
+        try sink.close()
+    }
+}
+
+/// A report directory: one page a record, written as it is opened, then the index.
+final class ReportOutput: OpenOutput {
+    private let directory: String
+    private let markdown: Bool
+    private let builder: ReportBuilder
+    private var index: ReportIndex
+
+    /// Creates `directory` (mode 0700), or takes an existing empty one and makes it 0700; anything else is
+    /// refused, so that no earlier report or other file is overwritten or mixed in.
+    init(directory: String, markdown: Bool, builder: ReportBuilder) throws(OutputSink.Failure) {
+        self.directory = directory
+        self.markdown = markdown
+        self.builder = builder
+        index = ReportIndex(language: builder.language)
+        if mkdir(directory, 0o700) != 0 {
+            let reason = errno
+            guard reason == EEXIST else {
+                throw OutputSink.Failure(
+                    description: "cannot create \(directory): \(String(cString: strerror(reason)))"
+                )
+            }
+            var info = stat()
+            guard lstat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+                throw OutputSink.Failure(
+                    description: "cannot write a report to \(directory): it exists and is not a directory"
+                )
+            }
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? ["?"]
+            guard entries.isEmpty else {
+                throw OutputSink.Failure(description: "cannot write a report to \(directory): it is not empty")
+            }
+            guard chmod(directory, 0o700) == 0 else {
+                throw OutputSink.Failure(
+                    description: "cannot make \(directory) private: \(String(cString: strerror(errno)))"
+                )
+            }
+        }
+    }
+
+    func add(_ record: OpenedRecord) throws {
+        let page = builder.page(for: record)
+        index.add(page)
+        if markdown {
+            try write(MarkdownReport.fileName(page.recordID), MarkdownReport.render(page))
+        } else {
+            try write(HTMLReport.fileName(page.recordID), HTMLReport.render(page))
+        }
+    }
+
+    func finish() throws {
+        if markdown {
+            try write("index.md", MarkdownReport.render(index))
+        } else {
+            try write("index.html", HTMLReport.render(index))
+        }
+    }
+
+    /// A new file in the directory, mode 0600, never overwriting one.
+    private func write(_ name: String, _ text: String) throws(OutputSink.Failure) {
+        let sink = try OutputSink(creating: "\(directory)/\(name)")
+        try sink.write(Array(text.utf8))
+        try sink.close()
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Glibc
+
+/// The options of `amanat submit` that concern the guided intake.
+struct IntakeOptions: ParsableArguments {
+    @Flag(help: "Walk through the form field by field on the terminal (the default when no file is given and stdin is a terminal).")
+    var interactive = false
+
+    @Option(help: "The language of the guided intake: en, ru or kk (default: from LC_ALL, LC_MESSAGES or LANG).")
+    var lang: String?
+
+    @Option(help: "The form to fill in with the guided intake (default: the only form, else a menu).")
+    var form: String?
+
+    /// The screen language: `--lang`, else the locale.
+    var language: IntakeLanguage {
+        lang.flatMap(IntakeLanguage.init(rawValue:)) ?? IntakeLanguage.fromEnvironment()
+    }
+
+    /// Whether `amanat submit` with these options and `file` runs the guided intake.
+    func isGuided(file: String?) -> Bool {
+        interactive || (file == nil && isatty(STDIN_FILENO) == 1)
+    }
+
+    /// Usage checks that need the file argument too.
+    func check(file: String?) throws {
+        if let lang, IntakeLanguage(rawValue: lang) == nil {
+            throw ArgumentParser.ValidationError("--lang must be en, ru or kk")
+        }
+        if let form, !Self.isFormID(form) {
+            throw ArgumentParser.ValidationError("a form id has no spaces, slashes or special characters")
+        }
+        if interactive && file != nil {
+            throw ArgumentParser.ValidationError("give a testimony file or --interactive, not both")
+        }
+        if !isGuided(file: file) && file == nil {
+            throw ArgumentParser.ValidationError("give a testimony file, - for standard input, or --interactive")
+        }
+    }
+
+    static func isFormID(_ id: String) -> Bool {
+        !id.isEmpty
+            && id.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") }
+    }
+}

@@ -1,0 +1,183 @@
+import AmanatClient
+import AmanatModel
+import Glibc
+
+extension InteractiveIntake {
+    /// Shows the whole testimony, lets the volunteer correct fields, and sends it once they type the send word.
+    /// Returns once amanatd has stored it; exits when the volunteer gives up after a failure.
+    mutating func reviewAndSend(options: GlobalOptions) throws(Discarded) {
+        showReview()
+        while true {
+            terminal.say(UI.reviewPrompt(language))
+            let answer = try prompter.readAnswer().trimmingSpaces
+            if let number = Int(answer), (1...form.fields.count).contains(number) {
+                let field = form.fields[number - 1]
+                let heading = "[\(number)/\(form.fields.count)] "
+                if field.type == .records {
+                    try correctRecords(field)
+                } else if field.type == .text, let current = answers[field.name]?.stringValue {
+                    try correctText(field, current: current, heading: heading)
+                } else {
+                    answers[field.name] = try ask(field, heading: heading)
+                }
+                showReview()
+                continue
+            }
+            guard UI.sendWords.contains(answer.lowercased()) else { continue }
+            do {
+                _ = try form.validate(fields: .object(answers))
+            } catch {
+                terminal.say(UI.refused(error.detail)(language))
+                continue
+            }
+            if try send(options: options) { return }
+            showReview()
+        }
+    }
+
+    // MARK: Review screen
+
+    func showReview() {
+        terminal.write("\n")
+        terminal.say("==== \(UI.review(language)) ====")
+        terminal.say("\(form.title(language)) (\(form.id), v\(form.version))")
+        for (index, field) in form.fields.enumerated() {
+            terminal.write("\n")
+            terminal.say("\(index + 1). \(field.label(language))\(field.required ? " *" : "")")
+            for line in render(answers[field.name], of: field, indent: "    ") { terminal.write(line + "\n") }
+        }
+        terminal.write("\n")
+    }
+
+    /// The lines showing `value`, as the volunteer reads it: option labels rather than stored values.
+    func render(_ value: JSONValue?, of field: FormField, indent: String) -> [String] {
+        guard let value else { return [indent + UI.notGiven(language)] }
+        let width = terminal.width
+        switch (field.type, value) {
+        case (.enumeration, .string(let chosen)):
+            return IntakeTerminal.wrap(optionLabel(chosen, of: field), width: width, indent: indent)
+        case (.enumerationList, .array(let items)):
+            return items.flatMap { item in
+                IntakeTerminal.wrap("- " + optionLabel(item.stringValue ?? "", of: field), width: width, indent: indent)
+            }
+        case (.bool, .bool(let flag)):
+            return [indent + (flag ? UI.yes : UI.no)(language)]
+        case (.records, .array(let entries)):
+            var lines: [String] = []
+            for (number, entry) in entries.enumerated() {
+                lines.append(indent + UI.entry(field.label(language), number + 1)(language))
+                for subfield in field.subfields {
+                    lines.append(indent + "  " + subfield.label(language) + ":")
+                    lines += render(entry[subfield.name], of: subfield, indent: indent + "    ")
+                }
+            }
+            return lines
+        case (_, .string(let text)):
+            return IntakeTerminal.wrap(text, width: width, indent: indent)
+        default:
+            return IntakeTerminal.wrap(value.canonicalString(), width: width, indent: indent)
+        }
+    }
+
+    private func optionLabel(_ value: String, of field: FormField) -> String {
+        field.options.first { $0.value == value }.map { $0.label(language) } ?? value
+    }
+
+    /// Corrects a `records` field: re-enter, add or remove entries.
+    private mutating func correctRecords(_ field: FormField) throws(Discarded) {
+        var entries = answers[field.name]?.arrayValue ?? []
+        while true {
+            terminal.write("\n")
+            terminal.say(field.label(language))
+            for line in render(entries.isEmpty ? nil : .array(entries), of: field, indent: "    ") {
+                terminal.write(line + "\n")
+            }
+            terminal.say(UI.correctRecords(language))
+            let answer = try prompter.readAnswer().trimmingSpaces
+            if answer.isEmpty {
+                if entries.isEmpty && field.required {
+                    terminal.say(UI.isRequired(language))
+                    continue
+                }
+                break
+            }
+            if answer == "+" {
+                if entries.count < (field.maxItems ?? Int.max) {
+                    entries.append(try askEntry(field, number: entries.count + 1))
+                } else {
+                    terminal.say(UI.tooMany(field.maxItems ?? 0)(language))
+                }
+            } else if answer.hasPrefix("-"), let number = Int(answer.dropFirst()), (1...entries.count).contains(number) {
+                entries.remove(at: number - 1)
+            } else if let number = Int(answer), (1...entries.count).contains(number) {
+                entries[number - 1] = try askEntry(field, number: number)
+            } else {
+                terminal.say(UI.correctRecords(language))
+            }
+        }
+        answers[field.name] = entries.isEmpty ? nil : .array(entries)
+    }
+
+    // MARK: Sending
+
+    /// Sends the testimony. True once it is stored; false when amanatd refused it as invalid (back to review).
+    /// Asks whether to retry after other failures, and exits when the volunteer declines.
+    private mutating func send(options: GlobalOptions) throws(Discarded) -> Bool {
+        var body = JSONValue.object([
+            "form": .string(form.id), "fields": .object(answers),
+        ]).canonicalBytes()
+        defer { body.withUnsafeMutableBytes { raw in _ = raw.baseAddress.map { memset($0, 0, raw.count) } } }
+        while true {
+            terminal.say(UI.sending(language))
+            let response: HTTPResponse
+            let failureCode: Int32
+            do {
+                response = try options.client.request(method: "POST", path: "/v1/testimonies", body: body)
+                if (200..<300).contains(response.status) {
+                    confirm(response, json: options.json)
+                    return true
+                }
+                let detail = response.problem?.detail ?? "amanatd answered HTTP \(response.status)"
+                if response.status == 422 {
+                    terminal.say(UI.refused(detail)(language))
+                    return false
+                }
+                terminal.say(UI.sendFailed(detail)(language))
+                failureCode = response.status >= 500 ? Exit.serverFailed : Exit.refused
+            } catch {
+                if error.kind == .connectionLost || error.kind == .timedOut {
+                    terminal.say(UI.unknownOutcome(language))
+                } else {
+                    terminal.say(UI.sendFailed(error.description)(language))
+                }
+                failureCode = error.isConnectionFailure || error.kind == .connectionLost || error.kind == .timedOut
+                    ? Exit.unreachable : Exit.failure
+            }
+            if try !prompter.askYesNo(UI.retry(language), default: false) {
+                answers.removeAll()
+                terminal.say(UI.discarded(language))
+                terminal.close()
+                exit(failureCode)
+            }
+        }
+    }
+
+    /// Prints the confirmation on standard output: the record id, and the receipt and withdrawal token when
+    /// amanatd gives them.
+    private func confirm(_ response: HTTPResponse, json: Bool) {
+        if json {
+            printBody(response.body)
+            return
+        }
+        let answer = parseJSON(response.body)
+        guard let id = answer["record_id"]?.stringValue else { fail("malformed answer from amanatd") }
+        func shown(_ value: JSONValue) -> String { value.stringValue ?? value.canonicalString() }
+        var lines = ["", UI.stored(id)(language)]
+        if let receipt = answer["receipt"] { lines.append(UI.receipt(shown(receipt))(language)) }
+        if let token = answer["withdrawal_token"] {
+            lines.append(UI.token(shown(token))(language))
+            lines += IntakeTerminal.wrap(UI.tokenNote(language), width: terminal.width)
+        }
+        printBody(Array(IntakeTerminal.printable(lines.joined(separator: "\n")).utf8))
+    }
+}

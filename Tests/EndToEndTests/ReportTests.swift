@@ -1,0 +1,193 @@
+import AmanatModel
+import Foundation
+import GRDB
+import Glibc
+import Testing
+
+/// `amanat-keyholder open` for people: CSV for spreadsheets, HTML and Markdown reports, the progress bar.
+@Suite("key holder reports")
+struct KeyHolderReportTests {
+    /// A daemon with `key` (or a new one) as recipient unless `recipients` are given, `documents` submitted, then
+    /// stopped; the key, the database path and the record ids.
+    static func database(
+        in directory: TempDir, submitting documents: [[UInt8]], extraArguments: [String] = [], recipients: [String]? = nil,
+        key: TestKey? = nil
+    ) async throws -> (TestKey, String, [String]) {
+        let made: TestKey? = key == nil ? try await TestKey.make(in: directory) : nil
+        let key = key ?? made!
+        let daemon = try Daemon(in: directory, recipients: recipients ?? [key.publicKey], extraArguments: extraArguments)
+        var ids: [String] = []
+        for document in documents {
+            let outcome = try await daemon.amanat(["submit", "-"], stdin: document)
+            try #require(outcome.status == 0, "\(outcome.stderr)")
+            ids.append(try #require(outcome.stdoutLines.first))
+        }
+        #expect(await daemon.stop() == 0)
+        return (key, daemon.databasePath, ids)
+    }
+
+    static func mode(_ path: String) -> mode_t {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mode & 0o777 : 0
+    }
+
+    @Test("CSV: formula cells neutralised, quotes doubled, CRLF line ends, UTF-8 BOM with --bom")
+    func csv() async throws {
+        let directory = try TempDir()
+        let testimony = """
+            {"form":"testimony","fields":{"full_name":"=HYPERLINK(\\"http://x.example\\",\\"click\\")",
+            "other_names":"@SUM(1+1), \\"Aqmaral\\"","contact":"-1\\r\\nsecond line","language":"kk",
+            "narrative":"+ not a formula","consent":"anonymised_publication","region":"ili"}}
+            """
+        let (key, database, ids) = try await Self.database(in: directory, submitting: [Array(testimony.utf8)])
+        let path = directory.file("out.csv")
+        let opened = try await key.open(database, extra: ["--format", "csv", "--bom", "--out", path])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let bytes = contents(path)
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
+        #expect(text.hasPrefix("\"record_id\","))
+        #expect(text.hasSuffix("\r\n"))
+        #expect(text.contains("\"\(ids[0])\""))
+        #expect(text.contains("\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\""))
+        #expect(text.contains("\"'@SUM(1+1), \"\"Aqmaral\"\"\""))
+        // amanatd stores line breaks as submitted; inside quotes they are data, not the end of a row.
+        #expect(text.contains("\"'-1\r\nsecond line\""))
+        #expect(text.contains("\"'+ not a formula\""))
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "every line ends in CRLF")
+
+        let plain = directory.file("plain.csv")
+        #expect(try await key.open(database, extra: ["--format", "csv", "--out", plain]).status == 0)
+        #expect(contents(plain) == Array(bytes.dropFirst(3)))
+        let misuse = try await key.open(database, extra: ["--bom"])
+        #expect(misuse.status == 64)
+    }
+
+    @Test("HTML: one page per record and an index, labelled in the chosen language, no scripts or external resources")
+    func html() async throws {
+        let directory = try TempDir()
+        let documents = [contents(Paths.example("testimony-kk.json")), contents(Paths.example("testimony-ug.json"))]
+        let (key, database, ids) = try await Self.database(in: directory, submitting: documents)
+        let out = directory.file("report")
+        let opened = try await key.open(database, extra: ["--format", "html", "--out", out, "--lang", "kk",
+                                                          "--forms", Paths.forms])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        #expect(Self.mode(out) == 0o700)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files == (ids.map { "\($0).html" } + ["index.html"]).sorted())
+        for file in files {
+            #expect(Self.mode("\(out)/\(file)") == 0o600, "\(file)")
+            let page = String(decoding: contents("\(out)/\(file)"), as: UTF8.self)
+            #expect(page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'\""), "\(file)")
+            #expect(!page.lowercased().contains("<script"), "\(file)")
+            #expect(!page.contains("http:") && !page.contains("https:"), "\(file) refers to something outside")
+        }
+        let index = String(decoding: contents("\(out)/index.html"), as: UTF8.self)
+        for id in ids { #expect(index.contains("<a href=\"\(id).html\">")) }
+        #expect(index.contains("Ашылған айғақтар"))
+
+        let page = String(decoding: contents("\(out)/\(ids[0]).html"), as: UTF8.self)
+        let fields = try #require(try JSONParser().parse(documents[0])["fields"])
+        #expect(page.contains("<html lang=\"kk\">"))
+        #expect(page.contains(">Толық аты-жөні</dt><dd dir=\"auto\">\(try #require(fields["full_name"]?.stringValue))</dd>"))
+        #expect(page.contains("<h2>Жеке басы</h2>") && page.contains("<h2>Айғақ</h2>"))
+        #expect(page.contains("<th>Куәгерге кім болады</th>"), "relatives as a table")
+        let relative = try #require(fields["relatives"]?.arrayValue?.first?["name"]?.stringValue)
+        #expect(page.contains(relative))
+        let uyghur = String(decoding: contents("\(out)/\(ids[1]).html"), as: UTF8.self)
+        let uyghurName = try #require(try JSONParser().parse(documents[1])["fields"]?["full_name"]?.stringValue)
+        #expect(uyghur.contains(uyghurName))
+
+        // The same directory again: refused, nothing touched.
+        let before = contents("\(out)/index.html")
+        let again = try await key.open(database, extra: ["--format", "html", "--out", out])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("not empty"))
+        #expect(contents("\(out)/index.html") == before)
+        // html needs a directory.
+        #expect(try await key.open(database, extra: ["--format", "html"]).status == 64)
+    }
+
+    @Test("HTML: a tampered section is shown as tampered on its page and in the index; the rest still opens")
+    func tampered() async throws {
+        let directory = try TempDir()
+        let document = contents(Paths.example("testimony.json"))
+        let (key, database, ids) = try await Self.database(in: directory, submitting: [document, document])
+        let queue = try DatabaseQueue(path: database)
+        try await queue.write { db in
+            try db.execute(sql: "UPDATE records SET identity_envelope = substr(identity_envelope, 1, 100) WHERE seq = 1")
+        }
+        try queue.close()
+        let out = directory.file("report")
+        // The ledger refuses the altered archive; past it, the page shows which section was altered.
+        #expect(try await key.open(database, extra: ["--format", "html", "--out", out]).status == 7)
+        #expect(!FileManager.default.fileExists(atPath: out), "a refused archive leaves no report")
+        let opened = try await key.open(database, extra: ["--format", "html", "--out", out, "--lang", "en",
+                                                          "--forms", Paths.forms, "--no-verify"])
+        #expect(opened.status == 6, "\(opened.stderr)")
+        let page = String(decoding: contents("\(out)/\(ids[0]).html"), as: UTF8.self)
+        #expect(page.contains("<p class=\"alert tampered\" role=\"alert\">Status: TAMPERED</p>"))
+        let identity = try #require(page.range(of: "<section class=\"section-identity\">"))
+        let testimony = try #require(page.range(of: "<section class=\"section-testimony\">"))
+        let identityHTML = page[identity.upperBound..<testimony.lowerBound]
+        #expect(identityHTML.contains("<div class=\"alert tampered\" role=\"alert\"><p><strong>TAMPERED:"))
+        #expect(identityHTML.contains("tampered: envelope is truncated"))
+        #expect(!identityHTML.contains("<dt"), "no fields of the tampered section")
+        #expect(page[testimony.upperBound...].contains(">Testimony</dt>"), "the testimony still opens")
+        let intact = String(decoding: contents("\(out)/\(ids[1]).html"), as: UTF8.self)
+        #expect(!intact.contains("role=\"alert\""))
+        let index = String(decoding: contents("\(out)/index.html"), as: UTF8.self)
+        #expect(index.contains("<tr class=\"tampered\"><td>1</td>"))
+        #expect(index.contains("<dt>TAMPERED</dt><dd>1</dd>"))
+    }
+
+    @Test("Markdown in the language of LANG, and a section no key opens is marked on the page")
+    func markdown() async throws {
+        let directory = try TempDir()
+        let identityKey = try await TestKey.make(in: directory, name: "identity")
+        let testimonyKey = try await TestKey.make(in: directory, name: "testimony")
+        let (_, database, ids) = try await Self.database(
+            in: directory, submitting: [contents(Paths.example("testimony-ru.json"))],
+            extraArguments: ["--identity-recipient", identityKey.publicKey, "--testimony-recipient", testimonyKey.publicKey],
+            recipients: [], key: identityKey
+        )
+        let out = directory.file("md")
+        let opened = try await run(
+            Paths.binary("amanat-keyholder"),
+            ["open", database, "--key", identityKey.keyFile, "--passphrase-file", identityKey.passphraseFile,
+             "--format", "md", "--out", out, "--forms", Paths.forms],
+            environment: ["LANG": "ru_RU.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""]
+        )
+        #expect(opened.status == 5, "the testimony section did not open: \(opened.stderr)")
+        let page = String(decoding: contents("\(out)/\(ids[0]).md"), as: UTF8.self)
+        let name = try #require(try JSONParser().parse(contents(Paths.example("testimony-ru.json")))["fields"]?["full_name"]?.stringValue)
+        #expect(page.contains("### Фамилия, имя, отчество\n\n\(name)\n"))
+        #expect(page.contains("## Показания\n\n> **Не открыто: ни один из указанных ключей не открывает этот раздел.**"))
+        #expect(page.contains("> **Состояние: открыто не полностью**"))
+        #expect(!page.contains("<script") && !page.contains("http:") && !page.contains("https:"))
+        let index = String(decoding: contents("\(out)/index.md"), as: UTF8.self)
+        #expect(index.contains("[\(ids[0])](\(ids[0]).md)"))
+        #expect(Self.mode(out) == 0o700 && Self.mode("\(out)/index.md") == 0o600)
+    }
+
+    @Test("a progress bar on stderr when it is a terminal, and none otherwise",
+          .enabled(if: access("/usr/bin/script", X_OK) == 0, "script(1) is not installed"))
+    func progress() async throws {
+        let directory = try TempDir()
+        let document = contents(Paths.example("testimony.json"))
+        let (key, database, _) = try await Self.database(in: directory, submitting: [document, document, document])
+        let quiet = try await key.open(database, extra: ["--out", directory.file("quiet.jsonl")])
+        #expect(quiet.status == 0)
+        #expect(!quiet.stderr.contains("opening records") && !quiet.stderr.contains("\r"))
+
+        // script(1) gives the key holder a pseudo-terminal for its standard streams.
+        let command = [Paths.binary("amanat-keyholder"), "open", database, "--key", key.keyFile,
+                       "--passphrase-file", key.passphraseFile, "--out", directory.file("tty.jsonl")]
+            .map { "'\($0)'" }.joined(separator: " ")
+        let terminal = try await run("/usr/bin/script", ["-qfec", command, "/dev/null"])
+        #expect(terminal.status == 0, "\(terminal.stdoutText)")
+        #expect(terminal.stdoutText.contains("opening records [" + String(repeating: "#", count: 30) + "] 3/3"))
+        #expect(terminal.stdoutText.contains("opened 3 records"))
+        #expect(contents(directory.file("tty.jsonl")) == contents(directory.file("quiet.jsonl")))
+    }
+}
