@@ -320,7 +320,31 @@ def verify_archive(connection, pinned):
     report.entries = len(entry_hashes)
     expected = report.record_ids
 
-    # Step 2: the rows, in seq order, against the list of record entries.
+    # Step 2: the checkpoints.
+    verify_key = VerifyKey(site_key)
+    cursor = connection.execute(
+        "SELECT ledger_seq, head_hash, record_count, signature FROM checkpoints ORDER BY ledger_seq")
+    for ledger_seq, head_hash, record_count, signature in cursor:
+        if not (_is_u64(ledger_seq) and ledger_seq >= 1 and _is_hash(head_hash) and _is_u64(record_count)
+                and _is_hash(signature, 64)):
+            raise Broken(f"a checkpoint (at entry {ledger_seq!r}) is malformed")
+        try:
+            verify_key.verify(checkpoint_message(site_key, ledger_seq, head_hash, record_count), signature)
+        except BadSignatureError:
+            raise Broken(f"the checkpoint at entry {ledger_seq} has a bad signature: it was altered or forged")
+        if ledger_seq > report.entries:
+            raise Broken(f"a signed checkpoint covers entry {ledger_seq}, but the ledger ends at entry "
+                         f"{report.entries}: entries were cut off")
+        if head_hash != entry_hashes[ledger_seq - 1]:
+            raise Broken(f"the checkpoint at entry {ledger_seq} signed another head hash: the chain up to "
+                         "it was rewritten")
+        if record_count != record_counts[ledger_seq - 1]:
+            raise Broken(f"the checkpoint at entry {ledger_seq} counts {record_count} records, the ledger "
+                         f"{record_counts[ledger_seq - 1]}")
+        report.checkpoints += 1
+        report.signed_up_to = ledger_seq
+
+    # Step 3: the rows, in seq order, against the list of record entries.
     row_ids = []
     for record_id, kind in connection.execute("SELECT record_id, typeof(record_id) FROM records ORDER BY seq"):
         if kind != b"blob" or not _is_hash(record_id, 16):
@@ -370,30 +394,6 @@ def verify_archive(connection, pinned):
         missing = expected[len(row_ids)]
         raise Broken(f"record {missing.hex()} (ledger record {len(row_ids) + 1}) was deleted: it has a "
                      "ledger entry but no row")
-
-    # Step 3: the checkpoints.
-    verify_key = VerifyKey(site_key)
-    cursor = connection.execute(
-        "SELECT ledger_seq, head_hash, record_count, signature FROM checkpoints ORDER BY ledger_seq")
-    for ledger_seq, head_hash, record_count, signature in cursor:
-        if not (_is_u64(ledger_seq) and ledger_seq >= 1 and _is_hash(head_hash) and _is_u64(record_count)
-                and _is_hash(signature, 64)):
-            raise Broken(f"a checkpoint (at entry {ledger_seq!r}) is malformed")
-        try:
-            verify_key.verify(checkpoint_message(site_key, ledger_seq, head_hash, record_count), signature)
-        except BadSignatureError:
-            raise Broken(f"the checkpoint at entry {ledger_seq} has a bad signature: it was altered or forged")
-        if ledger_seq > report.entries:
-            raise Broken(f"a signed checkpoint covers entry {ledger_seq}, but the ledger ends at entry "
-                         f"{report.entries}: entries were cut off")
-        if head_hash != entry_hashes[ledger_seq - 1]:
-            raise Broken(f"the checkpoint at entry {ledger_seq} signed another head hash: the chain up to "
-                         "it was rewritten")
-        if record_count != record_counts[ledger_seq - 1]:
-            raise Broken(f"the checkpoint at entry {ledger_seq} counts {record_count} records, the ledger "
-                         f"{record_counts[ledger_seq - 1]}")
-        report.checkpoints += 1
-        report.signed_up_to = ledger_seq
 
     # Step 4: coverage.
     if report.signed_up_to < report.entries:
