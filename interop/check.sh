@@ -18,6 +18,8 @@
 # --signing-key), and both must reject each archive-level tampering of interop/tamper_ledger.py
 # (deleted, altered, reordered, swapped, copied-in and cut-off records, a rewritten chain, a forged
 # signature); `amanat-keyholder open` and amanat_open.py must refuse each unless given --no-verify.
+# Last, `amanat receipt verify` and interop/amanat_receipt.py must accept every receipt amanatd gave
+# and refuse altered ones (FORMAT.md section 12.6).
 #
 #   BIN=DIR           the binaries (default: .build/debug of this checkout)
 #   INTEROP_VENV=DIR  a Python venv for PyNaCl, made if missing (default: /tmp/amanat-interop-venv)
@@ -548,6 +550,71 @@ copied="$work/copied.sqlite"
 cp "$export_a" "$copied"
 "$py" "$here/tamper_ledger.py" "$copied" copy-from "$export_b" 1 || die "tamper_ledger.py copy-from"
 verify_both "two sites, a record of one copied into the other" 7 "$copied" "$export_b"
+
+# --- Receipts (FORMAT.md §12.6) ------------------------------------------------------------------
+
+# receipt_both NAME EXIT RECEIPT KEY: `amanat receipt verify` and amanat_receipt.py must both exit EXIT.
+receipt_both() {
+    local name=$1 want=$2 receipt=$3 key=$4
+    local swift_rc=0 py_rc=0
+    "$bin/amanat" receipt verify "$receipt" --signing-key "$key" > /dev/null 2>&1 || swift_rc=$?
+    "$py" "$here/amanat_receipt.py" "$receipt" --signing-key "$key" > /dev/null 2>&1 || py_rc=$?
+    if [ "$swift_rc" = "$want" ] && [ "$py_rc" = "$want" ]; then
+        pass "$name"
+    else
+        fail "$name" "exit codes: amanat receipt verify $swift_rc, amanat_receipt.py $py_rc, expected $want"
+    fi
+}
+
+# edit_receipt SRC DST PYTHON: DST is SRC's answer with its receipt `r` changed by PYTHON.
+edit_receipt() {
+    "$py" - "$1" "$2" "$3" <<'EOF'
+import base64, json, sys
+source, target, change = sys.argv[1:]
+answer = json.load(open(source))
+r = answer["receipt"]
+exec(change)
+json.dump(answer, open(target, "w"))
+EOF
+}
+
+receipts_ok=1
+for number in $(seq 1 "$examples"); do
+    receipt="$work/submitted-$number.json"
+    rc=0
+    "$bin/amanat" receipt verify "$receipt" --signing-key "$sig_a" > /dev/null 2>&1 || rc=$?
+    "$py" "$here/amanat_receipt.py" "$receipt" --signing-key "$sig_a" --archive "$export_a" > /dev/null \
+        2> "$work/receipt.err" || rc=$((rc + $?))
+    [ "$rc" -eq 0 ] || receipts_ok=0
+done
+if [ "$receipts_ok" -eq 1 ]; then
+    pass "every receipt of site a verifies in both, and names its entry in the export ($examples)"
+else
+    fail "every receipt of site a verifies in both" "a receipt was refused"
+fi
+receipt_both "a receipt against another site's key" 1 "$work/submitted-2.json" "$sig_b"
+edit_receipt "$work/submitted-2.json" "$work/receipt-seq.json" 'r["seq"] += 1'
+receipt_both "a receipt with another seq" 1 "$work/receipt-seq.json" "$sig_a"
+edit_receipt "$work/submitted-2.json" "$work/receipt-id.json" \
+    'r["record_id"] = json.load(open(source.replace("-2.json", "-3.json")))["record_id"]'
+receipt_both "a receipt with another record's id" 1 "$work/receipt-id.json" "$sig_a"
+edit_receipt "$work/submitted-2.json" "$work/receipt-hash.json" \
+    'r["entry_hash"] = r["entry_hash"][:10] + ("0" if r["entry_hash"][10] != "0" else "1") + r["entry_hash"][11:]'
+receipt_both "a receipt with one hex digit of its entry hash changed" 1 "$work/receipt-hash.json" "$sig_a"
+edit_receipt "$work/submitted-2.json" "$work/receipt-signature.json" \
+    's = bytearray(base64.b64decode(r["signature"])); s[5] ^= 1; r["signature"] = base64.b64encode(bytes(s)).decode()'
+receipt_both "a receipt with one signature bit changed" 1 "$work/receipt-signature.json" "$sig_a"
+
+# A receipt shows what the archive alone cannot: its record was cut off.
+cut="$work/receipt-cut.sqlite"
+cp "$export_a" "$cut"
+"$py" "$here/tamper_ledger.py" "$cut" cut || die "tamper_ledger.py cut"
+if "$py" "$here/amanat_receipt.py" "$work/submitted-$examples.json" --signing-key "$sig_a" --archive "$cut" \
+    > /dev/null 2>&1; then
+    fail "the last record's receipt finds no entry in an archive cut before it" "amanat_receipt.py accepted it"
+else
+    pass "the last record's receipt finds no entry in an archive cut before it"
+fi
 
 echo "interop: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
