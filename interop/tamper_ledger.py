@@ -13,8 +13,8 @@ can. `amanat-keyholder verify` and amanat_verify.py must both reject every resul
     tamper_ledger.py DB swap-envelopes N M COLUMN  exchange the COLUMN envelopes of rows N and M
     tamper_ledger.py DB copy-from OTHER N [--rechain]
         copy row N of the archive OTHER (another site) in, with its ledger entry appended as the
-        next entry; with --rechain the copied entry's prev_hash and entry_hash are recomputed so
-        that the chain itself holds
+        next entry; with --rechain its content digest, prev_hash and entry_hash are recomputed so
+        that the chain and the rows hold, and only the missing checkpoint betrays it
     tamper_ledger.py DB cut-signed               delete the last ledger entry, its record row and the
                                                  checkpoints that cover it or the entry before it
                                                  (normally the export's only one): records cut off,
@@ -59,6 +59,16 @@ def entry_hash(seq, kind, record_id, content_digest, prev_hash):
     """FORMAT.md §12.3: anyone can compute it, no key needed."""
     return blake2b_256(b"amanat-ledger-entry-v1", seq.to_bytes(8, "big"), bytes([kind]), record_id,
                        content_digest, prev_hash)
+
+
+def record_digest(row):
+    """FORMAT.md §12.4 for a record that is not withdrawn: anyone can compute it from the row."""
+    def lp(data):
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        return len(data).to_bytes(4, "big") + data
+    return blake2b_256(b"amanat-record-v1", row["record_id"], lp(row["form_id"]), row["form_version"].to_bytes(8, "big"),
+                       lp(row["received"]), lp(row["clear_json"]), lp(row["identity_envelope"]),
+                       lp(row["testimony_envelope"]))
 
 
 def genesis(site_key):
@@ -194,6 +204,10 @@ def main(argv):
         seq = last[0] + 1
         kind, record_id, digest, prev_hash, stored_hash = entry
         if flags == ["--rechain"]:
+            if row["withdrawn"]:
+                refuse("that record is withdrawn")
+            # The digest of the row as it is now (the other site may have rewrapped it since).
+            digest = record_digest(row)
             prev_hash = last[1]
             stored_hash = entry_hash(seq, kind, record_id, digest, prev_hash)
         elif flags:
