@@ -125,9 +125,6 @@ actor GroupCommitWriter {
     }
 
     private static func storeError(_ error: any Error) -> StoreError {
-        if let error = error as? DatabaseError, error.resultCode == .SQLITE_FULL {
-            return StoreError(.diskFull, "the disk is full")
-        }
-        return StoreError(.writeFailed, "write failed: \(RecordStore.reason(error))")
+        RecordStore.writeError(error, "write")
     }
 }

@@ -45,12 +45,8 @@ extension RecordStore {
                 try LedgerTables.checkpointIfDue(db, key: key)
                 return true
             }
-        } catch let error as StoreError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            throw StoreError(.diskFull, "the disk is full")
         } catch {
-            throw StoreError(.writeFailed, "withdrawal failed: \(Self.reason(error))")
+            throw Self.writeError(error, "withdrawal")
         }
         if withdrawn { await purgeWAL(after: "a withdrawal") }
         return withdrawn
@@ -63,10 +59,8 @@ extension RecordStore {
         let key = signingKey
         do {
             return try await pool.write { db in try LedgerTables.checkpoint(db, key: key) }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            throw StoreError(.diskFull, "the disk is full")
         } catch {
-            throw StoreError(.writeFailed, "signing a checkpoint failed: \(Self.reason(error))")
+            throw Self.writeError(error, "signing a checkpoint")
         }
     }
 
@@ -145,10 +139,8 @@ extension RecordStore {
             }
             let size = (try? FileManager.default.attributesOfItem(atPath: snapshotPath)[.size] as? Int) ?? 0
             return ExportedSnapshot(path: snapshotPath, size: size, checkpoint: checkpoint)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            throw StoreError(.diskFull, "the disk is full")
         } catch {
-            throw StoreError(.writeFailed, "export failed: \(Self.reason(error))")
+            throw Self.writeError(error, "export")
         }
     }
 

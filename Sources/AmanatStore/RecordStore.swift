@@ -122,6 +122,16 @@ public final class RecordStore: Sendable {
         }
     }
 
+    /// A write's failure as a `StoreError`: a full disk is its own kind; anything else is `what` failed, with
+    /// SQLite's reason. A `StoreError` thrown inside the write passes through.
+    static func writeError(_ error: any Error, _ what: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_FULL {
+            return StoreError(.diskFull, "the disk is full")
+        }
+        return StoreError(.writeFailed, "\(what) failed: \(reason(error))")
+    }
+
     /// SQLite's reason without the SQL or its arguments.
     static func reason(_ error: any Error) -> String {
         if let error = error as? DatabaseError {
@@ -181,12 +191,8 @@ extension RecordStore {
                 }
                 try LedgerTables.checkpointIfDue(db, key: key)
             }
-        } catch let error as StoreError {
-            throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            throw StoreError(.diskFull, "the disk is full")
         } catch {
-            throw StoreError(.writeFailed, "replacing envelopes failed: \(Self.reason(error))")
+            throw Self.writeError(error, "replacing envelopes")
         }
         await purgeWAL(after: "replacing envelopes")
     }
