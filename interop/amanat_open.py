@@ -652,7 +652,7 @@ def verify(connection, path, pinned):
                  f"itself, {amanat_verify.signing_key_text(site_key)}; pin your site's key to know the "
                  "archive is its own")
             pinned = {site_key}
-        amanat_verify.verify_archive(connection, pinned)
+        return amanat_verify.verify_archive(connection, pinned)
     except amanat_verify.Broken as broken:
         raise Failure(f"{path} does not verify: {broken}; nothing was opened (--no-verify opens it anyway)",
                       EXIT_BROKEN)
@@ -697,12 +697,18 @@ def main(argv=None):
         try:
             for path in arguments.databases:
                 connections.append((path, open_database(path)))
+            to_write = connections
             if arguments.no_verify:
                 warn("warning: --no-verify: the ledger is not checked; records may be forged, altered or missing")
             else:
-                for path, connection in connections:
-                    verify(connection, path, pinned)
-            counts = write_records(connections, keys)
+                reports = [(path, verify(connection, path, pinned)) for path, connection in connections]
+                failures, notes, redundant = amanat_verify.cross_check(reports)
+                if failures:
+                    raise Failure(f"{failures[0]}; nothing was opened (--no-verify opens it anyway)", EXIT_BROKEN)
+                for note in notes:
+                    warn(f"warning: {note}; it is skipped, so the newest state (withdrawals, rewraps) counts")
+                to_write = [pair for index, pair in enumerate(connections) if index not in redundant]
+            counts = write_records(to_write, keys)
         finally:
             for _, connection in connections:
                 connection.close()

@@ -11,7 +11,8 @@ point into FORMAT.md.
 KEY is a site's signing key in text form (`amanat-sig-…`, §12.1), as `amanat signing-key` prints
 it. Each archive must be signed by one of the pinned keys. One line per archive goes to standard
 output: `FILE: intact: …` or `FILE: BROKEN: REASON`, where REASON is the first failure found.
-Record ids that appear in more than one archive are reported on standard error.
+Across archives: exports of one site must be prefixes of that site's longest one, and a record must not
+appear in archives of two sites; either failure is reported as BROKEN.
 
 Exit codes: 0 every archive is intact, 7 at least one is inconsistent (tampered, cut off, signed
 by a key that is not pinned, or a record found in archives of two different sites), 1 error (a
@@ -250,6 +251,11 @@ class Report:
         self.record_ids = []
         self.checkpoints = 0
         self.signed_up_to = 0
+        self.entry_hashes = []
+
+    def hash_at(self, seq):
+        """Entry `seq`'s hash; the genesis hash for 0."""
+        return self.entry_hashes[seq - 1] if seq else genesis(self.site_key)
 
     def summary(self):
         return (f"{self.entries} ledger entries: {self.records} records, {self.withdrawals} withdrawn, "
@@ -318,6 +324,7 @@ def verify_archive(connection, pinned):
         record_counts.append(report.records)
         previous = stored_hash
     report.entries = len(entry_hashes)
+    report.entry_hashes = entry_hashes
     expected = report.record_ids
 
     # Step 2: the checkpoints.
@@ -420,6 +427,45 @@ def verify_path(path, pinned):
         connection.close()
 
 
+def cross_check(reports):
+    """Compares intact archives, given as (path, Report) in the order given (docs/FORMAT.md 12.8, several
+    archives). Exports of one site must be prefixes of that site's longest one (an earlier export is;
+    a rewritten one is not); a record must not appear in archives of two sites. Returns (failures, notes,
+    redundant), where redundant holds the indices of archives another archive of the same site holds
+    entirely: `open` skips them, so the newest state counts."""
+    failures, notes, redundant = [], [], set()
+    sites = {}
+    for index, (_, report) in enumerate(reports):
+        sites.setdefault(report.site_key, []).append(index)
+    for members in sites.values():
+        if len(members) < 2:
+            continue
+        longest = max(members, key=lambda index: reports[index][1].entries)
+        long_path, long_report = reports[longest]
+        for index in members:
+            if index == longest:
+                continue
+            path, report = reports[index]
+            if long_report.hash_at(report.entries) == report.hash_at(report.entries):
+                redundant.add(index)
+                notes.append(f"{path} is an earlier export of the same site as {long_path}, which holds all of it")
+            else:
+                failures.append(f"{path} and {long_path} are signed by the same site but their ledgers diverge "
+                                f"by entry {report.entries}: one of them was rewritten")
+    owner = {}
+    for index, (path, report) in enumerate(reports):
+        if index in redundant:
+            continue
+        for record_id in report.record_ids:
+            other = owner.get(record_id)
+            if other is not None and reports[other][1].site_key != report.site_key:
+                failures.append(f"record {record_id.hex()} is in archives of two sites ({reports[other][0]} and "
+                                f"{path}): it was copied from one into the other")
+            else:
+                owner[record_id] = index
+    return failures, notes, redundant
+
+
 def parse_pinned(texts):
     """The raw keys of --signing-key texts; raises ArchiveError naming the bad one."""
     keys = []
@@ -458,7 +504,7 @@ def main(argv=None):
 
     output = sys.stdout
     errors = broken = 0
-    seen = {}   # record id -> [(path, site key)]
+    intact = []   # (path, Report)
     for path in arguments.archives:
         try:
             report, reason = verify_path(path, pinned)
@@ -471,25 +517,17 @@ def main(argv=None):
             broken += 1
             continue
         output.write(f"{path}: intact: {report.summary()}\n")
-        for record_id in report.record_ids:
-            seen.setdefault(record_id, []).append((path, report.site_key))
-    output.flush()
+        intact.append((path, report))
 
-    # The same record in two archives of one site is expected (two exports); across sites it is not.
-    across_sites = 0
-    for record_id, places in seen.items():
-        if len(places) < 2:
-            continue
-        sites = {site for _, site in places}
-        files = ", ".join(path for path, _ in places)
-        if len(sites) > 1:
-            across_sites += 1
-            warn(f"record {record_id.hex()} appears in archives of different sites: {files}")
-        else:
-            warn(f"note: record {record_id.hex()} appears in several archives of one site: {files}")
+    failures, notes, _ = cross_check(intact)
+    for note in notes:
+        output.write(f"note: {note}\n")
+    for failure in failures:
+        output.write(f"BROKEN across archives: {failure}\n")
+    output.flush()
     if errors:
         return EXIT_FAILURE
-    if broken or across_sites:
+    if broken or failures:
         return EXIT_BROKEN
     return 0
 

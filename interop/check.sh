@@ -155,6 +155,10 @@ withdrawn_number=$examples
 submit "$site" "$root/examples/testimony.json" "$work/submitted-$examples.json"
 withdrawn_id="$(json_member "$work/submitted-$examples.json" record_id)"
 json_member "$work/submitted-$examples.json" withdrawal_token > "$work/withdrawal-token"
+# An export taken before the withdrawal: it still holds the record (the multi-archive cases use it).
+export_a_early="$work/export-a-before-withdrawal.sqlite"
+"$bin/amanat" --socket "$site/amanatd.sock" export --out "$export_a_early" > /dev/null 2> "$work/export.err" \
+    || die "amanat export (early): $(cat "$work/export.err")"
 "$bin/amanat" --socket "$site/amanatd.sock" withdraw "$withdrawn_id" --token-file "$work/withdrawal-token" \
     > /dev/null 2> "$work/withdraw.err" || die "amanat withdraw: $(cat "$work/withdraw.err")"
 # One record after the withdrawal, so that the last ledger entry stores a record.
@@ -541,6 +545,24 @@ if [ "$(wc -l < "$work/python.jsonl")" -eq "$examples" ]; then
 else
     fail "one export given twice: $examples lines" "$(wc -l < "$work/python.jsonl") lines"
 fi
+# An earlier and a later export of one site: the earlier is a prefix, so it is skipped and the withdrawal
+# in the later one counts, whatever the order given.
+open_many "an earlier export before a later one: the later state counts" 0 "$export_a_early" "$export_a"
+if grep -q "\"withdrawn\":true" "$work/swift.jsonl" && ! grep -q "\"record_id\":\"$withdrawn_id\",\"unopened\"\|\"received\":\"[^\"]*\",\"record_id\":\"$withdrawn_id\"}" "$work/swift.jsonl" \
+    && [ "$(grep -c "$withdrawn_id" "$work/swift.jsonl")" -eq 1 ] && grep "$withdrawn_id" "$work/swift.jsonl" | grep -q '"fields":{}'; then
+    pass "the withdrawn record stays withdrawn when an earlier export comes first"
+else
+    fail "the withdrawn record stays withdrawn when an earlier export comes first" "$(grep "$withdrawn_id" "$work/swift.jsonl" | head -c 300)"
+fi
+verify_both "an earlier and a later export of one site verify together" 0 "$export_a_early" "$export_a"
+# An export rewritten with the site's stolen receipt key verifies alone; beside a true export of the same
+# site, the ledgers diverge.
+diverged="$work/diverged.sqlite"
+cp "$export_a" "$diverged"
+"$py" "$here/tamper_ledger.py" "$diverged" stolen-key 3 "$site/receipt.key" || die "tamper_ledger.py stolen-key"
+verify_both "an export re-signed with the stolen site key verifies on its own" 0 "$diverged"
+verify_both "beside an earlier true export, its rewritten ledger diverges" 7 "$export_a_early" "$diverged"
+open_many "an export rewritten with the stolen key and a true one: nothing is opened" 7 "$export_a_early" "$diverged"
 cp "$export_a" "$work/broken-in-a-pair.sqlite"
 "$py" "$here/tamper_ledger.py" "$work/broken-in-a-pair.sqlite" flip-signature || die "tamper_ledger.py flip-signature"
 open_many "one broken archive among two: nothing is opened" 7 "$export_b" "$work/broken-in-a-pair.sqlite"

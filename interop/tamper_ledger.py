@@ -28,6 +28,10 @@ can. `amanat-keyholder verify` and amanat_verify.py must both reject every resul
     tamper_ledger.py DB forge-site N             as delete-rechain --checkpoints, then sign every
                                                  checkpoint again with a new key of the forger's and
                                                  put that key in the site table
+    tamper_ledger.py DB stolen-key N KEYFILE     as delete-rechain --checkpoints, but every checkpoint signed
+                                                 again with the site's own receipt key (KEYFILE, stolen):
+                                                 the archive alone verifies; only another export of the
+                                                 same site shows the ledgers diverge
     tamper_ledger.py DB flip-signature           XOR one byte of the last checkpoint's signature
 
 N and M count record rows from 1 in storage order (seq). COLUMN is identity or testimony. The last
@@ -239,6 +243,16 @@ def main(argv):
         entries = [(kind, rid, digest) for _, kind, rid, digest, _, _ in archive.ledger()]
         hashes, counts = archive.rewrite_ledger(entries)
         archive.rewrite_checkpoints(hashes, counts, signing_key=forger)
+    elif operation == "stolen-key":
+        # The site's own receipt key (FORMAT.md §12.1: "AMRK" ‖ 0x01 ‖ seed), as a thief of the intake host's
+        # state would have it: delete row N, rehash and re-sign everything with the real key.
+        with open(arguments[1], "rb") as key_file:
+            contents = key_file.read()
+        if len(contents) != 37 or contents[:5] != b"AMRK\x01":
+            refuse("not a receipt key file")
+        stolen = SigningKey(contents[5:])
+        hashes, counts = archive.delete_record(arguments[0])
+        archive.rewrite_checkpoints(hashes, counts, signing_key=stolen)
     elif operation == "flip-signature":
         row = db.execute("SELECT ledger_seq, signature FROM checkpoints ORDER BY ledger_seq DESC LIMIT 1").fetchone()
         if row is None:

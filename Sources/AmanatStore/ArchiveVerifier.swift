@@ -21,6 +21,8 @@ public struct VerificationReport: Sendable {
     public var lastSignedSeq: Int64 = 0
     /// Record ids in ledger order.
     public var recordIDs: [RecordID] = []
+    /// The last entry's hash (the genesis hash for an empty ledger).
+    public var headHash: [UInt8] = []
     /// The first inconsistency, if any: where the chain breaks and why.
     public var failure: String?
 
@@ -115,6 +117,7 @@ public struct ArchiveVerifier {
             recordCounts.append(report.records)
             previous = entry.entryHash
         }
+        report.headHash = previous
 
         // 2. The checkpoints: signed, and over this chain.
         let checkpoints = try Row.fetchCursor(
@@ -185,6 +188,14 @@ public struct ArchiveVerifier {
             )
         }
         return report
+    }
+
+    /// The hash of ledger entry `seq` of the archive `reader` opened (the genesis hash for 0), nil if it has none.
+    public static func entryHash(at seq: Int64, in reader: RecordReader) throws -> [UInt8]? {
+        try reader.queue.read { db in
+            if seq == 0 { return try LedgerTables.siteKey(db).map(Ledger.genesis) }
+            return try Data.fetchOne(db, sql: "SELECT entry_hash FROM ledger WHERE seq = ?", arguments: [seq]).map { [UInt8]($0) }
+        }
     }
 
     private static func recordExists(_ db: Database, _ recordID: RecordID) throws -> Bool {

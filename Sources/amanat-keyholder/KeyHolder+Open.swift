@@ -118,10 +118,12 @@ extension KeyHolder {
                     )
                 }
             }
-            for (id, paths) in recordsInSeveralArchives(archives) {
-                warn("record \(id) is in more than one archive (\(paths.joined(separator: ", "))); it is written once")
+            let across = crossCheck(archives)
+            if let failure = across.failures.first {
+                fail("\(failure). Refusing to open; --no-verify opens anyway", code: Exit.inconsistent)
             }
-            return archives.map(\.reader)
+            for note in across.notes { warn(note + "; it is skipped, so the newest state (withdrawals, rewraps) counts") }
+            return archives.indices.filter { !across.redundant.contains($0) }.map { archives[$0].reader }
         }
 
         private func open(

@@ -53,18 +53,59 @@ func verifyArchives(_ paths: [String], pinned: [SigningPublicKey]) -> [VerifiedA
     }
 }
 
-/// Record ids that appear in more than one archive, with the archives, in first-seen order.
-func recordsInSeveralArchives(_ archives: [VerifiedArchive]) -> [(RecordID, [String])] {
-    guard archives.count > 1 else { return [] }
-    var seen: [RecordID: [String]] = [:]
-    var order: [RecordID] = []
-    for archive in archives {
-        for id in archive.report.recordIDs {
-            if seen[id] == nil { order.append(id) }
-            seen[id, default: []].append(archive.path)
+/// What comparing several intact archives found.
+struct CrossCheck {
+    /// Inconsistencies between archives: each makes verification fail.
+    var failures: [String] = []
+    /// Facts worth saying that are not failures.
+    var notes: [String] = []
+    /// Indices of archives whose every entry another archive of the same site also holds (an earlier export,
+    /// or the same one twice): `open` skips them, so the newest state (a withdrawal, say) wins.
+    var redundant: Set<Int> = []
+}
+
+/// Compares intact archives with each other. Exports of one site must be prefixes of the longest one (an
+/// earlier export is; a rewritten one is not); a record id must not appear in archives of two sites (it was
+/// copied from one into the other, which only a stolen receipt key could sign).
+func crossCheck(_ archives: [VerifiedArchive]) -> CrossCheck {
+    var result = CrossCheck()
+    let intact = archives.indices.filter { archives[$0].report.isIntact && archives[$0].report.siteKey != nil }
+    var sites: [SigningPublicKey: [Int]] = [:]
+    for index in intact { sites[archives[index].report.siteKey!, default: []].append(index) }
+    for (_, members) in sites where members.count > 1 {
+        let longest = members.max { archives[$0].report.entries < archives[$1].report.entries }!
+        for index in members where index != longest {
+            let shorter = archives[index]
+            let atSameSeq = (try? ArchiveVerifier.entryHash(at: shorter.report.entries, in: archives[longest].reader)) ?? nil
+            if atSameSeq == shorter.report.headHash {
+                result.redundant.insert(index)
+                result.notes.append(
+                    "\(shorter.path) is an earlier export of the same site as \(archives[longest].path), which holds all of it"
+                        + (shorter.report.entries == archives[longest].report.entries ? " (the same ledger)" : "")
+                )
+            } else {
+                result.failures.append(
+                    "\(shorter.path) and \(archives[longest].path) are signed by the same site but their ledgers diverge "
+                        + "by entry \(shorter.report.entries): one of them was rewritten"
+                )
+            }
         }
     }
-    return order.compactMap { id in seen[id]!.count > 1 ? (id, seen[id]!) : nil }
+    // Across sites: each site's record ids, from its longest archive.
+    var owner: [RecordID: Int] = [:]
+    for index in intact where !result.redundant.contains(index) {
+        for id in archives[index].report.recordIDs {
+            if let other = owner[id], archives[other].report.siteKey != archives[index].report.siteKey {
+                result.failures.append(
+                    "record \(id) is in archives of two sites (\(archives[other].path) and \(archives[index].path)): "
+                        + "it was copied from one into the other"
+                )
+            } else {
+                owner[id] = index
+            }
+        }
+    }
+    return result
 }
 
 extension KeyHolder {
@@ -75,7 +116,9 @@ extension KeyHolder {
                 Reports, per archive, its records, withdrawals and rewraps, or the first broken link. Detects deleted, \
                 altered, reordered, injected or copied-in records, envelopes swapped between records, and entries \
                 cut off after or added beyond the last signed checkpoint. Each archive is checked against the given \
-                --signing-key that matches its own site key; record ids found in more than one archive are listed.
+                --signing-key that matches its own site key. Across archives: exports of one site must agree (an \
+                earlier export's ledger is a prefix of a later one's), and no record may appear in archives of two \
+                sites.
                 Exit codes: 0 every archive intact; 7 an archive is inconsistent; 1 error; 64 usage error.
                 """
         )
@@ -96,15 +139,16 @@ extension KeyHolder {
             for archive in verified {
                 printLine(json ? archive.report.json(path: archive.path).canonicalText : archive.report.summary(path: archive.path))
             }
-            for (id, paths) in recordsInSeveralArchives(verified) {
-                let message = "record \(id) is in more than one archive: \(paths.joined(separator: ", "))"
-                if json {
-                    printLine(JSONValue.object(["duplicate": .string(id.text), "archives": .array(paths.map { .string($0) })]).canonicalText)
-                } else {
-                    printLine(message)
-                }
+            let across = crossCheck(verified)
+            for note in across.notes {
+                printLine(json ? JSONValue.object(["note": .string(note)]).canonicalText : "note: \(note)")
             }
-            if verified.contains(where: { !$0.report.isIntact }) { throw ExitCode(Exit.inconsistent) }
+            for failure in across.failures {
+                printLine(json ? JSONValue.object(["failure": .string(failure)]).canonicalText : "BROKEN across archives: \(failure)")
+            }
+            if verified.contains(where: { !$0.report.isIntact }) || !across.failures.isEmpty {
+                throw ExitCode(Exit.inconsistent)
+            }
         }
     }
 }
