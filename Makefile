@@ -11,7 +11,7 @@ TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DOCDIR ?= $(PREFIX)/share/doc/amanat
 BINARIES := amanatd amanat amanat-keyholder
 
-.PHONY: all deps build release test interop crashtest fuzz demo run clean install install-files uninstall
+.PHONY: all deps build release test interop crashtest fuzz bench demo run clean install install-files uninstall
 
 all: build
 
@@ -39,6 +39,12 @@ crashtest: deps
 SECONDS ?= 60
 fuzz: deps
 	scripts/fuzz.sh $(SECONDS)
+
+# Release-mode throughput, latency and memory against this machine's limits; writes BENCHMARKS.md.
+# BENCH_SECONDS per client count (default 10), BENCH_RECORDS in the key holder's archive (default 100000).
+bench: deps
+	$(SWIFT) build -c release
+	BIN="$$($(SWIFT) build -c release --show-bin-path)" && "$$BIN/amanat-bench" --bin "$$BIN" --command "make bench"
 
 # The independent Python reader (written from docs/FORMAT.md) against amanat-keyholder.
 interop: build
