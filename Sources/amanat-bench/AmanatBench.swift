@@ -87,10 +87,14 @@ struct AmanatBench: AsyncParsableCommand {
             )
             ProcStats.resetPeakRSS(daemon.pid)
             let cpuBefore = ProcStats.cpuSeconds(daemon.pid) ?? 0
+            let clientCPUBefore = ProcStats.ownCPUSeconds()
             let result = load.run(clients: count, seconds: benchSeconds)
             let cpu = (ProcStats.cpuSeconds(daemon.pid) ?? 0) - cpuBefore
+            let clientCPU = ProcStats.ownCPUSeconds() - clientCPUBefore
             let row = Report.IntakeRow(
-                result: result, cryptoLimit: seals / 4, storageLimit: storage, daemonCPUSeconds: cpu,
+                result: result, cryptoLimit: seals.perSecond / 4, cryptoCPUPerTestimony: 4 / seals.perCPUSecond,
+                storageLimit: storage, daemonCPUSeconds: cpu,
+                clientCPUSeconds: clientCPU,
                 daemonPeakRSS: ProcStats.peakRSS(daemon.pid) ?? 0
             )
             acknowledged += result.acknowledged
@@ -121,7 +125,9 @@ struct AmanatBench: AsyncParsableCommand {
                 + "of \(archiveRecords) records")
         }
         // One key opens one stanza per sealed section.
-        let keyHolderRow = Report.KeyHolderRow(result: keyHolder, limit: opens / 2)
+        let keyHolderRow = Report.KeyHolderRow(
+            result: keyHolder, limit: opens.perSecond / 2, cryptoCPUPerRecord: 2 / opens.perCPUSecond
+        )
         say(keyHolderRow.line)
 
         let report = Report(

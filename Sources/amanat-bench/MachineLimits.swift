@@ -7,9 +7,16 @@ import Synchronization
 /// What this machine can do at best, measured in the same run as the components, so that noise from other
 /// work on a shared machine weighs on both sides of the ratio.
 enum MachineLimits {
+    /// Operations per second of wall time on all cores, and per second of CPU time. The second does not
+    /// depend on how much of the machine other work takes, so it compares fairly with a component's CPU time.
+    struct Rate {
+        var perSecond: Double
+        var perCPUSecond: Double
+    }
+
     /// `crypto_box_seal` operations per second with one thread per core, each sealing plaintexts of the
     /// padded section sizes in turn.
-    static func sealsPerSecond(plaintextSizes: [Int], seconds: Double) throws -> Double {
+    static func sealsPerSecond(plaintextSizes: [Int], seconds: Double) throws -> Rate {
         let key = try RecipientSecretKey.generate().publicKey.bytes
         return try perCore(seconds: seconds) { () throws -> () throws -> Void in
             let plaintexts = try plaintextSizes.map { try SecretBytes.random(count: $0) }
@@ -23,7 +30,7 @@ enum MachineLimits {
 
     /// `crypto_box_seal_open` operations per second with one thread per core, on boxes of the padded section
     /// sizes in turn.
-    static func opensPerSecond(plaintextSizes: [Int], seconds: Double) throws -> Double {
+    static func opensPerSecond(plaintextSizes: [Int], seconds: Double) throws -> Rate {
         let key = try RecipientSecretKey.generate()
         let boxes = try plaintextSizes.map { try SealedBox.seal(try SecretBytes.random(count: $0), to: key.publicKey.bytes) }
         let shared = UncheckedBox(key)
@@ -85,9 +92,9 @@ enum MachineLimits {
     /// `make` builds each thread's operation (its own buffers) before the clock starts.
     private static func perCore(
         seconds: Double, _ make: @escaping @Sendable () throws -> () throws -> Void
-    ) throws -> Double {
+    ) throws -> Rate {
         let cores = ProcStats.cores
-        let total = Mutex<(ops: Int, failure: String?)>((0, nil))
+        let total = Mutex<(ops: Int, cpu: Double, failure: String?)>((0, 0, nil))
         let ready = DispatchGroup()
         let go = DispatchSemaphore(value: 0)
         let startTime = Mutex<Double>(0)
@@ -108,6 +115,7 @@ enum MachineLimits {
                 ready.leave()
                 go.wait()
                 let end = startTime.withLock { $0 } + seconds
+                let cpuStart = threadCPUSeconds()
                 var ops = 0
                 do {
                     // Check the clock every few operations: reading it costs little next to an X25519 operation.
@@ -118,7 +126,11 @@ enum MachineLimits {
                 } catch {
                     total.withLock { $0.failure = "\(error)" }
                 }
-                total.withLock { $0.ops += ops }
+                let cpu = threadCPUSeconds() - cpuStart
+                total.withLock {
+                    $0.ops += ops
+                    $0.cpu += cpu
+                }
             }.start()
         }
         ready.wait()
@@ -127,10 +139,17 @@ enum MachineLimits {
         for _ in 0..<cores { go.signal() }
         finished.wait()
         let elapsed = now() - start
-        let (ops, failure) = total.withLock { ($0.ops, $0.failure) }
+        let (ops, cpu, failure) = total.withLock { ($0.ops, $0.cpu, $0.failure) }
         if let failure { throw BenchError("crypto limit: \(failure)") }
-        return Double(ops) / elapsed
+        return Rate(perSecond: Double(ops) / elapsed, perCPUSecond: Double(ops) / cpu)
     }
+}
+
+/// CPU seconds used by the calling thread.
+private func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
 /// Shares a value that is only read across threads. RecipientSecretKey is not Sendable because it owns

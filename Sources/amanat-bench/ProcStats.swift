@@ -12,6 +12,14 @@ enum ProcStats {
         return (utime + stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
+    /// User plus system CPU seconds used so far by this process (the benchmark's clients).
+    static func ownCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
     /// The peak resident set size (VmHWM) in bytes.
     static func peakRSS(_ pid: pid_t) -> Int? {
         statusField(pid, "VmHWM:")

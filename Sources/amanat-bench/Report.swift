@@ -9,13 +9,22 @@ struct Report {
         var result: IntakeLoad.Result
         /// Testimonies per second the crypto allows: crypto_box_seal per second on all cores / 4.
         var cryptoLimit: Double
+        /// CPU seconds the four seals of one testimony take.
+        var cryptoCPUPerTestimony: Double
         /// Rows per second SQLite takes in transactions of `clients` rows.
         var storageLimit: Double
         var daemonCPUSeconds: Double
+        /// CPU used by the benchmark process meanwhile: the clients, on the same cores.
+        var clientCPUSeconds: Double
         var daemonPeakRSS: Int
 
         var limit: Double { min(cryptoLimit, storageLimit) }
         var ratio: Double { result.throughput / limit }
+        /// amanatd's CPU seconds per acknowledged testimony.
+        var daemonCPUPerTestimony: Double { daemonCPUSeconds / Double(max(1, result.acknowledged)) }
+        /// The share of amanatd's CPU time that is the seals themselves: the ratio it would reach with every
+        /// core to itself, whatever else runs on the machine.
+        var cpuRatio: Double { cryptoCPUPerTestimony / daemonCPUPerTestimony }
 
         var line: String {
             let failures = result.failures.isEmpty
@@ -23,9 +32,12 @@ struct Report {
                     .joined(separator: ", ")
             return String(
                 format: "C=%d: %.0f testimonies/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms; crypto limit %.0f/s, "
-                    + "storage limit %.0f/s; ratio = %.2f; amanatd %.1f CPU s, peak RSS %.1f MiB",
+                    + "storage limit %.0f/s; ratio = %.2f; amanatd %.1f CPU s (%.2f ms/testimony, seals %.2f ms: CPU ratio %.2f), "
+                    + "peak RSS %.1f MiB; clients %.1f CPU s",
                 result.clients, result.throughput, result.percentile(0.5), result.percentile(0.99),
-                result.percentile(0.999), cryptoLimit, storageLimit, ratio, daemonCPUSeconds, mib(daemonPeakRSS)
+                result.percentile(0.999), cryptoLimit, storageLimit, ratio, daemonCPUSeconds,
+                daemonCPUPerTestimony * 1000, cryptoCPUPerTestimony * 1000, cpuRatio, mib(daemonPeakRSS),
+                clientCPUSeconds
             ) + failures
         }
     }
@@ -34,16 +46,20 @@ struct Report {
         var result: KeyHolderRun.Result
         /// Records per second the crypto allows: crypto_box_seal_open per second on all cores / opens per record.
         var limit: Double
+        /// CPU seconds the opens of one record take.
+        var cryptoCPUPerRecord: Double
 
         var ratio: Double { result.recordsPerSecond / limit }
+        var cpuPerRecord: Double { result.cpuSeconds / Double(max(1, result.records)) }
+        var cpuRatio: Double { cryptoCPUPerRecord / cpuPerRecord }
         var coresUsed: Double { result.cpuSeconds / result.totalSeconds }
 
         var line: String {
             String(
                 format: "key holder: %d records in %.1f s (%.1f s streaming): %.0f records/s; limit %.0f/s; "
-                    + "ratio = %.2f; %.2f cores used; peak RSS %.1f MiB (",
+                    + "ratio = %.2f; %.2f cores used, %.3f CPU ms/record (opens %.3f ms: CPU ratio %.2f); peak RSS %.1f MiB (",
                 result.records, result.totalSeconds, result.streamingSeconds, result.recordsPerSecond, limit, ratio,
-                coresUsed, mib(result.peakRSS)
+                coresUsed, cpuPerRecord * 1000, cryptoCPUPerRecord * 1000, cpuRatio, mib(result.peakRSS)
             ) + (result.streamingPeakRSS.map { String(format: "%.1f MiB", mib($0)) } ?? "n/a") + " while streaming)"
         }
     }
@@ -91,8 +107,8 @@ struct Report {
 
             ### Intake
 
-            | clients | testimonies/s | p50 ms | p99 ms | p99.9 ms | crypto limit/s | storage limit/s | ratio | amanatd CPU s | amanatd CPU ms/testimony | amanatd peak RSS MiB | other answers |
-            |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
+            | clients | testimonies/s | p50 ms | p99 ms | p99.9 ms | crypto limit/s | storage limit/s | ratio | amanatd CPU s | amanatd CPU ms/testimony | seals CPU ms/testimony | CPU ratio | amanatd peak RSS MiB | clients CPU s | other answers |
+            |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 
             """
         for row in intake {
@@ -100,10 +116,10 @@ struct Report {
             let failures = r.failures.isEmpty ? "none" : r.failures.sorted { $0.key < $1.key }
                 .map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             out += String(
-                format: "| %d | %.0f | %.2f | %.2f | %.2f | %.0f | %.0f | **%.2f** | %.1f | %.2f | %.1f | ",
+                format: "| %d | %.0f | %.2f | %.2f | %.2f | %.0f | %.0f | **%.2f** | %.1f | %.2f | %.2f | %.2f | %.1f | %.1f | ",
                 r.clients, r.throughput, r.percentile(0.5), r.percentile(0.99), r.percentile(0.999), row.cryptoLimit,
-                row.storageLimit, row.ratio, row.daemonCPUSeconds,
-                r.created > 0 ? row.daemonCPUSeconds * 1000 / Double(r.created) : Double.nan, mib(row.daemonPeakRSS)
+                row.storageLimit, row.ratio, row.daemonCPUSeconds, row.daemonCPUPerTestimony * 1000,
+                row.cryptoCPUPerTestimony * 1000, row.cpuRatio, mib(row.daemonPeakRSS), row.clientCPUSeconds
             ) + failures + " |\n"
         }
         let k = keyHolder.result
@@ -114,24 +130,28 @@ struct Report {
             per core ÷ 4; the storage limit is rows per second into SQLite (WAL, synchronous=FULL, secure_delete) \
             in transactions of as many rows as there are clients, the most the group commit can see. Both are \
             measured just before each client count. The clients run in the benchmark process on the same cores.
+            CPU ratio = CPU time of the four seals ÷ amanatd's CPU time per testimony: the share of amanatd's work \
+            that is the seals themselves, which does not depend on what else runs on a shared machine.
 
             ### Key holder
 
-            | records | total s | streaming s | records/s | limit records/s | ratio | cores used | peak RSS MiB (whole run) | peak RSS MiB (streaming) |
-            |---:|---:|---:|---:|---:|---:|---:|---:|---:|
+            | records | total s | streaming s | records/s | limit records/s | ratio | cores used | CPU ms/record | opens CPU ms/record | CPU ratio | peak RSS MiB (whole run) | peak RSS MiB (streaming) |
+            |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 
             """
         out += String(
-            format: "| %d | %.1f | %.1f | %.0f | %.0f | **%.2f** | %.2f | %.1f | ",
+            format: "| %d | %.1f | %.1f | %.0f | %.0f | **%.2f** | %.2f | %.3f | %.3f | %.2f | %.1f | ",
             k.records, k.totalSeconds, k.streamingSeconds, k.recordsPerSecond, keyHolder.limit, keyHolder.ratio,
-            keyHolder.coresUsed, mib(k.peakRSS)
+            keyHolder.coresUsed, keyHolder.cpuPerRecord * 1000, keyHolder.cryptoCPUPerRecord * 1000,
+            keyHolder.cpuRatio, mib(k.peakRSS)
         ) + (k.streamingPeakRSS.map { String(format: "%.1f", mib($0)) } ?? "n/a") + " |\n"
         out += """
 
             `amanat-keyholder open` with one of the two keys, output read through a pipe. records/s counts the \
             streaming time, from the first record out (the key is unlocked by then) to the last; the total \
             includes unlocking the key file. The limit is crypto_box_seal_open operations per second with one \
-            thread per core ÷ 2 (one open per sealed section). The whole-run peak RSS includes unlocking the key \
+            thread per core ÷ 2 (one open per sealed section); CPU ratio = CPU time of those opens ÷ the key holder's \
+            CPU time per record (the whole run). The whole-run peak RSS includes unlocking the key \
             file (Argon2id, at least libsodium's MODERATE limits); the streaming peak is VmHWM reset when the first \
             record came out.
 
