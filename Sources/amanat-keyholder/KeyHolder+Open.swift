@@ -48,12 +48,15 @@ extension KeyHolder {
             var tally = Tally()
             var table = CSVTable()
             do {
-                try reader.forEach { record in
-                    let opened = open(record, with: ring, tally: &tally)
-                    switch format {
-                    case .jsonl: try sink.write(opened.canonicalBytes() + [UInt8(ascii: "\n")])
-                    case .csv: table.add(opened)
-                    }
+                // Opened on every core, emitted in archive order (ParallelOpener.swift).
+                let shared = ReadOnly((command: self, ring: ring))
+                try ParallelOpener().forEach(reader.forEach) { record in
+                    var part = Tally()
+                    let opened = shared.value.command.open(record, with: shared.value.ring, tally: &part)
+                    return (opened, shared.value.command.format == .jsonl ? opened.canonicalBytes() + [0x0A] : nil, part)
+                } emit: { opened, line, part in
+                    tally.add(part)
+                    if let line { try sink.write(line) } else { table.add(opened) }
                 }
                 if format == .csv { try sink.write(table.encoded()) }
                 try sink.close()
