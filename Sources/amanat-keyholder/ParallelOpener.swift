@@ -13,6 +13,8 @@ struct ParallelOpener {
     var chunkSize = 32
     /// Chunks read but not yet emitted, per worker: keeps every worker busy while bounding memory.
     var chunksInFlightPerWorker = 3
+    /// Chunks read but not yet emitted, in all.
+    var maximumChunksInFlight = 32
 
     /// Reads records from `source` and calls `emit` with `transform(record)` for each, in the order `source`
     /// gave them. `transform` runs on worker threads; `emit` on the calling thread. An error from `source` or
@@ -52,7 +54,8 @@ struct ParallelOpener {
             queue.close()
             finished.wait()
         }
-        let limit = workers * chunksInFlightPerWorker
+        // Capped so that memory stays bounded on machines with many cores too.
+        let limit = min(workers * chunksInFlightPerWorker, maximumChunksInFlight)
         var chunk: [StoredRecord] = []
         chunk.reserveCapacity(chunkSize)
         var submitted = 0
