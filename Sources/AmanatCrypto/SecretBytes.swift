@@ -100,8 +100,8 @@ extension SecretBytes: Equatable {
 enum ProtectedRegionCache {
     /// Regions kept per size.
     static let perSize = 16
-    /// Distinct sizes kept: the 32-byte keys and a few padding buckets in practice.
-    static let sizes = 8
+    /// Distinct sizes kept: the 32-byte keys and the eight padding buckets up to 64 KiB, with room to spare.
+    static let sizes = 12
     /// The largest region kept, in bytes: the padding buckets up to 64 KiB.
     static let largest = 65_536
 
