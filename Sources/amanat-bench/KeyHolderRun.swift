@@ -12,9 +12,10 @@ enum KeyHolderRun {
         /// From the first output byte (the keys are unlocked by then) to the end of output.
         var streamingSeconds: Double
         var cpuSeconds: Double
-        /// ru_maxrss: the whole run, including the Argon2id key unlock.
+        /// The whole run, including the Argon2id key unlock: VmHWM just before it is reset, or ru_maxrss if larger.
         var peakRSS: Int
-        /// VmHWM reset when the first record came out and read until the end: the record streaming alone.
+        /// VmHWM reset when the first record came out, sampled until the end: the record streaming alone.
+        /// (Not ru_maxrss: it also keeps the high-water mark of any thread that exited before the reset.)
         var streamingPeakRSS: Int?
         var exitCode: Int32
 
@@ -64,6 +65,7 @@ enum KeyHolderRun {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var lines = 0
         var firstByteTime: Double?
+        var unlockPeak = 0
         while true {
             let n = buffer.withUnsafeMutableBytes { read(pipeFDs[0], $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -71,6 +73,7 @@ enum KeyHolderRun {
             if firstByteTime == nil {
                 firstByteTime = now()
                 // From here on VmHWM is the peak of streaming records, not of the Argon2id unlock before it.
+                unlockPeak = ProcStats.peakRSS(pid) ?? 0
                 ProcStats.resetPeakRSS(pid)
                 firstByte.store(true, ordering: .releasing)
             }
@@ -86,7 +89,7 @@ enum KeyHolderRun {
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         return Result(
             records: lines, totalSeconds: end - start, streamingSeconds: outputEnd - (firstByteTime ?? start),
-            cpuSeconds: cpu, peakRSS: usage.ru_maxrss * 1024, streamingPeakRSS: streamingPeak.withLock { $0 },
+            cpuSeconds: cpu, peakRSS: max(unlockPeak, usage.ru_maxrss * 1024), streamingPeakRSS: streamingPeak.withLock { $0 },
             exitCode: ChildProcess.exitCode(status)
         )
     }

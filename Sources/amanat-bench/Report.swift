@@ -152,8 +152,8 @@ struct Report {
             includes unlocking the key file. The limit is crypto_box_seal_open operations per second with one \
             thread per core ÷ 2 (one open per sealed section); CPU ratio = CPU time of those opens ÷ the key holder's \
             CPU time per record (the whole run). The whole-run peak RSS includes unlocking the key \
-            file (Argon2id, at least libsodium's MODERATE limits); the streaming peak is VmHWM reset when the first \
-            record came out.
+            file (Argon2id at no less than libsodium's MODERATE limits, 256 MiB); the streaming peak is VmHWM reset \
+            when the first record came out.
 
             """
         return out
