@@ -19,7 +19,7 @@ MANPAGES ?= $(CURDIR)/.build/man
 # The build configuration `make man` builds the binaries in: release for install, debug for test.
 MANCONFIG ?= release
 
-.PHONY: all deps build release test interop crashtest fuzz demo run clean man install install-files uninstall
+.PHONY: all deps build release test interop crashtest fuzz bench demo run clean man install install-files uninstall
 
 all: build
 
@@ -48,6 +48,12 @@ crashtest: deps
 SECONDS ?= 60
 fuzz: deps
 	scripts/fuzz.sh $(SECONDS)
+
+# Release-mode throughput, latency and memory against this machine's limits; writes BENCHMARKS.md.
+# BENCH_SECONDS per client count (default 10), BENCH_RECORDS in the key holder's archive (default 100000).
+bench: deps
+	$(SWIFT) build -c release
+	BIN="$$($(SWIFT) build -c release --show-bin-path)" && "$$BIN/amanat-bench" --bin "$$BIN" --command "make bench"
 
 # The independent Python reader (written from docs/FORMAT.md) against amanat-keyholder.
 interop: build

@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "amanatd", targets: ["amanatd"]),
         .executable(name: "amanat", targets: ["amanat"]),
         .executable(name: "amanat-keyholder", targets: ["amanat-keyholder"]),
+        .executable(name: "amanat-bench", targets: ["amanat-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -80,6 +81,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // `make bench`: drives the release binaries and measures the machine's limits. Never installed.
+        .executableTarget(
+            name: "amanat-bench",
+            dependencies: [
+                "AmanatClient", "AmanatCrypto", "AmanatKeys", "AmanatModel", "AmanatStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "AmanatCryptoTests", dependencies: ["AmanatCrypto"], swiftSettings: strictSettings),
         .testTarget(name: "AmanatModelTests", dependencies: ["AmanatModel", "AmanatCrypto"], swiftSettings: strictSettings),
         .testTarget(
@@ -100,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "amanatd", "amanat", "amanat-keyholder", "AmanatClient", "AmanatModel",
+                "amanatd", "amanat", "amanat-keyholder", "amanat-bench", "AmanatClient", "AmanatModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

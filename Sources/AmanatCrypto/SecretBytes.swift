@@ -1,7 +1,9 @@
 import CSodium
+import Synchronization
 
 /// Secret bytes in memory from `sodium_malloc`: guard pages around it, locked against swapping where
-/// the system allows, zeroed and released with `sodium_free` when the last reference goes.
+/// the system allows, zeroed when the last reference goes, then released with `sodium_free` or kept (zeroed,
+/// still guarded and locked) for the next instance of the same size (see `ProtectedRegionCache`).
 ///
 /// The bytes are reachable only inside ``withUnsafeBytes(_:)``. There is no `Collection`, `Codable`
 /// or `Data` conversion, so that they are not copied into memory that nobody wipes. It is a class so
@@ -16,8 +18,11 @@ public final class SecretBytes: CustomStringConvertible, CustomDebugStringConver
         try Sodium.initialise()
         precondition(count >= 0, "negative SecretBytes count")
         // sodium_malloc(0) is legal, but keep a real page behind every instance for uniformity.
-        guard let pointer = sodium_malloc(Swift.max(count, 1)) else { throw CryptoError(.allocationFailed) }
-        sodium_memzero(pointer, Swift.max(count, 1))
+        let size = Swift.max(count, 1)
+        guard let pointer = ProtectedRegionCache.take(size: size) ?? sodium_malloc(size) else {
+            throw CryptoError(.allocationFailed)
+        }
+        sodium_memzero(pointer, size)
         self.base = pointer
         self.count = count
     }
@@ -38,7 +43,11 @@ public final class SecretBytes: CustomStringConvertible, CustomDebugStringConver
     }
 
     deinit {
-        sodium_free(base)  // sodium_free zeroes before unmapping
+        let size = Swift.max(count, 1)
+        sodium_memzero(base, size)
+        if !ProtectedRegionCache.keep(base, size: size) {
+            sodium_free(base)  // sodium_free zeroes again before unmapping
+        }
     }
 
     /// Calls `body` with a view of the secret bytes. Do not let the pointer escape.
@@ -77,5 +86,46 @@ extension SecretBytes: Equatable {
     public static func == (lhs: SecretBytes, rhs: SecretBytes) -> Bool {
         guard lhs.count == rhs.count else { return false }
         return sodium_memcmp(lhs.base, rhs.base, lhs.count) == 0
+    }
+}
+
+/// Zeroed `sodium_malloc` regions kept for the next ``SecretBytes`` of the same size.
+///
+/// Every sodium_malloc maps pages, guards and locks them (mmap, mprotect, mlock), and every sodium_free undoes
+/// that; the changes to the address space serialise threads and interrupt the other cores to flush their TLBs.
+/// Sealing or opening a section needs several short-lived secret buffers, so this took about a third of the
+/// key holder's CPU time and a seventh of amanatd's (see BENCHMARKS.md). A kept region is zeroed first, keeps
+/// its guard pages and stays locked: reuse hands out nothing of a previous owner and weakens no protection.
+/// The cache is small and bounded; anything beyond it is freed as before.
+enum ProtectedRegionCache {
+    /// Regions kept per size.
+    static let perSize = 16
+    /// Distinct sizes kept: the 32-byte keys and the eight padding buckets up to 64 KiB, with room to spare.
+    static let sizes = 12
+    /// The largest region kept, in bytes: the padding buckets up to 64 KiB.
+    static let largest = 65_536
+
+    /// Addresses by size, as integers: raw pointers are not Sendable, and only this type turns them back.
+    private static let regions = Mutex<[Int: [UInt]]>([:])
+
+    /// A kept region of exactly `size` bytes (zeroed), or nil.
+    static func take(size: Int) -> UnsafeMutableRawPointer? {
+        guard size <= largest else { return nil }
+        return regions.withLock { $0[size]?.popLast() }.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
+    }
+
+    /// Keeps `region` (already zeroed) of `size` bytes for reuse; false when the cache is full for it.
+    static func keep(_ region: UnsafeMutableRawPointer, size: Int) -> Bool {
+        guard size <= largest else { return false }
+        let address = UInt(bitPattern: region)
+        return regions.withLock { regions in
+            if regions[size] == nil {
+                guard regions.count < sizes else { return false }
+                regions[size] = []
+            }
+            guard regions[size]!.count < perSize else { return false }
+            regions[size]!.append(address)
+            return true
+        }
     }
 }

@@ -75,14 +75,26 @@ extension KeyHolder {
             )
             var written = Set<RecordID>()
             do {
-                for reader in readers {
-                    try reader.forEach { record in
-                        // The same record exported by two sites, or one archive given twice: written once.
-                        if written.insert(record.recordID).inserted {
-                            try output.add(open(record, with: ring, tally: &tally, progress: progress))
+                let source: ((StoredRecord) throws -> Void) throws -> Void = { body in
+                    for reader in readers {
+                        try reader.forEach { record in
+                            // A record already written from an archive given before it: written once.
+                            if written.insert(record.recordID).inserted { try body(record) } else { progress.advance() }
                         }
-                        progress.advance()
                     }
+                }
+                // Opened on every core, emitted in archive order (ParallelOpener.swift); warnings and the
+                // progress bar stay on this thread.
+                let shared = ReadOnly((command: self, ring: ring))
+                try ParallelOpener().forEach(source) { record in
+                    var part = Tally()
+                    let (opened, warning) = shared.value.command.open(record, with: shared.value.ring, tally: &part)
+                    return (opened, warning, part)
+                } emit: { opened, warning, part in
+                    tally.add(part)
+                    if let warning { progress.interrupt { warn(warning) } }
+                    try output.add(opened)
+                    progress.advance()
                 }
                 progress.finish()
                 try output.finish()
@@ -126,9 +138,8 @@ extension KeyHolder {
             return archives.indices.filter { !across.redundant.contains($0) }.map { archives[$0].reader }
         }
 
-        private func open(
-            _ record: StoredRecord, with ring: KeyRing, tally: inout Tally, progress: ProgressBar
-        ) -> OpenedRecord {
+        /// Opens one record; returns it and, when some section did not open, the warning line for it.
+        func open(_ record: StoredRecord, with ring: KeyRing, tally: inout Tally) -> (OpenedRecord, String?) {
             var opened = OpenedRecord(
                 recordID: record.recordID.text, formID: record.formID, formVersion: record.formVersion,
                 received: record.received
@@ -136,7 +147,7 @@ extension KeyHolder {
             if record.withdrawn {
                 opened.withdrawn = true
                 tally.withdrawn += 1
-                return opened
+                return (opened, nil)
             }
             opened.skipped = Set(Section.sealed.filter { !requestedSections.contains($0) })
             if case .object(let clear)? = try? JSONParser(maxDepth: 64).parse(Array(record.clearJSON.utf8)) {
@@ -168,13 +179,11 @@ extension KeyHolder {
             case .tampered: tally.tampered += 1
             case .withdrawn: tally.withdrawn += 1
             }
-            if !opened.failures.isEmpty {
-                let failures = opened.failures.sorted { $0.key.rawValue < $1.key.rawValue }.map { section, failure in
-                    "\(section.rawValue): \(failure.detail)"
-                }
-                progress.interrupt { warn("record \(record.recordID): " + failures.joined(separator: "; ")) }
+            guard !opened.failures.isEmpty else { return (opened, nil) }
+            let failures = opened.failures.sorted { $0.key.rawValue < $1.key.rawValue }.map { section, failure in
+                "\(section.rawValue): \(failure.detail)"
             }
-            return opened
+            return (opened, "record \(record.recordID): " + failures.joined(separator: "; "))
         }
     }
 }

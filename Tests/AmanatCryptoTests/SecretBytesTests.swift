@@ -66,6 +66,16 @@ import Testing
         #expect(contents(first) != [UInt8](repeating: 0, count: 32))
     }
 
+    @Test func aReleasedRegionReusedForTheNextSecretComesBackZeroed() throws {
+        // Released buffers are kept for the next one of the same size (ProtectedRegionCache).
+        for _ in 0..<3 {
+            let secret = try bytes([UInt8](repeating: 0x5A, count: 777))
+            #expect(contents(secret) == [UInt8](repeating: 0x5A, count: 777))
+        }
+        let next = try SecretBytes(count: 777)
+        #expect(contents(next) == [UInt8](repeating: 0, count: 777))
+    }
+
     @Test func mutableAccessWritesThrough() throws {
         let secret = try SecretBytes(count: 4)
         secret.withUnsafeMutableBytes { $0[2] = 9 }

@@ -71,7 +71,20 @@ private enum CanonicalJSONEncoder {
     /// Appends `utf8` as a quoted JSON string. Only ASCII bytes are ever escaped, so working on bytes is exact.
     private static func appendString(_ utf8: some Sequence<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in utf8 {
+        // Runs without anything to escape are copied whole: this encoder writes every opened record.
+        if utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &output) }) == nil {
+            Array(utf8).withUnsafeBufferPointer { appendEscaped($0, to: &output) }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        var runStart = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            runStart = index + 1
             let shortEscape: UInt8
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): shortEscape = byte
@@ -80,19 +93,16 @@ private enum CanonicalJSONEncoder {
             case 0x0A: shortEscape = UInt8(ascii: "n")
             case 0x0C: shortEscape = UInt8(ascii: "f")
             case 0x0D: shortEscape = UInt8(ascii: "r")
-            case 0x00..<0x20:
+            default:
                 output.append(contentsOf: "\\u00".utf8)
                 output.append(lowercaseHexDigit(byte >> 4))
                 output.append(lowercaseHexDigit(byte & 0x0F))
-                continue
-            default:
-                output.append(byte)
                 continue
             }
             output.append(UInt8(ascii: "\\"))
             output.append(shortEscape)
         }
-        output.append(UInt8(ascii: "\""))
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
     }
 
     private static func lowercaseHexDigit(_ nibble: UInt8) -> UInt8 {

@@ -1,0 +1,162 @@
+import AmanatStore
+import Foundation
+
+/// Runs a per-record transform on every core while the output keeps the archive's order, holding only a
+/// bounded number of records in memory: the reader blocks when too many chunks are in flight.
+///
+/// Opening is X25519 and XChaCha20 work per record, independent between records, so it spreads across cores;
+/// reading the database and writing the output stay on the calling thread.
+struct ParallelOpener {
+    /// Worker threads; 1 transforms on the calling thread.
+    var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Records handed to a worker at once: enough to make the hand-off cheap next to the crypto.
+    var chunkSize = 32
+    /// Chunks read but not yet emitted, per worker: keeps every worker busy while bounding memory.
+    var chunksInFlightPerWorker = 3
+    /// Chunks read but not yet emitted, in all.
+    var maximumChunksInFlight = 32
+
+    /// Reads records from `source` and calls `emit` with `transform(record)` for each, in the order `source`
+    /// gave them. `transform` runs on worker threads; `emit` on the calling thread. An error from `source` or
+    /// `emit` stops the run after the workers finish what they hold.
+    func forEach<Output: Sendable>(
+        _ source: ((StoredRecord) throws -> Void) throws -> Void,
+        transform: @escaping @Sendable (StoredRecord) -> Output,
+        emit: (Output) throws -> Void
+    ) throws {
+        // The emitting closures below run only during this call; withoutActuallyEscaping says so to the compiler.
+        try withoutActuallyEscaping(emit) { emit in
+            guard workers > 1 else {
+                try source { try emit(transform($0)) }
+                return
+            }
+            try run(source, transform: transform, emit: emit)
+        }
+    }
+
+    private func run<Output: Sendable>(
+        _ source: ((StoredRecord) throws -> Void) throws -> Void,
+        transform: @escaping @Sendable (StoredRecord) -> Output,
+        emit: @escaping (Output) throws -> Void
+    ) throws {
+        let queue = ChunkQueue<Output>()
+        let finished = DispatchGroup()
+        for _ in 0..<workers {
+            finished.enter()
+            Thread {
+                defer { finished.leave() }
+                while let (index, records) = queue.take() {
+                    queue.complete(index, records.map(transform))
+                }
+            }.start()
+        }
+        defer {
+            queue.close()
+            finished.wait()
+        }
+        // Capped so that memory stays bounded on machines with many cores too.
+        let limit = min(workers * chunksInFlightPerWorker, maximumChunksInFlight)
+        var chunk: [StoredRecord] = []
+        chunk.reserveCapacity(chunkSize)
+        var submitted = 0
+        var emitted = 0
+        // Emits finished chunks in order; with `waiting`, blocks until the next one is done.
+        func drain(waiting: Bool) throws {
+            while emitted < submitted, let outputs = queue.result(emitted, wait: waiting && submitted - emitted >= limit) {
+                emitted += 1
+                for output in outputs { try emit(output) }
+            }
+        }
+        try source { record in
+            chunk.append(record)
+            guard chunk.count == chunkSize else { return }
+            queue.submit(submitted, chunk)
+            submitted += 1
+            chunk.removeAll(keepingCapacity: true)
+            try drain(waiting: true)
+        }
+        if !chunk.isEmpty {
+            queue.submit(submitted, chunk)
+            submitted += 1
+        }
+        while emitted < submitted {
+            guard let outputs = queue.result(emitted, wait: true) else { break }
+            emitted += 1
+            for output in outputs { try emit(output) }
+        }
+    }
+}
+
+/// Chunks waiting for a worker, and transformed chunks waiting to be emitted, under one condition variable.
+private final class ChunkQueue<Output: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var pending: [(Int, [StoredRecord])] = []
+    private var pendingHead = 0
+    private var done: [Int: [Output]] = [:]
+    private var closed = false
+
+    func submit(_ index: Int, _ records: [StoredRecord]) {
+        condition.withLock {
+            pending.append((index, records))
+            condition.broadcast()
+        }
+    }
+
+    /// The next chunk to transform, or nil once the queue is closed.
+    func take() -> (Int, [StoredRecord])? {
+        condition.withLock {
+            while pendingHead == pending.count && !closed { condition.wait() }
+            guard pendingHead < pending.count else { return nil }
+            let next = pending[pendingHead]
+            pendingHead += 1
+            // Compact now and then so the array does not grow with the archive.
+            if pendingHead >= 64 && pendingHead * 2 >= pending.count {
+                pending.removeFirst(pendingHead)
+                pendingHead = 0
+            }
+            return next
+        }
+    }
+
+    func complete(_ index: Int, _ outputs: [Output]) {
+        condition.withLock {
+            done[index] = outputs
+            condition.broadcast()
+        }
+    }
+
+    /// The outputs of chunk `index` once done; nil when not done yet and `wait` is false.
+    func result(_ index: Int, wait: Bool) -> [Output]? {
+        condition.withLock {
+            while done[index] == nil && wait { condition.wait() }
+            return done.removeValue(forKey: index)
+        }
+    }
+
+    func close() {
+        condition.withLock {
+            closed = true
+            condition.broadcast()
+        }
+    }
+}
+
+extension Tally {
+    /// Adds the counts of `other`, a tally kept by a worker.
+    mutating func add(_ other: Tally) {
+        opened += other.opened
+        unopened += other.unopened
+        tampered += other.tampered
+        withdrawn += other.withdrawn
+    }
+}
+
+/// Hands a value that workers only read to other threads. The key ring is not Sendable because its keys
+/// own protected memory, but opening a box only reads them.
+final class ReadOnly<Value>: @unchecked Sendable {
+    let value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+/// `amanat-bench` with tiny durations and sizes: it must run the real binaries end to end and report in the
+/// documented shape. Nothing here depends on speed.
+@Suite struct BenchSmokeTests {
+    @Test func reportsEveryClientCountAndKeepsTheRestOfTheResultsFile() async throws {
+        let directory = try TempDir()
+        let results = try directory.write(
+            "BENCHMARKS.md", "# Benchmarks\n\nkeep me\n\n<!-- amanat-bench:begin -->\nold results\n<!-- amanat-bench:end -->\n"
+        )
+        let outcome = try await run(
+            Paths.binary("amanat-bench"),
+            [
+                "--bin", Paths.binaries, "--seconds", "0.3", "--clients", "1,2", "--records", "40",
+                "--limit-seconds", "0.1", "--example", Paths.example("testimony.json"), "--forms", Paths.forms,
+                "--output", results, "--command", "bench smoke test",
+            ]
+        )
+        #expect(outcome.status == 0, "\(outcome.stdoutText)\n\(outcome.stderr)")
+        let lines = outcome.stdoutLines
+        #expect(lines.contains { $0.hasPrefix("C=1: ") && $0.contains("testimonies/s") && $0.contains("ratio = ") })
+        #expect(lines.contains { $0.hasPrefix("C=2: ") && $0.contains("p99.9") })
+        #expect(lines.contains { $0.hasPrefix("key holder: 40 records") && $0.contains("ratio = ") })
+        #expect(lines.last?.hasPrefix("summary: intake ") == true)
+        #expect(lines.last?.contains("key holder") == true)
+
+        let text = String(decoding: contents(results), as: UTF8.self)
+        #expect(text.contains("keep me"))
+        #expect(!text.contains("old results"))
+        #expect(text.contains("**Command:** `bench smoke test`"))
+        #expect(text.contains("\n| 1 | ") && text.contains("\n| 2 | "))
+        #expect(text.contains("\n| 40 | "))
+        #expect(text.components(separatedBy: "<!-- amanat-bench:begin -->").count == 2)
+    }
+}
