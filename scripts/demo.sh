@@ -70,5 +70,10 @@ if command -v python3 >/dev/null; then
 else
     cat "$work/opened.jsonl"
 fi
+
+step "7. A case worker's readable report: one HTML page per testimony, labelled in Kazakh, no scripts"
+"$bin/amanat-keyholder" open "$work/archive.sqlite" --key "$work/keyholder.key" --passphrase-file "$work/passphrase" \
+    --signing-key "$signing_key" --format html --lang kk --forms config/forms --out "$work/report"
+ls -l "$work/report"
 echo
 echo "demo complete"
