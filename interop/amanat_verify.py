@@ -274,6 +274,15 @@ def verify_archive(connection, pinned):
     """Checks §12.8 in order and returns a Report; raises Broken at the first failure.
 
     `pinned` is a collection of raw 32-byte keys. sqlite3 errors go to the caller."""
+    # Step 0: tables and indexes only; a view or trigger could answer a later read differently.
+    other = connection.execute(
+        "SELECT type, name FROM sqlite_master WHERE type NOT IN ('table', 'index') LIMIT 1").fetchone()
+    if other is not None:
+        raise Broken(f"the archive contains a {other[0]} {other[1]}: an amanat archive has tables and indexes only")
+    for table in ("records", "ledger", "checkpoints", "site"):
+        row = connection.execute("SELECT type FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+        if row is None or row[0] != "table":
+            raise Broken(f"the archive has no table {table}")
     site_key = site_key_of(connection)
     if site_key not in pinned:
         raise Broken(f"it is signed by site key {fingerprint(site_key)} ({signing_key_text(site_key)}), "

@@ -105,26 +105,41 @@ enum ProtectedRegionCache {
     /// The largest region kept, in bytes: the padding buckets up to 64 KiB.
     static let largest = 65_536
 
-    /// Addresses by size, as integers: raw pointers are not Sendable, and only this type turns them back.
-    private static let regions = Mutex<[Int: [UInt]]>([:])
+    /// The most bytes kept in all: kept regions stay locked, and locked memory counts against RLIMIT_MEMLOCK,
+    /// past which sodium_malloc would hand out memory that may be swapped.
+    static let budget = 1 << 20
+
+    /// Addresses by size, as integers (raw pointers are not Sendable, and only this type turns them back), and
+    /// the bytes kept.
+    private static let regions = Mutex<(bySize: [Int: [UInt]], bytes: Int)>(([:], 0))
+
+    /// What a region of `size` bytes locks: whole pages (the guard pages are not locked).
+    static func charge(_ size: Int) -> Int { (size + 4095) / 4096 * 4096 }
 
     /// A kept region of exactly `size` bytes (zeroed), or nil.
     static func take(size: Int) -> UnsafeMutableRawPointer? {
         guard size <= largest else { return nil }
-        return regions.withLock { $0[size]?.popLast() }.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
+        let address: UInt? = regions.withLock { state in
+            guard let address = state.bySize[size]?.popLast() else { return nil }
+            state.bytes -= charge(size)
+            return address
+        }
+        return address.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
     }
 
     /// Keeps `region` (already zeroed) of `size` bytes for reuse; false when the cache is full for it.
     static func keep(_ region: UnsafeMutableRawPointer, size: Int) -> Bool {
         guard size <= largest else { return false }
         let address = UInt(bitPattern: region)
-        return regions.withLock { regions in
-            if regions[size] == nil {
-                guard regions.count < sizes else { return false }
-                regions[size] = []
+        return regions.withLock { state in
+            guard state.bytes + charge(size) <= budget else { return false }
+            if state.bySize[size] == nil {
+                guard state.bySize.count < sizes else { return false }
+                state.bySize[size] = []
             }
-            guard regions[size]!.count < perSize else { return false }
-            regions[size]!.append(address)
+            guard state.bySize[size]!.count < perSize else { return false }
+            state.bySize[size]!.append(address)
+            state.bytes += charge(size)
             return true
         }
     }

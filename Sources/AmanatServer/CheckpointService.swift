@@ -20,6 +20,7 @@ public struct CheckpointService: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
+                await store.retryPendingPurge()
                 do {
                     try await store.signCheckpoint()
                 } catch {

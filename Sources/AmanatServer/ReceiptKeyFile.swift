@@ -53,8 +53,8 @@ public enum ReceiptKeyFile {
     }
 
     private static func create(path: String) throws(ConfigError) {
-        let temporary = path + ".new"
-        unlink(temporary)
+        // A name of its own: two amanatd starting at once must not remove each other's file.
+        let temporary = path + ".new-" + Hex.encode(randomBytes(8))
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))

@@ -23,6 +23,15 @@ public struct VerificationReport: Sendable {
     public var recordIDs: [RecordID] = []
     /// The last entry's hash (the genesis hash for an empty ledger).
     public var headHash: [UInt8] = []
+    /// Each record's verified digest, for a reader that reads the rows again: a hostile file could answer the
+    /// second read differently, so each row is checked again as it is used.
+    public var digests: [RecordID: [UInt8]] = [:]
+
+    /// Whether `record`, read again, is the row that was verified (its digest covers the withdrawn state too).
+    public func matches(_ record: StoredRecord) -> Bool {
+        guard let digest = digests[record.recordID] else { return false }
+        return constantTimeEqual(record.digest, digest)
+    }
     /// The first inconsistency, if any: where the chain breaks and why.
     public var failure: String?
 
@@ -54,6 +63,36 @@ public struct ArchiveVerifier {
         func fail(_ message: String) -> VerificationReport {
             report.failure = message
             return report
+        }
+        // 0. The file holds amanat's tables and nothing that could answer differently from one read to the
+        //    next (a view or trigger in a hostile file), and every value has its type and range.
+        if let object = try String.fetchOne(
+            db, sql: "SELECT type || ' ' || name FROM sqlite_master WHERE type NOT IN ('table', 'index') LIMIT 1"
+        ) {
+            return fail("the archive contains a \(object): an amanat archive has tables and indexes only")
+        }
+        for table in ["records", "ledger", "checkpoints", "site"] {
+            guard try String.fetchOne(db, sql: "SELECT type FROM sqlite_master WHERE name = ?", arguments: [table]) == "table" else {
+                return fail("the archive has no table \(table)")
+            }
+        }
+        let malformed = try String.fetchOne(db, sql: """
+            SELECT 'a record' FROM records WHERE typeof(record_id) != 'blob' OR length(record_id) != 16
+                OR typeof(form_id) != 'text' OR typeof(form_version) != 'integer' OR form_version < 1
+                OR typeof(received) != 'text' OR typeof(withdrawn) != 'integer' OR withdrawn NOT IN (0, 1)
+                OR (withdrawn = 1 AND (clear_json IS NOT NULL OR identity_envelope IS NOT NULL OR testimony_envelope IS NOT NULL))
+                OR (withdrawn = 0 AND (typeof(clear_json) != 'text' OR typeof(identity_envelope) != 'blob'
+                                       OR typeof(testimony_envelope) != 'blob'))
+            UNION ALL SELECT 'a ledger entry' FROM ledger WHERE typeof(kind) != 'integer'
+                OR typeof(record_id) != 'blob' OR typeof(content_digest) != 'blob' OR typeof(prev_hash) != 'blob'
+                OR typeof(entry_hash) != 'blob'
+            UNION ALL SELECT 'a checkpoint' FROM checkpoints WHERE ledger_seq < 1
+                OR typeof(head_hash) != 'blob' OR typeof(record_count) != 'integer' OR record_count < 0
+                OR typeof(signature) != 'blob'
+            LIMIT 1
+            """)
+        if let malformed {
+            return fail("\(malformed) is malformed (a value of the wrong type or range, or content in a withdrawn record)")
         }
         guard let siteKey = try LedgerTables.siteKey(db) else { return fail("the archive names no signing key") }
         report.siteKey = siteKey
@@ -180,6 +219,7 @@ public struct ArchiveVerifier {
             return fail("record \(report.recordIDs[position]) (position \(position + 1)) is in the ledger but missing: it was deleted")
         }
 
+        report.digests = states.mapValues(\.digest)
         if report.entries > report.lastSignedSeq {
             let unsignedRecords = report.records - (report.lastSignedSeq > 0 ? recordCounts[Int(report.lastSignedSeq - 1)] : 0)
             return fail(

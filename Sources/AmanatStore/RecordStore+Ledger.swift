@@ -96,6 +96,7 @@ extension RecordStore {
         switch result {
         case .success(let snapshot):
             // The same checkpoint goes into the live ledger, so the archive and its export agree.
+            guard snapshot.checkpoint.ledgerSeq > 0 else { return snapshot }
             do {
                 try await pool.write { db in try LedgerTables.insert(snapshot.checkpoint, db) }
             } catch {
@@ -154,7 +155,8 @@ extension RecordStore {
         let directory = (path as NSString).deletingLastPathComponent
         let prefix = exportPrefix(of: path)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
-        for name in names where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+        // The snapshot and any -journal, -wal or -shm file SQLite left beside it.
+        for name in names where name.hasPrefix(prefix) {
             unlink((directory.isEmpty ? "." : directory) + "/" + name)
         }
     }

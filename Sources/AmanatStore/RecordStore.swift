@@ -4,6 +4,7 @@ public import Logging
 import Dispatch
 import Foundation
 import GRDB
+import Synchronization
 
 /// The daemon's database: one writer that group-commits submissions, durable before it answers.
 ///
@@ -13,6 +14,8 @@ public final class RecordStore: Sendable {
     private let writer: GroupCommitWriter
     let signingKey: SigningKey
     let logger: Logger
+    /// A WAL purge after an erasure failed and must be retried.
+    let purgePending = Mutex(false)
     /// The database file.
     public let path: String
 
@@ -198,16 +201,46 @@ extension RecordStore {
     }
 
     /// Checkpoints the WAL into the main file and truncates it, so erased bytes leave it (secure_delete zeroes
-    /// the pages they occupied in the main file). The change is committed already: a failed checkpoint only
-    /// delays the purge until the next one, so it must not turn into an error answer.
+    /// the pages they occupied in the main file). The change is committed already, so a failure must not turn
+    /// into an error answer: a reader holding an old snapshot (an export's backup, say) makes SQLite refuse
+    /// the truncation. Then the purge is retried, after 1, 2, 4 … 32 seconds and on every checkpoint timer
+    /// tick after that, until it succeeds.
     func purgeWAL(after what: String) async {
+        if await tryPurgeWAL(after: what) { return }
+        purgePending.withLock { $0 = true }
+        Task { [self] in
+            for delay in [1, 2, 4, 8, 16, 32] {
+                try? await Task.sleep(for: .seconds(delay))
+                if await retryPendingPurge() { return }
+            }
+        }
+    }
+
+    /// Retries a WAL purge that failed; true when none is pending any more.
+    @discardableResult
+    public func retryPendingPurge() async -> Bool {
+        guard purgePending.withLock({ $0 }) else { return true }
+        guard await tryPurgeWAL(after: "a retry") else { return false }
+        purgePending.withLock { $0 = false }
+        logger.notice("WAL purged after a delay")
+        return true
+    }
+
+    /// Whether a purge failed and is waiting for a retry.
+    public var isPurgePending: Bool { purgePending.withLock { $0 } }
+
+    private func tryPurgeWAL(after what: String) async -> Bool {
         do {
             let frames = try await pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
-            if frames.walFrameCount != frames.checkpointedFrameCount {
-                logger.warning("WAL only partly checkpointed", metadata: ["after": "\(what)"])
+            // TRUNCATE leaves an empty WAL: anything else means old frames are still in the file.
+            guard frames.walFrameCount == 0 else {
+                logger.warning("WAL not truncated; will retry", metadata: ["after": "\(what)"])
+                return false
             }
+            return true
         } catch {
-            logger.warning("checkpoint failed", metadata: ["after": "\(what)", "error": "\(Self.reason(error))"])
+            logger.warning("WAL purge failed; will retry", metadata: ["after": "\(what)", "error": "\(Self.reason(error))"])
+            return false
         }
     }
 }

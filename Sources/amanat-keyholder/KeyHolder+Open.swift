@@ -65,19 +65,19 @@ extension KeyHolder {
             initialiseSodium()
             // Every key is unlocked before any output, so a wrong passphrase leaves no partial output.
             let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
-            let readers = verifiedReaders()
+            let readers = verifiedArchives(databases, signing: signing, noVerify: noVerify, doing: "open")
             let output = makeOutput()
             var tally = Tally()
             // No bar when the records themselves go to the same terminal.
             let progress = ProgressBar(
-                total: readers.reduce(0) { $0 + ((try? $1.count()) ?? 0) },
+                total: readers.reduce(0) { $0 + ((try? $1.reader.count()) ?? 0) },
                 terminal: isatty(STDERR_FILENO) == 1 && (out != nil || isatty(STDOUT_FILENO) == 0)
             )
             var written = Set<RecordID>()
             do {
                 let source: ((StoredRecord) throws -> Void) throws -> Void = { body in
-                    for reader in readers {
-                        try reader.forEach { record in
+                    for archive in readers {
+                        try archive.forEach { record in
                             // A record already written from an archive given before it: written once.
                             if written.insert(record.recordID).inserted { try body(record) } else { progress.advance() }
                         }
@@ -98,6 +98,9 @@ extension KeyHolder {
                 }
                 progress.finish()
                 try output.finish()
+            } catch let error as ArchiveChanged {
+                progress.finish()
+                fail(error.description, code: Exit.inconsistent)
             } catch {
                 progress.finish()
                 fail("\(error)")
@@ -105,37 +108,6 @@ extension KeyHolder {
             note(tally.summary)
             if tally.tampered > 0 { throw ExitCode(Exit.tampered) }
             if tally.unopened > 0 { throw ExitCode(Exit.unopened) }
-        }
-
-        /// Verifies each archive first; exits 7 on a broken one unless --no-verify.
-        private func verifiedReaders() -> [RecordReader] {
-            if noVerify {
-                warn("--no-verify: the archives' ledgers are not checked; records may be forged, altered or missing")
-                return databases.map(openReader)
-            }
-            let pinned = signing.keys
-            let archives = verifyArchives(databases, pinned: pinned)
-            for archive in archives {
-                guard let failure = archive.report.failure else { continue }
-                fail(
-                    "\(archive.path) failed verification: \(failure). Refusing to open it; --no-verify opens it anyway",
-                    code: Exit.inconsistent
-                )
-            }
-            if pinned.isEmpty {
-                for archive in archives {
-                    warn(
-                        "\(archive.path): no --signing-key given, so it was only checked against the key it names itself "
-                            + "(\(archive.report.siteKey?.text ?? "")); pin the site's key with --signing-key"
-                    )
-                }
-            }
-            let across = crossCheck(archives)
-            if let failure = across.failures.first {
-                fail("\(failure). Refusing to open; --no-verify opens anyway", code: Exit.inconsistent)
-            }
-            for note in across.notes { warn(note + "; it is skipped, so the newest state (withdrawals, rewraps) counts") }
-            return archives.indices.filter { !across.redundant.contains($0) }.map { archives[$0].reader }
         }
 
         /// Opens one record; returns it and, when some section did not open, the warning line for it.

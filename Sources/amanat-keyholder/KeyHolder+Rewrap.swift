@@ -10,10 +10,12 @@ extension KeyHolder {
         static let configuration = CommandConfiguration(
             abstract: "Reseal every record a key opens to new recipients, offline, into a rewrap file.",
             discussion: """
-                Each section that opens gets a new envelope for the --to keys: a new data key and nonce, the same
-                plaintext. An admin imports the file with `amanat import-rewrap`; afterwards the old keys open
-                nothing the file covered. Exit codes as for open: 5 when some section could not be opened,
-                6 when some was tampered with (such sections are left out of the file).
+                The copy is verified first, as `open` does (--signing-key, --no-verify; exit 7 on a broken one): \
+                resealing forged envelopes would make them look authentic. Each section that opens gets a new \
+                envelope for the --to keys: a new data key and nonce, the same plaintext. An admin imports the file \
+                with `amanat import-rewrap`; afterwards the old keys open nothing the file covered. Exit codes as for \
+                open: 5 when some section could not be opened, 6 when some was tampered with (such sections are left \
+                out of the file).
                 """
         )
 
@@ -29,6 +31,8 @@ extension KeyHolder {
         @Option(name: .customLong("passphrase-file"), help: "Read the passphrase (for every key) from this file.")
         var passphraseFile: String?
         @Option(help: "The rewrap file to create (mode 0600, never overwritten).") var out: String
+        @OptionGroup var signing: SigningKeyOption
+        @Flag(help: "Rewrap even a copy that fails verification (its envelopes may be forged).") var noVerify = false
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
@@ -65,7 +69,7 @@ extension KeyHolder {
                 .testimony: unique(both + parse(testimonyRecipients, option: "--testimony-to")),
             ]
             let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
-            let reader = openReader(database)
+            let archive = verifiedArchives([database], signing: signing, noVerify: noVerify, doing: "rewrap")[0]
             // Created first: an existing --out stops the command before any work, and nothing is overwritten.
             let sink: OutputSink
             do {
@@ -76,7 +80,7 @@ extension KeyHolder {
             var entries: [RewrapFile.Entry] = []
             var tally = Tally()
             do {
-                try reader.forEach { record in
+                try archive.forEach { record in
                     // A withdrawn record has nothing left to rewrap.
                     guard !record.withdrawn else { return }
                     var entry = RewrapFile.Entry(recordID: record.recordID, identity: nil, testimony: nil)
@@ -105,7 +109,7 @@ extension KeyHolder {
                 try sink.close()
             } catch {
                 unlink(out)
-                fail("\(error)")
+                fail("\(error)", code: error is ArchiveChanged ? Exit.inconsistent : Exit.failure)
             }
             note("rewrapped \(entries.count) records into \(out); \(tally.unopened) sections not openable, "
                  + "\(tally.tampered) tampered")

@@ -53,6 +53,79 @@ func verifyArchives(_ paths: [String], pinned: [SigningPublicKey]) -> [VerifiedA
     }
 }
 
+/// An archive to read after verification: each row read again is checked against what was verified.
+struct CheckedArchive {
+    var path: String
+    var reader: RecordReader
+    /// nil with --no-verify.
+    var report: VerificationReport?
+
+    /// Calls `body` with each record in storage order; with a report, each must be the verified row at its
+    /// place (a hostile file could answer the second read differently), or ``ArchiveChanged`` is thrown before
+    /// `body` sees it.
+    func forEach(_ body: (StoredRecord) throws -> Void) throws {
+        var position = 0
+        try reader.forEach { record in
+            if let report {
+                guard position < report.recordIDs.count, report.recordIDs[position] == record.recordID,
+                      report.matches(record)
+                else { throw ArchiveChanged(path: path, recordID: record.recordID) }
+            }
+            position += 1
+            try body(record)
+        }
+        if let report, position != report.recordIDs.count {
+            throw ArchiveChanged(path: path, recordID: nil)
+        }
+    }
+}
+
+/// A row read after verification differs from the verified one.
+struct ArchiveChanged: Error, CustomStringConvertible {
+    var path: String
+    var recordID: RecordID?
+
+    var description: String {
+        "\(path) changed after it was verified" + (recordID.map { " (record \($0))" } ?? "")
+            + ": it is not a plain amanat archive; stopped"
+    }
+}
+
+/// Verifies every archive (exit 7 on a broken one, or an inconsistency between them, unless `noVerify`) and
+/// returns those to read: an earlier export of a site that a later one holds entirely is left out, so that
+/// the later state (a withdrawal, a rewrap) counts.
+func verifiedArchives(_ paths: [String], signing: SigningKeyOption, noVerify: Bool, doing what: String) -> [CheckedArchive] {
+    if noVerify {
+        warn("--no-verify: the archives' ledgers are not checked; records may be forged, altered or missing")
+        return paths.map { CheckedArchive(path: $0, reader: openReader($0), report: nil) }
+    }
+    let pinned = signing.keys
+    let archives = verifyArchives(paths, pinned: pinned)
+    for archive in archives {
+        guard let failure = archive.report.failure else { continue }
+        fail(
+            "\(archive.path) failed verification: \(failure). Refusing to \(what) it; --no-verify forces it",
+            code: Exit.inconsistent
+        )
+    }
+    if pinned.isEmpty {
+        for archive in archives {
+            warn(
+                "\(archive.path): no --signing-key given, so it was only checked against the key it names itself "
+                    + "(\(archive.report.siteKey?.text ?? "")); pin the site's key with --signing-key"
+            )
+        }
+    }
+    let across = crossCheck(archives)
+    if let failure = across.failures.first {
+        fail("\(failure). Refusing to \(what); --no-verify forces it", code: Exit.inconsistent)
+    }
+    for note in across.notes { warn(note + "; it is skipped, so the newest state (withdrawals, rewraps) counts") }
+    return archives.indices.filter { !across.redundant.contains($0) }.map {
+        CheckedArchive(path: archives[$0].path, reader: archives[$0].reader, report: archives[$0].report)
+    }
+}
+
 /// What comparing several intact archives found.
 struct CrossCheck {
     /// Inconsistencies between archives: each makes verification fail.
@@ -80,8 +153,10 @@ func crossCheck(_ archives: [VerifiedArchive]) -> CrossCheck {
             if atSameSeq == shorter.report.headHash {
                 result.redundant.insert(index)
                 result.notes.append(
-                    "\(shorter.path) is an earlier export of the same site as \(archives[longest].path), which holds all of it"
-                        + (shorter.report.entries == archives[longest].report.entries ? " (the same ledger)" : "")
+                    shorter.report.entries == archives[longest].report.entries
+                        ? "\(shorter.path) has the same ledger as \(archives[longest].path)"
+                        : "\(shorter.path)'s ledger is a prefix of \(archives[longest].path)'s (entries 1 to "
+                            + "\(shorter.report.entries) of \(archives[longest].report.entries)): the shorter is the earlier state"
                 )
             } else {
                 result.failures.append(

@@ -40,6 +40,7 @@ struct InteractiveIntake {
             try session.reviewAndSend(options: options)
         } catch {
             session.answers.removeAll()
+            terminal.wipeScreen()
             terminal.say(UI.discarded(language))
             terminal.close()
             exit(Exit.cancelled)

@@ -134,6 +134,8 @@ extension InteractiveIntake {
             do {
                 response = try options.client.request(method: "POST", path: "/v1/testimonies", body: body)
                 if (200..<300).contains(response.status) {
+                    // The testimony is stored: take the answers off the screen before the confirmation.
+                    terminal.wipeScreen()
                     confirm(response, json: options.json)
                     return true
                 }

@@ -91,6 +91,13 @@ final class IntakeTerminal {
         wipe(&bytes)
     }
 
+    /// Clears the screen and, where the terminal supports it (xterm's `ESC [ 3 J`), its scrollback, so that the
+    /// answers shown for review do not stay readable above the prompt, or in a terminal's saved history.
+    func wipeScreen() {
+        let sequence = Array("\u{1B}[H\u{1B}[2J\u{1B}[3J".utf8)
+        _ = sequence.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
+    }
+
     /// Writes `text` wrapped to the terminal width, each line starting with `indent`.
     func say(_ text: String, indent: String = "") {
         write(Self.wrap(text, width: width, indent: indent).joined(separator: "\n") + "\n")

@@ -194,3 +194,43 @@ import Testing
         }
     }
 }
+
+extension LedgerStoreTests {
+    @Test func aWithdrawalWhileAReaderHoldsASnapshotIsPurgedOnceTheReaderIsGone() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file("amanat.sqlite")
+            let key = StoreTesting.signingKey
+            let store = try RecordStore(path: path, signingKey: key, logger: StoreTesting.logger)
+            let record = StoreTesting.record(3)
+            let token = [UInt8](repeating: 0x17, count: 32)
+            _ = try await store.append(record, withdrawalTokenHash: try WithdrawalToken.hash(token, for: record.recordID, key: key))
+            // Another connection holds a read transaction, as an export's backup does: TRUNCATE cannot finish.
+            let reader = try DatabaseQueue(path: path)
+            let (entered, release) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+            let holder = Thread {
+                try? reader.read { db in
+                    _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM records")
+                    entered.signal()
+                    release.wait()
+                }
+            }
+            holder.start()
+            entered.wait()
+            #expect(try await store.withdraw(record.recordID, token: token))
+            #expect(store.isPurgePending, "the purge cannot have finished while the snapshot is held")
+            release.signal()
+            // The retry succeeds once the reader has let go (it may already have, from the retry task).
+            var purged = false
+            for _ in 0..<100 where !purged {
+                purged = await store.retryPendingPurge()
+                if !purged { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(purged)
+            try reader.close()
+            let wal = (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path + "-wal")))) ?? []
+            #expect(!Self.contains(wal, Array(record.identityEnvelope.prefix(32))), "the envelope is still in the WAL")
+            #expect(!Self.contains(wal, Array(record.testimonyEnvelope.prefix(32))))
+            await store.close()
+        }
+    }
+}

@@ -406,6 +406,13 @@ struct InteractiveIntakeTests {
         let beforeSecondReview = String(decoding: terminal.output, as: UTF8.self)
         #expect(beforeSecondReview.contains("amanatd refused the testimony: narrative is not accepted."))
         try terminal.expect("The testimony was stored. Record id: \(recordID)")
+        // The review was wiped from the screen and the scrollback before the confirmation.
+        let shown = terminal.output
+        let wipe = Array("\u{1B}[H\u{1B}[2J\u{1B}[3J".utf8)
+        let confirmation = Array("The testimony was stored".utf8)
+        let wipeAt = shown.indices.last { shown[$0...].starts(with: wipe) }
+        let confirmationAt = shown.indices.last { shown[$0...].starts(with: confirmation) }
+        #expect(wipeAt != nil && confirmationAt != nil && wipeAt! < confirmationAt!, "the screen was not wiped first")
         try terminal.expect("Receipt: amanat-receipt-1:XYZ")
         try terminal.expect("Withdrawal token: WT-ABCD-EFGH")
         try terminal.expect("Give the withdrawal token to the witness now. It is shown only once")

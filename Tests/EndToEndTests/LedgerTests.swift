@@ -229,6 +229,23 @@ struct LedgerEndToEndTests {
                 try db.execute(sql: "DELETE FROM records WHERE record_id = (SELECT record_id FROM ledger WHERE seq = ?)", arguments: [last])
                 try db.execute(sql: "DELETE FROM ledger WHERE seq = ?", arguments: [last])
             }),
+            ("a view standing in for the records table", "contains a view", { db in
+                try db.execute(sql: "ALTER TABLE records RENAME TO records_real")
+                try db.execute(sql: "CREATE VIEW records AS SELECT * FROM records_real")
+            }),
+            ("content left in a withdrawn record", "malformed", { db in
+                try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+                try db.execute(sql: "UPDATE records SET clear_json = '{}' WHERE withdrawn = 1")
+                #expect(db.changesCount == 1)
+            }),
+            ("a negative form version", "malformed", { db in
+                try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+                try db.execute(sql: "UPDATE records SET form_version = -1 WHERE seq = (SELECT min(seq) FROM records)")
+            }),
+            ("a checkpoint at entry -1", "malformed", { db in
+                try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+                try db.execute(sql: "UPDATE checkpoints SET ledger_seq = -1 WHERE ledger_seq = (SELECT min(ledger_seq) FROM checkpoints)")
+            }),
             ("forged checkpoint", "invalid signature", { db in
                 var signature = try Data.fetchOne(db, sql: "SELECT signature FROM checkpoints ORDER BY ledger_seq DESC LIMIT 1")!
                 signature[0] ^= 0x80
@@ -242,6 +259,13 @@ struct LedgerEndToEndTests {
             #expect(outcome.stdoutText.contains("BROKEN") && outcome.stdoutText.contains(phrase), "\(name): \(outcome.stdoutText)")
             let refusedOpen = try await key.open(path, extra: ["--signing-key", signingKey])
             #expect(refusedOpen.status == 7 && refusedOpen.stdout.isEmpty, "open must refuse \(name)")
+            // Resealing a forgery would make it authentic: rewrap refuses it too, and writes no file.
+            let rewrapOut = directory.file("rewrap-\(name.replacingOccurrences(of: " ", with: "-"))")
+            let rewrap = try await Self.keyholder(
+                ["rewrap", path, "--key", key.keyFile, "--passphrase-file", key.passphraseFile, "--to", key.publicKey,
+                 "--signing-key", signingKey, "--out", rewrapOut]
+            )
+            #expect(rewrap.status == 7 && !FileManager.default.fileExists(atPath: rewrapOut), "rewrap must refuse \(name)")
         }
         let forcedOpen = try await key.open(
             try Self.tampered(exportPath, "forced", in: directory) { db in try db.execute(sql: "DELETE FROM ledger") },

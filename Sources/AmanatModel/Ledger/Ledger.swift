@@ -36,7 +36,7 @@ public enum Ledger {
     ) -> [UInt8] {
         BLAKE2b.hash256(parts: [
             Array("amanat-record-v1".utf8), recordID.bytes, lengthPrefixed(Array(formID.utf8)),
-            bigEndian(UInt64(formVersion)), lengthPrefixed(Array(received.utf8)), lengthPrefixed(Array(clearJSON.utf8)),
+            bigEndian(UInt64(truncatingIfNeeded: formVersion)), lengthPrefixed(Array(received.utf8)), lengthPrefixed(Array(clearJSON.utf8)),
             lengthPrefixed(identityEnvelope), lengthPrefixed(testimonyEnvelope),
         ])
     }
@@ -45,7 +45,7 @@ public enum Ledger {
     public static func withdrawnDigest(recordID: RecordID, formID: String, formVersion: Int, received: String) -> [UInt8] {
         BLAKE2b.hash256(parts: [
             Array("amanat-withdrawn-v1".utf8), recordID.bytes, lengthPrefixed(Array(formID.utf8)),
-            bigEndian(UInt64(formVersion)), lengthPrefixed(Array(received.utf8)),
+            bigEndian(UInt64(truncatingIfNeeded: formVersion)), lengthPrefixed(Array(received.utf8)),
         ])
     }
 
@@ -54,7 +54,7 @@ public enum Ledger {
         seq: Int64, kind: Kind, recordID: RecordID, contentDigest: [UInt8], prevHash: [UInt8]
     ) -> [UInt8] {
         BLAKE2b.hash256(parts: [
-            Array("amanat-ledger-entry-v1".utf8), bigEndian(UInt64(seq)), [kind.rawValue], recordID.bytes,
+            Array("amanat-ledger-entry-v1".utf8), bigEndian(UInt64(truncatingIfNeeded: seq)), [kind.rawValue], recordID.bytes,
             contentDigest, prevHash,
         ])
     }
@@ -63,15 +63,15 @@ public enum Ledger {
     public static func checkpointMessage(
         signingKey: SigningPublicKey, ledgerSeq: Int64, headHash: [UInt8], recordCount: Int64
     ) -> [UInt8] {
-        Array("amanat-checkpoint-v1".utf8) + signingKey.bytes + bigEndian(UInt64(ledgerSeq)) + headHash
-            + bigEndian(UInt64(recordCount))
+        Array("amanat-checkpoint-v1".utf8) + signingKey.bytes + bigEndian(UInt64(truncatingIfNeeded: ledgerSeq)) + headHash
+            + bigEndian(UInt64(truncatingIfNeeded: recordCount))
     }
 
     /// The bytes a receipt signature covers.
     public static func receiptMessage(
         signingKey: SigningPublicKey, recordID: RecordID, seq: Int64, entryHash: [UInt8]
     ) -> [UInt8] {
-        Array("amanat-receipt-v1".utf8) + signingKey.bytes + recordID.bytes + bigEndian(UInt64(seq)) + entryHash
+        Array("amanat-receipt-v1".utf8) + signingKey.bytes + recordID.bytes + bigEndian(UInt64(truncatingIfNeeded: seq)) + entryHash
     }
 
     static func bigEndian(_ value: UInt64) -> [UInt8] {
@@ -79,7 +79,7 @@ public enum Ledger {
     }
 
     static func lengthPrefixed(_ bytes: [UInt8]) -> [UInt8] {
-        let count = UInt32(bytes.count)
+        let count = UInt32(truncatingIfNeeded: bytes.count)
         return (0..<4).map { UInt8(truncatingIfNeeded: count >> (24 - 8 * $0)) } + bytes
     }
 }
