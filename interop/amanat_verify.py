@@ -275,13 +275,16 @@ def verify_archive(connection, pinned):
 
     `pinned` is a collection of raw 32-byte keys. sqlite3 errors go to the caller."""
     # Step 0: tables and indexes only; a view or trigger could answer a later read differently.
+    # (TEXT may come back as bytes, so SQL does the comparing.)
     other = connection.execute(
-        "SELECT type, name FROM sqlite_master WHERE type NOT IN ('table', 'index') LIMIT 1").fetchone()
+        "SELECT type || ' ' || name FROM sqlite_master WHERE type NOT IN ('table', 'index') LIMIT 1").fetchone()
     if other is not None:
-        raise Broken(f"the archive contains a {other[0]} {other[1]}: an amanat archive has tables and indexes only")
+        text = other[0].decode("utf-8", "replace") if isinstance(other[0], bytes) else other[0]
+        raise Broken(f"the archive contains a {text}: an amanat archive has tables and indexes only")
     for table in ("records", "ledger", "checkpoints", "site"):
-        row = connection.execute("SELECT type FROM sqlite_master WHERE name = ?", (table,)).fetchone()
-        if row is None or row[0] != "table":
+        row = connection.execute("SELECT count(*) FROM sqlite_master WHERE name = ? AND type = 'table'",
+                                 (table,)).fetchone()
+        if row[0] != 1:
             raise Broken(f"the archive has no table {table}")
     site_key = site_key_of(connection)
     if site_key not in pinned:

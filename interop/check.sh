@@ -512,6 +512,7 @@ ledger_case "a record deleted and the chain recomputed" delete-rechain 3
 ledger_case "a record deleted, chain and checkpoints recomputed (signatures fail)" delete-rechain 3 --checkpoints
 ledger_case "a record deleted and the archive re-signed with a forger's key" forge-site 3
 ledger_case "one byte of a checkpoint signature changed" flip-signature
+ledger_case "a view standing in for the records table" view
 
 # open_many NAME EXIT FILE...: both readers open several archives at once, verified against both
 # sites' keys; they must agree byte for byte and exit EXIT.

@@ -28,6 +28,8 @@ can. `amanat-keyholder verify` and amanat_verify.py must both reject every resul
     tamper_ledger.py DB forge-site N             as delete-rechain --checkpoints, then sign every
                                                  checkpoint again with a new key of the forger's and
                                                  put that key in the site table
+    tamper_ledger.py DB view                     rename the records table and put a view in its place (a view
+                                                 could answer a second read differently from the first)
     tamper_ledger.py DB stolen-key N KEYFILE     as delete-rechain --checkpoints, but every checkpoint signed
                                                  again with the site's own receipt key (KEYFILE, stolen):
                                                  the archive alone verifies; only another export of the
@@ -243,6 +245,9 @@ def main(argv):
         entries = [(kind, rid, digest) for _, kind, rid, digest, _, _ in archive.ledger()]
         hashes, counts = archive.rewrite_ledger(entries)
         archive.rewrite_checkpoints(hashes, counts, signing_key=forger)
+    elif operation == "view":
+        db.execute("ALTER TABLE records RENAME TO records_real")
+        db.execute("CREATE VIEW records AS SELECT * FROM records_real")
     elif operation == "stolen-key":
         # The site's own receipt key (FORMAT.md §12.1: "AMRK" ‖ 0x01 ‖ seed), as a thief of the intake host's
         # state would have it: delete row N, rehash and re-sign everything with the real key.
