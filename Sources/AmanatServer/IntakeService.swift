@@ -211,7 +211,9 @@ public struct IntakeService: Sendable {
             return .problem(Problem("invalid-rewrap", status: 422, title: "Invalid rewrap file", detail: error.description))
         }
         let replacements = file.entries.map {
-            RecordStore.EnvelopeReplacement(recordID: $0.recordID, identity: $0.identity, testimony: $0.testimony)
+            RecordStore.EnvelopeReplacement(
+                recordID: $0.recordID, identity: $0.identity, testimony: $0.testimony, replaces: $0.replaces
+            )
         }
         do {
             try await store.replaceEnvelopes(replacements)
@@ -219,6 +221,9 @@ public struct IntakeService: Sendable {
             switch error.kind {
             case .unknownRecord:
                 return .problem(Problem("unknown-record", status: 422, title: "Unknown record",
+                                        detail: "\(error.message); nothing was replaced"))
+            case .recordChanged:
+                return .problem(Problem("record-changed", status: 409, title: "Record changed",
                                         detail: "\(error.message); nothing was replaced"))
             case .diskFull: return .problem(.diskFull)
             default:

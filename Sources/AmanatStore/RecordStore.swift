@@ -153,12 +153,15 @@ extension RecordStore {
         public var identity: [UInt8]?
         /// Its new testimony envelope.
         public var testimony: [UInt8]?
+        /// The digest the live row must still have (FORMAT.md §12.4); nil skips the check.
+        public var replaces: [UInt8]?
 
         /// A replacement.
-        public init(recordID: RecordID, identity: [UInt8]?, testimony: [UInt8]?) {
+        public init(recordID: RecordID, identity: [UInt8]?, testimony: [UInt8]?, replaces: [UInt8]? = nil) {
             self.recordID = recordID
             self.identity = identity
             self.testimony = testimony
+            self.replaces = replaces
         }
     }
 
@@ -170,6 +173,22 @@ extension RecordStore {
         do {
             try await pool.write { db in
                 for (index, replacement) in replacements.enumerated() {
+                    if let expected = replacement.replaces {
+                        let current = try Row.fetchOne(
+                            db, sql: "\(StoredRecord.selectColumns) FROM records WHERE record_id = ?",
+                            arguments: [Data(replacement.recordID.bytes)]
+                        ).map { try StoredRecord(row: $0) }
+                        guard let current else {
+                            throw StoreError(.unknownRecord, "line \(index + 2) names a record this database does not hold")
+                        }
+                        guard constantTimeEqual(current.digest, expected) else {
+                            throw StoreError(
+                                .recordChanged,
+                                "line \(index + 2): the record is not as it was in the copy the file was made from (it "
+                                    + "was withdrawn or rewrapped since, the file was imported already, or the copy was altered)"
+                            )
+                        }
+                    }
                     for (column, envelope) in [("identity_envelope", replacement.identity),
                                                ("testimony_envelope", replacement.testimony)] {
                         guard let envelope else { continue }

@@ -16,6 +16,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case unknownRecord
         /// The database's ledger belongs to another signing key.
         case keyMismatch
+        /// A record is not in the state a request expected.
+        case recordChanged
     }
 
     /// What went wrong.

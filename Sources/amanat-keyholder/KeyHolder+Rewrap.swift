@@ -83,7 +83,9 @@ extension KeyHolder {
                 try archive.forEach { record in
                     // A withdrawn record has nothing left to rewrap.
                     guard !record.withdrawn else { return }
-                    var entry = RewrapFile.Entry(recordID: record.recordID, identity: nil, testimony: nil)
+                    var entry = RewrapFile.Entry(
+                        recordID: record.recordID, identity: nil, testimony: nil, replaces: record.digest
+                    )
                     var problems: [String] = []
                     for section in requestedSections {
                         let old = section == .identity ? record.identityEnvelope : record.testimonyEnvelope

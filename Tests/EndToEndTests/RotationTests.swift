@@ -49,6 +49,9 @@ struct RotationTests {
         let imported = try await daemon.amanat(["import-rewrap", rewrapFile])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdoutText.contains("replaced the envelopes of 3 records"))
+        // The file names the digest each record had in the copy: a second import (a replay) is refused whole.
+        let replayed = try await daemon.amanat(["import-rewrap", rewrapFile])
+        #expect(replayed.status == 3 && replayed.stderr.contains("not as it was in the copy"), "\(replayed.stderr)")
         let later = try await daemon.amanat(["submit", Paths.example("testimony-ru.json")])
         let laterID = try #require(later.stdoutLines.first)
         expected[laterID] = try JSONParser().parse(contents(Paths.example("testimony-ru.json")))["fields"]

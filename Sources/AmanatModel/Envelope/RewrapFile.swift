@@ -5,10 +5,13 @@ import AmanatCrypto
 ///
 /// ```
 /// {"format":"amanat-rewrap-1","records":N}
-/// {"identity":"<base64 envelope>","record_id":"<hex>","testimony":"<base64 envelope>"}   × N
+/// {"identity":"<base64 envelope>","record_id":"<hex>","replaces":"<hex digest>","testimony":"<base64 envelope>"}   × N
 /// {"digest":"<hex BLAKE2b-256 of every byte above>"}
 /// ```
-/// Every line is canonical JSON ending in LF. A record line names at least one of the two sections.
+/// Every line is canonical JSON ending in LF. A record line names at least one of the two sections, and
+/// `replaces`: the record's ledger digest (FORMAT.md §12.4) as the copy held it. amanatd replaces a record
+/// only while its live row still has that digest, so a file made from an altered copy, or one imported
+/// a second time, is refused.
 public struct RewrapFile: Sendable, Equatable {
     /// One record's new envelopes.
     public struct Entry: Sendable, Equatable {
@@ -18,12 +21,15 @@ public struct RewrapFile: Sendable, Equatable {
         public var identity: [UInt8]?
         /// The new testimony envelope, if it is replaced.
         public var testimony: [UInt8]?
+        /// The record's ledger digest in the copy the file was made from: what the live row must still be.
+        public var replaces: [UInt8]
 
         /// An entry.
-        public init(recordID: RecordID, identity: [UInt8]?, testimony: [UInt8]?) {
+        public init(recordID: RecordID, identity: [UInt8]?, testimony: [UInt8]?, replaces: [UInt8]) {
             self.recordID = recordID
             self.identity = identity
             self.testimony = testimony
+            self.replaces = replaces
         }
     }
 
@@ -43,7 +49,9 @@ public struct RewrapFile: Sendable, Equatable {
         var out = JSONValue.object(["format": .string(Self.format), "records": .number(String(entries.count))])
             .canonicalBytes() + [0x0A]
         for entry in entries {
-            var object: [String: JSONValue] = ["record_id": .string(entry.recordID.text)]
+            var object: [String: JSONValue] = [
+                "record_id": .string(entry.recordID.text), "replaces": .string(Hex.encode(entry.replaces)),
+            ]
             if let identity = entry.identity { object["identity"] = .string(Base64.encode(identity)) }
             if let testimony = entry.testimony { object["testimony"] = .string(Base64.encode(testimony)) }
             out += JSONValue.object(object).canonicalBytes() + [0x0A]
@@ -81,10 +89,12 @@ public struct RewrapFile: Sendable, Equatable {
             let number = index + 2
             guard case .object(let object)? = try? JSONParser(maxDepth: 2).parse(line),
                 case .string(let idText)? = object["record_id"], let recordID = RecordID(text: idText),
-                Set(object.keys).isSubset(of: ["record_id", "identity", "testimony"]), object.count >= 2
+                case .string(let replacesText)? = object["replaces"], replacesText.utf8.count == 64,
+                let replaces = Hex.decode(replacesText),
+                Set(object.keys).isSubset(of: ["record_id", "replaces", "identity", "testimony"]), object.count >= 3
             else { throw RewrapFileError("line \(number) is not a record line") }
             guard seen.insert(recordID).inserted else { throw RewrapFileError("line \(number) repeats a record") }
-            var entry = Entry(recordID: recordID, identity: nil, testimony: nil)
+            var entry = Entry(recordID: recordID, identity: nil, testimony: nil, replaces: replaces)
             for section in Section.sealed {
                 guard let value = object[section.rawValue] else { continue }
                 guard case .string(let text) = value, let envelope = Base64.decode(text) else {
