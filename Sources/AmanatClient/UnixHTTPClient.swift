@@ -78,7 +78,8 @@ public struct UnixHTTPClient: Sendable {
         method: String,
         path: String,
         body: [UInt8]?,
-        contentType: String
+        contentType: String,
+        keepAlive: Bool = false
     ) throws(ClientError) -> [UInt8] {
         guard !method.isEmpty, method.utf8.allSatisfy(isTokenByte) else {
             throw ClientError(.invalidRequest(reason: "bad method \"\(method)\""))
@@ -97,7 +98,8 @@ public struct UnixHTTPClient: Sendable {
             head += "Content-Type: \(contentType)\r\n"
             head += "Content-Length: \(body.count)\r\n"
         }
-        head += "Connection: close\r\n\r\n"
+        // HTTP/1.1 keeps the connection open unless a side says otherwise.
+        head += keepAlive ? "\r\n" : "Connection: close\r\n\r\n"
         return Array(head.utf8)
     }
 }

@@ -61,7 +61,8 @@ protocol ByteSource: AnyObject {
 /// A connected, blocking AF_UNIX stream socket whose every operation honours one shared deadline.
 final class UnixSocket: ByteSource {
     private let fd: Int32
-    private let deadline: Deadline
+    /// The deadline of the exchange in progress; a kept-alive connection gets a new one per request.
+    var deadline: Deadline
 
     private init(fd: Int32, deadline: Deadline) {
         self.fd = fd

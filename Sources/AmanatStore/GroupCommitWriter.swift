@@ -99,15 +99,17 @@ actor GroupCommitWriter {
         }
     }
 
-    /// Inserts the row, its withdrawal token's hash and its ledger entry, in the caller's transaction.
+    /// Inserts the row, its withdrawal token's hash and its ledger entry, in the caller's transaction. The
+    /// statements are prepared once per connection (GRDB's statement cache), not once per record.
     private static func insert(_ submission: Submission, _ db: Database) throws -> AppendedRecord {
         let record = submission.record
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO records
                     (record_id, form_id, form_version, received, clear_json, identity_envelope, testimony_envelope)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 Data(record.recordID.bytes), record.formID, record.formVersion, record.received, record.clearJSON,
                 Data(record.identityEnvelope), Data(record.testimonyEnvelope),
@@ -115,8 +117,7 @@ actor GroupCommitWriter {
         )
         let recordSeq = db.lastInsertedRowID
         if let tokenHash = submission.tokenHash {
-            try db.execute(
-                sql: "INSERT INTO withdrawal_tokens (record_id, token_hash) VALUES (?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO withdrawal_tokens (record_id, token_hash) VALUES (?, ?)").execute(
                 arguments: [Data(record.recordID.bytes), Data(tokenHash)]
             )
         }

@@ -38,7 +38,7 @@ enum LedgerTables {
 
     /// The last entry's sequence number and hash; (0, genesis) for an empty ledger.
     static func head(_ db: Database) throws -> (seq: Int64, hash: [UInt8]) {
-        if let row = try Row.fetchOne(db, sql: "SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1") {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1")) {
             return (row[0], [UInt8]((row[1] as Data?) ?? Data()))
         }
         guard let key = try siteKey(db) else { throw StoreError(.notAmanatDatabase, "the database has no site key") }
@@ -49,8 +49,9 @@ enum LedgerTables {
     static func append(_ db: Database, kind: Ledger.Kind, recordID: RecordID, digest: [UInt8]) throws -> LedgerEntry {
         let head = try head(db)
         let entry = LedgerEntry(seq: head.seq + 1, kind: kind, recordID: recordID, contentDigest: digest, prevHash: head.hash)
-        try db.execute(
-            sql: "INSERT INTO ledger (seq, kind, record_id, content_digest, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO ledger (seq, kind, record_id, content_digest, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(
             arguments: [
                 entry.seq, Int(kind.rawValue), Data(recordID.bytes), Data(entry.contentDigest), Data(entry.prevHash),
                 Data(entry.entryHash),
@@ -61,7 +62,7 @@ enum LedgerTables {
 
     /// The sequence number of the last signed checkpoint, 0 when there is none.
     static func lastCheckpointSeq(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT max(ledger_seq) FROM checkpoints") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(ledger_seq) FROM checkpoints")) ?? 0
     }
 
     /// Signs the current head unless a checkpoint covers it already. Returns the checkpoint covering the head,

@@ -23,6 +23,8 @@ struct AmanatBench: AsyncParsableCommand {
     @Option(help: "Directory of the release binaries (amanatd, amanat-keyholder).") var bin: String
     @Option(help: "Seconds per client count (default $BENCH_SECONDS or 10).") var seconds: Double?
     @Option(help: "Client counts, comma-separated.") var clients: String = "1,8,32,128"
+    @Option(help: "How clients use connections: per-request (as `amanat submit`), keep-alive, or both, comma-separated.")
+    var connections: String = "per-request,keep-alive"
     @Option(help: "Records in the key holder's archive (default $BENCH_RECORDS or 100000).") var records: Int?
     @Option(name: .customLong("limit-seconds"), help: "Seconds for each machine-limit measurement.")
     var limitSeconds: Double = 3
@@ -36,11 +38,23 @@ struct AmanatBench: AsyncParsableCommand {
         guard !clientCounts.isEmpty, clientCounts.allSatisfy({ $0 >= 1 && $0 <= 1000 }) else {
             throw ValidationError("--clients takes counts from 1 to 1000, e.g. 1,8,32,128")
         }
+        guard !connectionModes.isEmpty, connectionModes.count == connections.split(separator: ",").count else {
+            throw ValidationError("--connections takes per-request, keep-alive or both, comma-separated")
+        }
         guard benchSeconds > 0, limitSeconds > 0 else { throw ValidationError("durations must be positive") }
         guard archiveRecords >= 1 else { throw ValidationError("--records must be at least 1") }
     }
 
     var clientCounts: [Int] { clients.split(separator: ",").compactMap { Int($0) } }
+    var connectionModes: [IntakeLoad.Connections] {
+        connections.split(separator: ",").compactMap { name -> IntakeLoad.Connections? in
+            switch name {
+            case "per-request": .perRequest
+            case "keep-alive": .keepAlive
+            default: nil
+            }
+        }
+    }
     var benchSeconds: Double { seconds ?? ProcessInfo.processInfo.environment["BENCH_SECONDS"].flatMap(Double.init) ?? 10 }
     var archiveRecords: Int { records ?? ProcessInfo.processInfo.environment["BENCH_RECORDS"].flatMap(Int.init) ?? 100_000 }
 
@@ -85,21 +99,24 @@ struct AmanatBench: AsyncParsableCommand {
                 directory: directory, batch: count, clearJSONBytes: workload.clear.count,
                 envelopeBytes: envelopeSizes, seconds: limitSeconds
             )
-            ProcStats.resetPeakRSS(daemon.pid)
-            let cpuBefore = ProcStats.cpuSeconds(daemon.pid) ?? 0
-            let clientCPUBefore = ProcStats.ownCPUSeconds()
-            let result = load.run(clients: count, seconds: benchSeconds)
-            let cpu = (ProcStats.cpuSeconds(daemon.pid) ?? 0) - cpuBefore
-            let clientCPU = ProcStats.ownCPUSeconds() - clientCPUBefore
-            let row = Report.IntakeRow(
-                result: result, cryptoLimit: seals.perSecond / 4, cryptoCPUPerTestimony: 4 / seals.perCPUSecond,
-                storageLimit: storage, daemonCPUSeconds: cpu,
-                clientCPUSeconds: clientCPU,
-                daemonPeakRSS: ProcStats.peakRSS(daemon.pid) ?? 0
-            )
-            acknowledged += result.acknowledged
-            rows.append(row)
-            say(row.line)
+            // Both connection modes against the same limits.
+            for mode in connectionModes {
+                ProcStats.resetPeakRSS(daemon.pid)
+                let cpuBefore = ProcStats.cpuSeconds(daemon.pid) ?? 0
+                let clientCPUBefore = ProcStats.ownCPUSeconds()
+                let result = load.run(clients: count, seconds: benchSeconds, connections: mode)
+                let cpu = (ProcStats.cpuSeconds(daemon.pid) ?? 0) - cpuBefore
+                let clientCPU = ProcStats.ownCPUSeconds() - clientCPUBefore
+                let row = Report.IntakeRow(
+                    result: result, cryptoLimit: seals.perSecond / 4, cryptoCPUPerTestimony: 4 / seals.perCPUSecond,
+                    storageLimit: storage, daemonCPUSeconds: cpu,
+                    clientCPUSeconds: clientCPU,
+                    daemonPeakRSS: ProcStats.peakRSS(daemon.pid) ?? 0
+                )
+                acknowledged += result.acknowledged
+                rows.append(row)
+                say(row.line)
+            }
         }
         let daemonExit = daemon.stop()
         guard daemonExit == 0 else { throw BenchError("amanatd exited with \(daemonExit); its log: \(daemon.logPath)") }

@@ -2,11 +2,19 @@ import AmanatClient
 import Foundation
 import Synchronization
 
-/// C blocking clients, each on its own thread with one connection per request (as `amanat submit` does),
-/// submitting the same testimony for a fixed time.
+/// C blocking clients, each on its own thread, submitting the same testimony for a fixed time: with one
+/// connection per request (as `amanat submit` does) or with one kept-alive connection per client (as a web
+/// front end would).
 struct IntakeLoad {
+    /// How the clients use connections.
+    enum Connections: String {
+        case perRequest = "per request"
+        case keepAlive = "keep-alive"
+    }
+
     struct Result {
         var clients: Int
+        var connections: Connections
         var seconds: Double
         /// 201 answers: each one is a durable acknowledgement.
         var created: Int
@@ -32,7 +40,7 @@ struct IntakeLoad {
 
     /// Runs `clients` threads for `seconds`. Requests started before the end are waited for but not counted
     /// when they finish after it.
-    func run(clients: Int, seconds: Double) -> Result {
+    func run(clients: Int, seconds: Double, connections: Connections = .perRequest) -> Result {
         let collected = Mutex<(acknowledged: Int, failures: [String: Int], latencies: [UInt64])>((0, [:], []))
         let start = nowNanoseconds()
         let end = start + UInt64(seconds * 1e9)
@@ -40,6 +48,8 @@ struct IntakeLoad {
         let body = self.body
         onThreads(clients) { _ in
             let client = UnixHTTPClient(socketPath: socketPath, timeoutSeconds: 60)
+            let connection = UnixHTTPConnection(socketPath: socketPath, timeoutSeconds: 60)
+            defer { connection.close() }
             var latencies: [UInt64] = []
             latencies.reserveCapacity(1 << 14)
             var failures: [String: Int] = [:]
@@ -49,7 +59,12 @@ struct IntakeLoad {
                 guard sent < end else { break }
                 let outcome: String?
                 do throws(ClientError) {
-                    let response = try client.request(method: "POST", path: "/v1/testimonies", body: body)
+                    let response: HTTPResponse
+                    if connections == .keepAlive {
+                        response = try connection.request(method: "POST", path: "/v1/testimonies", body: body)
+                    } else {
+                        response = try client.request(method: "POST", path: "/v1/testimonies", body: body)
+                    }
                     outcome = response.status == 201 ? nil : "HTTP \(response.status)"
                 } catch {
                     outcome = "\(error.kind)"
@@ -71,7 +86,7 @@ struct IntakeLoad {
         }
         let elapsed = Double(end - start) / 1e9
         return collected.withLock {
-            Result(clients: clients, seconds: elapsed, created: $0.latencies.count, failures: $0.failures,
+            Result(clients: clients, connections: connections, seconds: elapsed, created: $0.latencies.count, failures: $0.failures,
                    latencies: $0.latencies.sorted(), acknowledged: $0.acknowledged)
         }
     }

@@ -19,8 +19,12 @@ import Testing
         )
         #expect(outcome.status == 0, "\(outcome.stdoutText)\n\(outcome.stderr)")
         let lines = outcome.stdoutLines
-        #expect(lines.contains { $0.hasPrefix("C=1: ") && $0.contains("testimonies/s") && $0.contains("ratio = ") })
-        #expect(lines.contains { $0.hasPrefix("C=2: ") && $0.contains("p99.9") })
+        // Each client count with per-request connections and with kept-alive ones.
+        for mode in ["per request", "keep-alive"] {
+            #expect(lines.contains { $0.hasPrefix("C=1 (\(mode)): ") && $0.contains("testimonies/s") && $0.contains("ratio = ") })
+            #expect(lines.contains { $0.hasPrefix("C=2 (\(mode)): ") && $0.contains("p99.9") })
+            #expect(lines.last?.contains("(\(mode))") == true)
+        }
         #expect(lines.contains { $0.hasPrefix("key holder: 40 records") && $0.contains("ratio = ") })
         #expect(lines.last?.hasPrefix("summary: intake ") == true)
         #expect(lines.last?.contains("key holder") == true)
@@ -29,7 +33,8 @@ import Testing
         #expect(text.contains("keep me"))
         #expect(!text.contains("old results"))
         #expect(text.contains("**Command:** `bench smoke test`"))
-        #expect(text.contains("\n| 1 | ") && text.contains("\n| 2 | "))
+        #expect(text.contains("\n| 1 | per request | ") && text.contains("\n| 2 | per request | "))
+        #expect(text.contains("\n| 1 | keep-alive | ") && text.contains("\n| 2 | keep-alive | "))
         #expect(text.contains("\n| 40 | "))
         #expect(text.components(separatedBy: "<!-- amanat-bench:begin -->").count == 2)
     }

@@ -67,8 +67,8 @@ extension FormField {
         case .line, .text:
             guard case .string(let raw) = value else { throw wrongType(path, "a string") }
             let text = raw.nfc
-            try checkCharacters(text, path: path, multiline: type == .text)
-            if let maxLength, text.unicodeScalars.count > maxLength {
+            let scalars = try checkCharacters(text, path: path, multiline: type == .text)
+            if let maxLength, scalars > maxLength {
                 throw ValidationError(.tooLong, field: path, "\(path) is longer than \(maxLength) characters")
             }
             return .string(text)
@@ -127,17 +127,40 @@ extension FormField {
         }
     }
 
-    private func checkCharacters(_ text: String, path: String, multiline: Bool) throws(ValidationError) {
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            let allowedControl = multiline && (value == 0x09 || value == 0x0A || value == 0x0D)
-            // U+2028 and U+2029 are line breaks too, and would sneak a second line into a one-line field.
-            let lineSeparator = !multiline && (value == 0x2028 || value == 0x2029)
-            if (value < 0x20 || (0x7F...0x9F).contains(value) || lineSeparator) && !allowedControl {
-                let what = multiline ? "control characters" : "line breaks or control characters"
-                throw ValidationError(.invalidValue, field: path, "\(path) must not contain \(what)")
+    /// Refuses control characters (C0 but tab, line feed and carriage return in multi-line text; DEL; C1) and,
+    /// in one-line fields, U+2028 and U+2029; returns the number of Unicode scalars. One pass over the UTF-8
+    /// bytes: a String's UTF-8 is always valid, so every scalar starts with a byte that is not 10xxxxxx.
+    private func checkCharacters(_ text: String, path: String, multiline: Bool) throws(ValidationError) -> Int {
+        var text = text
+        var refused = false
+        var scalars = 0
+        text.withUTF8 { bytes in
+            let count = bytes.count
+            var index = 0
+            while index < count {
+                let byte = bytes[index]
+                if byte < 0x20 {
+                    // U+2028 and U+2029 are line breaks too, and would sneak a second line into a one-line field.
+                    guard multiline && (byte == 0x09 || byte == 0x0A || byte == 0x0D) else { refused = true; return }
+                } else if byte == 0x7F {
+                    refused = true; return
+                } else if byte == 0xC2, index + 1 < count, bytes[index + 1] <= 0x9F {
+                    // U+0080…U+009F are C2 80…C2 9F.
+                    refused = true; return
+                } else if byte == 0xE2, !multiline, index + 2 < count, bytes[index + 1] == 0x80,
+                    bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
+                {
+                    refused = true; return
+                }
+                if byte & 0xC0 != 0x80 { scalars += 1 }
+                index += 1
             }
         }
+        if refused {
+            let what = multiline ? "control characters" : "line breaks or control characters"
+            throw ValidationError(.invalidValue, field: path, "\(path) must not contain \(what)")
+        }
+        return scalars
     }
 
     static func isValidDate(_ text: String) -> Bool {
