@@ -66,10 +66,8 @@ struct CheckedArchive {
     func forEach(_ body: (StoredRecord) throws -> Void) throws {
         var position = 0
         try reader.forEach { record in
-            if let report {
-                guard position < report.recordIDs.count, report.recordIDs[position] == record.recordID,
-                      report.matches(record)
-                else { throw ArchiveChanged(path: path, recordID: record.recordID) }
+            if let report, !report.matches(record, at: position) {
+                throw ArchiveChanged(path: path, recordID: record.recordID)
             }
             position += 1
             try body(record)
