@@ -243,6 +243,11 @@ struct InteractiveIntakeTests {
         try terminal.expect("Айғақ сақталды. Жазба нөмірі: ")
         let recordID = try terminal.expect("\r\n").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(recordID.count == 32)
+        // The real amanatd's signed receipt and the one-time withdrawal token, in Kazakh.
+        try terminal.expect("Түбіртек: {")
+        let receiptLine = try terminal.expect("\r\n")
+        #expect(receiptLine.contains("\"record_id\":\"\(recordID)\"") && receiptLine.contains("amanat-sig-"))
+        try terminal.expect("Кері қайтарып алу коды: amanat-wt-")
         #expect(try terminal.finish() == 0)
 
         #expect(await daemon.stop() == 0)
