@@ -125,7 +125,7 @@ struct SystemdTests {
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = FileHandle(forWritingAtPath: log)
-        try process.run()
+        try launch(process)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         // systemd-socket-activate says when it listens; amanatd starts only at the first connection, which
         // waits in the backlog meanwhile: exactly what a client sees while amanatd restarts under systemd.

@@ -98,7 +98,7 @@ final class Daemon: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle(forWritingAtPath: stderrPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
+        try launch(process)
         guard notify.wait(for: "READY=1", stillRunning: { process.isRunning }) else {
             if process.isRunning { process.terminate() }
             process.waitUntilExit()

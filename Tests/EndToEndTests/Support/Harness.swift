@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Glibc
 import Testing
 
@@ -59,6 +60,20 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Serialises `Process.run()`: swift-corelibs-foundation's launch is not safe against launches on other threads
+/// (a CI run crashed in memcpy inside `Process.run()` while tests started processes in parallel).
+private let processLaunch = Mutex(())
+
+/// Starts `process`, one launch at a time across the test run.
+func launch(_ process: Process) throws {
+    try processLaunch.withLock { _ in try process.run() }
+}
+
+/// Runs `body` (a direct posix_spawn) while no Foundation launch is in progress.
+func launching<R>(_ body: () -> R) -> R {
+    processLaunch.withLock { _ in body() }
+}
+
 /// What a finished process left behind.
 struct Outcome: Sendable {
     var status: Int32
@@ -92,7 +107,7 @@ func run(
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
         process.terminationHandler = { _ in continuation.resume() }
         do {
-            try process.run()
+            try launch(process)
         } catch {
             process.terminationHandler = nil
             continuation.resume(throwing: error)

@@ -65,7 +65,7 @@ final class PseudoTerminal: @unchecked Sendable {
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var child: pid_t = 0
-        let rc = posix_spawn(&child, binary, &actions, &attributes, argv, envp)
+        let rc = launching { posix_spawn(&child, binary, &actions, &attributes, argv, envp) }
         guard rc == 0 else {
             close(master)
             throw HarnessError("posix_spawn \(binary) failed: \(rc)")
