@@ -93,29 +93,66 @@ func run(
     let inPath = try scratch.write("stdin", stdin)
     let outPath = try scratch.write("stdout", [])
     let errPath = try scratch.write("stderr", [])
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: binary)
-    process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "AMANAT_SOCKET")
     env.removeValue(forKey: "NOTIFY_SOCKET")
     env.merge(environment) { $1 }
-    process.environment = env
-    process.standardInput = FileHandle(forReadingAtPath: inPath)
-    process.standardOutput = FileHandle(forWritingAtPath: outPath)
-    process.standardError = FileHandle(forWritingAtPath: errPath)
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-        process.terminationHandler = { _ in continuation.resume() }
-        do {
-            try launch(process)
-        } catch {
-            process.terminationHandler = nil
-            continuation.resume(throwing: error)
+    // posix_spawn rather than Foundation's Process: two clean-clone CI runs crashed inside Process.run()
+    // (memcpy, bad pointer) starting these short-lived children.
+    let pid = try spawn(binary, arguments, environment: env, stdin: inPath, stdout: outPath, stderr: errPath)
+    let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+        DispatchQueue.global().async {
+            var status: Int32 = 0
+            var rc = waitpid(pid, &status, 0)
+            while rc < 0 && errno == EINTR { rc = waitpid(pid, &status, 0) }
+            // Someone else reaped it (it should not happen): an exit status no test expects, never a false 0.
+            continuation.resume(returning: rc == pid ? status : 0xFF00)
         }
     }
     let stdout = [UInt8](FileManager.default.contents(atPath: outPath) ?? Data())
     let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
-    return Outcome(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    // As Foundation reports it: the exit code, or the signal that ended the child.
+    let exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : status & 0x7F
+    return Outcome(status: exitStatus, stdout: stdout, stderr: stderr)
+}
+
+/// Starts `binary` with standard input, output and error on the given files, no other descriptor inherited,
+/// default signal handling, and `environment`; returns its pid.
+func spawn(
+    _ binary: String, _ arguments: [String], environment: [String: String], stdin: String, stdout: String, stderr: String
+) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_TRUNC, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_TRUNC, 0)
+    // A descriptor of the test process left open in a child (a socket, a file being written) would change
+    // what the test sees, or make exec fail with ETXTBSY elsewhere.
+    if let closeFrom = try? libc(
+        "posix_spawn_file_actions_addclosefrom_np",
+        as: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32).self
+    ) {
+        _ = closeFrom(&actions, 3)
+    }
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+    let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = launching { posix_spawn(&pid, binary, &actions, &attributes, argv, envp) }
+    guard rc == 0 else { throw HarnessError("posix_spawn \(binary) failed: \(String(cString: strerror(rc)))") }
+    return pid
 }
 
 /// The bytes of a file, or empty when it does not exist.

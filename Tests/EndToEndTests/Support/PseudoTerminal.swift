@@ -165,7 +165,7 @@ final class PseudoTerminal: @unchecked Sendable {
 
 /// A libc function that Swift's Glibc module does not import (the pty calls are behind `_XOPEN_SOURCE`), looked
 /// up in the already loaded C library.
-private func libc<Function>(_ name: String, as type: Function.Type) throws -> Function {
+func libc<Function>(_ name: String, as type: Function.Type) throws -> Function {
     guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, name) else {
         throw HarnessError("\(name) is not in the C library")
     }
