@@ -52,18 +52,7 @@ public struct UnixHTTPClient: Sendable {
         let address = try UnixSocketAddress.make(path: socketPath)
         let socket = try UnixSocket.connect(to: address, path: socketPath, deadline: Deadline(seconds: timeoutSeconds))
 
-        var sendError: ClientError?
-        do throws(ClientError) {
-            // Head and body go out separately so a large body is never copied just to prepend a few lines.
-            try socket.sendAll(head)
-            if let body, !body.isEmpty {
-                try socket.sendAll(body)
-            }
-        } catch where error.kind == .connectionLost {
-            // The daemon may reject a request (say, 413) and close before reading all of it; its response is
-            // still waiting in our receive queue and says more than "broken pipe".
-            sendError = error
-        }
+        let sendError = try socket.sendRequest(head: head, body: body)
         // No shutdown(SHUT_WR) after sending: some servers treat a half-close as an abort and drop the response.
         var reader = ResponseReader(source: socket)
         do throws(ClientError) {
@@ -101,5 +90,21 @@ public struct UnixHTTPClient: Sendable {
         // HTTP/1.1 keeps the connection open unless a side says otherwise.
         head += keepAlive ? "\r\n" : "Connection: close\r\n\r\n"
         return Array(head.utf8)
+    }
+}
+
+extension UnixSocket {
+    /// Sends a request's head, then its body (separately, so a large body is never copied just to prepend a
+    /// few lines). A lost connection is returned rather than thrown: the daemon may reject a request (say, 413)
+    /// and close before reading all of it, and its answer, still in the receive queue, says more than
+    /// "broken pipe". The caller reads the answer and throws this only if there is none.
+    func sendRequest(head: [UInt8], body: [UInt8]?) throws(ClientError) -> ClientError? {
+        do throws(ClientError) {
+            try sendAll(head)
+            if let body, !body.isEmpty { try sendAll(body) }
+            return nil
+        } catch where error.kind == .connectionLost {
+            return error
+        }
     }
 }

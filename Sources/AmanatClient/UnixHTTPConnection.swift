@@ -56,16 +56,7 @@ public final class UnixHTTPConnection {
             reader = ResponseReader(source: socket)
         }
         do throws(ClientError) {
-            var sendError: ClientError?
-            do throws(ClientError) {
-                try socket.sendAll(head)
-                if let body, !body.isEmpty {
-                    try socket.sendAll(body)
-                }
-            } catch where error.kind == .connectionLost {
-                // As in UnixHTTPClient: an early answer (say, 413) may be waiting in the receive queue.
-                sendError = error
-            }
+            let sendError = try socket.sendRequest(head: head, body: body)
             let response: HTTPResponse
             do throws(ClientError) {
                 response = try reader!.readResponse(requestMethod: method)

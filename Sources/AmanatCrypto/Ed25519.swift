@@ -81,9 +81,7 @@ public struct SigningPublicKey: Sendable, Hashable, CustomStringConvertible {
 
     /// Wraps 32 raw key bytes.
     public init(bytes: [UInt8]) throws(PublicKeyTextError) {
-        guard bytes.count == 32 else { throw PublicKeyTextError(.badLength) }
-        guard bytes.contains(where: { $0 != 0 }) else { throw PublicKeyTextError(.weakKey) }
-        self.bytes = bytes
+        self.bytes = try ChecksummedKeyText.checked(bytes)
     }
 
     /// Parses the text form. Surrounding whitespace is not accepted: callers trim input.
@@ -110,6 +108,13 @@ public struct SigningPublicKey: Sendable, Hashable, CustomStringConvertible {
 
 /// The checksummed base32 text shared by recipient and signing public keys.
 enum ChecksummedKeyText {
+    /// `bytes` if they can be a public key: 32 of them, not all zero.
+    static func checked(_ bytes: [UInt8]) throws(PublicKeyTextError) -> [UInt8] {
+        guard bytes.count == 32 else { throw PublicKeyTextError(.badLength) }
+        guard bytes.contains(where: { $0 != 0 }) else { throw PublicKeyTextError(.weakKey) }
+        return bytes
+    }
+
     static func checksum(of key: [UInt8], domain: [UInt8]) -> [UInt8] {
         Array(BLAKE2b.hash256(domain, key).prefix(4))
     }

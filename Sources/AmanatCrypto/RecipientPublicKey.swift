@@ -15,9 +15,7 @@ public struct RecipientPublicKey: Sendable, Hashable, CustomStringConvertible {
 
     /// Wraps 32 raw key bytes.
     public init(bytes: [UInt8]) throws(PublicKeyTextError) {
-        guard bytes.count == 32 else { throw PublicKeyTextError(.badLength) }
-        guard bytes.contains(where: { $0 != 0 }) else { throw PublicKeyTextError(.weakKey) }
-        self.bytes = bytes
+        self.bytes = try ChecksummedKeyText.checked(bytes)
     }
 
     /// Parses the text form. Surrounding whitespace is not accepted: callers trim input lines.
