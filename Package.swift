@@ -92,7 +92,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "AmanatCryptoTests", dependencies: ["AmanatCrypto"], swiftSettings: strictSettings),
+        .testTarget(name: "AmanatCryptoTests", dependencies: ["AmanatCrypto", "CSodium"], swiftSettings: strictSettings),
         .testTarget(name: "AmanatModelTests", dependencies: ["AmanatModel", "AmanatCrypto"], swiftSettings: strictSettings),
         .testTarget(
             name: "AmanatKeysTests",

@@ -48,15 +48,28 @@ public enum Padding {
     }
 
     /// The length of the content inside padded bytes, or an error if the padding is malformed.
+    ///
+    /// The rule is `sodium_unpad`'s with a block of `min(size, 64 KiB)` (docs/FORMAT.md, section 5): scanning back
+    /// from the last byte over at most the last block, zero bytes must be followed by 0x80. It is checked here in
+    /// variable time, eight bytes at a step, instead of by `sodium_unpad`, which walks the whole block in constant
+    /// time (about 15% of the key holder's CPU per record). Only authenticated plaintext is unpadded, and its
+    /// length is what the caller goes on to reveal by using the content, so the timing tells nothing more.
     public static func unpaddedLength(_ padded: SecretBytes) throws(CryptoError) -> Int {
-        try Sodium.initialise()
         guard isBucket(padded.count) else { throw CryptoError(.invalidPadding) }
-        let block = padded.count <= largeStep ? padded.count : largeStep
-        var length = 0
-        let rc = padded.withUnsafeBytes { buffer in
-            sodium_unpad(&length, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), buffer.count, block)
+        let block = min(padded.count, largeStep)
+        let marker: Int? = padded.withUnsafeBytes { bytes in
+            let floor = bytes.count - block
+            var end = bytes.count
+            // Whole zero words first, then byte by byte.
+            while end - 8 >= floor, bytes.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self) == 0 { end -= 8 }
+            while end > floor {
+                let byte = bytes[end - 1]
+                if byte != 0 { return byte == 0x80 ? end - 1 : nil }
+                end -= 1
+            }
+            return nil
         }
-        try CryptoError.check(rc, .invalidPadding)
-        return length
+        guard let marker else { throw CryptoError(.invalidPadding) }
+        return marker
     }
 }

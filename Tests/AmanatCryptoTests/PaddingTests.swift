@@ -1,4 +1,5 @@
 @testable import AmanatCrypto
+import CSodium
 import Testing
 
 @Suite struct PaddingTests {
@@ -57,5 +58,31 @@ import Testing
         bytes[10] = 0x80
         let padded = try bytes.withUnsafeBytes { try SecretBytes(copying: $0) }
         #expect(throws: CryptoError(.invalidPadding)) { _ = try Padding.unpaddedLength(padded) }
+    }
+
+    /// The variable-time check agrees with `sodium_unpad` on every kind of tail: markers at and around the
+    /// block's edge, other bytes in place of the marker, bytes after it, and no marker at all.
+    @Test(arguments: [512, 4096, 8192, 65_536, 131_072])
+    func agreesWithSodiumUnpad(_ size: Int) throws {
+        try Sodium.initialise()
+        let block = min(size, Padding.largeStep)
+        var generator = SystemRandomNumberGenerator()
+        var positions = [0, 1, 7, 8, 9, size - block - 1, size - block, size - block + 1, size - 9, size - 8, size - 2, size - 1]
+        positions += (0..<12).map { _ in Int.random(in: 0..<size, using: &generator) }
+        for position in positions where position >= 0 {
+            for marker: UInt8 in [0x80, 0x81, 0x01, 0x00] {
+                for noise in [false, true] {
+                    // Content (never zero, like most text) up to the marker, zeros after it.
+                    var bytes = [UInt8](repeating: 0x5A, count: position) + [UInt8](repeating: 0, count: size - position)
+                    bytes[position] = marker
+                    if noise, position + 1 < size { bytes[Int.random(in: (position + 1)..<size, using: &generator)] = 1 }
+                    var expected = 0
+                    let rc = bytes.withUnsafeBufferPointer { sodium_unpad(&expected, $0.baseAddress!, size, block) }
+                    let padded = try bytes.withUnsafeBytes { try SecretBytes(copying: $0) }
+                    let ours = try? Padding.unpaddedLength(padded)
+                    #expect(ours == (rc == 0 ? expected : nil), "size \(size), marker \(marker) at \(position), noise \(noise)")
+                }
+            }
+        }
     }
 }
