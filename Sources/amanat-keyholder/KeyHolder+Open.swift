@@ -75,25 +75,33 @@ extension KeyHolder {
             )
             var written = Set<RecordID>()
             do {
-                let source: ((StoredRecord) throws -> Void) throws -> Void = { body in
+                let source: (((StoredRecord, ExpectedRow?)) throws -> Void) throws -> Void = { body in
                     for archive in readers {
-                        try archive.forEach { record in
+                        try archive.forEachExpecting { record, expected in
                             // A record already written from an archive given before it: written once.
-                            if written.insert(record.recordID).inserted { try body(record) } else { progress.advance() }
+                            if written.insert(record.recordID).inserted { try body((record, expected)) } else { progress.advance() }
                         }
                     }
                 }
-                // Opened on every core, emitted in archive order (ParallelOpener.swift); warnings and the
-                // progress bar stay on this thread.
-                let shared = ReadOnly((command: self, ring: ring))
-                try ParallelOpener().forEach(source) { record in
+                // Checked against the verified digest, opened and encoded on every core, emitted in archive order
+                // (ParallelOpener.swift); warnings, the output and the progress bar stay on this thread.
+                let shared = ReadOnly((command: self, ring: ring, encodesLines: format == .jsonl))
+                try ParallelOpener().forEach(source) { (record, expected) -> Result<Opening, ArchiveChanged> in
+                    do throws(ArchiveChanged) {
+                        try expected?.check(record)
+                    } catch {
+                        return .failure(error)
+                    }
                     var part = Tally()
                     let (opened, warning) = shared.value.command.open(record, with: shared.value.ring, tally: &part)
-                    return (opened, warning, part)
-                } emit: { opened, warning, part in
-                    tally.add(part)
-                    if let warning { progress.interrupt { warn(warning) } }
-                    try output.add(opened)
+                    let line = shared.value.encodesLines ? JSONLinesOutput.line(for: opened) : nil
+                    return .success(Opening(record: opened, warning: warning, tally: part, encoded: line))
+                } emit: { result in
+                    // A changed row stops the run before it, or anything after it, is written.
+                    let opening = try result.get()
+                    tally.add(opening.tally)
+                    if let warning = opening.warning { progress.interrupt { warn(warning) } }
+                    try output.add(opening.record, encoded: opening.encoded)
                     progress.advance()
                 }
                 progress.finish()
@@ -160,7 +168,17 @@ extension KeyHolder {
     }
 }
 
-struct Tally {
+/// One record as a worker opened it, for the calling thread to write.
+struct Opening: Sendable {
+    var record: OpenedRecord
+    /// The line for stderr when some section did not open.
+    var warning: String?
+    var tally: Tally
+    /// The record already in the output's format, when the output can take it so.
+    var encoded: [UInt8]?
+}
+
+struct Tally: Sendable {
     var opened = 0
     var unopened = 0
     var tampered = 0

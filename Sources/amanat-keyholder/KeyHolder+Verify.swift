@@ -64,17 +64,42 @@ struct CheckedArchive {
     /// place (a hostile file could answer the second read differently), or ``ArchiveChanged`` is thrown before
     /// `body` sees it.
     func forEach(_ body: (StoredRecord) throws -> Void) throws {
+        try forEachExpecting { record, expected in
+            if let expected { try expected.check(record) }
+            try body(record)
+        }
+    }
+
+    /// Like ``forEach(_:)``, but leaves the costly part of the check, the record's digest, to the caller, who can
+    /// run it on another thread: `body` gets each record with what it must match (nil with --no-verify). The
+    /// record ids, their order and their number are checked here.
+    func forEachExpecting(_ body: (StoredRecord, ExpectedRow?) throws -> Void) throws {
         var position = 0
         try reader.forEach { record in
-            if let report, !report.matches(record, at: position) {
-                throw ArchiveChanged(path: path, recordID: record.recordID)
+            var expected: ExpectedRow?
+            if let report {
+                guard position < report.recordIDs.count, report.recordIDs[position] == record.recordID else {
+                    throw ArchiveChanged(path: path, recordID: record.recordID)
+                }
+                expected = ExpectedRow(path: path, digest: Array(report.digests[position * 32..<position * 32 + 32]))
             }
             position += 1
-            try body(record)
+            try body(record, expected)
         }
         if let report, position != report.recordIDs.count {
             throw ArchiveChanged(path: path, recordID: nil)
         }
+    }
+}
+
+/// The digest a row read again must have: the one verified at its place.
+struct ExpectedRow: Sendable {
+    var path: String
+    var digest: [UInt8]
+
+    /// Throws ``ArchiveChanged`` unless `record` has the verified digest (which covers the withdrawn state too).
+    func check(_ record: StoredRecord) throws(ArchiveChanged) {
+        guard constantTimeEqual(record.digest, digest) else { throw ArchiveChanged(path: path, recordID: record.recordID) }
     }
 }
 

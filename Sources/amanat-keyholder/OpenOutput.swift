@@ -6,7 +6,8 @@ import Glibc
 
 /// Where `open` puts each record as it is opened, in the format asked for.
 protocol OpenOutput {
-    func add(_ record: OpenedRecord) throws
+    /// Writes `record`; `encoded` is what ``JSONLinesOutput/line(for:)`` made of it on a worker, if anything.
+    func add(_ record: OpenedRecord, encoded: [UInt8]?) throws
     /// Writes whatever waits for the last record (the CSV table, the report's index) and closes.
     func finish() throws
 }
@@ -55,8 +56,15 @@ final class JSONLinesOutput: OpenOutput {
         self.sink = sink
     }
 
-    func add(_ record: OpenedRecord) throws {
-        try sink.write(record.json.canonicalBytes() + [UInt8(ascii: "\n")])
+    /// The line for `record`: pure, so that it can be made on any thread.
+    static func line(for record: OpenedRecord) -> [UInt8] {
+        var line = record.json.canonicalBytes()
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    func add(_ record: OpenedRecord, encoded: [UInt8]?) throws {
+        try sink.write(encoded ?? Self.line(for: record))
     }
 
     func finish() throws {
@@ -75,7 +83,7 @@ final class CSVOutput: OpenOutput {
         self.byteOrderMark = byteOrderMark
     }
 
-    func add(_ record: OpenedRecord) throws {
+    func add(_ record: OpenedRecord, encoded: [UInt8]?) throws {
         table.add(record)
     }
 
@@ -124,7 +132,7 @@ final class ReportOutput: OpenOutput {
         }
     }
 
-    func add(_ record: OpenedRecord) throws {
+    func add(_ record: OpenedRecord, encoded: [UInt8]?) throws {
         let page = builder.page(for: record)
         index.add(page)
         if markdown {

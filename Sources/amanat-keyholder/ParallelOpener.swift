@@ -16,12 +16,12 @@ struct ParallelOpener {
     /// Chunks read but not yet emitted, in all.
     var maximumChunksInFlight = 32
 
-    /// Reads records from `source` and calls `emit` with `transform(record)` for each, in the order `source`
+    /// Reads records (or anything else) from `source` and calls `emit` with `transform(record)` for each, in the order `source`
     /// gave them. `transform` runs on worker threads; `emit` on the calling thread. An error from `source` or
     /// `emit` stops the run after the workers finish what they hold.
-    func forEach<Output: Sendable>(
-        _ source: ((StoredRecord) throws -> Void) throws -> Void,
-        transform: @escaping @Sendable (StoredRecord) -> Output,
+    func forEach<Input: Sendable, Output: Sendable>(
+        _ source: ((Input) throws -> Void) throws -> Void,
+        transform: @escaping @Sendable (Input) -> Output,
         emit: (Output) throws -> Void
     ) throws {
         // The emitting closures below run only during this call; withoutActuallyEscaping says so to the compiler.
@@ -34,12 +34,12 @@ struct ParallelOpener {
         }
     }
 
-    private func run<Output: Sendable>(
-        _ source: ((StoredRecord) throws -> Void) throws -> Void,
-        transform: @escaping @Sendable (StoredRecord) -> Output,
+    private func run<Input: Sendable, Output: Sendable>(
+        _ source: ((Input) throws -> Void) throws -> Void,
+        transform: @escaping @Sendable (Input) -> Output,
         emit: @escaping (Output) throws -> Void
     ) throws {
-        let queue = ChunkQueue<Output>()
+        let queue = ChunkQueue<Input, Output>()
         let finished = DispatchGroup()
         for _ in 0..<workers {
             finished.enter()
@@ -56,7 +56,7 @@ struct ParallelOpener {
         }
         // Capped so that memory stays bounded on machines with many cores too.
         let limit = min(workers * chunksInFlightPerWorker, maximumChunksInFlight)
-        var chunk: [StoredRecord] = []
+        var chunk: [Input] = []
         chunk.reserveCapacity(chunkSize)
         var submitted = 0
         var emitted = 0
@@ -88,14 +88,14 @@ struct ParallelOpener {
 }
 
 /// Chunks waiting for a worker, and transformed chunks waiting to be emitted, under one condition variable.
-private final class ChunkQueue<Output: Sendable>: @unchecked Sendable {
+private final class ChunkQueue<Input: Sendable, Output: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var pending: [(Int, [StoredRecord])] = []
+    private var pending: [(Int, [Input])] = []
     private var pendingHead = 0
     private var done: [Int: [Output]] = [:]
     private var closed = false
 
-    func submit(_ index: Int, _ records: [StoredRecord]) {
+    func submit(_ index: Int, _ records: [Input]) {
         condition.withLock {
             pending.append((index, records))
             condition.broadcast()
@@ -103,7 +103,7 @@ private final class ChunkQueue<Output: Sendable>: @unchecked Sendable {
     }
 
     /// The next chunk to transform, or nil once the queue is closed.
-    func take() -> (Int, [StoredRecord])? {
+    func take() -> (Int, [Input])? {
         condition.withLock {
             while pendingHead == pending.count && !closed { condition.wait() }
             guard pendingHead < pending.count else { return nil }
