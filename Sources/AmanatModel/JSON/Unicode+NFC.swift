@@ -18,29 +18,21 @@ extension String {
     /// Canonical JSON emits every string in this form, so visually identical testimony text typed on different
     /// keyboards (precomposed letters or combining marks) seals to the same bytes.
     public var nfc: String {
-        if Self.isBelowFirstNonNFCScalar(utf8) { return self }
+        if Self.isQuickCheckNFC(utf8) { return self }
         let source = Self.hasNonStarterDecomposition(unicodeScalars) ? decomposingNonStarterSequences() : self
         return String(decoding: source._nfcCodeUnits, as: UTF8.self)
     }
 
     /// Whether this string is already in Unicode Normalization Form C, scalar for scalar.
     public var isNFC: Bool {
-        if Self.isBelowFirstNonNFCScalar(utf8) { return true }
+        if Self.isQuickCheckNFC(utf8) { return true }
         return nfc.utf8.elementsEqual(utf8)
     }
 
     /// Whether this string contains one of the characters whose NFC the standard library can get wrong, which is
     /// also when two keys that `==` tells apart can still have the same NFC.
     var hasNonStarterDecomposition: Bool {
-        !Self.isBelowFirstNonNFCScalar(utf8) && Self.hasNonStarterDecomposition(unicodeScalars)
-    }
-
-    /// Whether every scalar is below U+0300, the first code point whose NFC quick-check property is not "yes";
-    /// such strings are NFC as they stand, which spares ASCII and Latin-1 text the normaliser.
-    /// U+0300 is encoded as CC 80, and every scalar below it uses only bytes below 0xCC.
-    private static func isBelowFirstNonNFCScalar(_ utf8: String.UTF8View) -> Bool {
-        utf8.withContiguousStorageIfAvailable { bytes in bytes.allSatisfy { $0 < 0xCC } }
-            ?? utf8.allSatisfy { $0 < 0xCC }
+        !Self.isQuickCheckNFC(utf8) && Self.hasNonStarterDecomposition(unicodeScalars)
     }
 
     private static func hasNonStarterDecomposition(_ scalars: String.UnicodeScalarView) -> Bool {
