@@ -60,11 +60,19 @@ struct ParallelOpener {
         chunk.reserveCapacity(chunkSize)
         var submitted = 0
         var emitted = 0
-        // Emits finished chunks in order; with `waiting`, blocks until the next one is done.
-        func drain(waiting: Bool) throws {
-            while emitted < submitted, let outputs = queue.result(emitted, wait: waiting && submitted - emitted >= limit) {
-                emitted += 1
-                for output in outputs { try emit(output) }
+        // Emits finished chunks in order, waiting while more than `allowed` are in flight. Rather than wait idle
+        // for the next chunk in order, this thread transforms a chunk no worker has taken yet.
+        func drain(keepingInFlight allowed: Int) throws {
+            while emitted < submitted {
+                switch queue.next(emitted, wait: submitted - emitted > allowed) {
+                case .done(let outputs):
+                    emitted += 1
+                    for output in outputs { try emit(output) }
+                case .work(let index, let records):
+                    queue.complete(index, records.map(transform))
+                case .notYet:
+                    return
+                }
             }
         }
         try source { record in
@@ -73,17 +81,13 @@ struct ParallelOpener {
             queue.submit(submitted, chunk)
             submitted += 1
             chunk.removeAll(keepingCapacity: true)
-            try drain(waiting: true)
+            try drain(keepingInFlight: limit - 1)
         }
         if !chunk.isEmpty {
             queue.submit(submitted, chunk)
             submitted += 1
         }
-        while emitted < submitted {
-            guard let outputs = queue.result(emitted, wait: true) else { break }
-            emitted += 1
-            for output in outputs { try emit(output) }
-        }
+        try drain(keepingInFlight: 0)
     }
 }
 
@@ -106,16 +110,21 @@ private final class ChunkQueue<Input: Sendable, Output: Sendable>: @unchecked Se
     func take() -> (Int, [Input])? {
         condition.withLock {
             while pendingHead == pending.count && !closed { condition.wait() }
-            guard pendingHead < pending.count else { return nil }
-            let next = pending[pendingHead]
-            pendingHead += 1
-            // Compact now and then so the array does not grow with the archive.
-            if pendingHead >= 64 && pendingHead * 2 >= pending.count {
-                pending.removeFirst(pendingHead)
-                pendingHead = 0
-            }
-            return next
+            return takeLocked()
         }
+    }
+
+    /// The next pending chunk, if any; the lock must be held.
+    private func takeLocked() -> (Int, [Input])? {
+        guard pendingHead < pending.count else { return nil }
+        let next = pending[pendingHead]
+        pendingHead += 1
+        // Compact now and then so the array does not grow with the archive.
+        if pendingHead >= 64 && pendingHead * 2 >= pending.count {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+        return next
     }
 
     func complete(_ index: Int, _ outputs: [Output]) {
@@ -125,11 +134,26 @@ private final class ChunkQueue<Input: Sendable, Output: Sendable>: @unchecked Se
         }
     }
 
-    /// The outputs of chunk `index` once done; nil when not done yet and `wait` is false.
-    func result(_ index: Int, wait: Bool) -> [Output]? {
+    /// What the emitting thread does next for chunk `index`.
+    enum Next {
+        /// The chunk's outputs, to emit.
+        case done([Output])
+        /// A chunk no worker has taken, for the emitting thread to transform meanwhile.
+        case work(Int, [Input])
+        /// Not done, and `wait` was false.
+        case notYet
+    }
+
+    /// The outputs of chunk `index` once done, or else a chunk to transform while it is not; with `wait` false,
+    /// `.notYet` instead of waiting.
+    func next(_ index: Int, wait: Bool) -> Next {
         condition.withLock {
-            while done[index] == nil && wait { condition.wait() }
-            return done.removeValue(forKey: index)
+            while true {
+                if let outputs = done.removeValue(forKey: index) { return .done(outputs) }
+                guard wait else { return .notYet }
+                if let chunk = takeLocked() { return .work(chunk.0, chunk.1) }
+                condition.wait()
+            }
         }
     }
 
