@@ -44,7 +44,10 @@ public final class HTTPServer: Service, Sendable {
                 return PendingConnection(try Connection(wrappingChannelSynchronously: channel))
             }
         }
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        // One event loop for every connection: it only moves bytes and parses HTTP (the requests run on Swift's
+        // cooperative pool), and a second loop thread on top of the pool's cost ~5% more CPU per testimony in
+        // context switches (BENCHMARKS.md).
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton.next())
             .serverChannelOption(.backlog, value: 256)
         let server: NIOAsyncChannel<PendingConnection, Never>
         if let passed = try SocketActivation.passedSocket() {
