@@ -12,6 +12,8 @@ enum KeyHolderRun {
         /// From the first output byte (the keys are unlocked by then) to the end of output.
         var streamingSeconds: Double
         var cpuSeconds: Double
+        /// CPU seconds from the first output byte to the end: the record streaming alone.
+        var streamingCPUSeconds: Double?
         /// The whole run, including the Argon2id key unlock: VmHWM just before it is reset, or ru_maxrss if larger.
         var peakRSS: Int
         /// VmHWM reset when the first record came out, sampled until the end: the record streaming alone.
@@ -66,6 +68,7 @@ enum KeyHolderRun {
         var lines = 0
         var firstByteTime: Double?
         var unlockPeak = 0
+        var cpuAtFirstByte: Double?
         while true {
             let n = buffer.withUnsafeMutableBytes { read(pipeFDs[0], $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
@@ -74,6 +77,7 @@ enum KeyHolderRun {
                 firstByteTime = now()
                 // From here on VmHWM is the peak of streaming records, not of the Argon2id unlock before it.
                 unlockPeak = ProcStats.peakRSS(pid) ?? 0
+                cpuAtFirstByte = ProcStats.cpuSeconds(pid)
                 ProcStats.resetPeakRSS(pid)
                 firstByte.store(true, ordering: .releasing)
             }
@@ -89,7 +93,7 @@ enum KeyHolderRun {
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         return Result(
             records: lines, totalSeconds: end - start, streamingSeconds: outputEnd - (firstByteTime ?? start),
-            cpuSeconds: cpu, peakRSS: max(unlockPeak, usage.ru_maxrss * 1024), streamingPeakRSS: streamingPeak.withLock { $0 },
+            cpuSeconds: cpu, streamingCPUSeconds: cpuAtFirstByte.map { cpu - $0 }, peakRSS: max(unlockPeak, usage.ru_maxrss * 1024), streamingPeakRSS: streamingPeak.withLock { $0 },
             exitCode: ChildProcess.exitCode(status)
         )
     }
