@@ -19,8 +19,17 @@ extension String {
     /// keyboards (precomposed letters or combining marks) seals to the same bytes.
     public var nfc: String {
         if Self.isBelowFirstNonNFCScalar(utf8) { return self }
-        let source = Self.hasNonStarterDecomposition(unicodeScalars) ? decomposingNonStarterSequences() : self
-        return String(decoding: source._nfcCodeUnits, as: UTF8.self)
+        return normalizingToNFC()
+    }
+
+    /// This string in NFC, and whether it was already NFC, byte for byte. When it was, the result is this string
+    /// and `nfc` of the result is the result itself, so code that keeps it need not normalise it again.
+    var nfcNotingChange: (nfc: String, wasNFC: Bool) {
+        if Self.isBelowFirstNonNFCScalar(utf8) { return (self, true) }
+        var normalized = normalizingToNFC()
+        var original = self
+        let unchanged = normalized.withUTF8 { after in original.withUTF8 { before in after.elementsEqual(before) } }
+        return (normalized, unchanged)
     }
 
     /// Whether this string is already in Unicode Normalization Form C, scalar for scalar.
@@ -56,6 +65,12 @@ extension String {
         case 0x0F81: ("\u{0F71}", "\u{0F80}")
         default: nil
         }
+    }
+
+    /// NFC without the quick check that `nfc` makes first.
+    private func normalizingToNFC() -> String {
+        let source = Self.hasNonStarterDecomposition(unicodeScalars) ? decomposingNonStarterSequences() : self
+        return String(decoding: source._nfcCodeUnits, as: UTF8.self)
     }
 
     private func decomposingNonStarterSequences() -> String {
