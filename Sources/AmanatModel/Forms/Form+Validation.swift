@@ -163,21 +163,28 @@ extension FormField {
             var index = 0
             while index < count {
                 let byte = bytes[index]
+                index += 1
+                // Printable ASCII first: most of any testimony, even in other scripts, is spaces and punctuation.
+                if byte >= 0x20 && byte < 0x7F {
+                    scalars += 1
+                    continue
+                }
                 if byte < 0x20 {
                     // U+2028 and U+2029 are line breaks too, and would sneak a second line into a one-line field.
                     guard multiline && (byte == 0x09 || byte == 0x0A || byte == 0x0D) else { refused = true; return }
                 } else if byte == 0x7F {
                     refused = true; return
-                } else if byte == 0xC2, index + 1 < count, bytes[index + 1] <= 0x9F {
+                } else if byte & 0xC0 == 0x80 {
+                    continue
+                } else if byte == 0xC2, index < count, bytes[index] <= 0x9F {
                     // U+0080…U+009F are C2 80…C2 9F.
                     refused = true; return
-                } else if byte == 0xE2, !multiline, index + 2 < count, bytes[index + 1] == 0x80,
-                    bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
+                } else if byte == 0xE2, !multiline, index + 1 < count, bytes[index] == 0x80,
+                    bytes[index + 1] == 0xA8 || bytes[index + 1] == 0xA9
                 {
                     refused = true; return
                 }
-                if byte & 0xC0 != 0x80 { scalars += 1 }
-                index += 1
+                scalars += 1
             }
         }
         if refused {
