@@ -162,29 +162,37 @@ extension FormField {
             let count = bytes.count
             var index = 0
             while index < count {
-                let byte = bytes[index]
-                index += 1
-                // Printable ASCII first: most of any testimony, even in other scripts, is spaces and punctuation.
-                if byte >= 0x20 && byte < 0x7F {
+                // Most of a testimony, even in other scripts, is printable ASCII: take it eight bytes at a time.
+                if index + 8 <= count, Self.isPrintableASCII(UnsafeRawPointer(bytes.baseAddress! + index)) {
+                    scalars += 8
+                    index += 8
+                    continue
+                }
+                let end = min(index + 8, count)
+                while index < end {
+                    let byte = bytes[index]
+                    index += 1
+                    if byte >= 0x20 && byte < 0x7F {
+                        scalars += 1
+                        continue
+                    }
+                    if byte < 0x20 {
+                        // U+2028 and U+2029 are line breaks too, and would sneak a second line into a one-line field.
+                        guard multiline && (byte == 0x09 || byte == 0x0A || byte == 0x0D) else { refused = true; return }
+                    } else if byte == 0x7F {
+                        refused = true; return
+                    } else if byte & 0xC0 == 0x80 {
+                        continue
+                    } else if byte == 0xC2, index < count, bytes[index] <= 0x9F {
+                        // U+0080…U+009F are C2 80…C2 9F.
+                        refused = true; return
+                    } else if byte == 0xE2, !multiline, index + 1 < count, bytes[index] == 0x80,
+                        bytes[index + 1] == 0xA8 || bytes[index + 1] == 0xA9
+                    {
+                        refused = true; return
+                    }
                     scalars += 1
-                    continue
                 }
-                if byte < 0x20 {
-                    // U+2028 and U+2029 are line breaks too, and would sneak a second line into a one-line field.
-                    guard multiline && (byte == 0x09 || byte == 0x0A || byte == 0x0D) else { refused = true; return }
-                } else if byte == 0x7F {
-                    refused = true; return
-                } else if byte & 0xC0 == 0x80 {
-                    continue
-                } else if byte == 0xC2, index < count, bytes[index] <= 0x9F {
-                    // U+0080…U+009F are C2 80…C2 9F.
-                    refused = true; return
-                } else if byte == 0xE2, !multiline, index + 1 < count, bytes[index] == 0x80,
-                    bytes[index + 1] == 0xA8 || bytes[index + 1] == 0xA9
-                {
-                    refused = true; return
-                }
-                scalars += 1
             }
         }
         if refused {
@@ -193,6 +201,15 @@ extension FormField {
             throw ValidationError(.invalidValue, field: path, "\(path) must not contain \(what)")
         }
         return scalars
+    }
+
+    /// Whether all eight bytes at `bytes` are in 0x20…0x7E. Without a high bit set, adding 1 to each byte sets it
+    /// only for 0x7F, and subtracting 0x20 from each (the lowest one below 0x20 borrowing first) sets it only when
+    /// a byte is below 0x20, so the three high-bit tests together are exact.
+    private static func isPrintableASCII(_ bytes: UnsafeRawPointer) -> Bool {
+        let word = bytes.loadUnaligned(as: UInt64.self)
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        return (word | (word &- 0x2020_2020_2020_2020) | (word &+ 0x0101_0101_0101_0101)) & highBits == 0
     }
 
     static func isValidDate(_ text: String) -> Bool {
