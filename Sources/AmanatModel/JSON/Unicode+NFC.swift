@@ -66,8 +66,26 @@ extension String {
     /// such strings are NFC as they stand, which spares ASCII and Latin-1 text the normaliser.
     /// U+0300 is encoded as CC 80, and every scalar below it uses only bytes below 0xCC.
     private static func isBelowFirstNonNFCScalar(_ utf8: String.UTF8View) -> Bool {
-        utf8.withContiguousStorageIfAvailable { bytes in bytes.allSatisfy { $0 < 0xCC } }
-            ?? utf8.allSatisfy { $0 < 0xCC }
+        utf8.withContiguousStorageIfAvailable(isBelowFirstNonNFCScalar) ?? utf8.allSatisfy { $0 < 0xCC }
+    }
+
+    private static func isBelowFirstNonNFCScalar(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        if let base = bytes.baseAddress {
+            // Eight bytes at a time: a word without a high bit is ASCII and passes whole.
+            while index + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 != 0 {
+                    for offset in 0..<8 where bytes[index + offset] >= 0xCC { return false }
+                }
+                index += 8
+            }
+        }
+        while index < bytes.count {
+            guard bytes[index] < 0xCC else { return false }
+            index += 1
+        }
+        return true
     }
 
     /// Whether `utf8` contains U+0344 (CD 84), U+0F73 (E0 BD B3), U+0F75 (E0 BD B5) or U+0F81 (E0 BE 81): the
