@@ -372,6 +372,7 @@ private struct JSONReader {
         var hasEscapes = false
         scratch.removeAll(keepingCapacity: true)
         while true {
+            skipPlainStringBytes()
             guard index < bytes.count else { throw error(.syntax) }
             let byte = bytes[index]
             if byte == ASCII.quote { break }
@@ -394,6 +395,25 @@ private struct JSONReader {
         scratch.append(contentsOf: run)
         guard scratch.count <= maxStringBytes else { throw JSONParseError(kind: .tooLarge, offset: open) }
         return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// Moves `index` past whole words of eight bytes that hold no quote, backslash or control character, so that
+    /// the byte loop in `parseString` sees only the bytes around those. Each test says only whether a word has such
+    /// a byte, and does so exactly: `(x - 0x01…) & ~x & 0x80…` is non-zero if and only if a byte of x is zero, and
+    /// `(x - 0x20…) & ~x & 0x80…` if and only if a byte is below 0x20.
+    private mutating func skipPlainStringBytes() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let quotes = word ^ (ones &* UInt64(ASCII.quote))
+            let backslashes = word ^ (ones &* UInt64(ASCII.backslash))
+            let special = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
+                | ((word &- ones &* 0x20) & ~word)
+            guard special & highBits == 0 else { return }
+            index += 8
+        }
     }
 
     /// Decodes the escape at `index` (a backslash) into `scratch`; errors point at that backslash.
