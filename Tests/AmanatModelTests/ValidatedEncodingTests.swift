@@ -257,3 +257,87 @@ struct ValidatedEncodingTests {
         #expect(inText == special)
     }
 }
+
+/// The byte loops that skip eight plain bytes at a time (the parser's string scanner, the character check of text
+/// fields, the NFC quick check) must find what they look for at every position within and across those words.
+@Suite("Word-at-a-time scanning")
+struct WordScanningTests {
+    static let positions = Array(0..<26)
+
+    @Test(arguments: positions)
+    func parserFindsEverySpecialByte(_ position: Int) throws {
+        let before = String(repeating: "a", count: position)
+        let after = String(repeating: "b", count: 25 - position)
+        for (escape, decoded) in [(#"\""#, "\""), (#"\\"#, "\\"), (#"\n"#, "\n"), (#"\u00e9"#, "\u{E9}"), (#"\/"#, "/")] {
+            let value = try JSONParser().parse(Array("\"\(before)\(escape)\(after)\"".utf8))
+            #expect(value == .string(before + decoded + after))
+        }
+        for plain in ["\u{7F}", "\u{E9}", "中", "\u{1F600}", " ", "~"] {
+            #expect(try JSONParser().parse(Array("\"\(before)\(plain)\(after)\"".utf8)) == .string(before + plain + after))
+        }
+        for control in [UInt8(0x00), 0x01, 0x0A, 0x1F] {
+            let document = Array("\"\(before)".utf8) + [control] + Array("\(after)\"".utf8)
+            #expect(throws: JSONParseError(kind: .syntax, offset: 1 + position)) { try JSONParser().parse(document) }
+        }
+        // A quote there ends the string, and the rest is left over.
+        #expect(throws: JSONParseError(kind: .syntax, offset: 2 + position)) {
+            try JSONParser().parse(Array("\"\(before)\"\(after)\"".utf8))
+        }
+        #expect(throws: JSONParseError(kind: .syntax, offset: 26)) {
+            try JSONParser().parse(Array("\"\(before)\(after)".utf8))
+        }
+    }
+
+    @Test(arguments: positions)
+    func textCheckFindsEveryControlCharacter(_ position: Int) throws {
+        let form = try RepositoryFiles.shippedForm()
+        let before = String(repeating: "a", count: position)
+        let after = String(repeating: "b", count: 25 - position)
+        for code in FormValidationControlCodes.refusedInLines {
+            let value = before + String(Character(Unicode.Scalar(code)!)) + after
+            Testimonies.expectRejection(
+                form, Testimonies.minimal(with: ["full_name": .string(value)]), .invalidValue, field: "full_name"
+            )
+            if !FormValidationControlCodes.lineBreaks.contains(code) {
+                Testimonies.expectRejection(
+                    form, Testimonies.minimal(with: ["narrative": .string(value)]), .invalidValue, field: "narrative"
+                )
+            }
+        }
+        for code in FormValidationControlCodes.lineBreaks {
+            let value = before + String(Character(Unicode.Scalar(code)!)) + after
+            let testimony = try form.validate(fields: Testimonies.minimal(with: ["narrative": .string(value)]))
+            #expect(testimony.sections[.testimony]?["narrative"] == .string(value))
+        }
+    }
+
+    /// Lengths are counted in scalars across word boundaries, with one- to four-byte characters anywhere.
+    @Test(arguments: [1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 40])
+    func lengthIsCountedAcrossWords(_ maxLength: Int) throws {
+        for filler in ["a", "\u{E9}", "中", "\u{1F600}"] {
+            for position in 0..<maxLength {
+                let fitting = String(repeating: "x", count: position) + filler
+                    + String(repeating: "y", count: maxLength - position - 1)
+                var field = ValidatedEncodingTests.field("line", .line)
+                field.maxLength = maxLength
+                let form = ValidatedEncodingTests.form([field])
+                _ = try form.validate(fields: .object(["line": .string(fitting)]))
+                Testimonies.expectRejection(form, .object(["line": .string(fitting + "z")]), .tooLong, field: "line")
+            }
+        }
+    }
+
+    @Test(arguments: positions)
+    func quickCheckFindsEveryCombiningMark(_ position: Int) {
+        let before = String(repeating: "a", count: position)
+        let after = String(repeating: "b", count: 25 - position)
+        #expect(Array((before + "e\u{301}" + after).nfc.utf8) == Array((before + "\u{E9}" + after).utf8))
+        #expect((before + "\u{E9}\u{FF}" + after).isNFC)
+        #expect(!(before + "\u{212B}" + after).isNFC)
+    }
+}
+
+enum FormValidationControlCodes {
+    static let lineBreaks: [UInt32] = [0x09, 0x0A, 0x0D, 0x2028, 0x2029]
+    static let refusedInLines: [UInt32] = lineBreaks + [0x00, 0x01, 0x07, 0x08, 0x0B, 0x0C, 0x1B, 0x1F, 0x7F, 0x80, 0x85, 0x9F]
+}
