@@ -398,20 +398,9 @@ private struct JSONReader {
     }
 
     /// Moves `index` past whole words of eight bytes that hold no quote, backslash or control character, so that
-    /// the byte loop in `parseString` sees only the bytes around those. Each test says only whether a word has such
-    /// a byte, and does so exactly: `(x - 0x01…) & ~x & 0x80…` is non-zero if and only if a byte of x is zero, and
-    /// `(x - 0x20…) & ~x & 0x80…` if and only if a byte is below 0x20.
+    /// the byte loop in `parseString` sees only the bytes around those.
     private mutating func skipPlainStringBytes() {
-        guard let base = bytes.baseAddress else { return }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        while index + 8 <= bytes.count {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-            let quotes = word ^ (ones &* UInt64(ASCII.quote))
-            let backslashes = word ^ (ones &* UInt64(ASCII.backslash))
-            let special = ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
-                | ((word &- ones &* 0x20) & ~word)
-            guard special & highBits == 0 else { return }
+        while index + 8 <= bytes.count, !ByteWords.hasQuoteBackslashOrControl(ByteWords.word(bytes, at: index)) {
             index += 8
         }
     }
