@@ -39,7 +39,9 @@ public struct ValidatedTestimony: Sendable, Equatable {
         // merging to the dictionaries of `sections`.
         guard plan.namesAreDistinct else { return JSONValue.object(sections[section] ?? [:]).canonicalBytes() }
         var output: [UInt8] = []
-        output.reserveCapacity(256)
+        // Room for the whole section at once: growing would copy the bytes, and leave copies of what is about to be
+        // sealed in freed memory, out of reach of the caller's wipe.
+        output.reserveCapacity(Self.estimatedSize(values, of: fields, plan: plan, section: section))
         Self.appendObject(values, of: fields, plan: plan, section: section, to: &output)
         return output
     }
@@ -55,6 +57,38 @@ public struct ValidatedTestimony: Sendable, Equatable {
             if let value { members[field.name] = value.json(subfields: field.subfields) }
         }
         return members
+    }
+
+    /// The size of the canonical JSON object `appendObject` writes, unless escapes or normalisation lengthen text.
+    private static func estimatedSize(
+        _ values: [ValidatedValue?], of fields: [FormField], plan: FieldListPlan, section: Section?
+    ) -> Int {
+        var size = 2
+        for (index, value) in values.enumerated() {
+            guard let value, section == nil || fields[index].section == section else { continue }
+            size += plan.encodedNames[index].count + 1
+            switch value {
+            case .nfcText(let text): size += text.utf8.count + 2
+            case .plain(let json): size += estimatedSize(json)
+            case .records(let entries):
+                let field = fields[index]
+                size += entries.count + 1
+                for entry in entries {
+                    size += estimatedSize(entry, of: field.subfields, plan: field.subfieldPlan, section: nil)
+                }
+            }
+        }
+        return size
+    }
+
+    private static func estimatedSize(_ json: JSONValue) -> Int {
+        switch json {
+        case .string(let text): text.utf8.count + 2
+        case .array(let items): items.reduce(items.count + 1) { $0 + estimatedSize($1) }
+        case .object(let members): members.reduce(members.count * 4 + 1) { $0 + $1.key.utf8.count + estimatedSize($1.value) }
+        case .number(let literal): literal.utf8.count
+        case .null, .bool: 5
+        }
     }
 
     /// Appends the canonical JSON object of the given fields of `section` (of all fields when nil), as
