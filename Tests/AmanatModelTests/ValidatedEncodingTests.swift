@@ -328,6 +328,23 @@ struct WordScanningTests {
     }
 
     @Test(arguments: positions)
+    func encoderEscapesEverySpecialByte(_ position: Int) {
+        let before = String(repeating: "a", count: position)
+        let after = String(repeating: "\u{E9}b", count: 13 - position / 2)
+        let named: [UInt8: String] = [
+            0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: "\\\"", 0x5C: "\\\\",
+        ]
+        for byte in Array(UInt8(0x00)...0x1F) + [0x22, 0x5C] {
+            let escaped = named[byte] ?? "\\u00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
+            let value = JSONValue.string(before + String(UnicodeScalar(byte)) + after)
+            #expect(value.canonicalString() == "\"" + before + escaped + after + "\"", "byte \(byte)")
+        }
+        for plain in ["/", "\u{7F}", "\u{2028}", "中", " "] {
+            #expect(JSONValue.string(before + plain + after).canonicalString() == "\"" + before + plain + after + "\"")
+        }
+    }
+
+    @Test(arguments: positions)
     func quickCheckFindsEveryCombiningMark(_ position: Int) {
         let before = String(repeating: "a", count: position)
         let after = String(repeating: "b", count: 25 - position)
