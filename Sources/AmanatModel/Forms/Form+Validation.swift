@@ -163,7 +163,7 @@ extension FormField {
             var index = 0
             while index < count {
                 // Most of a testimony, even in other scripts, is printable ASCII: take it eight bytes at a time.
-                if index + 8 <= count, Self.isPrintableASCII(UnsafeRawPointer(bytes.baseAddress! + index)) {
+                if index + 8 <= count, ByteWords.isPrintableASCII(ByteWords.word(bytes, at: index)) {
                     scalars += 8
                     index += 8
                     continue
@@ -201,15 +201,6 @@ extension FormField {
             throw ValidationError(.invalidValue, field: path, "\(path) must not contain \(what)")
         }
         return scalars
-    }
-
-    /// Whether all eight bytes at `bytes` are in 0x20…0x7E. Without a high bit set, adding 1 to each byte sets it
-    /// only for 0x7F, and subtracting 0x20 from each (the lowest one below 0x20 borrowing first) sets it only when
-    /// a byte is below 0x20, so the three high-bit tests together are exact.
-    private static func isPrintableASCII(_ bytes: UnsafeRawPointer) -> Bool {
-        let word = bytes.loadUnaligned(as: UInt64.self)
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        return (word | (word &- 0x2020_2020_2020_2020) | (word &+ 0x0101_0101_0101_0101)) & highBits == 0
     }
 
     static func isValidDate(_ text: String) -> Bool {

@@ -35,12 +35,9 @@ extension String {
     /// Whether `a` and `b` hold the same bytes, compared eight at a time.
     private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
-        guard let first = a.baseAddress, let second = b.baseAddress else { return true }
         var index = 0
         while index + 8 <= a.count {
-            let lhs = UnsafeRawPointer(first + index).loadUnaligned(as: UInt64.self)
-            let rhs = UnsafeRawPointer(second + index).loadUnaligned(as: UInt64.self)
-            guard lhs == rhs else { return false }
+            guard ByteWords.word(a, at: index) == ByteWords.word(b, at: index) else { return false }
             index += 8
         }
         while index < a.count {
@@ -71,15 +68,12 @@ extension String {
 
     private static func isBelowFirstNonNFCScalar(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
-        if let base = bytes.baseAddress {
-            // Eight bytes at a time: a word without a high bit is ASCII and passes whole.
-            while index + 8 <= bytes.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                if word & 0x8080_8080_8080_8080 != 0 {
-                    for offset in 0..<8 where bytes[index + offset] >= 0xCC { return false }
-                }
-                index += 8
+        // Eight bytes at a time: a word of ASCII passes whole.
+        while index + 8 <= bytes.count {
+            if !ByteWords.isASCII(ByteWords.word(bytes, at: index)) {
+                for offset in 0..<8 where bytes[index + offset] >= 0xCC { return false }
             }
+            index += 8
         }
         while index < bytes.count {
             guard bytes[index] < 0xCC else { return false }
