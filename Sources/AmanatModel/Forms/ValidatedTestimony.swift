@@ -46,6 +46,7 @@ public struct ValidatedTestimony: Sendable, Equatable {
         return output
     }
 
+    /// Equal when the form's id and version and the sections are, the sections compared as `JSONValue`s.
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.formID == rhs.formID && lhs.formVersion == rhs.formVersion && lhs.sections == rhs.sections
     }
