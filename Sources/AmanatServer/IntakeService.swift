@@ -251,7 +251,7 @@ public struct IntakeService: Sendable {
         guard case .object(let top) = document else {
             throw Problem.validation(ValidationError(.notAnObject, field: nil, "the body must be a JSON object"))
         }
-        guard Set(top.keys).isSubset(of: ["form", "fields"]) else {
+        guard top.keys.allSatisfy({ $0 == "form" || $0 == "fields" }) else {
             throw Problem.validation(
                 ValidationError(.unknownField, field: nil, "the body may only have the members \"form\" and \"fields\"")
             )

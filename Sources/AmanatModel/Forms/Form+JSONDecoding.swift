@@ -73,7 +73,7 @@ extension FormField {
     ///
     /// For a `records` field this checks the whole list; check each entry's values against ``subfields``.
     public func check(_ value: JSONValue) throws(ValidationError) -> JSONValue {
-        try validate(value, path: name)
+        try validate(value, path: FieldPath(entry: nil, name: name)).json(subfields: subfields)
     }
 }
 

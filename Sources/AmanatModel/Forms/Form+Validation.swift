@@ -1,18 +1,3 @@
-/// A testimony that fits its form, split into the three sections, every string in NFC.
-public struct ValidatedTestimony: Sendable, Equatable {
-    /// The form's id.
-    public var formID: String
-    /// The form's version.
-    public var formVersion: Int
-    /// The fields of each section that were given, by name. Absent optional fields are left out.
-    public var sections: [Section: [String: JSONValue]]
-
-    /// The canonical JSON of one section's fields: what is stored in clear, or sealed.
-    public func canonicalJSON(_ section: Section) -> [UInt8] {
-        JSONValue.object(sections[section] ?? [:]).canonicalBytes()
-    }
-}
-
 extension Form {
     /// Checks `fields` (the submission's `fields` object) against the form.
     ///
@@ -22,33 +7,35 @@ extension Form {
         guard case .object(let given) = fields else {
             throw ValidationError(.notAnObject, field: nil, "\"fields\" must be an object")
         }
-        let values = try Self.validateObject(given, against: self.fields, path: nil)
-        var sections: [Section: [String: JSONValue]] = [.clear: [:], .identity: [:], .testimony: [:]]
-        for field in self.fields {
-            if let value = values[field.name] { sections[field.section, default: [:]][field.name] = value }
-        }
-        return ValidatedTestimony(formID: id, formVersion: version, sections: sections)
+        let values = try Self.validateObject(given, against: self.fields, plan: fieldPlan, entry: nil)
+        return ValidatedTestimony(formID: id, formVersion: version, fields: self.fields, plan: fieldPlan, values: values)
     }
 
+    /// Checks one object against `fields` and returns the value of each field, in the fields' order (nil where it
+    /// was not given). `entry` is where the object is: nil for the testimony, else the records field and position.
     static func validateObject(
-        _ given: [String: JSONValue], against fields: [FormField], path: String?
-    ) throws(ValidationError) -> [String: JSONValue] {
-        let known = Set(fields.map(\.name))
-        if given.keys.contains(where: { !known.contains($0) }) {
+        _ given: [String: JSONValue], against fields: [FormField], plan: FieldListPlan, entry: FieldPath.Entry?
+    ) throws(ValidationError) -> [ValidatedValue?] {
+        if given.keys.contains(where: { !plan.names.contains($0) }) {
             // The unknown name itself is submitted content, so it is not repeated.
+            let path = entry?.text
             let place = path.map { "\($0) has" } ?? "the testimony has"
             throw ValidationError(.unknownField, field: path, "\(place) a field that the form does not define")
         }
-        var out: [String: JSONValue] = [:]
+        var values: [ValidatedValue?] = []
+        values.reserveCapacity(fields.count)
         for field in fields {
-            let fieldPath = path.map { "\($0).\(field.name)" } ?? field.name
+            let path = FieldPath(entry: entry, name: field.name)
             if let value = given[field.name], !isEmpty(value) {
-                out[field.name] = try field.validate(value, path: fieldPath)
+                values.append(try field.validate(value, path: path))
             } else if field.required {
-                throw ValidationError(.missingField, field: fieldPath, "\(fieldPath) is required")
+                let text = path.text
+                throw ValidationError(.missingField, field: text, "\(text) is required")
+            } else {
+                values.append(nil)
             }
         }
-        return out
+        return values
     }
 
     private static func isEmpty(_ value: JSONValue) -> Bool {
@@ -61,27 +48,55 @@ extension Form {
     }
 }
 
+/// Where a value is in a testimony, put into words (`relatives[2].relation`) only when an error names it.
+struct FieldPath {
+    /// One entry of a records field.
+    struct Entry {
+        /// The records field's path.
+        var records: String
+        /// The entry's position in the list.
+        var index: Int
+
+        /// For example `relatives[2]`.
+        var text: String { "\(records)[\(index)]" }
+    }
+
+    /// The entry that holds the field; nil for a field of the testimony itself.
+    var entry: Entry?
+    /// The field's name.
+    var name: String
+
+    /// For example `relatives[2].relation`, or `narrative`.
+    var text: String {
+        guard let entry else { return name }
+        return "\(entry.text).\(name)"
+    }
+}
+
 extension FormField {
-    func validate(_ value: JSONValue, path: String) throws(ValidationError) -> JSONValue {
+    func validate(_ value: JSONValue, path: FieldPath) throws(ValidationError) -> ValidatedValue {
         switch type {
         case .line, .text:
             guard case .string(let raw) = value else { throw wrongType(path, "a string") }
-            let text = raw.nfc
+            let (text, wasNFC) = raw.nfcNotingChange
             let scalars = try checkCharacters(text, path: path, multiline: type == .text)
             if let maxLength, scalars > maxLength {
+                let path = path.text
                 throw ValidationError(.tooLong, field: path, "\(path) is longer than \(maxLength) characters")
             }
-            return .string(text)
+            // Text that was NFC as given is known to stay as it is; canonical JSON normalises the rest again.
+            return wasNFC ? .nfcText(text) : .plain(.string(text))
         case .date:
             guard case .string(let text) = value else { throw wrongType(path, "a date string") }
             guard Self.isValidDate(text) else {
+                let path = path.text
                 throw ValidationError(.invalidValue, field: path, "\(path) must be a date as YYYY, YYYY-MM or YYYY-MM-DD")
             }
-            return .string(text)
+            return .plain(.string(text))
         case .enumeration:
             guard case .string(let text) = value else { throw wrongType(path, "a string") }
             try checkOption(text, path: path)
-            return .string(text)
+            return .plain(.string(text))
         case .enumerationList:
             guard case .array(let items) = value else { throw wrongType(path, "a list of strings") }
             try checkCount(items.count, path: path)
@@ -90,39 +105,48 @@ extension FormField {
                 guard case .string(let text) = item else { throw wrongType(path, "a list of strings") }
                 try checkOption(text, path: path)
                 guard seen.insert(text).inserted else {
+                    let path = path.text
                     throw ValidationError(.invalidValue, field: path, "\(path) lists the same value twice")
                 }
             }
-            return value
+            return .plain(value)
         case .bool:
             guard case .bool = value else { throw wrongType(path, "true or false") }
-            return value
+            return .plain(value)
         case .records:
             guard case .array(let items) = value else { throw wrongType(path, "a list of objects") }
             try checkCount(items.count, path: path)
-            var out: [JSONValue] = []
+            let records = path.text
+            var entries: [[ValidatedValue?]] = []
+            entries.reserveCapacity(items.count)
             for (index, item) in items.enumerated() {
-                let itemPath = "\(path)[\(index)]"
-                guard case .object(let object) = item else { throw wrongType(itemPath, "an object") }
-                out.append(.object(try Form.validateObject(object, against: subfields, path: itemPath)))
+                let entry = FieldPath.Entry(records: records, index: index)
+                guard case .object(let object) = item else {
+                    let path = entry.text
+                    throw ValidationError(.wrongType, field: path, "\(path) must be an object")
+                }
+                entries.append(try Form.validateObject(object, against: subfields, plan: subfieldPlan, entry: entry))
             }
-            return .array(out)
+            return .records(entries)
         }
     }
 
-    private func wrongType(_ path: String, _ expected: String) -> ValidationError {
-        ValidationError(.wrongType, field: path, "\(path) must be \(expected)")
+    private func wrongType(_ path: FieldPath, _ expected: String) -> ValidationError {
+        let path = path.text
+        return ValidationError(.wrongType, field: path, "\(path) must be \(expected)")
     }
 
-    private func checkOption(_ text: String, path: String) throws(ValidationError) {
+    private func checkOption(_ text: String, path: FieldPath) throws(ValidationError) {
         guard options.contains(where: { $0.value == text }) else {
+            let path = path.text
             let allowed = options.map(\.value).joined(separator: ", ")
             throw ValidationError(.invalidValue, field: path, "\(path) must be one of: \(allowed)")
         }
     }
 
-    private func checkCount(_ count: Int, path: String) throws(ValidationError) {
+    private func checkCount(_ count: Int, path: FieldPath) throws(ValidationError) {
         if let maxItems, count > maxItems {
+            let path = path.text
             throw ValidationError(.tooManyItems, field: path, "\(path) has more than \(maxItems) entries")
         }
     }
@@ -130,7 +154,7 @@ extension FormField {
     /// Refuses control characters (C0 but tab, line feed and carriage return in multi-line text; DEL; C1) and,
     /// in one-line fields, U+2028 and U+2029; returns the number of Unicode scalars. One pass over the UTF-8
     /// bytes: a String's UTF-8 is always valid, so every scalar starts with a byte that is not 10xxxxxx.
-    private func checkCharacters(_ text: String, path: String, multiline: Bool) throws(ValidationError) -> Int {
+    private func checkCharacters(_ text: String, path: FieldPath, multiline: Bool) throws(ValidationError) -> Int {
         var text = text
         var refused = false
         var scalars = 0
@@ -138,26 +162,42 @@ extension FormField {
             let count = bytes.count
             var index = 0
             while index < count {
-                let byte = bytes[index]
-                if byte < 0x20 {
-                    // U+2028 and U+2029 are line breaks too, and would sneak a second line into a one-line field.
-                    guard multiline && (byte == 0x09 || byte == 0x0A || byte == 0x0D) else { refused = true; return }
-                } else if byte == 0x7F {
-                    refused = true; return
-                } else if byte == 0xC2, index + 1 < count, bytes[index + 1] <= 0x9F {
-                    // U+0080…U+009F are C2 80…C2 9F.
-                    refused = true; return
-                } else if byte == 0xE2, !multiline, index + 2 < count, bytes[index + 1] == 0x80,
-                    bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
-                {
-                    refused = true; return
+                // Most of a testimony, even in other scripts, is printable ASCII: take it eight bytes at a time.
+                if index + 8 <= count, ByteWords.isPrintableASCII(ByteWords.word(bytes, at: index)) {
+                    scalars += 8
+                    index += 8
+                    continue
                 }
-                if byte & 0xC0 != 0x80 { scalars += 1 }
-                index += 1
+                let end = min(index + 8, count)
+                while index < end {
+                    let byte = bytes[index]
+                    index += 1
+                    if byte >= 0x20 && byte < 0x7F {
+                        scalars += 1
+                        continue
+                    }
+                    if byte < 0x20 {
+                        // U+2028 and U+2029 are line breaks too, and would sneak a second line into a one-line field.
+                        guard multiline && (byte == 0x09 || byte == 0x0A || byte == 0x0D) else { refused = true; return }
+                    } else if byte == 0x7F {
+                        refused = true; return
+                    } else if byte & 0xC0 == 0x80 {
+                        continue
+                    } else if byte == 0xC2, index < count, bytes[index] <= 0x9F {
+                        // U+0080…U+009F are C2 80…C2 9F.
+                        refused = true; return
+                    } else if byte == 0xE2, !multiline, index + 1 < count, bytes[index] == 0x80,
+                        bytes[index + 1] == 0xA8 || bytes[index + 1] == 0xA9
+                    {
+                        refused = true; return
+                    }
+                    scalars += 1
+                }
             }
         }
         if refused {
             let what = multiline ? "control characters" : "line breaks or control characters"
+            let path = path.text
             throw ValidationError(.invalidValue, field: path, "\(path) must not contain \(what)")
         }
         return scalars

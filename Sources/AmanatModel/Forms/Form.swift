@@ -9,7 +9,11 @@ public struct Form: Sendable, Equatable {
     /// An optional longer description.
     public var description: LocalizedText?
     /// The fields, in display order.
-    public var fields: [FormField]
+    public var fields: [FormField] {
+        didSet { fieldPlan = FieldListPlan(fields) }
+    }
+    /// Worked out from `fields` whenever they change, so that validating a testimony does not.
+    private(set) var fieldPlan: FieldListPlan
 
     /// Assembles a form. ``Form/init(toml:)`` is the checked way to make one.
     public init(id: String, version: Int, title: LocalizedText, description: LocalizedText?, fields: [FormField]) {
@@ -18,6 +22,7 @@ public struct Form: Sendable, Equatable {
         self.title = title
         self.description = description
         self.fields = fields
+        self.fieldPlan = FieldListPlan(fields)
     }
 
     /// The field named `name`, if the form has one.
@@ -47,7 +52,11 @@ public struct FormField: Sendable, Equatable {
     /// For `enum` and `enum_list`: the allowed values, in display order.
     public var options: [FieldOption]
     /// For `records`: the fields of each entry.
-    public var subfields: [FormField]
+    public var subfields: [FormField] {
+        didSet { subfieldPlan = FieldListPlan(subfields) }
+    }
+    /// Worked out from `subfields` whenever they change.
+    private(set) var subfieldPlan: FieldListPlan
 
     /// Assembles a field. ``Form/init(toml:)`` is the checked way to make one.
     public init(
@@ -64,6 +73,36 @@ public struct FormField: Sendable, Equatable {
         self.help = help
         self.options = options
         self.subfields = subfields
+        self.subfieldPlan = FieldListPlan(subfields)
+    }
+}
+
+/// What validation and canonical JSON need to know about a list of fields (a form's, or a records field's
+/// sub-fields), worked out once when the list is set instead of for every testimony.
+struct FieldListPlan: Sendable, Equatable {
+    /// The fields' names, to refuse names the list does not define.
+    let names: Set<String>
+    /// Positions in the list, in the order canonical JSON writes members named like the fields: by the UTF-8 bytes
+    /// of the names' NFC, ties broken by the names' own bytes (as `JSONValue.canonicalBytes()` orders keys).
+    let canonicalOrder: [Int]
+    /// For each field, its name as canonical JSON writes a member name: quoted, in NFC, escaped, with the colon.
+    let encodedNames: [[UInt8]]
+    /// Whether no two names in the list, nor in any records field's sub-fields, are equal as `String`s. Forms read
+    /// from files always qualify; only then may validated values be encoded straight from the plan, because a
+    /// dictionary keyed by the names would merge fields with equal names.
+    let namesAreDistinct: Bool
+
+    init(_ fields: [FormField]) {
+        let names = fields.map(\.name)
+        self.names = Set(names)
+        let nfcNames = names.map { Array($0.nfc.utf8) }
+        canonicalOrder = names.indices.sorted { lhs, rhs in
+            nfcNames[lhs] == nfcNames[rhs]
+                ? names[lhs].utf8.lexicographicallyPrecedes(names[rhs].utf8)
+                : nfcNames[lhs].lexicographicallyPrecedes(nfcNames[rhs])
+        }
+        encodedNames = names.map { CanonicalJSONEncoder.encodedMemberName($0) }
+        namesAreDistinct = self.names.count == names.count && fields.allSatisfy { $0.subfieldPlan.namesAreDistinct }
     }
 }
 

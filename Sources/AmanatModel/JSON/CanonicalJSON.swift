@@ -28,7 +28,9 @@ extension JSONValue {
     }
 }
 
-private enum CanonicalJSONEncoder {
+/// The encoder behind ``JSONValue/canonicalBytes()``, shared with the encoder of validated testimonies
+/// (ValidatedTestimony.swift) so that both write scalars, strings and member names alike.
+enum CanonicalJSONEncoder {
     static func append(_ value: JSONValue, to output: inout [UInt8]) {
         switch value {
         case .null:
@@ -68,8 +70,16 @@ private enum CanonicalJSONEncoder {
         }
     }
 
+    /// `name` as a member name is written: quoted, in NFC, escaped, followed by the colon.
+    static func encodedMemberName(_ name: String) -> [UInt8] {
+        var output: [UInt8] = []
+        appendString(name.nfc.utf8, to: &output)
+        output.append(UInt8(ascii: ":"))
+        return output
+    }
+
     /// Appends `utf8` as a quoted JSON string. Only ASCII bytes are ever escaped, so working on bytes is exact.
-    private static func appendString(_ utf8: some Sequence<UInt8>, to output: inout [UInt8]) {
+    static func appendString(_ utf8: some Sequence<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         // Runs without anything to escape are copied whole: this encoder writes every opened record.
         if utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &output) }) == nil {
@@ -80,11 +90,21 @@ private enum CanonicalJSONEncoder {
 
     private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         var runStart = 0
-        for index in bytes.indices {
+        var index = 0
+        while index < bytes.count {
+            // Words of eight bytes without anything to escape are passed over whole.
+            if index + 8 <= bytes.count, !ByteWords.hasQuoteBackslashOrControl(ByteWords.word(bytes, at: index)) {
+                index += 8
+                continue
+            }
             let byte = bytes[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+                index += 1
+                continue
+            }
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-            runStart = index + 1
+            index += 1
+            runStart = index
             let shortEscape: UInt8
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): shortEscape = byte

@@ -372,6 +372,7 @@ private struct JSONReader {
         var hasEscapes = false
         scratch.removeAll(keepingCapacity: true)
         while true {
+            skipPlainStringBytes()
             guard index < bytes.count else { throw error(.syntax) }
             let byte = bytes[index]
             if byte == ASCII.quote { break }
@@ -394,6 +395,14 @@ private struct JSONReader {
         scratch.append(contentsOf: run)
         guard scratch.count <= maxStringBytes else { throw JSONParseError(kind: .tooLarge, offset: open) }
         return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// Moves `index` past whole words of eight bytes that hold no quote, backslash or control character, so that
+    /// the byte loop in `parseString` sees only the bytes around those.
+    private mutating func skipPlainStringBytes() {
+        while index + 8 <= bytes.count, !ByteWords.hasQuoteBackslashOrControl(ByteWords.word(bytes, at: index)) {
+            index += 8
+        }
     }
 
     /// Decodes the escape at `index` (a backslash) into `scratch`; errors point at that backslash.

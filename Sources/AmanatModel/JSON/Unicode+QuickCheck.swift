@@ -41,9 +41,7 @@ extension String {
         var index = 0
         while index < count {
             // Eight ASCII bytes at a step.
-            if index + 8 <= count,
-                UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-            {
+            if index + 8 <= count, ByteWords.isASCII(ByteWords.word(bytes, at: index)) {
                 index += 8
                 continue
             }
