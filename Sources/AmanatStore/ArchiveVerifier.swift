@@ -1,6 +1,5 @@
 public import AmanatCrypto
 public import AmanatModel
-import Dispatch
 import Foundation
 import GRDB
 
@@ -191,53 +190,36 @@ public struct ArchiveVerifier {
             report.checkpoints += 1
             report.lastSignedSeq = checkpoint.ledgerSeq
         }
-        // 3. The rows against the chain: same records, same order, same content. Rows are read here in batches
-        //    whose digests (BLAKE2b over every byte of the row, most of this step's work) are computed on every
-        //    core, then checked here in order.
+        // 3. The rows against the chain: same records, same order, same content.
         var position = 0
         let rows = try Row.fetchCursor(db, sql: "\(StoredRecord.selectColumns) FROM records ORDER BY seq")
-        var batch: [StoredRecord] = []
-        batch.reserveCapacity(digestBatchSize)
-        var exhausted = false
-        while !exhausted {
-            batch.removeAll(keepingCapacity: true)
-            while batch.count < digestBatchSize, let row = try rows.next() {
-                do {
-                    batch.append(try StoredRecord(row: row))
-                } catch {
-                    // Rows before this one in the batch are checked first, so the first failure is reported.
-                    exhausted = true
-                    break
-                }
+        while let row = try rows.next() {
+            let record: StoredRecord
+            do {
+                record = try StoredRecord(row: row)
+            } catch {
+                return fail("record at position \(position + 1) has a malformed id")
             }
-            let malformedAt = exhausted ? position + batch.count : nil
-            if batch.count < digestBatchSize { exhausted = true }
-            let batchDigests = Self.digests(of: batch)
-            for (index, record) in batch.enumerated() {
-                guard places[record.recordID] != nil else {
-                    return fail("record \(record.recordID) (position \(position + 1)) is not in the ledger: it was injected or copied in")
-                }
-                guard position < report.recordIDs.count else {
-                    return fail("record \(record.recordID) appears twice")
-                }
-                guard report.recordIDs[position] == record.recordID else {
-                    let expected = report.recordIDs[position]
-                    if try !recordExists(db, expected) {
-                        return fail("record \(expected) (position \(position + 1)) is in the ledger but missing: it was deleted")
-                    }
-                    return fail("record \(record.recordID) is at position \(position + 1), where the ledger has \(expected): records were reordered")
-                }
-                guard record.withdrawn == withdrawn[position] else {
-                    return fail("record \(record.recordID): its withdrawn mark does not match the ledger")
-                }
-                guard constantTimeEqual(batchDigests[index], Array(digests[position * 32..<position * 32 + 32])) else {
-                    return fail("record \(record.recordID) (position \(position + 1)) differs from its ledger entry: its clear fields, envelopes, form or date were altered")
-                }
-                position += 1
+            guard places[record.recordID] != nil else {
+                return fail("record \(record.recordID) (position \(position + 1)) is not in the ledger: it was injected or copied in")
             }
-            if let malformedAt {
-                return fail("record at position \(malformedAt + 1) has a malformed id")
+            guard position < report.recordIDs.count else {
+                return fail("record \(record.recordID) appears twice")
             }
+            guard report.recordIDs[position] == record.recordID else {
+                let expected = report.recordIDs[position]
+                if try !recordExists(db, expected) {
+                    return fail("record \(expected) (position \(position + 1)) is in the ledger but missing: it was deleted")
+                }
+                return fail("record \(record.recordID) is at position \(position + 1), where the ledger has \(expected): records were reordered")
+            }
+            guard record.withdrawn == withdrawn[position] else {
+                return fail("record \(record.recordID): its withdrawn mark does not match the ledger")
+            }
+            guard constantTimeEqual(record.digest, Array(digests[position * 32..<position * 32 + 32])) else {
+                return fail("record \(record.recordID) (position \(position + 1)) differs from its ledger entry: its clear fields, envelopes, form or date were altered")
+            }
+            position += 1
         }
         if position < report.recordIDs.count {
             return fail("record \(report.recordIDs[position]) (position \(position + 1)) is in the ledger but missing: it was deleted")
@@ -262,49 +244,7 @@ public struct ArchiveVerifier {
         }
     }
 
-    /// Rows hashed together on every core in step 3: large enough to make the hand-off cheap next to BLAKE2b
-    /// over a row, small enough to hold (a few MB).
-    static let digestBatchSize = 256
-
-    /// The digests of `records`, in order, computed on every core.
-    static func digests(of records: [StoredRecord]) -> [[UInt8]] {
-        guard records.count > 1 else { return records.map(\.digest) }
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, records.count)
-        let results = DigestSlots(count: records.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var index = worker
-            while index < records.count {
-                results.set(index, records[index].digest)
-                index += workers
-            }
-        }
-        return results.values
-    }
-
     private static func recordExists(_ db: Database, _ recordID: RecordID) throws -> Bool {
         try Int.fetchOne(db, sql: "SELECT count(*) FROM records WHERE record_id = ?", arguments: [Data(recordID.bytes)]) == 1
     }
-}
-
-/// One slot per record, each written by exactly one thread of ``ArchiveVerifier/digests(of:)`` and read only
-/// after `concurrentPerform` has returned. The slots are raw memory, so that no thread takes exclusive access
-/// to a shared array.
-private final class DigestSlots: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<[UInt8]>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: [])
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-
-    func set(_ index: Int, _ digest: [UInt8]) {
-        slots[index] = digest
-    }
-
-    var values: [[UInt8]] { Array(slots) }
 }
