@@ -147,6 +147,11 @@ struct ValidatedEncodingTests {
                 #expect(scalarExact(.object(stored), .object(wanted)), "\(section) of \(given)")
                 let bytes = testimony.canonicalJSON(section)
                 #expect(bytes == JSONValue.object(wanted).canonicalBytes(), "\(section) of \(given)")
+                // Reserved at once, so no partial copy of the plaintext is left behind in freed memory.
+                let estimate = ValidatedTestimony.estimatedSize(
+                    testimony.values, of: testimony.fields, plan: testimony.plan, section: section
+                )
+                #expect(bytes.count <= estimate, "\(section) of \(given)")
             }
         }
     }

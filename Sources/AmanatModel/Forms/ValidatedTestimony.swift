@@ -60,8 +60,9 @@ public struct ValidatedTestimony: Sendable, Equatable {
         return members
     }
 
-    /// The size of the canonical JSON object `appendObject` writes, unless escapes or normalisation lengthen text.
-    private static func estimatedSize(
+    /// At least the size of the canonical JSON object `appendObject` writes: escapes are counted, and text that
+    /// is not known to be NFC yet is allowed to triple (the most NFC can lengthen UTF-8).
+    static func estimatedSize(
         _ values: [ValidatedValue?], of fields: [FormField], plan: FieldListPlan, section: Section?
     ) -> Int {
         var size = 2
@@ -69,7 +70,7 @@ public struct ValidatedTestimony: Sendable, Equatable {
             guard let value, section == nil || fields[index].section == section else { continue }
             size += plan.encodedNames[index].count + 1
             switch value {
-            case .nfcText(let text): size += text.utf8.count + 2
+            case .nfcText(let text): size += quotedSize(text, normalised: true)
             case .plain(let json): size += estimatedSize(json)
             case .records(let entries):
                 let field = fields[index]
@@ -84,12 +85,34 @@ public struct ValidatedTestimony: Sendable, Equatable {
 
     private static func estimatedSize(_ json: JSONValue) -> Int {
         switch json {
-        case .string(let text): text.utf8.count + 2
+        case .string(let text): quotedSize(text, normalised: false)
         case .array(let items): items.reduce(items.count + 1) { $0 + estimatedSize($1) }
-        case .object(let members): members.reduce(members.count * 4 + 1) { $0 + $1.key.utf8.count + estimatedSize($1.value) }
+        case .object(let members):
+            members.reduce(members.count * 2 + 1) { $0 + quotedSize($1.key, normalised: false) + estimatedSize($1.value) }
         case .number(let literal): literal.utf8.count
         case .null, .bool: 5
         }
+    }
+
+    /// At least the size of `text` written as a JSON string: the quotes, six bytes for any byte that is escaped
+    /// (`\u00xx` is the longest escape), and three times the bytes when it may still be normalised.
+    private static func quotedSize(_ text: String, normalised: Bool) -> Int {
+        var text = text
+        let escaped = text.withUTF8 { bytes in
+            var count = 0
+            var index = 0
+            while index < bytes.count {
+                if index + 8 <= bytes.count, !ByteWords.hasQuoteBackslashOrControl(ByteWords.word(bytes, at: index)) {
+                    index += 8
+                    continue
+                }
+                let byte = bytes[index]
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { count += 1 }
+                index += 1
+            }
+            return count
+        }
+        return (normalised ? 1 : 3) * text.utf8.count + 5 * escaped + 2
     }
 
     /// Appends the canonical JSON object of the given fields of `section` (of all fields when nil), as
