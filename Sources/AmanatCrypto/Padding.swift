@@ -1,5 +1,3 @@
-import CSodium
-
 /// Length-hiding padding (ISO/IEC 7816-4, as `sodium_pad` writes it) to coarse buckets, so that the size of
 /// a sealed section does not betray the length of a name.
 public enum Padding {
@@ -35,7 +33,8 @@ public enum Padding {
         // The same bytes as `sodium_pad` (the content, 0x80, then zeros to the end of the bucket), written
         // directly: `sodium_pad` runs in constant time over a whole block, which for a bucket-sized block cost
         // as much as a fifth of sealing the section, and the sealing side has no length to hide from itself
-        // (the request that carried the plaintext had the same length). Opening still uses `sodium_unpad`.
+        // (the request that carried the plaintext had the same length). Unpadding checks `sodium_unpad`'s rule,
+        // also in variable time (`unpaddedLength`).
         padded.withUnsafeMutableBytes { out in
             if let source = plaintext.baseAddress, plaintext.count > 0 {
                 out.baseAddress!.copyMemory(from: source, byteCount: plaintext.count)

@@ -28,12 +28,6 @@ public struct VerificationReport: Sendable {
     /// is used. Flat, so that 100,000 records cost 3.2 MB here rather than a dictionary's many allocations.
     public var digests: [UInt8] = []
 
-    /// Whether `record`, read again at `position` (from 0), is the row that was verified there (its digest
-    /// covers the withdrawn state too).
-    public func matches(_ record: StoredRecord, at position: Int) -> Bool {
-        guard position >= 0, position < recordIDs.count, recordIDs[position] == record.recordID else { return false }
-        return constantTimeEqual(record.digest, Array(digests[position * 32..<position * 32 + 32]))
-    }
     /// The first inconsistency, if any: where the chain breaks and why.
     public var failure: String?
 

@@ -75,20 +75,32 @@ extension KeyHolder {
             )
             var written = Set<RecordID>()
             do {
-                let source: (((StoredRecord, ExpectedRow?)) throws -> Void) throws -> Void = { body in
+                typealias Row = Result<(StoredRecord, ExpectedRow?), ArchiveChanged>
+                let source: ((Row) throws -> Void) throws -> Void = { body in
                     for archive in readers {
-                        try archive.forEachExpecting { record, expected in
-                            // A record already written from an archive given before it: written once.
-                            if written.insert(record.recordID).inserted { try body((record, expected)) } else { progress.advance() }
+                        try archive.forEachExpecting { row in
+                            guard case .success((let record, let expected)) = row, !written.insert(record.recordID).inserted
+                            else { return try body(row) }
+                            // Written already from an archive given before it: not again, but still the verified
+                            // row, or the run stops in its place.
+                            do throws(ArchiveChanged) {
+                                try expected?.check(record)
+                                progress.advance()
+                            } catch {
+                                try body(.failure(error))
+                            }
                         }
                     }
                 }
                 // Checked against the verified digest, opened and encoded on every core, emitted in archive order
                 // (ParallelOpener.swift); warnings, the output and the progress bar stay on this thread.
                 let shared = ReadOnly((command: self, ring: ring, encodesLines: format == .jsonl))
-                try ParallelOpener().forEach(source) { (record, expected) -> Result<Opening, ArchiveChanged> in
+                try ParallelOpener().forEach(source) { row -> Result<Opening, ArchiveChanged> in
+                    let record: StoredRecord
                     do throws(ArchiveChanged) {
-                        try expected?.check(record)
+                        let (read, expected) = try row.get()
+                        try expected?.check(read)
+                        record = read
                     } catch {
                         return .failure(error)
                     }
@@ -97,7 +109,7 @@ extension KeyHolder {
                     let line = shared.value.encodesLines ? JSONLinesOutput.line(for: opened) : nil
                     return .success(Opening(record: opened, warning: warning, tally: part, encoded: line))
                 } emit: { result in
-                    // A changed row stops the run before it, or anything after it, is written.
+                    // A changed row stops the run in its place: nothing from it or after it is written.
                     let opening = try result.get()
                     tally.add(opening.tally)
                     if let warning = opening.warning { progress.interrupt { warn(warning) } }

@@ -64,7 +64,8 @@ struct CheckedArchive {
     /// place (a hostile file could answer the second read differently), or ``ArchiveChanged`` is thrown before
     /// `body` sees it.
     func forEach(_ body: (StoredRecord) throws -> Void) throws {
-        try forEachExpecting { record, expected in
+        try forEachExpecting { item in
+            let (record, expected) = try item.get()
             if let expected { try expected.check(record) }
             try body(record)
         }
@@ -72,22 +73,29 @@ struct CheckedArchive {
 
     /// Like ``forEach(_:)``, but leaves the costly part of the check, the record's digest, to the caller, who can
     /// run it on another thread: `body` gets each record with what it must match (nil with --no-verify). The
-    /// record ids, their order and their number are checked here.
-    func forEachExpecting(_ body: (StoredRecord, ExpectedRow?) throws -> Void) throws {
+    /// record ids, their order and their number are checked here; the first row that differs in them reaches
+    /// `body` as a failure in its place, after the rows before it, and reading stops there.
+    func forEachExpecting(_ body: (Result<(StoredRecord, ExpectedRow?), ArchiveChanged>) throws -> Void) throws {
+        struct Stop: Error {}
         var position = 0
-        try reader.forEach { record in
-            var expected: ExpectedRow?
-            if let report {
-                guard position < report.recordIDs.count, report.recordIDs[position] == record.recordID else {
-                    throw ArchiveChanged(path: path, recordID: record.recordID)
+        do {
+            try reader.forEach { record in
+                var expected: ExpectedRow?
+                if let report {
+                    guard position < report.recordIDs.count, report.recordIDs[position] == record.recordID else {
+                        try body(.failure(ArchiveChanged(path: path, recordID: record.recordID)))
+                        throw Stop()
+                    }
+                    expected = ExpectedRow(path: path, digest: Array(report.digests[position * 32..<position * 32 + 32]))
                 }
-                expected = ExpectedRow(path: path, digest: Array(report.digests[position * 32..<position * 32 + 32]))
+                position += 1
+                try body(.success((record, expected)))
             }
-            position += 1
-            try body(record, expected)
+        } catch is Stop {
+            return
         }
         if let report, position != report.recordIDs.count {
-            throw ArchiveChanged(path: path, recordID: nil)
+            try body(.failure(ArchiveChanged(path: path, recordID: nil)))
         }
     }
 }

@@ -5,7 +5,8 @@ import Foundation
 /// bounded number of records in memory: the reader blocks when too many chunks are in flight.
 ///
 /// Opening is X25519 and XChaCha20 work per record, independent between records, so it spreads across cores;
-/// reading the database and writing the output stay on the calling thread.
+/// reading the database and writing the output stay on the calling thread, which also transforms chunks itself
+/// rather than wait idle for the next one in order.
 struct ParallelOpener {
     /// Worker threads; 1 transforms on the calling thread.
     var workers = ProcessInfo.processInfo.activeProcessorCount
@@ -16,9 +17,10 @@ struct ParallelOpener {
     /// Chunks read but not yet emitted, in all.
     var maximumChunksInFlight = 32
 
-    /// Reads records (or anything else) from `source` and calls `emit` with `transform(record)` for each, in the order `source`
-    /// gave them. `transform` runs on worker threads; `emit` on the calling thread. An error from `source` or
-    /// `emit` stops the run after the workers finish what they hold.
+    /// Reads records (or anything else) from `source` and calls `emit` with `transform(record)` for each, in the
+    /// order `source` gave them. `transform` runs on worker threads and on the calling thread; `emit` on the
+    /// calling thread. An error from `source` or `emit` stops the run: chunks no worker has taken are dropped, and
+    /// the call returns once the workers have finished the ones they hold.
     func forEach<Input: Sendable, Output: Sendable>(
         _ source: ((Input) throws -> Void) throws -> Void,
         transform: @escaping @Sendable (Input) -> Output,
@@ -157,9 +159,13 @@ private final class ChunkQueue<Input: Sendable, Output: Sendable>: @unchecked Se
         }
     }
 
+    /// Ends the run: chunks no worker has taken are dropped (after an error nothing more is emitted, so opening
+    /// them would only leave more plaintext in memory), and idle workers return.
     func close() {
         condition.withLock {
             closed = true
+            pending.removeAll()
+            pendingHead = 0
             condition.broadcast()
         }
     }

@@ -10,6 +10,7 @@ import Testing
             for value in range {
                 guard let scalar = Unicode.Scalar(value) else { continue }
                 let text = String(Character(scalar))
+                #expect(scalar.properties.generalCategory != .unassigned, "U+\(String(value, radix: 16))")
                 #expect(scalar.properties.canonicalCombiningClass == .notReordered, "U+\(String(value, radix: 16))")
                 #expect(Array(text._nfcCodeUnits) == Array(text.utf8), "U+\(String(value, radix: 16))")
                 checked += 1
