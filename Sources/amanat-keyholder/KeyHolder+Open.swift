@@ -106,14 +106,17 @@ extension KeyHolder {
                     }
                     var part = Tally()
                     let (opened, warning) = shared.value.command.open(record, with: shared.value.ring, tally: &part)
-                    let line = shared.value.encodesLines ? JSONLinesOutput.line(for: opened) : nil
-                    return .success(Opening(record: opened, warning: warning, tally: part, encoded: line))
+                    // Encoded here, the record's JSON values are freed on the thread that made them, and only the
+                    // line waits to be written.
+                    let payload: Opening.Payload = shared.value.encodesLines
+                        ? .encoded(JSONLinesOutput.line(for: opened)) : .record(opened)
+                    return .success(Opening(payload: payload, warning: warning, tally: part))
                 } emit: { result in
                     // A changed row stops the run in its place: nothing from it or after it is written.
                     let opening = try result.get()
                     tally.add(opening.tally)
                     if let warning = opening.warning { progress.interrupt { warn(warning) } }
-                    try output.add(opening.record, encoded: opening.encoded)
+                    try output.add(opening.payload)
                     progress.advance()
                 }
                 progress.finish()
@@ -182,12 +185,16 @@ extension KeyHolder {
 
 /// One record as a worker opened it, for the calling thread to write.
 struct Opening: Sendable {
-    var record: OpenedRecord
+    /// The record, or its line when the output takes lines.
+    enum Payload: Sendable {
+        case record(OpenedRecord)
+        case encoded([UInt8])
+    }
+
+    var payload: Payload
     /// The line for stderr when some section did not open.
     var warning: String?
     var tally: Tally
-    /// The record already in the output's format, when the output can take it so.
-    var encoded: [UInt8]?
 }
 
 struct Tally: Sendable {

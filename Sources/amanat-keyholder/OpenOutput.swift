@@ -6,8 +6,8 @@ import Glibc
 
 /// Where `open` puts each record as it is opened, in the format asked for.
 protocol OpenOutput {
-    /// Writes `record`; `encoded` is what ``JSONLinesOutput/line(for:)`` made of it on a worker, if anything.
-    func add(_ record: OpenedRecord, encoded: [UInt8]?) throws
+    /// Writes `record`, or the line ``JSONLinesOutput/line(for:)`` made of it on a worker (JSON lines only).
+    func add(_ record: Opening.Payload) throws
     /// Writes whatever waits for the last record (the CSV table, the report's index) and closes.
     func finish() throws
 }
@@ -63,8 +63,11 @@ final class JSONLinesOutput: OpenOutput {
         return line
     }
 
-    func add(_ record: OpenedRecord, encoded: [UInt8]?) throws {
-        try sink.write(encoded ?? Self.line(for: record))
+    func add(_ record: Opening.Payload) throws {
+        switch record {
+        case .encoded(let line): try sink.write(line)
+        case .record(let record): try sink.write(Self.line(for: record))
+        }
     }
 
     func finish() throws {
@@ -83,7 +86,8 @@ final class CSVOutput: OpenOutput {
         self.byteOrderMark = byteOrderMark
     }
 
-    func add(_ record: OpenedRecord, encoded: [UInt8]?) throws {
+    func add(_ record: Opening.Payload) throws {
+        guard case .record(let record) = record else { preconditionFailure("a CSV table takes records") }
         table.add(record)
     }
 
@@ -132,7 +136,8 @@ final class ReportOutput: OpenOutput {
         }
     }
 
-    func add(_ record: OpenedRecord, encoded: [UInt8]?) throws {
+    func add(_ record: Opening.Payload) throws {
+        guard case .record(let record) = record else { preconditionFailure("a report takes records") }
         let page = builder.page(for: record)
         index.add(page)
         if markdown {
