@@ -100,15 +100,10 @@ public struct ValidatedTestimony: Sendable, Equatable {
         var text = text
         let escaped = text.withUTF8 { bytes in
             var count = 0
-            var index = 0
+            var index = ByteWords.firstEscaped(in: bytes, from: 0)
             while index < bytes.count {
-                if index + 8 <= bytes.count, !ByteWords.hasQuoteBackslashOrControl(ByteWords.word(bytes, at: index)) {
-                    index += 8
-                    continue
-                }
-                let byte = bytes[index]
-                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { count += 1 }
-                index += 1
+                count += 1
+                index = ByteWords.firstEscaped(in: bytes, from: index + 1)
             }
             return count
         }

@@ -34,4 +34,20 @@ enum ByteWords {
             | ((word &- ones &* 0x20) & ~word)
         return special & highBits != 0
     }
+
+    /// The index of the first byte at or after `start` that a JSON string cannot hold as it is (`"`, `\` or below
+    /// 0x20), or `bytes.count` when there is none; words without one are passed over whole.
+    static func firstEscaped(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        while index < bytes.count {
+            if index + 8 <= bytes.count, !hasQuoteBackslashOrControl(word(bytes, at: index)) {
+                index += 8
+                continue
+            }
+            let byte = bytes[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return index }
+            index += 1
+        }
+        return bytes.count
+    }
 }

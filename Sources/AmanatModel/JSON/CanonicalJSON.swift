@@ -90,37 +90,29 @@ enum CanonicalJSONEncoder {
 
     private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         var runStart = 0
-        var index = 0
+        var index = ByteWords.firstEscaped(in: bytes, from: 0)
         while index < bytes.count {
-            // Words of eight bytes without anything to escape are passed over whole.
-            if index + 8 <= bytes.count, !ByteWords.hasQuoteBackslashOrControl(ByteWords.word(bytes, at: index)) {
-                index += 8
-                continue
-            }
             let byte = bytes[index]
-            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
-                index += 1
-                continue
-            }
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-            index += 1
-            runStart = index
-            let shortEscape: UInt8
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): shortEscape = byte
-            case 0x08: shortEscape = UInt8(ascii: "b")
-            case 0x09: shortEscape = UInt8(ascii: "t")
-            case 0x0A: shortEscape = UInt8(ascii: "n")
-            case 0x0C: shortEscape = UInt8(ascii: "f")
-            case 0x0D: shortEscape = UInt8(ascii: "r")
-            default:
+            runStart = index + 1
+            let shortEscape: UInt8? = switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): byte
+            case 0x08: UInt8(ascii: "b")
+            case 0x09: UInt8(ascii: "t")
+            case 0x0A: UInt8(ascii: "n")
+            case 0x0C: UInt8(ascii: "f")
+            case 0x0D: UInt8(ascii: "r")
+            default: nil
+            }
+            if let shortEscape {
+                output.append(UInt8(ascii: "\\"))
+                output.append(shortEscape)
+            } else {
                 output.append(contentsOf: "\\u00".utf8)
                 output.append(lowercaseHexDigit(byte >> 4))
                 output.append(lowercaseHexDigit(byte & 0x0F))
-                continue
             }
-            output.append(UInt8(ascii: "\\"))
-            output.append(shortEscape)
+            index = ByteWords.firstEscaped(in: bytes, from: runStart)
         }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
     }
