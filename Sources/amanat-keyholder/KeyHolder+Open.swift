@@ -75,8 +75,7 @@ extension KeyHolder {
             )
             var written = Set<RecordID>()
             do {
-                typealias Row = Result<(StoredRecord, ExpectedRow?), ArchiveChanged>
-                let source: ((Row) throws -> Void) throws -> Void = { body in
+                let source: ((ReadRow) throws -> Void) throws -> Void = { body in
                     for archive in readers {
                         try archive.forEachExpecting { row in
                             guard case .success((let record, let expected)) = row, !written.insert(record.recordID).inserted
@@ -98,9 +97,7 @@ extension KeyHolder {
                 try ParallelOpener().forEach(source) { row -> Result<Opening, ArchiveChanged> in
                     let record: StoredRecord
                     do throws(ArchiveChanged) {
-                        let (read, expected) = try row.get()
-                        try expected?.check(read)
-                        record = read
+                        record = try row.checkedRecord()
                     } catch {
                         return .failure(error)
                     }

@@ -64,18 +64,14 @@ struct CheckedArchive {
     /// place (a hostile file could answer the second read differently), or ``ArchiveChanged`` is thrown before
     /// `body` sees it.
     func forEach(_ body: (StoredRecord) throws -> Void) throws {
-        try forEachExpecting { item in
-            let (record, expected) = try item.get()
-            if let expected { try expected.check(record) }
-            try body(record)
-        }
+        try forEachExpecting { row in try body(try row.checkedRecord()) }
     }
 
     /// Like ``forEach(_:)``, but leaves the costly part of the check, the record's digest, to the caller, who can
     /// run it on another thread: `body` gets each record with what it must match (nil with --no-verify). The
     /// record ids, their order and their number are checked here; the first row that differs in them reaches
     /// `body` as a failure in its place, after the rows before it, and reading stops there.
-    func forEachExpecting(_ body: (Result<(StoredRecord, ExpectedRow?), ArchiveChanged>) throws -> Void) throws {
+    func forEachExpecting(_ body: (ReadRow) throws -> Void) throws {
         struct Stop: Error {}
         var position = 0
         do {
@@ -97,6 +93,18 @@ struct CheckedArchive {
         if let report, position != report.recordIDs.count {
             try body(.failure(ArchiveChanged(path: path, recordID: nil)))
         }
+    }
+}
+
+/// A row read again, with what it must match, or the first way the rows differ from the verified ones.
+typealias ReadRow = Result<(StoredRecord, ExpectedRow?), ArchiveChanged>
+
+extension ReadRow {
+    /// The record, once it is the verified row at its place; else ``ArchiveChanged``.
+    func checkedRecord() throws(ArchiveChanged) -> StoredRecord {
+        let (record, expected) = try get()
+        try expected?.check(record)
+        return record
     }
 }
 

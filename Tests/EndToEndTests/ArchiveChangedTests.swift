@@ -47,11 +47,7 @@ import Testing
         var emitted: [RecordID] = []
         do {
             try ParallelOpener(chunkSize: 8).forEach({ body in try archive.forEachExpecting(body) }) { row in
-                Result { () throws(ArchiveChanged) -> RecordID in
-                    let (record, expected) = try row.get()
-                    try expected?.check(record)
-                    return record.recordID
-                }
+                Result { () throws(ArchiveChanged) -> RecordID in try row.checkedRecord().recordID }
             } emit: { result in
                 emitted.append(try result.get())
             }
