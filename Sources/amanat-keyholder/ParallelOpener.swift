@@ -120,6 +120,8 @@ private final class ChunkQueue<Input: Sendable, Output: Sendable>: @unchecked Se
     private func takeLocked() -> (Int, [Input])? {
         guard pendingHead < pending.count else { return nil }
         let next = pending[pendingHead]
+        // Released now, not at the next compaction: else up to 64 taken chunks of records stay in memory.
+        pending[pendingHead].1 = []
         pendingHead += 1
         // Compact now and then so the array does not grow with the archive.
         if pendingHead >= 64 && pendingHead * 2 >= pending.count {
