@@ -19,20 +19,76 @@ public struct VerificationReport: Sendable {
     public var checkpoints: Int = 0
     /// The last entry a valid checkpoint covers.
     public var lastSignedSeq: Int64 = 0
-    /// Record ids in ledger order.
-    public var recordIDs: [RecordID] = []
+    /// The records in ledger order, each with its verified digest.
+    public var verified = VerifiedRecords()
     /// The last entry's hash (the genesis hash for an empty ledger).
     public var headHash: [UInt8] = []
-    /// Each record's verified digest, 32 bytes each in the order of ``recordIDs``, for a reader that reads the
-    /// rows again: a hostile file could answer the second read differently, so each row is checked again as it
-    /// is used. Flat, so that 100,000 records cost 3.2 MB here rather than a dictionary's many allocations.
-    public var digests: [UInt8] = []
+
+    /// Record ids in ledger order (made on each call: for tests and small archives; the key holder reads
+    /// ``verified``).
+    public var recordIDs: [RecordID] { (0..<verified.count).map(verified.recordID(at:)) }
 
     /// The first inconsistency, if any: where the chain breaks and why.
     public var failure: String?
 
     /// Whether everything checked out.
     public var isIntact: Bool { failure == nil }
+}
+
+/// Each record's id and verified digest, in ledger order, for a reader that reads the rows again: a hostile file
+/// could answer the second read differently, so each row is checked again as it is used.
+///
+/// Flat, 48 bytes a record, so that verifying and opening hundreds of thousands of records needs no object per
+/// record (which would also scatter small allocations between the rows read, and keep their pages resident).
+public struct VerifiedRecords: Sendable {
+    /// 16 bytes a record.
+    private(set) var ids: [UInt8] = []
+    /// 32 bytes a record: the digest of its latest entry.
+    private(set) var digests: [UInt8] = []
+
+    /// The number of records.
+    public var count: Int { ids.count / RecordID.length }
+
+    mutating func reserve(_ records: Int) {
+        ids.reserveCapacity(records * RecordID.length)
+        digests.reserveCapacity(records * 32)
+    }
+
+    mutating func append(_ id: RecordID, digest: [UInt8]) {
+        ids += id.bytes
+        digests += digest
+    }
+
+    mutating func replaceDigest(at place: Int, with digest: [UInt8]) {
+        digests.replaceSubrange(place * 32..<place * 32 + 32, with: digest)
+    }
+
+    /// The id of the record at `place`.
+    public func recordID(at place: Int) -> RecordID {
+        RecordID(bytes: Array(ids[place * RecordID.length..<(place + 1) * RecordID.length]))!
+    }
+
+    /// Whether the record at `place` has the id `id`.
+    public func has(_ id: RecordID, at place: Int) -> Bool {
+        place >= 0 && place < count && ids[place * RecordID.length..<(place + 1) * RecordID.length].elementsEqual(id.bytes)
+    }
+
+    /// The verified digest of the record at `place`.
+    public func digest(at place: Int) -> [UInt8] {
+        Array(digests[place * 32..<place * 32 + 32])
+    }
+}
+
+/// A record id as a hash key held inline: no allocation a key.
+public struct RecordKey: Hashable, Sendable {
+    private let high: UInt64
+    private let low: UInt64
+
+    public init(_ id: RecordID) {
+        (high, low) = id.bytes.withUnsafeBytes {
+            ($0.loadUnaligned(fromByteOffset: 0, as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        }
+    }
 }
 
 /// Recomputes an archive's hash chain from its rows and checks the checkpoints' signatures
@@ -93,13 +149,16 @@ public struct ArchiveVerifier {
         }
 
         // 1. The chain, entry by entry.
-        // Per record, by its place among the record entries: where it is, its latest digest (flat, 32 bytes
-        // each) and whether it was withdrawn. Per entry: its hash (flat) and the records up to it.
-        var places: [RecordID: Int] = [:]
-        var digests: [UInt8] = []
+        // Per record, by its place among the record entries: its id and latest digest (report.verified) and
+        // whether it was withdrawn; a record's place by its id. Per entry a checkpoint names (read first, and
+        // checked in step 2): its hash and the records up to it. Nothing else is kept per entry.
+        let expectedRecords = try Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0
+        report.verified.reserve(expectedRecords)
+        var places: [RecordKey: Int] = Dictionary(minimumCapacity: expectedRecords)
         var withdrawn: [Bool] = []
-        var hashes: [UInt8] = []
-        var recordCounts: [Int64] = []
+        withdrawn.reserveCapacity(expectedRecords)
+        let checkpointed = Set(try Int64.fetchAll(db, sql: "SELECT ledger_seq FROM checkpoints"))
+        var atCheckpoint: [Int64: (hash: [UInt8], records: Int64)] = [:]
         var previous = Ledger.genesis(siteKey)
         let entries = try Row.fetchCursor(
             db, sql: "SELECT seq, kind, record_id, content_digest, prev_hash, entry_hash FROM ledger ORDER BY seq"
@@ -133,17 +192,17 @@ public struct ArchiveVerifier {
             }
             switch kind {
             case .record:
-                guard places[recordID] == nil else { return fail("ledger entry \(seq) stores record \(recordID) a second time") }
-                places[recordID] = report.recordIDs.count
-                digests += entry.contentDigest
+                guard places.updateValue(withdrawn.count, forKey: RecordKey(recordID)) == nil else {
+                    return fail("ledger entry \(seq) stores record \(recordID) a second time")
+                }
+                report.verified.append(recordID, digest: entry.contentDigest)
                 withdrawn.append(false)
                 report.records += 1
-                report.recordIDs.append(recordID)
             case .rewrap, .withdrawal:
-                guard let place = places[recordID], !withdrawn[place] else {
+                guard let place = places[RecordKey(recordID)], !withdrawn[place] else {
                     return fail("ledger entry \(seq) \(kind == .rewrap ? "rewraps" : "withdraws") record \(recordID), which is not stored or was withdrawn")
                 }
-                digests.replaceSubrange(place * 32..<place * 32 + 32, with: entry.contentDigest)
+                report.verified.replaceDigest(at: place, with: entry.contentDigest)
                 if kind == .withdrawal {
                     withdrawn[place] = true
                     report.withdrawals += 1
@@ -152,8 +211,7 @@ public struct ArchiveVerifier {
                 }
             }
             report.entries = seq
-            hashes += entry.entryHash
-            recordCounts.append(report.records)
+            if checkpointed.contains(seq) { atCheckpoint[seq] = (entry.entryHash, report.records) }
             previous = entry.entryHash
         }
         report.headHash = previous
@@ -174,12 +232,15 @@ public struct ArchiveVerifier {
             guard checkpoint.ledgerSeq >= 1, checkpoint.ledgerSeq <= report.entries else {
                 return fail("a signed checkpoint covers entry \(checkpoint.ledgerSeq), but the ledger ends at entry \(report.entries): entries were cut off")
             }
-            let index = Int(checkpoint.ledgerSeq - 1)
-            guard hashes[index * 32..<index * 32 + 32].elementsEqual(checkpoint.headHash) else {
+            // Every entry up to report.entries was walked, so each checkpoint within it has its place.
+            guard let chain = atCheckpoint[checkpoint.ledgerSeq] else {
+                return fail("the checkpoint at entry \(checkpoint.ledgerSeq) appeared after the ledger was read")
+            }
+            guard chain.hash == checkpoint.headHash else {
                 return fail("the ledger differs from the signed checkpoint at entry \(checkpoint.ledgerSeq): entries up to it were rewritten")
             }
-            guard recordCounts[index] == checkpoint.recordCount else {
-                return fail("the signed checkpoint at entry \(checkpoint.ledgerSeq) counts \(checkpoint.recordCount) records, the ledger \(recordCounts[index])")
+            guard chain.records == checkpoint.recordCount else {
+                return fail("the signed checkpoint at entry \(checkpoint.ledgerSeq) counts \(checkpoint.recordCount) records, the ledger \(chain.records)")
             }
             report.checkpoints += 1
             report.lastSignedSeq = checkpoint.ledgerSeq
@@ -194,14 +255,14 @@ public struct ArchiveVerifier {
             } catch {
                 return fail("record at position \(position + 1) has a malformed id")
             }
-            guard places[record.recordID] != nil else {
+            guard places[RecordKey(record.recordID)] != nil else {
                 return fail("record \(record.recordID) (position \(position + 1)) is not in the ledger: it was injected or copied in")
             }
-            guard position < report.recordIDs.count else {
+            guard position < report.verified.count else {
                 return fail("record \(record.recordID) appears twice")
             }
-            guard report.recordIDs[position] == record.recordID else {
-                let expected = report.recordIDs[position]
+            guard report.verified.has(record.recordID, at: position) else {
+                let expected = report.verified.recordID(at: position)
                 if try !recordExists(db, expected) {
                     return fail("record \(expected) (position \(position + 1)) is in the ledger but missing: it was deleted")
                 }
@@ -210,18 +271,17 @@ public struct ArchiveVerifier {
             guard record.withdrawn == withdrawn[position] else {
                 return fail("record \(record.recordID): its withdrawn mark does not match the ledger")
             }
-            guard constantTimeEqual(record.digest, Array(digests[position * 32..<position * 32 + 32])) else {
+            guard constantTimeEqual(record.digest, report.verified.digest(at: position)) else {
                 return fail("record \(record.recordID) (position \(position + 1)) differs from its ledger entry: its clear fields, envelopes, form or date were altered")
             }
             position += 1
         }
-        if position < report.recordIDs.count {
-            return fail("record \(report.recordIDs[position]) (position \(position + 1)) is in the ledger but missing: it was deleted")
+        if position < report.verified.count {
+            return fail("record \(report.verified.recordID(at: position)) (position \(position + 1)) is in the ledger but missing: it was deleted")
         }
 
-        report.digests = digests
         if report.entries > report.lastSignedSeq {
-            let unsignedRecords = report.records - (report.lastSignedSeq > 0 ? recordCounts[Int(report.lastSignedSeq - 1)] : 0)
+            let unsignedRecords = report.records - (atCheckpoint[report.lastSignedSeq]?.records ?? 0)
             return fail(
                 "ledger entries \(report.lastSignedSeq + 1) to \(report.entries) (\(unsignedRecords) records) are unsigned: "
                     + "no signed checkpoint covers them, so records after them could have been cut off"

@@ -73,12 +73,12 @@ extension KeyHolder {
                 total: readers.reduce(0) { $0 + ((try? $1.reader.count()) ?? 0) },
                 terminal: isatty(STDERR_FILENO) == 1 && (out != nil || isatty(STDOUT_FILENO) == 0)
             )
-            var written = Set<RecordID>()
+            var written = Set<RecordKey>()
             do {
                 let source: ((ReadRow) throws -> Void) throws -> Void = { body in
                     for archive in readers {
                         try archive.forEachExpecting { row in
-                            guard case .success((let record, let expected)) = row, !written.insert(record.recordID).inserted
+                            guard case .success((let record, let expected)) = row, !written.insert(RecordKey(record.recordID)).inserted
                             else { return try body(row) }
                             // Written already from an archive given before it: not again, but still the verified
                             // row, or the run stops in its place.

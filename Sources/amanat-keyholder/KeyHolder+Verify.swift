@@ -78,11 +78,11 @@ struct CheckedArchive {
             try reader.forEach { record in
                 var expected: ExpectedRow?
                 if let report {
-                    guard position < report.recordIDs.count, report.recordIDs[position] == record.recordID else {
+                    guard report.verified.has(record.recordID, at: position) else {
                         try body(.failure(ArchiveChanged(path: path, recordID: record.recordID)))
                         throw Stop()
                     }
-                    expected = ExpectedRow(path: path, digest: Array(report.digests[position * 32..<position * 32 + 32]))
+                    expected = ExpectedRow(path: path, digest: report.verified.digest(at: position))
                 }
                 position += 1
                 try body(.success((record, expected)))
@@ -90,7 +90,7 @@ struct CheckedArchive {
         } catch is Stop {
             return
         }
-        if let report, position != report.recordIDs.count {
+        if let report, position != report.verified.count {
             try body(.failure(ArchiveChanged(path: path, recordID: nil)))
         }
     }
@@ -205,17 +205,20 @@ func crossCheck(_ archives: [VerifiedArchive]) -> CrossCheck {
             }
         }
     }
-    // Across sites: each site's record ids, from its longest archive.
-    var owner: [RecordID: Int] = [:]
+    // Across sites: each site's record ids, from its longest archive (nothing to compare with one site).
+    guard sites.count > 1 else { return result }
+    var owner: [RecordKey: Int] = [:]
     for index in intact where !result.redundant.contains(index) {
-        for id in archives[index].report.recordIDs {
-            if let other = owner[id], archives[other].report.siteKey != archives[index].report.siteKey {
+        let records = archives[index].report.verified
+        for place in 0..<records.count {
+            let id = records.recordID(at: place)
+            if let other = owner[RecordKey(id)], archives[other].report.siteKey != archives[index].report.siteKey {
                 result.failures.append(
                     "record \(id) is in archives of two sites (\(archives[other].path) and \(archives[index].path)): "
                         + "it was copied from one into the other"
                 )
             } else {
-                owner[id] = index
+                owner[RecordKey(id)] = index
             }
         }
     }
