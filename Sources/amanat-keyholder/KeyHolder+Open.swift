@@ -93,7 +93,7 @@ extension KeyHolder {
                 }
                 // Checked against the verified digest, opened and encoded on every core, emitted in archive order
                 // (ParallelOpener.swift); warnings, the output and the progress bar stay on this thread.
-                let shared = ReadOnly((command: self, ring: ring, encodesLines: format == .jsonl))
+                let shared = ReadOnly((command: self, ring: ring, sections: requestedSections, encodesLines: format == .jsonl))
                 try ParallelOpener().forEach(source) { row -> Result<Opening, ArchiveChanged> in
                     let record: StoredRecord
                     do throws(ArchiveChanged) {
@@ -102,7 +102,9 @@ extension KeyHolder {
                         return .failure(error)
                     }
                     var part = Tally()
-                    let (opened, warning) = shared.value.command.open(record, with: shared.value.ring, tally: &part)
+                    let (opened, warning) = shared.value.command.open(
+                        record, with: shared.value.ring, sections: shared.value.sections, tally: &part
+                    )
                     // Encoded here, the record's JSON values are freed on the thread that made them, and only the
                     // line waits to be written.
                     let payload: Opening.Payload = shared.value.encodesLines
@@ -130,8 +132,10 @@ extension KeyHolder {
             if tally.unopened > 0 { throw ExitCode(Exit.unopened) }
         }
 
-        /// Opens one record; returns it and, when some section did not open, the warning line for it.
-        func open(_ record: StoredRecord, with ring: KeyRing, tally: inout Tally) -> (OpenedRecord, String?) {
+        /// Opens the `sections` of one record; returns it and, when some section did not open, the warning line for it.
+        func open(
+            _ record: StoredRecord, with ring: KeyRing, sections requested: [Section], tally: inout Tally
+        ) -> (OpenedRecord, String?) {
             var opened = OpenedRecord(
                 recordID: record.recordID.text, formID: record.formID, formVersion: record.formVersion,
                 received: record.received
@@ -141,7 +145,7 @@ extension KeyHolder {
                 tally.withdrawn += 1
                 return (opened, nil)
             }
-            opened.skipped = Set(Section.sealed.filter { !requestedSections.contains($0) })
+            opened.skipped = Set(Section.sealed.filter { !requested.contains($0) })
             if case .object(let clear)? = try? JSONParser(maxDepth: 64).parse(Array(record.clearJSON.utf8)) {
                 opened.fields[.clear] = clear
             } else {
@@ -149,7 +153,7 @@ extension KeyHolder {
             }
             let sealed: [(Section, [UInt8])] = [(.identity, record.identityEnvelope), (.testimony, record.testimonyEnvelope)]
             // Sections not asked for are neither opened nor reported.
-            for (section, envelope) in sealed where requestedSections.contains(section) {
+            for (section, envelope) in sealed where requested.contains(section) {
                 do {
                     let plaintext = try ring.open(envelope, section: section, recordID: record.recordID)
                     if case .object(let values)? = try? JSONParser(maxDepth: 64).parse(plaintext) {
