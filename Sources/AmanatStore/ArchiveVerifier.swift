@@ -170,13 +170,13 @@ public struct ArchiveVerifier {
                 return fail("ledger entry \(expected) is missing (the next entry is \(seq)): entries were deleted")
             }
             guard let kind = (row[1] as Int?).flatMap({ UInt8(exactly: $0) }).flatMap(Ledger.Kind.init(rawValue:)),
-                  let recordID = RecordID(bytes: [UInt8]((row[2] as Data?) ?? Data()))
+                  let recordID = RecordID(bytes: try row.bytes(at: 2))
             else {
                 return fail("ledger entry \(seq) is malformed")
             }
             let entry = LedgerEntry(
-                seq: seq, kind: kind, recordID: recordID, contentDigest: [UInt8]((row[3] as Data?) ?? Data()),
-                prevHash: [UInt8]((row[4] as Data?) ?? Data()), entryHash: [UInt8]((row[5] as Data?) ?? Data())
+                seq: seq, kind: kind, recordID: recordID, contentDigest: try row.bytes(at: 3),
+                prevHash: try row.bytes(at: 4), entryHash: try row.bytes(at: 5)
             )
             guard entry.prevHash == previous else {
                 return fail("ledger entry \(seq) does not link to entry \(seq - 1): the chain was cut or spliced here")
@@ -223,8 +223,8 @@ public struct ArchiveVerifier {
         let key = pinned.first { $0 == siteKey } ?? siteKey
         while let row = try checkpoints.next() {
             let checkpoint = Checkpoint(
-                ledgerSeq: row[0], headHash: [UInt8]((row[1] as Data?) ?? Data()), recordCount: row[2],
-                signature: [UInt8]((row[3] as Data?) ?? Data())
+                ledgerSeq: row[0], headHash: try row.bytes(at: 1), recordCount: row[2],
+                signature: try row.bytes(at: 3)
             )
             guard checkpoint.isSigned(by: key) else {
                 return fail("the checkpoint at entry \(checkpoint.ledgerSeq) has an invalid signature")

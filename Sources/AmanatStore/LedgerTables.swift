@@ -12,16 +12,23 @@ extension StoredRecord {
     /// Reads a `records` row selected as `record_id, form_id, form_version, received, clear_json,
     /// identity_envelope, testimony_envelope[, withdrawn]`.
     init(row: Row) throws {
-        guard let recordID = RecordID(bytes: [UInt8]((row[0] as Data?) ?? Data())) else {
+        guard let recordID = RecordID(bytes: try row.bytes(at: 0)) else {
             throw StoreError(.notAmanatDatabase, "a record has a malformed id")
         }
         self.init(
             recordID: recordID, formID: row[1], formVersion: row[2], received: row[3],
             clearJSON: (row[4] as String?) ?? "",
-            identityEnvelope: [UInt8]((row[5] as Data?) ?? Data()),
-            testimonyEnvelope: [UInt8]((row[6] as Data?) ?? Data())
+            identityEnvelope: try row.bytes(at: 5),
+            testimonyEnvelope: try row.bytes(at: 6)
         )
         if row.count > 7 { withdrawn = (row[7] as Int?) == 1 }
+    }
+}
+
+extension Row {
+    /// The blob (or text) in column `index`, copied once out of SQLite's buffer; empty for NULL.
+    func bytes(at index: Int) throws -> [UInt8] {
+        try withUnsafeData(atIndex: index) { data in data.map { [UInt8]($0) } ?? [] }
     }
 }
 
@@ -39,7 +46,7 @@ enum LedgerTables {
     /// The last entry's sequence number and hash; (0, genesis) for an empty ledger.
     static func head(_ db: Database) throws -> (seq: Int64, hash: [UInt8]) {
         if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1")) {
-            return (row[0], [UInt8]((row[1] as Data?) ?? Data()))
+            return (row[0], try row.bytes(at: 1))
         }
         guard let key = try siteKey(db) else { throw StoreError(.notAmanatDatabase, "the database has no site key") }
         return (0, Ledger.genesis(key))
@@ -75,8 +82,8 @@ enum LedgerTables {
             db, sql: "SELECT head_hash, record_count, signature FROM checkpoints WHERE ledger_seq = ?", arguments: [head.seq]
         ) {
             return Checkpoint(
-                ledgerSeq: head.seq, headHash: [UInt8]((row[0] as Data?) ?? Data()), recordCount: row[1],
-                signature: [UInt8]((row[2] as Data?) ?? Data())
+                ledgerSeq: head.seq, headHash: try row.bytes(at: 0), recordCount: row[1],
+                signature: try row.bytes(at: 2)
             )
         }
         // The previous checkpoint's count plus the records since: no scan of the whole ledger.
