@@ -4,7 +4,7 @@ public import AmanatModel
 /// any other section did not. Every output format (JSON lines, CSV, HTML, Markdown) is made from this.
 public struct OpenedRecord: Sendable {
     /// Why a section's fields are missing.
-    public enum Failure: Sendable, Equatable {
+    public enum Failure: Error, Sendable, Equatable {
         /// None of the given keys opens it.
         case noKey(String)
         /// It failed authentication or did not decode: someone changed it.

@@ -93,7 +93,7 @@ extension KeyHolder {
                 }
                 // Checked against the verified digest, opened and encoded on every core, emitted in archive order
                 // (ParallelOpener.swift); warnings, the output and the progress bar stay on this thread.
-                let shared = ReadOnly((command: self, ring: ring, sections: requestedSections, encodesLines: format == .jsonl))
+                let shared = ReadOnly((ring: ring, sections: requestedSections, encodesLines: format == .jsonl))
                 try ParallelOpener().forEach(source) { row -> Result<Opening, ArchiveChanged> in
                     let record: StoredRecord
                     do throws(ArchiveChanged) {
@@ -102,9 +102,14 @@ extension KeyHolder {
                         return .failure(error)
                     }
                     var part = Tally()
-                    let (opened, warning) = shared.value.command.open(
-                        record, with: shared.value.ring, sections: shared.value.sections, tally: &part
-                    )
+                    let sections = Self.openSections(of: record, with: shared.value.ring, requested: shared.value.sections)
+                    // The usual case: every section opened and is canonical JSON, so its members are copied into the
+                    // line as they are (CanonicalSplice.swift), with the same bytes as parsing and encoding them.
+                    if shared.value.encodesLines, let line = JSONLinesOutput.splicedLine(for: record, sections: sections) {
+                        part.opened += 1
+                        return .success(Opening(payload: .encoded(line), warning: nil, tally: part))
+                    }
+                    let (opened, warning) = Self.opened(record, sections: sections, requested: shared.value.sections, tally: &part)
                     // Encoded here, the record's JSON values are freed on the thread that made them, and only the
                     // line waits to be written.
                     let payload: Opening.Payload = shared.value.encodesLines
@@ -132,9 +137,29 @@ extension KeyHolder {
             if tally.unopened > 0 { throw ExitCode(Exit.unopened) }
         }
 
-        /// Opens the `sections` of one record; returns it and, when some section did not open, the warning line for it.
-        func open(
-            _ record: StoredRecord, with ring: KeyRing, sections requested: [Section], tally: inout Tally
+        /// The plaintext (the section's canonical JSON, unpadded) of each `requested` sealed section of `record`,
+        /// in storage order, or why it did not open; none for a withdrawn record.
+        static func openSections(
+            of record: StoredRecord, with ring: KeyRing, requested: [Section]
+        ) -> [(Section, Result<[UInt8], OpenedRecord.Failure>)] {
+            guard !record.withdrawn else { return [] }
+            let sealed: [(Section, [UInt8])] = [(.identity, record.identityEnvelope), (.testimony, record.testimonyEnvelope)]
+            // Sections not asked for are neither opened nor reported.
+            return sealed.filter { requested.contains($0.0) }.map { section, envelope in
+                do throws(OpenError) {
+                    return (section, .success(try ring.open(envelope, section: section, recordID: record.recordID)))
+                } catch {
+                    if case .noMatchingKey = error.kind { return (section, .failure(.noKey(error.description))) }
+                    return (section, .failure(.tampered(error.description)))
+                }
+            }
+        }
+
+        /// The record with the fields of each opened section, from ``openSections(of:with:requested:)``; and, when
+        /// some section did not open, the warning line for it.
+        static func opened(
+            _ record: StoredRecord, sections: [(Section, Result<[UInt8], OpenedRecord.Failure>)], requested: [Section],
+            tally: inout Tally
         ) -> (OpenedRecord, String?) {
             var opened = OpenedRecord(
                 recordID: record.recordID.text, formID: record.formID, formVersion: record.formVersion,
@@ -151,22 +176,16 @@ extension KeyHolder {
             } else {
                 opened.failures[.clear] = .tampered("tampered: the clear fields are not a JSON object")
             }
-            let sealed: [(Section, [UInt8])] = [(.identity, record.identityEnvelope), (.testimony, record.testimonyEnvelope)]
-            // Sections not asked for are neither opened nor reported.
-            for (section, envelope) in sealed where requested.contains(section) {
-                do {
-                    let plaintext = try ring.open(envelope, section: section, recordID: record.recordID)
+            for (section, result) in sections {
+                switch result {
+                case .success(let plaintext):
                     if case .object(let values)? = try? JSONParser(maxDepth: 64).parse(plaintext) {
                         opened.fields[section] = values
                     } else {
                         opened.failures[section] = .tampered("tampered: the sealed fields are not a JSON object")
                     }
-                } catch {
-                    if case .noMatchingKey = error.kind {
-                        opened.failures[section] = .noKey(error.description)
-                    } else {
-                        opened.failures[section] = .tampered(error.description)
-                    }
+                case .failure(let failure):
+                    opened.failures[section] = failure
                 }
             }
             switch opened.status {

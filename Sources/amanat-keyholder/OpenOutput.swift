@@ -1,5 +1,6 @@
 import AmanatModel
 import AmanatReports
+import AmanatStore
 import ArgumentParser
 import Foundation
 import Glibc
@@ -61,6 +62,43 @@ final class JSONLinesOutput: OpenOutput {
         var line = record.json.canonicalBytes()
         line.append(UInt8(ascii: "\n"))
         return line
+    }
+
+    /// The line for `record` made without parsing: the members of its clear fields and of each opened section
+    /// (`sections`, in storage order) are copied as they are into `fields`, after the same merge as
+    /// ``OpenedRecord/mergedFields``. The bytes are those of ``line(for:)``. Nil, for the caller to take that way,
+    /// when the record was withdrawn, a section did not open, or a part is not canonical JSON as amanatd writes it.
+    static func splicedLine(
+        for record: StoredRecord, sections: [(Section, Result<[UInt8], OpenedRecord.Failure>)]
+    ) -> [UInt8]? {
+        guard !record.withdrawn else { return nil }
+        var parts: [[UInt8]] = [Array(record.clearJSON.utf8)]
+        for (_, result) in sections {
+            guard case .success(let plaintext) = result else { return nil }
+            parts.append(plaintext)
+        }
+        // "fields" sorts before the other names, and the record always has them.
+        let rest = JSONValue.object([
+            "record_id": .string(record.recordID.text), "form": .string(record.formID),
+            "form_version": .number(String(record.formVersion)), "received": .string(record.received),
+        ]).canonicalBytes()
+        var line: [UInt8] = []
+        line.reserveCapacity(parts.reduce(rest.count + 16) { $0 + $1.count })
+        line.append(contentsOf: #"{"fields":"#.utf8)
+        guard withBuffers(parts[...], { CanonicalSplice.appendMerged($0, to: &line) }) else { return nil }
+        line.append(UInt8(ascii: ","))
+        line.append(contentsOf: rest.dropFirst())
+        line.append(UInt8(ascii: "\n"))
+        return line
+    }
+
+    /// Calls `body` with a buffer over each of `arrays`.
+    private static func withBuffers<Result>(
+        _ arrays: ArraySlice<[UInt8]>, _ body: ([UnsafeBufferPointer<UInt8>]) -> Result,
+        _ buffers: [UnsafeBufferPointer<UInt8>] = []
+    ) -> Result {
+        guard let first = arrays.first else { return body(buffers) }
+        return first.withUnsafeBufferPointer { withBuffers(arrays.dropFirst(), body, buffers + [$0]) }
     }
 
     func add(_ record: Opening.Payload) throws {

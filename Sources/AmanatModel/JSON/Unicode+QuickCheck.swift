@@ -42,8 +42,9 @@ extension String {
         0xFFE8...0xFFEE,
     ]
 
-    private static func isQuickCheckNFC(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        // The bytes of a String are valid UTF-8, so every lead byte is followed by its continuation bytes.
+    /// The same for `bytes`, which must be valid UTF-8.
+    static func isQuickCheckNFC(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        // The bytes are valid UTF-8, so every lead byte is followed by its continuation bytes.
         let count = bytes.count
         var index = 0
         while index < count {

@@ -1,0 +1,230 @@
+/// Canonical JSON objects taken apart and merged without parsing them into values.
+///
+/// The key holder writes each opened record as one object whose `fields` merge the clear fields and the sealed
+/// sections. Each of those is canonical JSON already (amanatd sealed it so, and the ledger covers it), so its
+/// members can be copied as they are instead of being parsed into a `JSONValue` and encoded again.
+///
+/// Exactness: ``members(of:)`` accepts only bytes that ``CanonicalJSONEncoder`` writes for the value
+/// ``JSONParser`` reads from them, so copying them gives the bytes that parsing and encoding would. It refuses
+/// anything else, even valid JSON, and the caller then parses and encodes. Where that is simpler it refuses more
+/// than it must: a member name with an escape, a string the NFC quick check cannot clear, nesting deeper than
+/// ``maxDepth``.
+public enum CanonicalSplice {
+    /// Deeper objects and arrays are refused (the key holder's parser takes 64; testimonies nest 3 deep).
+    public static let maxDepth = 16
+
+    /// One member of a canonical object.
+    public struct Member: Sendable, Equatable {
+        /// The member name's bytes between its quotes (it has no escapes).
+        public var name: Range<Int>
+        /// The whole member as written, `"name":value`.
+        public var whole: Range<Int>
+    }
+
+    /// The members of `bytes`, in order, when `bytes` is exactly one object in canonical form; nil otherwise.
+    public static func members(of bytes: UnsafeBufferPointer<UInt8>) -> [Member]? {
+        var scanner = Scanner(bytes: bytes)
+        var members: [Member] = []
+        guard !bytes.isEmpty, bytes[0] == UInt8(ascii: "{"), scanner.object(depth: 1, members: &members),
+            scanner.index == bytes.count
+        else { return nil }
+        return members
+    }
+
+    /// Appends one object with the members of all `objects`, in canonical order; a name in several of them takes
+    /// its value from the last. Returns false, having appended nothing, when one of them is not canonical.
+    public static func appendMerged(_ objects: [UnsafeBufferPointer<UInt8>], to output: inout [UInt8]) -> Bool {
+        var all: [(object: Int, member: Member)] = []
+        for (index, object) in objects.enumerated() {
+            guard let members = members(of: object) else { return false }
+            all += members.map { (index, $0) }
+        }
+        func name(_ entry: (object: Int, member: Member)) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: objects[entry.object][entry.member.name])
+        }
+        // Each object's members are sorted already; the merge sorts them together, by name and then by object.
+        all.sort { lhs, rhs in
+            let (left, right) = (name(lhs), name(rhs))
+            if left.elementsEqual(right) { return lhs.object < rhs.object }
+            return left.lexicographicallyPrecedes(right)
+        }
+        output.append(UInt8(ascii: "{"))
+        var first = true
+        for (position, entry) in all.enumerated() {
+            // A later object has the same name: its value is the one written.
+            if position + 1 < all.count, name(all[position + 1]).elementsEqual(name(entry)) { continue }
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: objects[entry.object][entry.member.whole]))
+        }
+        output.append(UInt8(ascii: "}"))
+        return true
+    }
+}
+
+/// Checks canonical form as it reads; every method leaves `index` after what it read, and returns false (or nil)
+/// at the first byte that the canonical encoder would not have written there.
+private struct Scanner {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    mutating func value(depth: Int) -> Bool {
+        guard index < bytes.count else { return false }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            var ignored: [CanonicalSplice.Member] = []
+            return object(depth: depth + 1, members: &ignored, keeping: false)
+        case UInt8(ascii: "["): return array(depth: depth + 1)
+        case UInt8(ascii: "\""): return string(allowingEscapes: true) != nil
+        case UInt8(ascii: "t"): return literal("true")
+        case UInt8(ascii: "f"): return literal("false")
+        case UInt8(ascii: "n"): return literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return number()
+        default: return false
+        }
+    }
+
+    /// An object at `index`, with its members in strictly ascending order of their names' bytes; they are
+    /// appended to `members` when `keeping`.
+    mutating func object(depth: Int, members: inout [CanonicalSplice.Member], keeping: Bool = true) -> Bool {
+        guard depth <= CanonicalSplice.maxDepth else { return false }
+        index += 1
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            return true
+        }
+        var previous: Range<Int>?
+        while true {
+            let start = index
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let name = string(allowingEscapes: false)
+            else { return false }
+            if let previous {
+                let (before, this) = (UnsafeBufferPointer(rebasing: bytes[previous]), UnsafeBufferPointer(rebasing: bytes[name]))
+                guard before.lexicographicallyPrecedes(this) else { return false }
+            }
+            previous = name
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return false }
+            index += 1
+            guard value(depth: depth) else { return false }
+            if keeping { members.append(CanonicalSplice.Member(name: name, whole: start..<index)) }
+            guard index < bytes.count else { return false }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"):
+                index += 1
+                return true
+            default: return false
+            }
+        }
+    }
+
+    mutating func array(depth: Int) -> Bool {
+        guard depth <= CanonicalSplice.maxDepth else { return false }
+        index += 1
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            return true
+        }
+        while true {
+            guard value(depth: depth) else { return false }
+            guard index < bytes.count else { return false }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return true
+            default: return false
+            }
+        }
+    }
+
+    /// A string at `index` as the encoder writes it: raw UTF-8 in NFC except for `"`, `\` and the code points
+    /// below U+0020, escaped as the encoder escapes them (the short forms, else `\u00xx` in lowercase). Returns
+    /// the range between the quotes.
+    mutating func string(allowingEscapes: Bool) -> Range<Int>? {
+        index += 1
+        let start = index
+        while true {
+            index = ByteWords.firstEscaped(in: bytes, from: index)
+            guard index < bytes.count else { return nil }
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") { break }
+            // A raw control byte is not JSON at all.
+            guard byte == UInt8(ascii: "\\"), allowingEscapes, index + 1 < bytes.count else { return nil }
+            switch bytes[index + 1] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "t"), UInt8(ascii: "n"),
+                UInt8(ascii: "f"), UInt8(ascii: "r"):
+                index += 2
+            case UInt8(ascii: "u"):
+                guard index + 6 <= bytes.count, bytes[index + 2] == UInt8(ascii: "0"), bytes[index + 3] == UInt8(ascii: "0"),
+                    let high = Self.lowercaseHexDigit(bytes[index + 4]), high <= 1,
+                    let low = Self.lowercaseHexDigit(bytes[index + 5])
+                else { return nil }
+                // The five with a short form are written in it.
+                guard ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(high << 4 | low) else { return nil }
+                index += 6
+            default:
+                return nil
+            }
+        }
+        let content = start..<index
+        index += 1
+        // Escapes are ASCII and stand for code points NFC leaves alone, so the raw bytes decide both checks.
+        let raw = UnsafeBufferPointer(rebasing: bytes[content])
+        guard UTF8Validation.firstInvalidOffset(in: raw) == nil, String.isQuickCheckNFC(bytes: raw) else { return nil }
+        return content
+    }
+
+    private static func lowercaseHexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+
+    /// A number in RFC 8259's grammar, which the encoder writes as its literal.
+    mutating func number() -> Bool {
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count else { return false }
+        switch bytes[index] {
+        case UInt8(ascii: "0"): index += 1
+        case UInt8(ascii: "1")...UInt8(ascii: "9"): skipDigits()
+        default: return false
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard isDigit else { return false }
+            skipDigits()
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard isDigit else { return false }
+            skipDigits()
+        }
+        return true
+    }
+
+    private var isDigit: Bool {
+        index < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index])
+    }
+
+    private mutating func skipDigits() {
+        while isDigit { index += 1 }
+    }
+
+    mutating func literal(_ text: StaticString) -> Bool {
+        let length = text.utf8CodeUnitCount
+        guard bytes.count - index >= length,
+            UnsafeBufferPointer(rebasing: bytes[index..<index + length])
+                .elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: length))
+        else { return false }
+        index += length
+        return true
+    }
+}
