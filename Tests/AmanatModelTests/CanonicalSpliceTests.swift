@@ -117,6 +117,17 @@ struct CanonicalSpliceTests {
         #expect(Self.members(Array(text.utf8)) == nil)
     }
 
+    @Test("ill-formed UTF-8 is refused: overlong, surrogate, truncated, stray, beyond U+10FFFF", arguments: [
+        [0xC0, 0xAF], [0xC1, 0x81], [0xE0, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xC3], [0xE4, 0xB8], [0x81], [0xF4, 0x90, 0x80, 0x80],
+        [0xFF], [0xC3, 0x28],
+    ] as [[UInt8]])
+    func refusesIllFormedUTF8(_ text: [UInt8]) {
+        #expect(Self.members(Array(#"{"a":""#.utf8) + text + Array(#""}"#.utf8)) == nil)
+        #expect(Self.members(Array(#"{""#.utf8) + text + Array(#"":1}"#.utf8)) == nil)
+        // The same places take well-formed text.
+        #expect(Self.members(Array(#"{"a":"é"}"#.utf8)) != nil)
+    }
+
     @Test("nesting beyond the limit is refused, up to it accepted")
     func depth() {
         func nested(_ depth: Int) -> [UInt8] {

@@ -144,17 +144,32 @@ private struct Scanner {
 
     /// A string at `index` as the encoder writes it: raw UTF-8 in NFC except for `"`, `\` and the code points
     /// below U+0020, escaped as the encoder escapes them (the short forms, else `\u00xx` in lowercase). Returns
-    /// the range between the quotes.
+    /// the range between the quotes. One pass checks the grammar, the UTF-8 and the NFC quick check together.
     mutating func string(allowingEscapes: Bool) -> Range<Int>? {
         index += 1
         let start = index
         while true {
-            index = ByteWords.firstEscaped(in: bytes, from: index)
+            // Eight bytes at a step while none is a quote, a backslash, a control or part of a multi-byte scalar.
+            while index + 8 <= bytes.count {
+                let word = ByteWords.word(bytes, at: index)
+                guard ByteWords.isASCII(word), !ByteWords.hasQuoteBackslashOrControl(word) else { break }
+                index += 8
+            }
             guard index < bytes.count else { return nil }
             let byte = bytes[index]
+            if byte >= 0x80 {
+                guard let end = nfcScalarEnd() else { return nil }
+                index = end
+                continue
+            }
             if byte == UInt8(ascii: "\"") { break }
-            // A raw control byte is not JSON at all.
-            guard byte == UInt8(ascii: "\\"), allowingEscapes, index + 1 < bytes.count else { return nil }
+            if byte != UInt8(ascii: "\\") {
+                // A raw control byte is not JSON at all.
+                guard byte >= 0x20 else { return nil }
+                index += 1
+                continue
+            }
+            guard allowingEscapes, index + 1 < bytes.count else { return nil }
             switch bytes[index + 1] {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "t"), UInt8(ascii: "n"),
                 UInt8(ascii: "f"), UInt8(ascii: "r"):
@@ -173,10 +188,33 @@ private struct Scanner {
         }
         let content = start..<index
         index += 1
-        // Escapes are ASCII and stand for code points NFC leaves alone, so the raw bytes decide both checks.
-        let raw = UnsafeBufferPointer(rebasing: bytes[content])
-        guard UTF8Validation.firstInvalidOffset(in: raw) == nil, String.isQuickCheckNFC(bytes: raw) else { return nil }
         return content
+    }
+
+    /// The end of the multi-byte scalar at `index` when it is well-formed UTF-8 (the Unicode Standard's table
+    /// 3-7, as the parser checks it) and one the NFC quick check clears whatever surrounds it; nil otherwise, and for
+    /// every scalar beyond the Basic Multilingual Plane, which the quick check never clears. Escapes stand for
+    /// ASCII controls, which NFC leaves alone and which never combine, so a string's text passes exactly when its
+    /// raw bytes do.
+    private func nfcScalarEnd() -> Int? {
+        let lead = bytes[index]
+        let scalar: UInt32
+        switch lead {
+        case 0xC2...0xDF:
+            guard index + 1 < bytes.count, bytes[index + 1] & 0xC0 == 0x80 else { return nil }
+            scalar = UInt32(lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F)
+            if scalar < 0x0300 { return index + 2 }
+            return String.isQuickCheckNFC(scalar) ? index + 2 : nil
+        case 0xE0...0xEF:
+            guard index + 2 < bytes.count else { return nil }
+            let (second, third) = (bytes[index + 1], bytes[index + 2])
+            let secondRange: ClosedRange<UInt8> = lead == 0xE0 ? 0xA0...0xBF : lead == 0xED ? 0x80...0x9F : 0x80...0xBF
+            guard secondRange.contains(second), third & 0xC0 == 0x80 else { return nil }
+            scalar = UInt32(lead & 0x0F) << 12 | UInt32(second & 0x3F) << 6 | UInt32(third & 0x3F)
+            return String.isQuickCheckNFC(scalar) ? index + 3 : nil
+        default:
+            return nil
+        }
     }
 
     private static func lowercaseHexDigit(_ byte: UInt8) -> UInt8? {

@@ -94,7 +94,7 @@ public struct JSONParser: Sendable {
 }
 
 /// Well-formedness per the Unicode Standard, table 3-7.
-enum UTF8Validation {
+private enum UTF8Validation {
     /// The offset of the first byte of the first ill-formed sequence, or `nil` when `bytes` is well-formed.
     static func firstInvalidOffset(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         let count = bytes.count
