@@ -131,10 +131,10 @@ public struct ArchiveVerifier {
                 OR (withdrawn = 1 AND (clear_json IS NOT NULL OR identity_envelope IS NOT NULL OR testimony_envelope IS NOT NULL))
                 OR (withdrawn = 0 AND (typeof(clear_json) != 'text' OR typeof(identity_envelope) != 'blob'
                                        OR typeof(testimony_envelope) != 'blob'))
-            UNION ALL SELECT 'a ledger entry' FROM ledger WHERE typeof(kind) != 'integer'
+            UNION ALL SELECT 'a ledger entry' FROM ledger WHERE typeof(seq) != 'integer' OR typeof(kind) != 'integer'
                 OR typeof(record_id) != 'blob' OR typeof(content_digest) != 'blob' OR typeof(prev_hash) != 'blob'
                 OR typeof(entry_hash) != 'blob'
-            UNION ALL SELECT 'a checkpoint' FROM checkpoints WHERE ledger_seq < 1
+            UNION ALL SELECT 'a checkpoint' FROM checkpoints WHERE typeof(ledger_seq) != 'integer' OR ledger_seq < 1
                 OR typeof(head_hash) != 'blob' OR typeof(record_count) != 'integer' OR record_count < 0
                 OR typeof(signature) != 'blob'
             LIMIT 1
@@ -152,7 +152,8 @@ public struct ArchiveVerifier {
         // Per record, by its place among the record entries: its id and latest digest (report.verified) and
         // whether it was withdrawn; a record's place by its id. Per entry a checkpoint names (read first, and
         // checked in step 2): its hash and the records up to it. Nothing else is kept per entry.
-        let expectedRecords = try Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0
+        // A capacity hint only: a hostile file full of rows outside the ledger must not make it reserve much.
+        let expectedRecords = min(try Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0, 1 << 20)
         report.verified.reserve(expectedRecords)
         var places: [RecordKey: Int] = Dictionary(minimumCapacity: expectedRecords)
         var withdrawn: [Bool] = []
@@ -253,7 +254,7 @@ public struct ArchiveVerifier {
             do {
                 record = try StoredRecord(row: row)
             } catch {
-                return fail("record at position \(position + 1) has a malformed id")
+                return fail("record at position \(position + 1) is malformed")
             }
             guard places[RecordKey(record.recordID)] != nil else {
                 return fail("record \(record.recordID) (position \(position + 1)) is not in the ledger: it was injected or copied in")

@@ -233,4 +233,67 @@ extension LedgerStoreTests {
             await store.close()
         }
     }
+
+    /// A signed archive of `count` records, closed.
+    static func signedArchive(_ path: String, count: Int) async throws {
+        let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+        for index in 0..<count { _ = try await store.append(StoreTesting.record(index)) }
+        await store.close()  // signs the head
+    }
+
+    /// Changes the file as a hostile sender could, outside the code under test.
+    static func tamper(_ path: String, _ sql: String, arguments: StatementArguments = []) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: sql, arguments: arguments) }
+        try queue.close()
+    }
+
+    @Test("a ledger or checkpoint table rebuilt to hold a NULL sequence number is reported malformed, not a crash",
+          arguments: ["ledger", "checkpoints"])
+    func nullSequenceNumbers(_ table: String) async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file("amanat.sqlite")
+            try await Self.signedArchive(path, count: 3)
+            // Without INTEGER PRIMARY KEY the column takes NULL.
+            let column = table == "ledger" ? "seq" : "ledger_seq"
+            try Self.tamper(path, """
+                CREATE TABLE copy AS SELECT * FROM \(table);
+                DROP TABLE \(table);
+                ALTER TABLE copy RENAME TO \(table);
+                UPDATE \(table) SET \(column) = NULL WHERE \(column) = (SELECT max(\(column)) FROM \(table));
+                """)
+            let failure = try Self.verify(path).failure
+            #expect(failure == "\(table == "ledger" ? "a ledger entry" : "a checkpoint") is malformed (a value of the wrong type or range, or content in a withdrawn record)")
+        }
+    }
+
+    @Test func aRecordAlteredWithItsChainRehashedDiffersFromTheSignedCheckpoint() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file("amanat.sqlite")
+            try await Self.signedArchive(path, count: 5)
+            // Record 3 gets other clear fields, its entry their digest, and every entry from it on its hash again:
+            // a chain that is consistent in itself, but not the one the checkpoint signed.
+            var record = try StoreTesting.readAll(path)[2]
+            record.clearJSON = #"{"altered":true}"#
+            try Self.tamper(path, "UPDATE records SET clear_json = ? WHERE record_id = ?", arguments: [record.clearJSON, Data(record.recordID.bytes)])
+            let entries = try StoreTesting.inspect(path) { db in
+                try Row.fetchAll(db, sql: "SELECT seq, kind, record_id, content_digest FROM ledger ORDER BY seq")
+                    .map { ($0[0] as Int64, $0[1] as Int, RecordID(bytes: [UInt8]($0[2] as Data))!, [UInt8]($0[3] as Data)) }
+            }
+            var previous = try #require(try ArchiveVerifier.entryHash(at: 2, in: try RecordReader(path: path)))
+            for (seq, kind, recordID, digest) in entries where seq >= 3 {
+                let content = recordID == record.recordID ? record.digest : digest
+                let hash = Ledger.entryHash(
+                    seq: seq, kind: Ledger.Kind(rawValue: UInt8(kind))!, recordID: recordID, contentDigest: content, prevHash: previous
+                )
+                try Self.tamper(
+                    path, "UPDATE ledger SET content_digest = ?, prev_hash = ?, entry_hash = ? WHERE seq = ?",
+                    arguments: [Data(content), Data(previous), Data(hash), seq]
+                )
+                previous = hash
+            }
+            let failure = try Self.verify(path).failure
+            #expect(failure == "the ledger differs from the signed checkpoint at entry 5: entries up to it were rewritten")
+        }
+    }
 }
