@@ -15,13 +15,14 @@ extension StoredRecord {
         guard let recordID = RecordID(bytes: try row.bytes(at: 0)) else {
             throw StoreError(.notAmanatDatabase, "a record has a malformed id")
         }
+        // Decoded with errors, not GRDB's trapping subscript: with --no-verify nothing has checked the types.
         self.init(
-            recordID: recordID, formID: row[1], formVersion: row[2], received: row[3],
-            clearJSON: (row[4] as String?) ?? "",
+            recordID: recordID, formID: try row.decode(atIndex: 1), formVersion: try row.decode(atIndex: 2),
+            received: try row.decode(atIndex: 3), clearJSON: try row.decode(String?.self, atIndex: 4) ?? "",
             identityEnvelope: try row.bytes(at: 5),
             testimonyEnvelope: try row.bytes(at: 6)
         )
-        if row.count > 7 { withdrawn = (row[7] as Int?) == 1 }
+        if row.count > 7 { withdrawn = try row.decode(Int?.self, atIndex: 7) == 1 }
     }
 }
 

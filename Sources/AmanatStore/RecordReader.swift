@@ -69,7 +69,7 @@ public final class RecordReader {
                 do {
                     record = try StoredRecord(row: row)
                 } catch {
-                    throw StoreError(.notAmanatDatabase, "\(path): a record has a malformed id")
+                    throw StoreError(.notAmanatDatabase, "\(path): a record is malformed (an id that is not 16 bytes, or a value of the wrong type)")
                 }
                 try body(record)
             }
