@@ -92,4 +92,32 @@ struct RecordReaderTests {
             #expect(error?.kind == .notAmanatDatabase)
         }
     }
+
+    /// Read without verification (`open --no-verify`), a records table rebuilt without its constraints can hold
+    /// NULL where a form or a date belongs: that is a malformed record, reported, not a crash.
+    @Test(arguments: ["form_id", "form_version", "received"])
+    func aNullWhereAValueBelongsIsAMalformedRecord(_ column: String) async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file("amanat.sqlite")
+            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            _ = try await store.append(StoreTesting.record(0))
+            await store.close()
+            let queue = try DatabaseQueue(path: path)
+            try await queue.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE copy AS SELECT * FROM records;
+                    DROP TABLE records;
+                    ALTER TABLE copy RENAME TO records;
+                    UPDATE records SET \(column) = NULL;
+                    """)
+            }
+            try queue.close()
+            let reader = try RecordReader(path: path)
+            let error = await StoreTesting.storeError { () throws(StoreError) in
+                do { try reader.forEach { _ in } } catch let error as StoreError { throw error } catch { Issue.record(error) }
+            }
+            #expect(error?.kind == .notAmanatDatabase)
+            #expect(error?.message.contains("a record is malformed") == true)
+        }
+    }
 }
