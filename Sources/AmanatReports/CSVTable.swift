@@ -1,21 +1,26 @@
 public import AmanatModel
 
 /// Opened records as RFC 4180 CSV, for spreadsheets. Columns are the fixed record columns, then every field name
-/// in the order first seen, then `unopened`; lists and records are written as canonical JSON inside one cell.
+/// in the order first seen (``CSVColumns``), then `unopened`; lists and records are written as canonical JSON
+/// inside one cell. The columns must be known before the first row, so a caller that streams finds them in a
+/// first reading of the records and writes the rows in a second.
 ///
 /// Every field is quoted (RFC 4180 allows it, and a spreadsheet told to "format quoted fields as text" then
 /// reinterprets nothing), quotes inside are doubled, and lines end in CRLF. A cell a spreadsheet would run as a
 /// formula (first character `=`, `+`, `-`, `@`, tab or carriage return: OWASP's CSV-injection list) gets a
 /// leading apostrophe. The table is UTF-8, optionally preceded by a byte order mark, which Excel needs to
 /// recognise UTF-8.
-public struct CSVTable {
+public struct CSVTable: Sendable {
     private static let fixed = ["record_id", "form", "form_version", "received"]
-    private var fieldNames: [String] = []
-    private var known: Set<String> = []
-    private var rows: [[String: String]] = []
+    /// The field columns, in order.
+    public let fieldNames: [String]
+    private let columnOfField: [String: Int]
 
-    /// An empty table.
-    public init() {}
+    /// A table with these field columns.
+    public init(fieldNames: [String]) {
+        self.fieldNames = fieldNames
+        columnOfField = Dictionary(fieldNames.enumerated().map { ($1, Self.fixed.count + $0) }) { first, _ in first }
+    }
 
     /// The UTF-8 byte order mark.
     public static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
@@ -23,37 +28,25 @@ public struct CSVTable {
     /// The characters that make a spreadsheet read a cell as a formula.
     public static let formulaTriggers: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
 
-    /// Adds one opened record as a row.
-    public mutating func add(_ record: OpenedRecord) {
-        add(record.json)
+    /// The header line, after ``byteOrderMark`` when `byteOrderMark` is true.
+    public func header(byteOrderMark: Bool = false) -> [UInt8] {
+        (byteOrderMark ? Self.byteOrderMark : []) + Array(Self.line(Self.fixed + fieldNames + ["unopened"]).utf8)
     }
 
-    /// Adds one record in the JSON shape `open` writes.
-    public mutating func add(_ record: JSONValue) {
-        guard case .object(let object) = record else { return }
-        var row: [String: String] = [:]
-        for name in Self.fixed { row[name] = object[name].map(Self.cell) ?? "" }
+    /// The line for `record`, or nil when it has a field with no column.
+    public func row(_ record: OpenedRecord) -> [UInt8]? {
+        guard case .object(let object) = record.json else { return nil }
+        var cells = Self.fixed.map { object[$0].map(Self.cell) ?? "" } + Array(repeating: "", count: fieldNames.count + 1)
         if case .object(let fields)? = object["fields"] {
-            for name in fields.keys.sorted() where known.insert(name).inserted { fieldNames.append(name) }
-            for (name, value) in fields { row["field:" + name] = Self.cell(value) }
+            for (name, value) in fields {
+                guard let column = columnOfField[name] else { return nil }
+                cells[column] = Self.cell(value)
+            }
         }
-        if case .object(let unopened)? = object["unopened"] { row["unopened"] = Self.cell(.object(unopened)) }
+        if case .object(let unopened)? = object["unopened"] { cells[cells.count - 1] = Self.cell(.object(unopened)) }
         // A withdrawn record has no fields; the last cell says why.
-        if object["withdrawn"] == .bool(true) { row["unopened"] = "withdrawn" }
-        rows.append(row)
-    }
-
-    /// The whole table, starting with ``byteOrderMark`` when `byteOrderMark` is true.
-    public func encoded(byteOrderMark: Bool = false) -> [UInt8] {
-        var out = ""
-        let header = Self.fixed + fieldNames + ["unopened"]
-        out += Self.line(header)
-        for row in rows {
-            let cells = Self.fixed.map { row[$0] ?? "" } + fieldNames.map { row["field:" + $0] ?? "" }
-                + [row["unopened"] ?? ""]
-            out += Self.line(cells)
-        }
-        return (byteOrderMark ? Self.byteOrderMark : []) + Array(out.utf8)
+        if object["withdrawn"] == .bool(true) { cells[cells.count - 1] = "withdrawn" }
+        return Array(Self.line(cells).utf8)
     }
 
     /// One CSV record: the cells as ``field(_:)``, separated by commas, ended by CRLF.
@@ -77,6 +70,30 @@ public struct CSVTable {
         default: value.canonicalString()
         }
     }
+}
+
+/// The field columns of a CSV table: every field name of the records added, in the order first seen (each
+/// record's own names sorted).
+public struct CSVColumns: Sendable {
+    /// The names, in column order.
+    public private(set) var fieldNames: [String] = []
+    private var known: Set<String> = []
+
+    /// No columns yet.
+    public init() {}
+
+    /// The field names of `record`, sorted: what ``add(_:)`` takes.
+    public static func names(of record: OpenedRecord) -> [String] {
+        record.mergedFields.keys.sorted()
+    }
+
+    /// Adds the names not seen before, in the order given.
+    public mutating func add(_ names: [String]) {
+        for name in names where known.insert(name).inserted { fieldNames.append(name) }
+    }
+
+    /// The table for the columns so far.
+    public var table: CSVTable { CSVTable(fieldNames: fieldNames) }
 }
 
 extension String {

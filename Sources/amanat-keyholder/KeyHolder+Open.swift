@@ -20,7 +20,8 @@ extension KeyHolder {
                 authentication, is named on stderr and listed under "unopened".
                 --format csv writes one table for spreadsheets: UTF-8 (--bom adds the byte order mark Excel
                 needs), every field quoted, CRLF line ends, and a ' before any cell that begins with = + - @,
-                tab or carriage return, so that no cell runs as a formula.
+                tab or carriage return, so that no cell runs as a formula. It reads the records twice, first for
+                the columns, so that memory does not grow with the archive.
                 --format html or md writes a report for reading into the new directory --out: one page per
                 record and index.html (index.md). Fields are labelled in --lang from the form files in --forms
                 and grouped by section; a section that did not open is marked on its page.
@@ -68,20 +69,26 @@ extension KeyHolder {
             let readers = verifiedArchives(databases, signing: signing, noVerify: noVerify, doing: "open")
             let output = makeOutput()
             var tally = Tally()
+            // A CSV table reads the records twice: once for its columns, then for its rows.
+            let readings = format == .csv ? 2 : 1
             // No bar when the records themselves go to the same terminal.
             let progress = ProgressBar(
-                total: readers.reduce(0) { $0 + ((try? $1.reader.count()) ?? 0) },
+                total: readings * readers.reduce(0) { $0 + ((try? $1.reader.count()) ?? 0) },
                 terminal: isatty(STDERR_FILENO) == 1 && (out != nil || isatty(STDOUT_FILENO) == 0)
             )
-            var written = Set<RecordKey>()
-            do {
+            /// Reads every record once, in archive order: each is checked against the verified digest and passed to
+            /// `transform` on every core (ParallelOpener.swift); `emit` gets the results in order on this thread. A
+            /// record also in an archive given before is checked but not passed on. A changed row stops the reading
+            /// in its place with ``ArchiveChanged``: nothing from it or after it is emitted.
+            func forEachRecord<Output: Sendable>(
+                _ transform: @escaping @Sendable (StoredRecord) -> Output, emit: (Output) throws -> Void
+            ) throws {
+                var written = Set<RecordKey>()
                 let source: ((ReadRow) throws -> Void) throws -> Void = { body in
                     for archive in readers {
                         try archive.forEachExpecting { row in
                             guard case .success((let record, let expected)) = row, !written.insert(RecordKey(record.recordID)).inserted
                             else { return try body(row) }
-                            // Written already from an archive given before it: not again, but still the verified
-                            // row, or the run stops in its place.
                             do throws(ArchiveChanged) {
                                 try expected?.check(record)
                                 progress.advance()
@@ -91,33 +98,59 @@ extension KeyHolder {
                         }
                     }
                 }
-                // Checked against the verified digest, opened and encoded on every core, emitted in archive order
-                // (ParallelOpener.swift); warnings, the output and the progress bar stay on this thread.
-                let shared = ReadOnly((ring: ring, sections: requestedSections, encodesLines: format == .jsonl))
-                try ParallelOpener().forEach(source) { row -> Result<Opening, ArchiveChanged> in
-                    let record: StoredRecord
+                try ParallelOpener().forEach(source) { row -> Result<Output, ArchiveChanged> in
                     do throws(ArchiveChanged) {
-                        record = try row.checkedRecord()
+                        return .success(transform(try row.checkedRecord()))
                     } catch {
                         return .failure(error)
                     }
+                } emit: { result in
+                    try emit(try result.get())
+                }
+            }
+            let unlocked = ReadOnly((ring: ring, sections: requestedSections))
+            do {
+                var csv: CSVTable?
+                if format == .csv {
+                    // The columns: every field name in the order first seen. Only the names are kept, so that the
+                    // table never holds the archive; the second reading writes each row as it comes.
+                    var columns = CSVColumns()
+                    try forEachRecord { record in
+                        let sections = Self.openSections(of: record, with: unlocked.value.ring, requested: unlocked.value.sections)
+                        if let names = CSVOutput.splicedFieldNames(for: record, sections: sections) { return names }
+                        var uncounted = Tally()
+                        let (opened, _) = Self.opened(record, sections: sections, requested: unlocked.value.sections, tally: &uncounted)
+                        return CSVColumns.names(of: opened)
+                    } emit: { names in
+                        columns.add(names)
+                        progress.advance()
+                    }
+                    csv = columns.table
+                    try (output as? CSVOutput)?.writeHeader(columns.table)
+                }
+                let shared = ReadOnly((encodesLines: format == .jsonl, csv: csv))
+                try forEachRecord { record -> Opening in
                     var part = Tally()
-                    let sections = Self.openSections(of: record, with: shared.value.ring, requested: shared.value.sections)
+                    let sections = Self.openSections(of: record, with: unlocked.value.ring, requested: unlocked.value.sections)
                     // The usual case: every section opened and is canonical JSON, so its members are copied into the
                     // line as they are (CanonicalSplice.swift), with the same bytes as parsing and encoding them.
                     if shared.value.encodesLines, let line = JSONLinesOutput.splicedLine(for: record, sections: sections) {
                         part.opened += 1
-                        return .success(Opening(payload: .encoded(line), warning: nil, tally: part))
+                        return Opening(payload: .encoded(line), warning: nil, tally: part)
                     }
-                    let (opened, warning) = Self.opened(record, sections: sections, requested: shared.value.sections, tally: &part)
+                    let (opened, warning) = Self.opened(record, sections: sections, requested: unlocked.value.sections, tally: &part)
                     // Encoded here, the record's JSON values are freed on the thread that made them, and only the
                     // line waits to be written.
-                    let payload: Opening.Payload = shared.value.encodesLines
-                        ? .encoded(JSONLinesOutput.line(for: opened)) : .record(opened)
-                    return .success(Opening(payload: payload, warning: warning, tally: part))
-                } emit: { result in
-                    // A changed row stops the run in its place: nothing from it or after it is written.
-                    let opening = try result.get()
+                    let payload: Opening.Payload
+                    if shared.value.encodesLines {
+                        payload = .encoded(JSONLinesOutput.line(for: opened))
+                    } else if let csv = shared.value.csv {
+                        payload = csv.row(opened).map { .encoded($0) } ?? .unexpectedField(record.recordID)
+                    } else {
+                        payload = .record(opened)
+                    }
+                    return Opening(payload: payload, warning: warning, tally: part)
+                } emit: { opening in
                     tally.add(opening.tally)
                     if let warning = opening.warning { progress.interrupt { warn(warning) } }
                     try output.add(opening.payload)
@@ -209,6 +242,8 @@ struct Opening: Sendable {
     enum Payload: Sendable {
         case record(OpenedRecord)
         case encoded([UInt8])
+        /// A CSV row would need a column the first reading did not find: the record changed between the readings.
+        case unexpectedField(RecordID)
     }
 
     var payload: Payload

@@ -71,12 +71,7 @@ final class JSONLinesOutput: OpenOutput {
     static func splicedLine(
         for record: StoredRecord, sections: [(Section, Result<[UInt8], OpenedRecord.Failure>)]
     ) -> [UInt8]? {
-        guard !record.withdrawn else { return nil }
-        var parts: [[UInt8]] = [Array(record.clearJSON.utf8)]
-        for (_, result) in sections {
-            guard case .success(let plaintext) = result else { return nil }
-            parts.append(plaintext)
-        }
+        guard let parts = canonicalParts(of: record, sections: sections) else { return nil }
         // "fields" sorts before the other names, and the record always has them.
         let rest = JSONValue.object([
             "record_id": .string(record.recordID.text), "form": .string(record.formID),
@@ -92,6 +87,20 @@ final class JSONLinesOutput: OpenOutput {
         return line
     }
 
+    /// The clear fields and the plaintext of each section, for the spliced ways; nil for a withdrawn record or
+    /// when a section did not open.
+    static func canonicalParts(
+        of record: StoredRecord, sections: [(Section, Result<[UInt8], OpenedRecord.Failure>)]
+    ) -> [[UInt8]]? {
+        guard !record.withdrawn else { return nil }
+        var parts: [[UInt8]] = [Array(record.clearJSON.utf8)]
+        for (_, result) in sections {
+            guard case .success(let plaintext) = result else { return nil }
+            parts.append(plaintext)
+        }
+        return parts
+    }
+
     /// Calls `body` with a buffer over each of `arrays`.
     private static func withBuffers<Result>(
         _ arrays: ArraySlice<[UInt8]>, _ body: ([UnsafeBufferPointer<UInt8>]) -> Result,
@@ -105,6 +114,7 @@ final class JSONLinesOutput: OpenOutput {
         switch record {
         case .encoded(let line): try sink.write(line)
         case .record(let record): try sink.write(Self.line(for: record))
+        case .unexpectedField: preconditionFailure("JSON lines have no columns")
         }
     }
 
@@ -113,24 +123,52 @@ final class JSONLinesOutput: OpenOutput {
     }
 }
 
-/// One CSV table, written at the end because its header names every field seen.
+/// One CSV table, written as records are opened: its header comes first, once a first reading of the records has
+/// found every column (KeyHolder+Open.swift), and each row is made on a worker.
 final class CSVOutput: OpenOutput {
     private let sink: OutputSink
     private let byteOrderMark: Bool
-    private var table = CSVTable()
 
     init(sink: OutputSink, byteOrderMark: Bool) {
         self.sink = sink
         self.byteOrderMark = byteOrderMark
     }
 
+    /// The field names of `record`, sorted, as ``CSVColumns/names(of:)`` gives them, read from the member names
+    /// of its canonical parts without parsing their values; nil, for the caller to parse, when
+    /// ``JSONLinesOutput/splicedLine(for:sections:)`` would be nil.
+    static func splicedFieldNames(
+        for record: StoredRecord, sections: [(Section, Result<[UInt8], OpenedRecord.Failure>)]
+    ) -> [String]? {
+        guard let parts = JSONLinesOutput.canonicalParts(of: record, sections: sections) else { return nil }
+        var names = Set<String>()
+        for part in parts {
+            let found = part.withUnsafeBufferPointer { buffer in
+                CanonicalSplice.members(of: buffer)?.map { String(decoding: buffer[$0.name], as: UTF8.self) }
+            }
+            guard let found else { return nil }
+            names.formUnion(found)
+        }
+        return names.sorted()
+    }
+
+    func writeHeader(_ table: CSVTable) throws {
+        try sink.write(table.header(byteOrderMark: byteOrderMark))
+    }
+
     func add(_ record: Opening.Payload) throws {
-        guard case .record(let record) = record else { preconditionFailure("a CSV table takes records") }
-        table.add(record)
+        switch record {
+        case .encoded(let row): try sink.write(row)
+        case .unexpectedField(let recordID):
+            throw OutputSink.Failure(
+                description: "record \(recordID) has a field the first reading did not find: the archive changed while "
+                    + "it was read; stopped"
+            )
+        case .record: preconditionFailure("a CSV table takes rows")
+        }
     }
 
     func finish() throws {
-        try sink.write(table.encoded(byteOrderMark: byteOrderMark))
         try sink.close()
     }
 }

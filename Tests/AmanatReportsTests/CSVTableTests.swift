@@ -43,10 +43,10 @@ struct CSVTableTests {
         var second = OpenedRecord(recordID: String(repeating: "b", count: 32), formID: "testimony", formVersion: 1,
                                   received: "2026-11-29")
         second.failures[.identity] = .noKey("not openable with these keys")
-        var table = CSVTable()
-        table.add(first)
-        table.add(second)
-        let plain = table.encoded()
+        var columns = CSVColumns()
+        for record in [first, second] { columns.add(CSVColumns.names(of: record)) }
+        let table = columns.table
+        let plain = table.header() + table.row(first)! + table.row(second)!
         let text = String(decoding: plain, as: UTF8.self)
         let lines = text.components(separatedBy: "\r\n")
         #expect(lines.count == 4 && lines[3].isEmpty, "three CRLF-terminated lines: \(lines)")
@@ -56,9 +56,25 @@ struct CSVTableTests {
         #expect(lines[2] == "\"\(second.recordID)\",\"testimony\",\"1\",\"2026-11-29\",\"\",\"\",\"\","
             + "\"{\"\"identity\"\":\"\"not openable with these keys\"\"}\"")
         #expect(!plain.starts(with: CSVTable.byteOrderMark))
-        let marked = table.encoded(byteOrderMark: true)
+        let marked = table.header(byteOrderMark: true)
         #expect(Array(marked.prefix(3)) == [0xEF, 0xBB, 0xBF])
-        #expect(Array(marked.dropFirst(3)) == plain)
+        #expect(Array(marked.dropFirst(3)) == table.header())
+    }
+
+    @Test("columns come in the order first seen; a record with a field that has no column gets no row")
+    func columns() {
+        var first = OpenedRecord(recordID: String(repeating: "a", count: 32), formID: "f", formVersion: 1, received: "2026-11-29")
+        first.fields[.clear] = ["region": .string("ili")]
+        first.fields[.identity] = ["name": .string("x"), "age": .number("40")]
+        var second = first
+        second.fields[.testimony] = ["narrative": .string("y"), "age": .number("41")]
+        var columns = CSVColumns()
+        columns.add(CSVColumns.names(of: first))
+        #expect(columns.table.row(second) == nil, "narrative has no column yet")
+        columns.add(CSVColumns.names(of: second))
+        #expect(columns.fieldNames == ["age", "name", "region", "narrative"])
+        let row = String(decoding: columns.table.row(second)!, as: UTF8.self)
+        #expect(row.hasSuffix(#","41","x","ili","y",""\#r\#n"#), "later sections win a name, as in JSON lines: \(row)")
     }
 }
 

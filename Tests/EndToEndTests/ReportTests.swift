@@ -63,6 +63,30 @@ struct KeyHolderReportTests {
         #expect(misuse.status == 64)
     }
 
+    @Test("CSV: the columns of every record, in the order first seen, before the first row; one row a record")
+    func csvColumnsAcrossRecords() async throws {
+        let directory = try TempDir()
+        // Testimonies with different optional fields, so that a later record brings columns an earlier lacks.
+        let documents = ["testimony-ru.json", "testimony.json", "testimony-zh.json", "testimony-kk.json"]
+            .map { contents(Paths.example($0)) }
+        let (key, database, ids) = try await Self.database(in: directory, submitting: documents)
+        let lines = try await key.open(database)
+        #expect(lines.status == 0)
+        var expected: [String] = []
+        for line in lines.stdoutLines {
+            guard case .object(let fields)? = try JSONParser().parse(Array(line.utf8))["fields"] else { continue }
+            for name in fields.keys.sorted() where !expected.contains(name) { expected.append(name) }
+        }
+        let path = directory.file("out.csv")
+        let opened = try await key.open(database, extra: ["--format", "csv", "--out", path])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let text = String(decoding: contents(path), as: UTF8.self)
+        let header = ["record_id", "form", "form_version", "received"] + expected + ["unopened"]
+        #expect(text.hasPrefix(header.map { "\"\($0)\"" }.joined(separator: ",") + "\r\n"))
+        for id in ids { #expect(text.components(separatedBy: "\r\n\"\(id)\",").count == 2, "one row for \(id)") }
+        #expect(opened.stderr.contains("opened \(ids.count) records"))
+    }
+
     @Test("HTML: one page per record and an index, labelled in the chosen language, no scripts or external resources")
     func html() async throws {
         let directory = try TempDir()

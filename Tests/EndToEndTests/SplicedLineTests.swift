@@ -70,6 +70,9 @@ import Testing
                 continue
             }
             #expect(!escapedName)
+            var tally = Tally()
+            let (opened, _) = KeyHolder.Open.opened(record, sections: sections, requested: requested, tally: &tally)
+            #expect(CSVOutput.splicedFieldNames(for: record, sections: sections) == CSVColumns.names(of: opened))
             spliced += 1
             #expect(line == slow, "\(String(decoding: line, as: UTF8.self)) != \(String(decoding: slow, as: UTF8.self))")
         }
