@@ -34,6 +34,11 @@ public struct StoredRecord: Sendable, Equatable {
         self.testimonyEnvelope = testimonyEnvelope
     }
 
+    /// The bytes of its clear fields and envelopes.
+    public var storedBytes: Int {
+        clearJSON.utf8.count + identityEnvelope.count + testimonyEnvelope.count
+    }
+
     /// The ledger digest of the record as it stands (docs/FORMAT.md, "Ledger").
     public var digest: [UInt8] {
         withdrawn

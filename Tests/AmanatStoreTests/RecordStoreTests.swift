@@ -371,4 +371,28 @@ struct RecordStoreTests {
             #expect(same)
         }
     }
+
+    /// The writer checkpoints the WAL itself after answering a group (GroupCommitWriter.checkpointAfterBytes), so the
+    /// WAL stays near 250 pages; SQLite's own checkpoint, the bound behind it, would let it reach 1,000 (4 MB).
+    @Test func theWriterKeepsTheWALSmall() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.file("amanat.sqlite")
+            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            var largestWAL = 0
+            for index in 0..<150 {
+                // Envelopes of the example testimony's size: 4 and 8 KiB sections.
+                let record = StoredRecord(
+                    recordID: .random(), formID: "testimony", formVersion: 1, received: "2026-11-29",
+                    clearJSON: #"{"n":\#(index)}"#, identityEnvelope: StoreTesting.randomBytes(4_300),
+                    testimonyEnvelope: StoreTesting.randomBytes(8_400)
+                )
+                _ = try await store.append(record)
+                let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+                largestWAL = max(largestWAL, size)
+            }
+            #expect(largestWAL > 0)
+            #expect(largestWAL < 2 << 20, "the WAL reached \(largestWAL) bytes")
+            await store.close()
+        }
+    }
 }
