@@ -36,8 +36,9 @@ public final class RecordStore: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 // SQLite copies the WAL into the database file inside the commit that fills it, and every
                 // submission of that group would wait meanwhile. The group commit writer checkpoints instead once
-                // it has answered the group, about every 250 pages (GroupCommitWriter.checkpointAfterBytes;
-                // throughput at 32 clients up 4-22% and p99 lower in six A/B pairs, BENCHMARKS.md). SQLite's own
+                // it has answered the group, about every 250 pages (GroupCommitWriter.checkpointAfterBytes; at
+                // 32 clients one connection per request gained 3-22% in six A/B pairs, and p99.9 lost its stalls
+                // of 60-120 ms; BENCHMARKS.md, fourth round). SQLite's own
                 // checkpoint stays, at its default of 1,000 pages, as the bound for other writes and very large
                 // testimonies.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
