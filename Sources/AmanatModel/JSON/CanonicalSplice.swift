@@ -1,3 +1,5 @@
+import AmanatCrypto
+
 /// Canonical JSON objects taken apart and merged without parsing them into values.
 ///
 /// The key holder writes each opened record as one object whose `fields` merge the clear fields and the sealed
@@ -111,14 +113,8 @@ private struct Scanner {
             index += 1
             guard value(depth: depth) else { return false }
             if keeping { members.append(CanonicalSplice.Member(name: name, whole: start..<index)) }
-            guard index < bytes.count else { return false }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                return true
-            default: return false
-            }
+            guard let closed = endOfItem(closingWith: UInt8(ascii: "}")) else { return false }
+            if closed { return true }
         }
     }
 
@@ -130,16 +126,17 @@ private struct Scanner {
             return true
         }
         while true {
-            guard value(depth: depth) else { return false }
-            guard index < bytes.count else { return false }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                return true
-            default: return false
-            }
+            guard value(depth: depth), let closed = endOfItem(closingWith: UInt8(ascii: "]")) else { return false }
+            if closed { return true }
         }
+    }
+
+    /// After a member or an element: a comma (false: another follows) or `close` (true: the container ends); nil
+    /// for anything else.
+    private mutating func endOfItem(closingWith close: UInt8) -> Bool? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ",") || bytes[index] == close else { return nil }
+        index += 1
+        return bytes[index - 1] == close
     }
 
     /// A string at `index` as the encoder writes it: raw UTF-8 in NFC except for `"`, `\` and the code points
@@ -176,8 +173,8 @@ private struct Scanner {
                 index += 2
             case UInt8(ascii: "u"):
                 guard index + 6 <= bytes.count, bytes[index + 2] == UInt8(ascii: "0"), bytes[index + 3] == UInt8(ascii: "0"),
-                    let high = Self.lowercaseHexDigit(bytes[index + 4]), high <= 1,
-                    let low = Self.lowercaseHexDigit(bytes[index + 5])
+                    let high = Hex.lowercaseDigitValue(bytes[index + 4]), high <= 1,
+                    let low = Hex.lowercaseDigitValue(bytes[index + 5])
                 else { return nil }
                 // The five with a short form are written in it.
                 guard ![0x08, 0x09, 0x0A, 0x0C, 0x0D].contains(high << 4 | low) else { return nil }
@@ -214,14 +211,6 @@ private struct Scanner {
             return String.isQuickCheckNFC(scalar) ? index + 3 : nil
         default:
             return nil
-        }
-    }
-
-    private static func lowercaseHexDigit(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        default: nil
         }
     }
 
