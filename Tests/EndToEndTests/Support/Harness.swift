@@ -135,6 +135,18 @@ func spawn(
     ) {
         _ = closeFrom(&actions, 3)
     }
+    let (pid, rc) = spawn(binary, arguments, environment: environment, actions: &actions,
+                          defaultSignals: [SIGINT, SIGTERM, SIGPIPE, SIGHUP])
+    guard rc == 0 else { throw HarnessError("posix_spawn \(binary) failed: \(String(cString: strerror(rc)))") }
+    return pid
+}
+
+/// Starts `binary` with `actions`, no signal blocked, `defaultSignals` handled by default and the extra spawn
+/// `flags`; returns the pid and posix_spawn's result.
+func spawn(
+    _ binary: String, _ arguments: [String], environment: [String: String], actions: inout posix_spawn_file_actions_t,
+    defaultSignals: [Int32], flags: Int32 = 0
+) -> (pid: pid_t, result: Int32) {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -143,16 +155,15 @@ func spawn(
     posix_spawnattr_setsigmask(&attributes, &empty)
     var defaults = sigset_t()
     sigemptyset(&defaults)
-    for signal in [SIGINT, SIGTERM, SIGPIPE, SIGHUP] { sigaddset(&defaults, signal) }
+    for signal in defaultSignals { sigaddset(&defaults, signal) }
     posix_spawnattr_setsigdefault(&attributes, &defaults)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    posix_spawnattr_setflags(&attributes, Int16(flags | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     let argv = ([binary] + arguments).map { strdup($0) } + [nil]
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { (argv + envp).forEach { free($0) } }
     var pid: pid_t = 0
     let rc = launching { posix_spawn(&pid, binary, &actions, &attributes, argv, envp) }
-    guard rc == 0 else { throw HarnessError("posix_spawn \(binary) failed: \(String(cString: strerror(rc)))") }
-    return pid
+    return (pid, rc)
 }
 
 /// The bytes of a file, or empty when it does not exist.
