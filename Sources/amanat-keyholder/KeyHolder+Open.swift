@@ -89,6 +89,8 @@ extension KeyHolder {
                         try archive.forEachExpecting { row in
                             guard case .success((let record, let expected)) = row, !written.insert(RecordKey(record.recordID)).inserted
                             else { return try body(row) }
+                            // Written already from an archive given before it: not again, but still the verified
+                            // row, or the reading stops in its place.
                             do throws(ArchiveChanged) {
                                 try expected?.check(record)
                                 progress.advance()
@@ -174,7 +176,7 @@ extension KeyHolder {
         /// in storage order, or why it did not open; none for a withdrawn record.
         static func openSections(
             of record: StoredRecord, with ring: KeyRing, requested: [Section]
-        ) -> [(Section, Result<[UInt8], OpenedRecord.Failure>)] {
+        ) -> OpenedSections {
             guard !record.withdrawn else { return [] }
             let sealed: [(Section, [UInt8])] = [(.identity, record.identityEnvelope), (.testimony, record.testimonyEnvelope)]
             // Sections not asked for are neither opened nor reported.
@@ -191,7 +193,7 @@ extension KeyHolder {
         /// The record with the fields of each opened section, from ``openSections(of:with:requested:)``; and, when
         /// some section did not open, the warning line for it.
         static func opened(
-            _ record: StoredRecord, sections: [(Section, Result<[UInt8], OpenedRecord.Failure>)], requested: [Section],
+            _ record: StoredRecord, sections: OpenedSections, requested: [Section],
             tally: inout Tally
         ) -> (OpenedRecord, String?) {
             var opened = OpenedRecord(
@@ -235,6 +237,10 @@ extension KeyHolder {
         }
     }
 }
+
+/// The plaintext of each requested sealed section of a record (its canonical JSON, unpadded), in storage order, or
+/// why it did not open.
+typealias OpenedSections = [(Section, Result<[UInt8], OpenedRecord.Failure>)]
 
 /// One record as a worker opened it, for the calling thread to write.
 struct Opening: Sendable {

@@ -69,7 +69,7 @@ final class JSONLinesOutput: OpenOutput {
     /// ``OpenedRecord/mergedFields``. The bytes are those of ``line(for:)``. Nil, for the caller to take that way,
     /// when the record was withdrawn, a section did not open, or a part is not canonical JSON as amanatd writes it.
     static func splicedLine(
-        for record: StoredRecord, sections: [(Section, Result<[UInt8], OpenedRecord.Failure>)]
+        for record: StoredRecord, sections: OpenedSections
     ) -> [UInt8]? {
         guard let parts = canonicalParts(of: record, sections: sections) else { return nil }
         // "fields" sorts before the other names, and the record always has them.
@@ -90,7 +90,7 @@ final class JSONLinesOutput: OpenOutput {
     /// The clear fields and the plaintext of each section, for the spliced ways; nil for a withdrawn record or
     /// when a section did not open.
     static func canonicalParts(
-        of record: StoredRecord, sections: [(Section, Result<[UInt8], OpenedRecord.Failure>)]
+        of record: StoredRecord, sections: OpenedSections
     ) -> [[UInt8]]? {
         guard !record.withdrawn else { return nil }
         var parts: [[UInt8]] = [Array(record.clearJSON.utf8)]
@@ -138,7 +138,7 @@ final class CSVOutput: OpenOutput {
     /// of its canonical parts without parsing their values; nil, for the caller to parse, when
     /// ``JSONLinesOutput/splicedLine(for:sections:)`` would be nil.
     static func splicedFieldNames(
-        for record: StoredRecord, sections: [(Section, Result<[UInt8], OpenedRecord.Failure>)]
+        for record: StoredRecord, sections: OpenedSections
     ) -> [String]? {
         guard let parts = JSONLinesOutput.canonicalParts(of: record, sections: sections) else { return nil }
         var names = Set<String>()

@@ -7,7 +7,6 @@ import Testing
 /// `open` writes a record whose sections are canonical JSON by copying their members (CanonicalSplice.swift);
 /// the line must be the one parsing and encoding gives, byte for byte, and every other record must go that way.
 @Suite("key holder: spliced lines") struct SplicedLineTests {
-    typealias Sections = [(Section, Result<[UInt8], OpenedRecord.Failure>)]
 
     /// Seeded (xorshift64), so that a failing case can be repeated.
     struct SeededGenerator: RandomNumberGenerator {
@@ -45,7 +44,7 @@ import Testing
     }
 
     /// The line the parse-and-encode way writes.
-    static func slowLine(_ record: StoredRecord, _ sections: Sections, requested: [Section]) -> [UInt8] {
+    static func slowLine(_ record: StoredRecord, _ sections: OpenedSections, requested: [Section]) -> [UInt8] {
         var tally = Tally()
         let (opened, _) = KeyHolder.Open.opened(record, sections: sections, requested: requested, tally: &tally)
         return JSONLinesOutput.line(for: opened)
@@ -60,7 +59,7 @@ import Testing
             let parts = objects.map { JSONValue.object($0).canonicalBytes() }
             let record = Self.record(clear: parts[0])
             let requested = Bool.random(using: &generator) ? Section.sealed : [.testimony]
-            let sections: Sections = requested.map { ($0, .success($0 == .identity ? parts[1] : parts[2])) }
+            let sections: OpenedSections = requested.map { ($0, .success($0 == .identity ? parts[1] : parts[2])) }
             let slow = Self.slowLine(record, sections, requested: requested)
             // The only name here the splice leaves to the parser is one with an escape.
             let used = [0] + requested.map { $0 == .identity ? 1 : 2 }
@@ -82,10 +81,10 @@ import Testing
     @Test("a withdrawn record, a section that did not open or is not canonical, unreadable clear fields: not spliced")
     func otherRecordsTakeTheSlowWay() {
         let canonical = Array(#"{"name":"Айгүл"}"#.utf8)
-        let good: Sections = [(.identity, .success(canonical)), (.testimony, .success(Array(#"{"narrative":"x"}"#.utf8)))]
+        let good: OpenedSections = [(.identity, .success(canonical)), (.testimony, .success(Array(#"{"narrative":"x"}"#.utf8)))]
         #expect(JSONLinesOutput.splicedLine(for: Self.record(clear: Array("{}".utf8)), sections: good) != nil)
         #expect(JSONLinesOutput.splicedLine(for: Self.record(clear: Array("{}".utf8), withdrawn: true), sections: []) == nil)
-        for sections: Sections in [
+        for sections: OpenedSections in [
             [(.identity, .success(canonical)), (.testimony, .failure(.noKey("not openable with these keys")))],
             [(.identity, .failure(.tampered("tampered: authentication failed"))), (.testimony, .success(canonical))],
             [(.identity, .success(Array(#"{"name": "x"}"#.utf8))), (.testimony, .success(canonical))],
@@ -97,7 +96,7 @@ import Testing
         // Valid JSON that is not as amanatd writes it, or text the quick check leaves to the normaliser: the
         // slow way, which writes it canonically.
         for text in [#"{"name":"😀"}"#, "{\"name\":\"e\u{301}\"}", #"{"b":1,"a":2}"#, #"{"a":"\u00e9"}"#] {
-            let sections: Sections = [(.identity, .success(Array(text.utf8))), (.testimony, .success(canonical))]
+            let sections: OpenedSections = [(.identity, .success(Array(text.utf8))), (.testimony, .success(canonical))]
             #expect(JSONLinesOutput.splicedLine(for: Self.record(clear: Array("{}".utf8)), sections: sections) == nil)
             let slow = String(decoding: Self.slowLine(Self.record(clear: Array("{}".utf8)), sections, requested: Section.sealed), as: UTF8.self)
             #expect(slow.contains(#""fields":{"#) && !slow.contains("unopened"), "\(slow)")
