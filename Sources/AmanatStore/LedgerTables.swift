@@ -15,14 +15,19 @@ extension StoredRecord {
         guard let recordID = RecordID(bytes: try row.bytes(at: 0)) else {
             throw StoreError(.notAmanatDatabase, "a record has a malformed id")
         }
-        // Decoded with errors, not GRDB's trapping subscript: with --no-verify nothing has checked the types.
-        self.init(
-            recordID: recordID, formID: try row.decode(atIndex: 1), formVersion: try row.decode(atIndex: 2),
-            received: try row.decode(atIndex: 3), clearJSON: try row.decode(String?.self, atIndex: 4) ?? "",
-            identityEnvelope: try row.bytes(at: 5),
-            testimonyEnvelope: try row.bytes(at: 6)
-        )
-        if row.count > 7 { withdrawn = try row.decode(Int?.self, atIndex: 7) == 1 }
+        // Decoded with errors, not GRDB's trapping subscript: with --no-verify nothing has checked the types. GRDB's
+        // decoding error describes the whole row, clear fields included, so it is replaced by one that names none.
+        do {
+            self.init(
+                recordID: recordID, formID: try row.decode(atIndex: 1), formVersion: try row.decode(atIndex: 2),
+                received: try row.decode(atIndex: 3), clearJSON: try row.decode(String?.self, atIndex: 4) ?? "",
+                identityEnvelope: try row.bytes(at: 5),
+                testimonyEnvelope: try row.bytes(at: 6)
+            )
+            if row.count > 7 { withdrawn = try row.decode(Int?.self, atIndex: 7) == 1 }
+        } catch {
+            throw StoreError(.notAmanatDatabase, "record \(recordID) has a value of the wrong type")
+        }
     }
 }
 
