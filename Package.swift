@@ -53,6 +53,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "AmanatClient", dependencies: ["AmanatModel"], swiftSettings: strictSettings),
+        // Output files that a failure or a signal must not leave half written (amanat export, amanat-keyholder).
+        .target(name: "AmanatPartialFiles", swiftSettings: strictSettings),
         // Opened records as CSV, HTML and Markdown for case workers. Linked by amanat-keyholder only.
         .target(name: "AmanatReports", dependencies: ["AmanatModel"], swiftSettings: strictSettings),
         .executableTarget(
@@ -68,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "amanat",
             dependencies: [
-                "AmanatClient", "AmanatModel", "CAmanatLinux",
+                "AmanatClient", "AmanatModel", "AmanatPartialFiles", "CAmanatLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

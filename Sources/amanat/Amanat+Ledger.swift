@@ -1,6 +1,7 @@
 import AmanatClient
 import AmanatCrypto
 import AmanatModel
+import AmanatPartialFiles
 import ArgumentParser
 import Glibc
 
@@ -147,8 +148,8 @@ extension Amanat {
             let fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard fd >= 0 else { fail("cannot create \(out): \(String(cString: strerror(errno)))") }
             // Interrupted (Ctrl-C, SIGTERM, a closed terminal), it removes the partial file before it dies.
-            PartialFile.removeOnSignal(out)
-            defer { PartialFile.keep() }
+            PartialFiles.register(out)
+            defer { PartialFiles.keep() }
             var written = 0
             let client = UnixHTTPClient(socketPath: options.socketPath, timeoutSeconds: 0)
             let response: HTTPResponse
@@ -226,36 +227,5 @@ func initialiseSodium() {
         try Sodium.initialise()
     } catch {
         fail("\(error)")
-    }
-}
-
-/// A file being written that a signal must not leave half done: the handler removes it (unlink is safe in a
-/// signal handler), then dies of the same signal as it would have.
-enum PartialFile {
-    /// The path to remove, as a C string that the handler can read without allocating.
-    nonisolated(unsafe) private static var path: UnsafeMutablePointer<CChar>?
-    private static let signals = [SIGINT, SIGTERM, SIGHUP]
-
-    /// Removes `file` if SIGINT, SIGTERM or SIGHUP arrives before ``keep()``.
-    static func removeOnSignal(_ file: String) {
-        path = strdup(file)
-        for signal in signals {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = { signal in
-                if let path = PartialFile.path { unlink(path) }
-                Glibc.signal(signal, SIG_DFL)
-                raise(signal)
-            }
-            sigemptyset(&action.sa_mask)
-            sigaction(signal, &action, nil)
-        }
-    }
-
-    /// The file is complete (or already removed): signals act as before.
-    static func keep() {
-        for signal in signals { Glibc.signal(signal, SIG_DFL) }
-        let old = path
-        path = nil
-        free(old)
     }
 }
