@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "amanat-keyholder",
             dependencies: [
-                "AmanatKeys", "AmanatCrypto", "AmanatModel", "AmanatStore", "AmanatReports",
+                "AmanatKeys", "AmanatCrypto", "AmanatModel", "AmanatPartialFiles", "AmanatStore", "AmanatReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -1,6 +1,7 @@
 import AmanatCrypto
 import AmanatKeys
 import AmanatModel
+import AmanatPartialFiles
 import AmanatReports
 import AmanatStore
 import ArgumentParser
@@ -38,7 +39,10 @@ extension KeyHolder {
         var passphraseFile: String?
         @Option(help: "jsonl (default), csv, html or md.") var format: Format = .jsonl
         @OptionGroup var sections: SectionsOption
-        @Option(help: "Write to this new file (mode 0600) instead of standard output; html, md: a new directory.")
+        @Option(help: """
+            Write to this new file (mode 0600) instead of standard output; html, md: a new directory. A run that \
+            fails or is interrupted removes what it wrote.
+            """)
         var out: String?
         @Flag(help: "csv: start with a UTF-8 byte order mark, for Excel.") var bom = false
         @OptionGroup var signing: SigningKeyOption
@@ -160,6 +164,7 @@ extension KeyHolder {
                 }
                 progress.finish()
                 try output.finish()
+                PartialFiles.keep()
             } catch let error as ArchiveChanged {
                 progress.finish()
                 fail(error.description, code: Exit.inconsistent)

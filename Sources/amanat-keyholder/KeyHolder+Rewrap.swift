@@ -1,5 +1,6 @@
 import AmanatCrypto
 import AmanatKeys
+import AmanatPartialFiles
 import AmanatModel
 import AmanatStore
 import ArgumentParser
@@ -109,8 +110,8 @@ extension KeyHolder {
                 }
                 try sink.write(RewrapFile(entries: entries).encoded())
                 try sink.close()
+                PartialFiles.keep()
             } catch {
-                unlink(out)
                 fail("\(error)", code: error is ArchiveChanged ? Exit.inconsistent : Exit.failure)
             }
             note("rewrapped \(entries.count) records into \(out); \(tally.unopened) sections not openable, "

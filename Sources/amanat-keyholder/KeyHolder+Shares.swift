@@ -1,5 +1,6 @@
 import AmanatCrypto
 import AmanatKeys
+import AmanatPartialFiles
 import ArgumentParser
 import Glibc
 
@@ -43,12 +44,10 @@ extension KeyHolder {
             if mkdir(outDir, 0o700) != 0 && errno != EEXIST {
                 fail("cannot create \(outDir): \(String(cString: strerror(errno)))")
             }
-            var created: [String] = []
             for (index, mnemonic) in mnemonics.enumerated() {
                 let path = "\(outDir)/share-\(index + 1)-of-\(shares).txt"
                 do {
                     let sink = try OutputSink(creating: path)
-                    created.append(path)
                     // Straight from protected memory to the file; only the line feed goes through the buffer.
                     try mnemonic.withUnsafeBytes { (bytes) throws(OutputSink.Failure) in
                         try sink.write(unbuffered: bytes)
@@ -56,11 +55,12 @@ extension KeyHolder {
                     try sink.write([UInt8(ascii: "\n")])
                     try sink.close()
                 } catch {
-                    created.forEach { unlink($0) }
+                    // fail removes the shares written so far: an incomplete set is of no use.
                     fail(error.description)
                 }
                 mnemonic.wipe()
             }
+            PartialFiles.keep()
             note("wrote \(shares) shares to \(outDir); any \(threshold) recover \(key.publicKey.text)")
         }
     }

@@ -1,6 +1,7 @@
 import AmanatCrypto
 import AmanatKeys
 import AmanatModel
+import AmanatPartialFiles
 import ArgumentParser
 import Glibc
 
@@ -17,6 +18,22 @@ struct KeyHolder: AsyncParsableCommand {
         version: AmanatVersion.text,
         subcommands: [Init.self, PublicKey.self, Verify.self, Open.self, Rewrap.self, Passwd.self, Split.self, Combine.self]
     )
+
+    /// ArgumentParser's own entry point, except that an error leaving a command removes the files it was writing
+    /// (``OutputSink``), as ``fail(_:code:)`` does: a partial `open --out` would hold decrypted testimonies.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            PartialFiles.removeAll()
+            exit(withError: error)
+        }
+    }
 }
 
 /// Stable exit codes, documented in the README.
@@ -29,8 +46,10 @@ enum Exit {
     static let inconsistent: Int32 = 7
 }
 
-/// Prints `amanat-keyholder: error: …` and exits with `code`.
+/// Prints `amanat-keyholder: error: …`, removes the output files not yet complete (``OutputSink``) and exits
+/// with `code`.
 func fail(_ message: String, code: Int32 = Exit.failure) -> Never {
+    PartialFiles.removeAll()
     printError("error: \(message)")
     exit(code)
 }

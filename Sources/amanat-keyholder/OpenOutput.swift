@@ -1,4 +1,5 @@
 import AmanatModel
+import AmanatPartialFiles
 import AmanatReports
 import AmanatStore
 import ArgumentParser
@@ -181,13 +182,16 @@ final class ReportOutput: OpenOutput {
     private var index: ReportIndex
 
     /// Creates `directory` (mode 0700), or takes an existing empty one and makes it 0700; anything else is
-    /// refused, so that no earlier report or other file is overwritten or mixed in.
+    /// refused, so that no earlier report or other file is overwritten or mixed in. A failure or a signal removes
+    /// the pages written, and the directory if this created it.
     init(directory: String, markdown: Bool, builder: ReportBuilder) throws(OutputSink.Failure) {
         self.directory = directory
         self.markdown = markdown
         self.builder = builder
         index = ReportIndex(language: builder.language)
-        if mkdir(directory, 0o700) != 0 {
+        if mkdir(directory, 0o700) == 0 {
+            PartialFiles.register(directory, isDirectory: true)
+        } else {
             let reason = errno
             guard reason == EEXIST else {
                 throw OutputSink.Failure(

@@ -1,3 +1,4 @@
+import AmanatPartialFiles
 import Glibc
 
 /// Where opened records go: standard output, or a new file that only the owner can read.
@@ -24,13 +25,15 @@ final class OutputSink {
     /// F_SETPIPE_SZ (F_LINUX_SPECIFIC_BASE + 7), which Glibc's module does not export.
     private static let setPipeSize: Int32 = 1024 + 7
 
-    /// A new file at `path`, mode 0600; an existing file is never overwritten.
+    /// A new file at `path`, mode 0600; an existing file is never overwritten. Until the command calls
+    /// `PartialFiles.keep()`, a failure (``fail(_:code:)``) or a signal removes it.
     init(creating path: String) throws(Failure) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             let reason = errno == EEXIST ? "it already exists" : String(cString: strerror(errno))
             throw Failure(description: "cannot create \(path): \(reason)")
         }
+        PartialFiles.register(path)
         self.fd = fd
         self.path = path
     }
