@@ -134,7 +134,7 @@ extension KeyHolder {
                     csv = columns.table
                     try (output as? CSVOutput)?.writeHeader(columns.table)
                 }
-                let shared = ReadOnly((encodesLines: format == .jsonl, csv: csv))
+                let shared = ReadOnly((encodesLines: format == .jsonl, csv: csv, report: (output as? ReportOutput)?.renderer))
                 try forEachRecord { record -> Opening in
                     var part = Tally()
                     let sections = Self.openSections(of: record, with: unlocked.value.ring, requested: unlocked.value.sections)
@@ -152,6 +152,8 @@ extension KeyHolder {
                         payload = .encoded(JSONLinesOutput.line(for: opened))
                     } else if let csv = shared.value.csv {
                         payload = csv.row(opened).map { .encoded($0) } ?? .unexpectedField(record.recordID)
+                    } else if let report = shared.value.report {
+                        payload = report.render(opened)
                     } else {
                         payload = .record(opened)
                     }
@@ -253,6 +255,8 @@ struct Opening: Sendable {
     enum Payload: Sendable {
         case record(OpenedRecord)
         case encoded([UInt8])
+        /// A report's page, rendered on a worker: the page (for the index), its file name and its bytes.
+        case page(ReportPage, file: String, bytes: [UInt8])
         /// A CSV row would need a column the first reading did not find: the record changed between the readings.
         case unexpectedField(RecordID)
     }

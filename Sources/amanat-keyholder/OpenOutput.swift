@@ -116,6 +116,7 @@ final class JSONLinesOutput: OpenOutput {
         case .encoded(let line): try sink.write(line)
         case .record(let record): try sink.write(Self.line(for: record))
         case .unexpectedField: preconditionFailure("JSON lines have no columns")
+        case .page: preconditionFailure("JSON lines have no pages")
         }
     }
 
@@ -165,7 +166,7 @@ final class CSVOutput: OpenOutput {
                 description: "record \(recordID) has a field the first reading did not find: the archive changed while "
                     + "it was read; stopped"
             )
-        case .record: preconditionFailure("a CSV table takes rows")
+        case .record, .page: preconditionFailure("a CSV table takes rows")
         }
     }
 
@@ -216,29 +217,41 @@ final class ReportOutput: OpenOutput {
         }
     }
 
-    func add(_ record: Opening.Payload) throws {
-        guard case .record(let record) = record else { preconditionFailure("a report takes records") }
-        let page = builder.page(for: record)
-        index.add(page)
-        if markdown {
-            try write(MarkdownReport.fileName(page.recordID), MarkdownReport.render(page))
-        } else {
-            try write(HTMLReport.fileName(page.recordID), HTMLReport.render(page))
+    /// Builds and renders pages; pure, so that the workers run it and this output only writes the files.
+    struct Renderer: Sendable {
+        let builder: ReportBuilder
+        let markdown: Bool
+
+        func render(_ record: OpenedRecord) -> Opening.Payload {
+            let page = builder.page(for: record)
+            if markdown {
+                return .page(page, file: MarkdownReport.fileName(page.recordID), bytes: Array(MarkdownReport.render(page).utf8))
+            }
+            return .page(page, file: HTMLReport.fileName(page.recordID), bytes: Array(HTMLReport.render(page).utf8))
         }
+    }
+
+    var renderer: Renderer { Renderer(builder: builder, markdown: markdown) }
+
+    func add(_ record: Opening.Payload) throws {
+        let payload = if case .record(let record) = record { renderer.render(record) } else { record }
+        guard case .page(let page, let file, let bytes) = payload else { preconditionFailure("a report takes pages") }
+        index.add(page)
+        try write(file, bytes)
     }
 
     func finish() throws {
         if markdown {
-            try write("index.md", MarkdownReport.render(index))
+            try write("index.md", Array(MarkdownReport.render(index).utf8))
         } else {
-            try write("index.html", HTMLReport.render(index))
+            try write("index.html", Array(HTMLReport.render(index).utf8))
         }
     }
 
     /// A new file in the directory, mode 0600, never overwriting one.
-    private func write(_ name: String, _ text: String) throws(OutputSink.Failure) {
+    private func write(_ name: String, _ bytes: [UInt8]) throws(OutputSink.Failure) {
         let sink = try OutputSink(creating: "\(directory)/\(name)")
-        try sink.write(Array(text.utf8))
+        try sink.write(bytes)
         try sink.close()
     }
 }
