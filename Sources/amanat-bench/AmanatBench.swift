@@ -95,6 +95,10 @@ struct AmanatBench: AsyncParsableCommand {
             let seals = try MachineLimits.sealsPerSecond(
                 plaintextSizes: workload.paddedSectionSizes, seconds: limitSeconds
             )
+            // Informational, beside the limit: all the cryptography of one testimony.
+            let protocolCrypto = try MachineLimits.protocolCryptoPerSecond(
+                workload: workload, recipients: recipients, seconds: limitSeconds
+            )
             let storage = try MachineLimits.insertsPerSecond(
                 directory: directory, batch: count, clearJSONBytes: workload.clear.count,
                 envelopeBytes: envelopeSizes, seconds: limitSeconds
@@ -109,6 +113,8 @@ struct AmanatBench: AsyncParsableCommand {
                 let clientCPU = ProcStats.ownCPUSeconds() - clientCPUBefore
                 let row = Report.IntakeRow(
                     result: result, cryptoLimit: seals.perSecond / 4, cryptoCPUPerTestimony: 4 / seals.perCPUSecond,
+                    protocolCryptoLimit: protocolCrypto.perSecond,
+                    protocolCryptoCPUPerTestimony: 1 / protocolCrypto.perCPUSecond,
                     storageLimit: storage, daemonCPUSeconds: cpu,
                     clientCPUSeconds: clientCPU,
                     daemonPeakRSS: ProcStats.peakRSS(daemon.pid) ?? 0

@@ -1,5 +1,7 @@
 import AmanatCrypto
 import AmanatKeys
+import AmanatModel
+import AmanatStore
 import Foundation
 import GRDB
 import Synchronization
@@ -24,6 +26,51 @@ enum MachineLimits {
             return {
                 turn += 1
                 _ = try SealedBox.seal(plaintexts[turn % plaintexts.count], to: key)
+            }
+        }
+    }
+
+    /// Testimonies per second with one thread per core, each doing the cryptography amanatd does for one
+    /// testimony, through the library calls amanatd makes, without parsing, validation, HTTP or SQLite:
+    /// a fresh record id; both sections' canonical JSON of the example (encoded once, before the clock
+    /// starts) sealed with `Envelope.seal` (a fresh data key, one `crypto_box_seal` stanza per recipient,
+    /// XChaCha20-Poly1305 of the padded section) and encoded; `WithdrawalToken.make` (random bytes and
+    /// their keyed BLAKE2b); the record's ledger digest (`StoredRecord.digest`, BLAKE2b over everything
+    /// stored) and its ledger entry's hash (`LedgerEntry.init`, chained to the thread's previous entry,
+    /// as `LedgerTables.append` does); and the Ed25519-signed `Receipt`. Not counted: the checkpoint
+    /// signature amanatd adds now and then, which covers many testimonies.
+    static func protocolCryptoPerSecond(
+        workload: Workload, recipients: [RecipientPublicKey], seconds: Double
+    ) throws -> Rate {
+        let signingKey = try SigningKey(seed: try SecretBytes.random(count: SigningKey.seedLength))
+        let clearJSON = String(decoding: workload.clear, as: UTF8.self)
+        return try perCore(seconds: seconds) { () throws -> () throws -> Void in
+            var seq: Int64 = 0
+            var previousHash = Ledger.genesis(signingKey.publicKey)
+            return {
+                let recordID = RecordID.random()
+                let identity = try Envelope.seal(
+                    workload.identity, section: .identity, recordID: recordID, recipients: recipients
+                )
+                let testimony = try Envelope.seal(
+                    workload.testimony, section: .testimony, recordID: recordID, recipients: recipients
+                )
+                let token = try WithdrawalToken.make(for: recordID, key: signingKey)
+                let record = StoredRecord(
+                    recordID: recordID, formID: workload.formID, formVersion: workload.formVersion,
+                    received: "2026-01-01", clearJSON: clearJSON,
+                    identityEnvelope: identity.encoded(), testimonyEnvelope: testimony.encoded()
+                )
+                seq += 1
+                let entry = LedgerEntry(
+                    seq: seq, kind: .record, recordID: recordID, contentDigest: record.digest, prevHash: previousHash
+                )
+                previousHash = entry.entryHash
+                let receipt = Receipt(signing: signingKey, recordID: recordID, seq: entry.seq, entryHash: entry.entryHash)
+                // Uses the results, so that no step can be left out as unused.
+                guard token.hash.count == 32, receipt.signature.count == SigningKey.signatureLength else {
+                    throw BenchError("protocol crypto limit: unexpected token hash or signature length")
+                }
             }
         }
     }

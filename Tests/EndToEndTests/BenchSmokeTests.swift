@@ -36,6 +36,38 @@ import Testing
         #expect(text.contains("\n| 1 | per request | ") && text.contains("\n| 2 | per request | "))
         #expect(text.contains("\n| 1 | keep-alive | ") && text.contains("\n| 2 | keep-alive | "))
         #expect(text.contains("\n| 40 | "))
+        // The informational protocol crypto limit, beside the issue's: a column with a measured rate in every row.
+        #expect(lines.contains { $0.hasPrefix("C=1 (per request): ") && $0.contains("protocol crypto limit ") })
+        let intakeRows = Self.tableRows(text, header: "| clients | connections |")
+        #expect(intakeRows.count == 4)
+        for row in intakeRows {
+            let limit = row["protocol crypto limit/s"].flatMap(Double.init)
+            #expect(limit.map { $0 > 0 } == true, "\(row)")
+            // protocol ratio = testimonies/s ÷ that limit (rounded in the table; may be 0.00 on a slow machine).
+            if let limit, let ratio = row["protocol ratio"].flatMap(Double.init),
+                let throughput = row["testimonies/s"].flatMap(Double.init)
+            {
+                #expect(abs(ratio - throughput / limit) <= 0.01, "\(row)")
+            } else {
+                Issue.record("no protocol ratio or testimonies/s: \(row)")
+            }
+            let cpu = row["protocol crypto CPU ms/testimony"].flatMap(Double.init)
+            #expect(cpu.map { $0 > 0 } == true, "\(row)")
+        }
         #expect(text.components(separatedBy: "<!-- amanat-bench:begin -->").count == 2)
+    }
+
+    /// The rows of the Markdown table whose header line starts with `header`, each as column name → cell.
+    static func tableRows(_ text: String, header: String) -> [[String: String]] {
+        func cells(_ line: Substring) -> [String] {
+            line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let lines = text.split(separator: "\n")
+        guard let start = lines.firstIndex(where: { $0.hasPrefix(header) }) else { return [] }
+        let names = cells(lines[start])
+        return lines.dropFirst(start + 2).prefix { $0.hasPrefix("|") }.map { line in
+            Dictionary(zip(names, cells(line)), uniquingKeysWith: { first, _ in first })
+        }
     }
 }
