@@ -5,9 +5,15 @@ import Synchronization
 /// output of `amanat export`, and `amanat-keyholder open --out`, whose partial file would hold decrypted
 /// testimonies that the person running it believes were never written.
 ///
-/// Each path is registered as it is created. ``removeAll()`` removes them on a failure; on SIGINT, SIGTERM or
-/// SIGHUP a handler removes them (unlink(2) and rmdir(2) are async-signal-safe), then dies of the same signal
-/// as it would have. ``keep()`` ends the watch once the output is complete.
+/// Each path is registered as it is created (within ``holdingSignals(_:)``). ``removeAll()`` removes them on a failure; on SIGINT, SIGTERM,
+/// SIGHUP or SIGPIPE (a closed pipe on standard error) a handler removes them (unlink(2) and rmdir(2) are
+/// async-signal-safe), then dies of the same signal as it would have. ``keep()`` ends the watch once the output is
+/// complete.
+///
+/// One removal at a time, finished before the process ends: a second signal (Ctrl-C pressed twice, SIGTERM after
+/// SIGHUP), on the same thread or another, waits for the first removal, which ends the process, instead of ending
+/// it part way through the files; and a path registered by another thread once a handler has taken the list is
+/// removed by the thread that registers it.
 public enum PartialFiles {
     /// One registered path: a list that the handler walks without allocating or taking a lock.
     private struct Node {
@@ -16,11 +22,18 @@ public enum PartialFiles {
         let next: UnsafeMutablePointer<Node>?
     }
 
+    /// Who owns the list, beside registering: nobody (``watching``), a handler or ``removeAll()`` (``removing``: the
+    /// process ends once the removal is done), or ``keep()`` (``keeping``: the output stays).
+    /// Computed, not stored: a handler must not be the first to touch a lazily initialised static.
+    private static var watching: Int { 0 }
+    private static var removing: Int { 1 }
+    private static var keeping: Int { 2 }
+    private static let state = Atomic<Int>(0)
+
     /// The newest path first, so that a directory's files are removed before the directory itself.
     /// Atomic, so shared safely across threads and with the handler; only its pointee type is not Sendable.
     nonisolated(unsafe) private static let newest = Atomic<UnsafeMutablePointer<Node>?>(nil)
     private static let installed = Atomic<Bool>(false)
-    private static let signals = [SIGINT, SIGTERM, SIGHUP]
 
     /// Removes the file at `path` (or, with `isDirectory`, the then empty directory) on a failure or a signal,
     /// until ``keep()``. Register only what this process created.
@@ -35,29 +48,74 @@ public enum PartialFiles {
             node.deinitialize(count: 1)
             head = original
         }
-        guard !installed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        for signal in signals {
-            var action = sigaction()
-            action.__sigaction_handler.sa_handler = { signal in
-                PartialFiles.remove(PartialFiles.newest.exchange(nil, ordering: .acquiringAndReleasing), freeing: false)
-                Glibc.signal(signal, SIG_DFL)
-                raise(signal)
-            }
-            sigemptyset(&action.sa_mask)
-            sigaction(signal, &action, nil)
+        // A handler on another thread took the list before this path joined it (the exchange above then read what
+        // the handler left, so it sees the handler's state): the process is ending, and the path goes now.
+        if state.load(ordering: .acquiring) == removing {
+            if isDirectory { rmdir(path) } else { unlink(path) }
         }
+        guard !installed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signal in
+            // Only atomics on statics already initialised (register used them before installing this), unlink,
+            // rmdir, signal, pause and raise run here.
+            let (owner, now) = PartialFiles.state.compareExchange(
+                expected: PartialFiles.watching, desired: PartialFiles.removing, ordering: .sequentiallyConsistent
+            )
+            if !owner && now == PartialFiles.removing {
+                // Another thread is removing the files and will end the process: die then, not before it is done.
+                while true { pause() }
+            }
+            if owner {
+                PartialFiles.remove(PartialFiles.newest.exchange(nil, ordering: .acquiringAndReleasing), freeing: false)
+            }
+            // Every watched signal back to its default, so that one still pending (blocked while this ran) ends the
+            // process too rather than wait in a handler; this one is blocked until the handler returns.
+            PartialFiles.defaultSignals()
+            raise(signal)
+        }
+        // No watched signal interrupts the handler on its own thread.
+        withWatchedSignals { sigaddset(&action.sa_mask, $0) }
+        withWatchedSignals { sigaction($0, &action, nil) }
     }
 
-    /// Removes every registered path, newest first, and ends the watch: for a failure, just before exiting.
+    /// Runs `body` with the watched signals held on this thread (a signal sent meanwhile comes after it, or goes
+    /// to another thread): for creating a path and registering it, so that no signal ends the process between
+    /// the two and leaves the new file behind. Take errno inside `body`.
+    public static func holdingSignals<Result>(_ body: () -> Result) -> Result {
+        var previous = blockWatchedSignals()
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return body()
+    }
+
+    /// Removes every registered path, newest first: for a failure, just before exiting. The watched signals stay
+    /// blocked on the calling thread, so that none ends the process part way through the removal; a handler
+    /// already removing on another thread is waited for, and ends the process.
     public static func removeAll() {
+        guard installed.load(ordering: .acquiring) else { return }
+        blockWatchedSignals()
+        let (owner, now) = state.compareExchange(expected: watching, desired: removing, ordering: .sequentiallyConsistent)
+        if !owner && now == removing {
+            while true { pause() }
+        }
         remove(newest.exchange(nil, ordering: .acquiringAndReleasing), freeing: true)
-        restoreSignals()
     }
 
     /// The output is complete (or already removed): it stays, and signals act as before.
     public static func keep() {
-        restoreSignals()
+        guard installed.load(ordering: .acquiring) else { return }
+        let previous = blockWatchedSignals()
+        let (owner, now) = state.compareExchange(expected: watching, desired: keeping, ordering: .sequentiallyConsistent)
+        if !owner && now == removing {
+            // A handler on another thread is removing the output, and ends the process.
+            while true { pause() }
+        }
+        installed.store(false, ordering: .releasing)
+        defaultSignals()
         remove(newest.exchange(nil, ordering: .acquiringAndReleasing), unlinking: false, freeing: true)
+        state.store(watching, ordering: .sequentiallyConsistent)
+        // A signal that arrived meanwhile now has its default effect.
+        var mask = previous
+        pthread_sigmask(SIG_SETMASK, &mask, nil)
     }
 
     /// Removes the paths from `node` on, and frees the nodes. Whoever exchanged the list out of ``newest`` owns it:
@@ -77,8 +135,30 @@ public enum PartialFiles {
         }
     }
 
-    private static func restoreSignals() {
-        guard installed.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        for signal in signals { Glibc.signal(signal, SIG_DFL) }
+    /// Calls `body` with each watched signal: written out, so that a handler reads no array.
+    private static func withWatchedSignals(_ body: (Int32) -> Void) {
+        body(SIGINT)
+        body(SIGTERM)
+        body(SIGHUP)
+        body(SIGPIPE)
+    }
+
+    /// Each watched signal to its default action; async-signal-safe.
+    private static func defaultSignals() {
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+        signal(SIGHUP, SIG_DFL)
+        signal(SIGPIPE, SIG_DFL)
+    }
+
+    /// Blocks the watched signals on the calling thread; the mask before.
+    @discardableResult
+    private static func blockWatchedSignals() -> sigset_t {
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        withWatchedSignals { sigaddset(&blocked, $0) }
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        return previous
     }
 }

@@ -190,10 +190,12 @@ final class ReportOutput: OpenOutput {
         self.markdown = markdown
         self.builder = builder
         index = ReportIndex(language: builder.language)
-        if mkdir(directory, 0o700) == 0 {
+        let reason = PartialFiles.holdingSignals {
+            guard mkdir(directory, 0o700) == 0 else { return errno }
             PartialFiles.register(directory, isDirectory: true)
-        } else {
-            let reason = errno
+            return 0
+        }
+        if reason != 0 {
             guard reason == EEXIST else {
                 throw OutputSink.Failure(
                     description: "cannot create \(directory): \(String(cString: strerror(reason)))"

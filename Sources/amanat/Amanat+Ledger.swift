@@ -145,11 +145,14 @@ extension Amanat {
         @Option(help: "The new file to write.") var out: String
 
         func run() throws {
-            let fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            guard fd >= 0 else { fail("cannot create \(out): \(String(cString: strerror(errno)))") }
             // Interrupted (Ctrl-C, SIGTERM, a closed terminal), it removes the partial file before it dies.
-            PartialFiles.register(out)
-            defer { PartialFiles.keep() }
+            let (fd, error) = PartialFiles.holdingSignals {
+                let fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+                let error = errno
+                if fd >= 0 { PartialFiles.register(out) }
+                return (fd, error)
+            }
+            guard fd >= 0 else { fail("cannot create \(out): \(String(cString: strerror(error)))") }
             var written = 0
             let client = UnixHTTPClient(socketPath: options.socketPath, timeoutSeconds: 0)
             let response: HTTPResponse
@@ -184,6 +187,8 @@ extension Amanat {
                 unlink(out)
                 fail("cannot write \(out): \(String(cString: strerror(errno)))")
             }
+            // Complete: it stays, even if printing the summary below fails (SIGPIPE on a closed standard output).
+            PartialFiles.keep()
             let seq = response.values(forHeader: "Amanat-Ledger-Seq").first ?? "?"
             let count = response.values(forHeader: "Amanat-Record-Count").first ?? "?"
             let head = response.values(forHeader: "Amanat-Head-Hash").first ?? "?"
