@@ -5,15 +5,15 @@ import Synchronization
 /// output of `amanat export`, and `amanat-keyholder open --out`, whose partial file would hold decrypted
 /// testimonies that the person running it believes were never written.
 ///
-/// Each path is registered as it is created (within ``holdingSignals(_:)``). ``removeAll()`` removes them on a failure; on SIGINT, SIGTERM,
+/// Each path is registered as it is created (``create(_:isDirectory:_:)``). ``removeAll()`` removes them on a failure; on SIGINT, SIGTERM,
 /// SIGHUP or SIGPIPE (a closed pipe on standard error) a handler removes them (unlink(2) and rmdir(2) are
 /// async-signal-safe), then dies of the same signal as it would have. ``keep()`` ends the watch once the output is
 /// complete.
 ///
 /// One removal at a time, finished before the process ends: a second signal (Ctrl-C pressed twice, SIGTERM after
 /// SIGHUP), on the same thread or another, waits for the first removal, which ends the process, instead of ending
-/// it part way through the files; and a path registered by another thread once a handler has taken the list is
-/// removed by the thread that registers it.
+/// it part way through the files; and a handler waits for a path being created on another thread to join the
+/// list, after which no path is created.
 public enum PartialFiles {
     /// One registered path: a list that the handler walks without allocating or taking a lock.
     private struct Node {
@@ -35,9 +35,32 @@ public enum PartialFiles {
     nonisolated(unsafe) private static let newest = Atomic<UnsafeMutablePointer<Node>?>(nil)
     private static let installed = Atomic<Bool>(false)
 
-    /// Removes the file at `path` (or, with `isDirectory`, the then empty directory) on a failure or a signal,
-    /// until ``keep()``. Register only what this process created.
-    public static func register(_ path: String, isDirectory: Bool = false) {
+    /// Creations under way (``create(_:isDirectory:_:)``): a handler waits for them before it takes the list.
+    private static let creating = Atomic<Int>(0)
+
+    /// Creates the file or directory at `path` with `make` (open(2) or mkdir(2): non-negative when it created it,
+    /// errno set otherwise) and registers it, so that a failure or a signal removes it (the directory once empty)
+    /// until ``keep()``; `make`'s result and the errno it left. No signal comes between the creation and the
+    /// registration: the watched signals are held on this thread meanwhile, and a handler on another thread waits
+    /// for the registration (or, once it is removing, no creation starts).
+    public static func create(_ path: String, isDirectory: Bool = false, _ make: () -> Int32) -> (result: Int32, error: Int32) {
+        var previous = blockWatchedSignals()
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        creating.add(1, ordering: .sequentiallyConsistent)
+        if state.load(ordering: .sequentiallyConsistent) == removing {
+            // A handler on another thread is removing the files, and ends the process: nothing more is made.
+            creating.subtract(1, ordering: .sequentiallyConsistent)
+            while true { pause() }
+        }
+        let result = make()
+        let error = errno
+        if result >= 0 { register(path, isDirectory: isDirectory) }
+        creating.subtract(1, ordering: .sequentiallyConsistent)
+        return (result, error)
+    }
+
+    /// Adds `path` to the list, and installs the handler the first time.
+    private static func register(_ path: String, isDirectory: Bool) {
         let node = UnsafeMutablePointer<Node>.allocate(capacity: 1)
         var head = newest.load(ordering: .acquiring)
         while true {
@@ -48,15 +71,10 @@ public enum PartialFiles {
             node.deinitialize(count: 1)
             head = original
         }
-        // A handler on another thread took the list before this path joined it (the exchange above then read what
-        // the handler left, so it sees the handler's state): the process is ending, and the path goes now.
-        if state.load(ordering: .acquiring) == removing {
-            if isDirectory { rmdir(path) } else { unlink(path) }
-        }
         guard !installed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { signal in
-            // Only atomics on statics already initialised (register used them before installing this), unlink,
+            // Only atomics on statics already initialised (create used them before installing this), unlink,
             // rmdir, signal, pause and raise run here.
             let (owner, now) = PartialFiles.state.compareExchange(
                 expected: PartialFiles.watching, desired: PartialFiles.removing, ordering: .sequentiallyConsistent
@@ -66,6 +84,8 @@ public enum PartialFiles {
                 while true { pause() }
             }
             if owner {
+                // A path being created on another thread joins the list first; none is created after this.
+                while PartialFiles.creating.load(ordering: .sequentiallyConsistent) != 0 {}
                 PartialFiles.remove(PartialFiles.newest.exchange(nil, ordering: .acquiringAndReleasing), freeing: false)
             }
             // Every watched signal back to its default, so that one still pending (blocked while this ran) ends the
@@ -78,18 +98,10 @@ public enum PartialFiles {
         withWatchedSignals { sigaction($0, &action, nil) }
     }
 
-    /// Runs `body` with the watched signals held on this thread (a signal sent meanwhile comes after it, or goes
-    /// to another thread): for creating a path and registering it, so that no signal ends the process between
-    /// the two and leaves the new file behind. Take errno inside `body`.
-    public static func holdingSignals<Result>(_ body: () -> Result) -> Result {
-        var previous = blockWatchedSignals()
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        return body()
-    }
-
     /// Removes every registered path, newest first: for a failure, just before exiting. The watched signals stay
-    /// blocked on the calling thread, so that none ends the process part way through the removal; a handler
-    /// already removing on another thread is waited for, and ends the process.
+    /// blocked on the calling thread, so that none ends the process part way through the removal (one sent
+    /// meanwhile may end it on another thread once the removal is done); a handler already removing on another
+    /// thread is waited for, and ends the process.
     public static func removeAll() {
         guard installed.load(ordering: .acquiring) else { return }
         blockWatchedSignals()
@@ -98,6 +110,7 @@ public enum PartialFiles {
             while true { pause() }
         }
         remove(newest.exchange(nil, ordering: .acquiringAndReleasing), freeing: true)
+        state.store(watching, ordering: .sequentiallyConsistent)
     }
 
     /// The output is complete (or already removed): it stays, and signals act as before.

@@ -190,12 +190,8 @@ final class ReportOutput: OpenOutput {
         self.markdown = markdown
         self.builder = builder
         index = ReportIndex(language: builder.language)
-        let reason = PartialFiles.holdingSignals {
-            guard mkdir(directory, 0o700) == 0 else { return errno }
-            PartialFiles.register(directory, isDirectory: true)
-            return 0
-        }
-        if reason != 0 {
+        let (made, reason) = PartialFiles.create(directory, isDirectory: true) { mkdir(directory, 0o700) }
+        if made != 0 {
             guard reason == EEXIST else {
                 throw OutputSink.Failure(
                     description: "cannot create \(directory): \(String(cString: strerror(reason)))"

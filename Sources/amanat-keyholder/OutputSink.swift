@@ -28,11 +28,8 @@ final class OutputSink {
     /// A new file at `path`, mode 0600; an existing file is never overwritten. Until the command calls
     /// `PartialFiles.keep()`, a failure (``fail(_:code:)``) or a signal removes it.
     init(creating path: String) throws(Failure) {
-        let (fd, error) = PartialFiles.holdingSignals {
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            let error = errno
-            if fd >= 0 { PartialFiles.register(path) }
-            return (fd, error)
+        let (fd, error) = PartialFiles.create(path) {
+            open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         }
         guard fd >= 0 else {
             let reason = error == EEXIST ? "it already exists" : String(cString: strerror(error))

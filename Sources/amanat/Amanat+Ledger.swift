@@ -146,11 +146,8 @@ extension Amanat {
 
         func run() throws {
             // Interrupted (Ctrl-C, SIGTERM, a closed terminal), it removes the partial file before it dies.
-            let (fd, error) = PartialFiles.holdingSignals {
-                let fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-                let error = errno
-                if fd >= 0 { PartialFiles.register(out) }
-                return (fd, error)
+            let (fd, error) = PartialFiles.create(out) {
+                open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
             }
             guard fd >= 0 else { fail("cannot create \(out): \(String(cString: strerror(error)))") }
             var written = 0
