@@ -62,6 +62,23 @@ struct PartialOutputTests {
         #expect(!FileManager.default.fileExists(atPath: out), "the partial output is removed")
     }
 
+    @Test("a complete output stays when the exit code reports tampered records", arguments: ["jsonl", "md"])
+    func aCompleteOutputStays(format: String) async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let database = try await Self.archive(in: directory, key: key, copies: 3)
+        let out = directory.file("opened.\(format)")
+        var extra = ["--no-verify", "--format", format, "--out", out]
+        if format == "md" { extra += ["--forms", Paths.forms] }
+        let outcome = try await key.open(database, extra: extra)
+        #expect(outcome.status == 6, "\(outcome.stderr.suffix(400))")
+        if format == "md" {
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: out))?.count == 5, "4 pages and the index")
+        } else {
+            #expect(String(decoding: contents(out), as: UTF8.self).split(separator: "\n").count == 4)
+        }
+    }
+
     @Test("a report directory given empty stays, without the pages written before the failure")
     func aFailureKeepsAGivenDirectory() async throws {
         let directory = try TempDir()
