@@ -98,10 +98,10 @@ public enum PartialFiles {
         withWatchedSignals { sigaction($0, &action, nil) }
     }
 
-    /// Removes every registered path, newest first: for a failure, just before exiting. The watched signals stay
-    /// blocked on the calling thread, so that none ends the process part way through the removal (one sent
-    /// meanwhile may end it on another thread once the removal is done); a handler already removing on another
-    /// thread is waited for, and ends the process.
+    /// Removes every registered path, newest first: for a failure, just before exiting, which the caller must do
+    /// (a signal handler or a ``create(_:isDirectory:_:)`` on another thread then waits for the exit). The watched
+    /// signals stay blocked on the calling thread, so that none ends the process part way through the removal; a
+    /// handler already removing on another thread is waited for, and ends the process.
     public static func removeAll() {
         guard installed.load(ordering: .acquiring) else { return }
         blockWatchedSignals()
@@ -109,8 +109,9 @@ public enum PartialFiles {
         if !owner && now == removing {
             while true { pause() }
         }
+        // A path being created on another thread joins the list first; none is created after this.
+        while creating.load(ordering: .sequentiallyConsistent) != 0 {}
         remove(newest.exchange(nil, ordering: .acquiringAndReleasing), freeing: true)
-        state.store(watching, ordering: .sequentiallyConsistent)
     }
 
     /// The output is complete (or already removed): it stays, and signals act as before.
