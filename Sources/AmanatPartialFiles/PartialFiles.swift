@@ -5,10 +5,10 @@ import Synchronization
 /// output of `amanat export`, and `amanat-keyholder open --out`, whose partial file would hold decrypted
 /// testimonies that the person running it believes were never written.
 ///
-/// Each path is registered as it is created (``create(_:isDirectory:_:)``). ``removeAll()`` removes them on a failure; on SIGINT, SIGTERM,
-/// SIGHUP or SIGPIPE (a closed pipe on standard error) a handler removes them (unlink(2) and rmdir(2) are
-/// async-signal-safe), then dies of the same signal as it would have. ``keep()`` ends the watch once the output is
-/// complete.
+/// Each path is registered as it is created (``create(_:isDirectory:_:)``). ``removeAll()`` removes them on a
+/// failure; on SIGINT, SIGTERM, SIGHUP or SIGPIPE (a closed pipe on standard error) a handler removes them
+/// (unlink(2) and rmdir(2) are async-signal-safe), then dies of the same signal as it would have. ``keep()`` ends
+/// the watch once the output is complete.
 ///
 /// One removal at a time, finished before the process ends: a second signal (Ctrl-C pressed twice, SIGTERM after
 /// SIGHUP), on the same thread or another, waits for the first removal, which ends the process, instead of ending
