@@ -43,7 +43,9 @@ public enum PartialFiles {
     /// until ``keep()``; `make`'s result and the errno it left. No signal comes between the creation and the
     /// registration: the watched signals are held on this thread meanwhile, and a handler on another thread waits
     /// for the registration (or, once it is removing, no creation starts).
-    public static func create(_ path: String, isDirectory: Bool = false, _ make: () -> Int32) -> (result: Int32, error: Int32) {
+    public static func create(
+        _ path: String, isDirectory: Bool = false, _ make: () -> Int32
+    ) -> (result: Int32, error: Int32) {
         var previous = blockWatchedSignals()
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         creating.add(1, ordering: .sequentiallyConsistent)
@@ -105,7 +107,9 @@ public enum PartialFiles {
     public static func removeAll() {
         guard installed.load(ordering: .acquiring) else { return }
         blockWatchedSignals()
-        let (owner, now) = state.compareExchange(expected: watching, desired: removing, ordering: .sequentiallyConsistent)
+        let (owner, now) = state.compareExchange(
+            expected: watching, desired: removing, ordering: .sequentiallyConsistent
+        )
         if !owner && now == removing {
             while true { pause() }
         }
@@ -118,7 +122,9 @@ public enum PartialFiles {
     public static func keep() {
         guard installed.load(ordering: .acquiring) else { return }
         let previous = blockWatchedSignals()
-        let (owner, now) = state.compareExchange(expected: watching, desired: keeping, ordering: .sequentiallyConsistent)
+        let (owner, now) = state.compareExchange(
+            expected: watching, desired: keeping, ordering: .sequentiallyConsistent
+        )
         if !owner && now == removing {
             // A handler on another thread is removing the output, and ends the process.
             while true { pause() }

@@ -114,7 +114,8 @@ struct PartialOutputTests {
             try #require(fcntl(reader, F_SETFL, 0) == 0)
             pid = try spawn(
                 Paths.binary("amanat-keyholder"),
-                ["open", database, "--key", key.keyFile, "--passphrase-file", key.passphraseFile, "--no-verify"] + extra,
+                ["open", database, "--key", key.keyFile, "--passphrase-file", key.passphraseFile, "--no-verify"]
+                    + extra,
                 environment: [:], stdin: "/dev/null", stdout: try directory.write("stdout", []), stderr: fifo
             )
             var seen: [UInt8] = []
@@ -128,7 +129,8 @@ struct PartialOutputTests {
                 guard poll(&ready, 1, 60_000) == 1 else {
                     kill(pid, SIGKILL)
                     _ = waitForExit(pid, seconds: 60)
-                    throw HarnessError("\(counted) warnings on stderr within 60 s: \(String(decoding: seen.suffix(400), as: UTF8.self))")
+                    let tail = String(decoding: seen.suffix(400), as: UTF8.self)
+                    throw HarnessError("\(counted) warnings on stderr within 60 s: \(tail)")
                 }
                 let n = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress!, $0.count) }
                 try #require(n > 0, "stderr ended early: \(String(decoding: seen.suffix(400), as: UTF8.self))")
@@ -143,7 +145,10 @@ struct PartialOutputTests {
         deinit { close(reader) }
     }
 
-    @Test("a signal part way removes the output before the key holder dies of it", arguments: [SIGINT, SIGTERM, SIGHUP, SIGPIPE])
+    @Test(
+        "a signal part way removes the output before the key holder dies of it",
+        arguments: [SIGINT, SIGTERM, SIGHUP, SIGPIPE]
+    )
     func aSignalPartWayRemovesTheOutput(_ signal: Int32) async throws {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
@@ -183,10 +188,8 @@ struct PartialOutputTests {
         kill(blocked.pid, SIGTERM)
         let status = waitForExit(blocked.pid, seconds: 60)
         #expect(status.map { [SIGINT, SIGTERM].contains($0 & 0x7F) } == true, "\(String(describing: status))")
-        #expect(
-            !FileManager.default.fileExists(atPath: out),
-            "every page and the directory are removed: \((try? FileManager.default.contentsOfDirectory(atPath: out))?.count ?? 0) left"
-        )
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: out))?.count ?? 0
+        #expect(!FileManager.default.fileExists(atPath: out), "every page and the directory are removed: \(left) left")
     }
 }
 
