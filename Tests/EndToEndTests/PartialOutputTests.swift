@@ -101,7 +101,7 @@ struct PartialOutputTests {
     /// written, and cannot finish.
     final class Blocked {
         let pid: pid_t
-        let reader: Int32
+        private(set) var reader: Int32
 
         init(_ key: TestKey, _ database: String, in directory: TempDir, extra: [String], warnings: Int = 1) throws {
             let fifo = directory.file("stderr")
@@ -133,7 +133,10 @@ struct PartialOutputTests {
                     throw HarnessError("\(counted) warnings on stderr within 60 s: \(tail)")
                 }
                 let n = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress!, $0.count) }
-                try #require(n > 0, "stderr ended early: \(String(decoding: seen.suffix(400), as: UTF8.self))")
+                guard n > 0 else {
+                    _ = waitForExit(pid, seconds: 60)
+                    throw HarnessError("stderr ended early: \(String(decoding: seen.suffix(400), as: UTF8.self))")
+                }
                 seen += buffer[0..<n]
                 while let end = seen[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
                     if Array(seen[lineStart..<end]).contains(bytes: marker) { counted += 1 }
@@ -142,7 +145,13 @@ struct PartialOutputTests {
             }
         }
 
-        deinit { close(reader) }
+        /// Stops reading: the key holder's next write to stderr gets SIGPIPE.
+        func closeReader() {
+            if reader >= 0 { close(reader) }
+            reader = -1
+        }
+
+        deinit { closeReader() }
     }
 
     @Test(
@@ -158,7 +167,7 @@ struct PartialOutputTests {
         let blocked = try Blocked(key, database, in: directory, extra: ["--out", out])
         #expect(FileManager.default.fileExists(atPath: out))
         // SIGPIPE as it comes: whoever read the key holder's stderr went away.
-        if signal == SIGPIPE { close(blocked.reader) } else { kill(blocked.pid, signal) }
+        if signal == SIGPIPE { blocked.closeReader() } else { kill(blocked.pid, signal) }
         let status = waitForExit(blocked.pid, seconds: 60)
         #expect(status.map { $0 & 0x7F } == signal, "it dies of the signal, as an interrupted command should")
         #expect(!FileManager.default.fileExists(atPath: out), "no partial decrypted output is left behind")
