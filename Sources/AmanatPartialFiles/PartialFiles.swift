@@ -22,12 +22,15 @@ public enum PartialFiles {
         let next: UnsafeMutablePointer<Node>?
     }
 
-    /// Who owns the list, beside registering: nobody (``watching``), a handler or ``removeAll()`` (``removing``: the
-    /// process ends once the removal is done), or ``keep()`` (``keeping``: the output stays).
-    /// Computed, not stored: a handler must not be the first to touch a lazily initialised static.
+    /// Who owns the list, beside registering: nobody (``watching``); a handler (``removing``: it ends the process
+    /// once the removal is done); ``removeAll()`` (``failing``, then ``failed``: its caller exits); or ``keep()``
+    /// (``keeping``: the output stays). Computed, not stored: a handler must not be the first to touch a lazily
+    /// initialised static.
     private static var watching: Int { 0 }
     private static var removing: Int { 1 }
     private static var keeping: Int { 2 }
+    private static var failing: Int { 3 }
+    private static var failed: Int { 4 }
     private static let state = Atomic<Int>(0)
 
     /// The newest path first, so that a directory's files are removed before the directory itself.
@@ -49,8 +52,9 @@ public enum PartialFiles {
         var previous = blockWatchedSignals()
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         creating.add(1, ordering: .sequentiallyConsistent)
-        if state.load(ordering: .sequentiallyConsistent) == removing {
-            // A handler on another thread is removing the files, and ends the process: nothing more is made.
+        let now = state.load(ordering: .sequentiallyConsistent)
+        if now != watching && now != keeping {
+            // Another thread is removing the files, and ends the process: nothing more is made.
             creating.subtract(1, ordering: .sequentiallyConsistent)
             while true { pause() }
         }
@@ -82,8 +86,13 @@ public enum PartialFiles {
                 expected: PartialFiles.watching, desired: PartialFiles.removing, ordering: .sequentiallyConsistent
             )
             if !owner && now == PartialFiles.removing {
-                // Another thread is removing the files and will end the process: die then, not before it is done.
+                // Another handler is removing the files and will end the process: die then, not before it is done.
                 while true { pause() }
+            }
+            // removeAll() is removing them on another thread: die once it is done (its thread takes no lock that
+            // the code this interrupted may hold, and this thread holds none while it waits).
+            while !owner && PartialFiles.state.load(ordering: .sequentiallyConsistent) == PartialFiles.failing {
+                sched_yield()
             }
             if owner {
                 // A path being created on another thread joins the list first; none is created after this.
@@ -101,21 +110,25 @@ public enum PartialFiles {
     }
 
     /// Removes every registered path, newest first: for a failure, just before exiting, which the caller must do
-    /// (a signal handler or a ``create(_:isDirectory:_:)`` on another thread then waits for the exit). The watched
-    /// signals stay blocked on the calling thread, so that none ends the process part way through the removal; a
-    /// handler already removing on another thread is waited for, and ends the process.
+    /// (a ``create(_:isDirectory:_:)`` on another thread then waits for the exit). The watched signals stay
+    /// blocked on the calling thread, so that none ends the process part way through the removal; a signal taken
+    /// on another thread meanwhile ends the process once the removal is done, and a handler already removing is
+    /// waited for, and ends the process. Nothing is freed: a handler waiting on another thread may have
+    /// interrupted malloc.
     public static func removeAll() {
         guard installed.load(ordering: .acquiring) else { return }
         blockWatchedSignals()
         let (owner, now) = state.compareExchange(
-            expected: watching, desired: removing, ordering: .sequentiallyConsistent
+            expected: watching, desired: failing, ordering: .sequentiallyConsistent
         )
-        if !owner && now == removing {
+        guard owner || now == keeping else {
+            // A handler, or removeAll() on another thread, is removing the files, and ends the process.
             while true { pause() }
         }
         // A path being created on another thread joins the list first; none is created after this.
         while creating.load(ordering: .sequentiallyConsistent) != 0 {}
-        remove(newest.exchange(nil, ordering: .acquiringAndReleasing), freeing: true)
+        remove(newest.exchange(nil, ordering: .acquiringAndReleasing), freeing: false)
+        state.store(failed, ordering: .sequentiallyConsistent)
     }
 
     /// The output is complete (or already removed): it stays, and signals act as before.
@@ -125,8 +138,8 @@ public enum PartialFiles {
         let (owner, now) = state.compareExchange(
             expected: watching, desired: keeping, ordering: .sequentiallyConsistent
         )
-        if !owner && now == removing {
-            // A handler on another thread is removing the output, and ends the process.
+        if !owner && now != keeping {
+            // Another thread is removing the output, and ends the process.
             while true { pause() }
         }
         installed.store(false, ordering: .releasing)
