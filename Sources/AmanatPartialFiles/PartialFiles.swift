@@ -81,7 +81,7 @@ public enum PartialFiles {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { signal in
             // Only atomics on statics already initialised (create used them before installing this), unlink,
-            // rmdir, signal, pause and raise run here.
+            // rmdir, signal, pause, sched_yield and raise run here: no allocation, no lock.
             let (owner, now) = PartialFiles.state.compareExchange(
                 expected: PartialFiles.watching, desired: PartialFiles.removing, ordering: .sequentiallyConsistent
             )
