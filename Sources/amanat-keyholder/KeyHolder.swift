@@ -23,7 +23,7 @@ struct KeyHolder: AsyncParsableCommand {
     /// (``OutputSink``), as ``fail(_:code:)`` does: a partial `open --out` would hold decrypted testimonies.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try await asyncParseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {

@@ -190,10 +190,8 @@ final class ReportOutput: OpenOutput {
         self.markdown = markdown
         self.builder = builder
         index = ReportIndex(language: builder.language)
-        if mkdir(directory, 0o700) == 0 {
-            PartialFiles.register(directory, isDirectory: true)
-        } else {
-            let reason = errno
+        let (made, reason) = PartialFiles.create(directory, isDirectory: true) { mkdir(directory, 0o700) }
+        if made != 0 {
             guard reason == EEXIST else {
                 throw OutputSink.Failure(
                     description: "cannot create \(directory): \(String(cString: strerror(reason)))"

@@ -28,12 +28,13 @@ final class OutputSink {
     /// A new file at `path`, mode 0600; an existing file is never overwritten. Until the command calls
     /// `PartialFiles.keep()`, a failure (``fail(_:code:)``) or a signal removes it.
     init(creating path: String) throws(Failure) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let (fd, error) = PartialFiles.create(path) {
+            open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        }
         guard fd >= 0 else {
-            let reason = errno == EEXIST ? "it already exists" : String(cString: strerror(errno))
+            let reason = error == EEXIST ? "it already exists" : String(cString: strerror(error))
             throw Failure(description: "cannot create \(path): \(reason)")
         }
-        PartialFiles.register(path)
         self.fd = fd
         self.path = path
     }

@@ -145,11 +145,11 @@ extension Amanat {
         @Option(help: "The new file to write.") var out: String
 
         func run() throws {
-            let fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            guard fd >= 0 else { fail("cannot create \(out): \(String(cString: strerror(errno)))") }
             // Interrupted (Ctrl-C, SIGTERM, a closed terminal), it removes the partial file before it dies.
-            PartialFiles.register(out)
-            defer { PartialFiles.keep() }
+            let (fd, error) = PartialFiles.create(out) {
+                open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            }
+            guard fd >= 0 else { fail("cannot create \(out): \(String(cString: strerror(error)))") }
             var written = 0
             let client = UnixHTTPClient(socketPath: options.socketPath, timeoutSeconds: 0)
             let response: HTTPResponse
@@ -184,6 +184,8 @@ extension Amanat {
                 unlink(out)
                 fail("cannot write \(out): \(String(cString: strerror(errno)))")
             }
+            // Complete: it stays, even if printing the summary below fails (SIGPIPE on a closed standard output).
+            PartialFiles.keep()
             let seq = response.values(forHeader: "Amanat-Ledger-Seq").first ?? "?"
             let count = response.values(forHeader: "Amanat-Record-Count").first ?? "?"
             let head = response.values(forHeader: "Amanat-Head-Hash").first ?? "?"

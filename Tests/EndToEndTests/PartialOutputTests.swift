@@ -62,6 +62,23 @@ struct PartialOutputTests {
         #expect(!FileManager.default.fileExists(atPath: out), "the partial output is removed")
     }
 
+    @Test("a complete output stays when the exit code reports tampered records", arguments: ["jsonl", "md"])
+    func aCompleteOutputStays(format: String) async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let database = try await Self.archive(in: directory, key: key, copies: 3)
+        let out = directory.file("opened.\(format)")
+        var extra = ["--no-verify", "--format", format, "--out", out]
+        if format == "md" { extra += ["--forms", Paths.forms] }
+        let outcome = try await key.open(database, extra: extra)
+        #expect(outcome.status == 6, "\(outcome.stderr.suffix(400))")
+        if format == "md" {
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: out))?.count == 5, "4 pages and the index")
+        } else {
+            #expect(String(decoding: contents(out), as: UTF8.self).split(separator: "\n").count == 4)
+        }
+    }
+
     @Test("a report directory given empty stays, without the pages written before the failure")
     func aFailureKeepsAGivenDirectory() async throws {
         let directory = try TempDir()
@@ -78,44 +95,132 @@ struct PartialOutputTests {
         #expect((try? FileManager.default.contentsOfDirectory(atPath: out)) == [])
     }
 
-    @Test("a signal part way removes the output before the key holder dies of it", arguments: [SIGINT, SIGTERM, SIGHUP])
+    /// A key holder blocked part way through `open` with `extra` arguments: its stderr is a FIFO that the test
+    /// stops reading after `warnings` records' warnings (each comes after the output was created, and after the
+    /// pages of the records before it); the key holder then blocks writing a later warning, its output part
+    /// written, and cannot finish.
+    final class Blocked {
+        let pid: pid_t
+        private(set) var reader: Int32
+
+        init(_ key: TestKey, _ database: String, in directory: TempDir, extra: [String], warnings: Int = 1) throws {
+            let fifo = directory.file("stderr")
+            try #require(mkfifo(fifo, 0o600) == 0)
+            // Open for reading first (without waiting for a writer), or the child's open of its stderr would wait
+            // for this one inside posix_spawn; then reads block as usual.
+            let reader = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+            try #require(reader >= 0)
+            self.reader = reader
+            try #require(fcntl(reader, F_SETFL, 0) == 0)
+            pid = try spawn(
+                Paths.binary("amanat-keyholder"),
+                ["open", database, "--key", key.keyFile, "--passphrase-file", key.passphraseFile, "--no-verify"]
+                    + extra,
+                environment: [:], stdin: "/dev/null", stdout: try directory.write("stdout", []), stderr: fifo
+            )
+            var seen: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            var counted = 0
+            var lineStart = 0
+            let marker = Array(": warning: record ".utf8)
+            while counted < warnings {
+                // Bounded: a key holder that hangs before its warnings fails the test instead of stalling it.
+                var ready = pollfd(fd: reader, events: Int16(POLLIN), revents: 0)
+                guard poll(&ready, 1, 60_000) == 1 else {
+                    kill(pid, SIGKILL)
+                    _ = waitForExit(pid, seconds: 60)
+                    let tail = String(decoding: seen.suffix(400), as: UTF8.self)
+                    throw HarnessError("\(counted) warnings on stderr within 60 s: \(tail)")
+                }
+                let n = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress!, $0.count) }
+                guard n > 0 else {
+                    _ = waitForExit(pid, seconds: 60)
+                    throw HarnessError("stderr ended early: \(String(decoding: seen.suffix(400), as: UTF8.self))")
+                }
+                seen += buffer[0..<n]
+                while let end = seen[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                    if Array(seen[lineStart..<end]).contains(bytes: marker) { counted += 1 }
+                    lineStart = end + 1
+                }
+            }
+        }
+
+        /// Stops reading: the key holder's next write to stderr gets SIGPIPE.
+        func closeReader() {
+            if reader >= 0 { close(reader) }
+            reader = -1
+        }
+
+        deinit { closeReader() }
+    }
+
+    @Test(
+        "a signal part way removes the output before the key holder dies of it",
+        arguments: [SIGINT, SIGTERM, SIGHUP, SIGPIPE]
+    )
     func aSignalPartWayRemovesTheOutput(_ signal: Int32) async throws {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
         // Each copy puts a warning line on stderr, far more than a pipe holds.
         let database = try await Self.archive(in: directory, key: key, copies: 2_000)
         let out = directory.file("opened.jsonl")
-        // stderr is a FIFO that this test stops reading after the first record's warning: the key holder then
-        // blocks with the output file part written, and cannot finish before it is signalled.
-        let fifo = directory.file("stderr")
-        try #require(mkfifo(fifo, 0o600) == 0)
-        // Open for reading first (without waiting for a writer), or the child's open of its stderr would wait
-        // for this one inside posix_spawn; then reads block as usual.
-        let reader = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        try #require(reader >= 0)
-        defer { close(reader) }
-        try #require(fcntl(reader, F_SETFL, 0) == 0)
-        let pid = try spawn(
-            Paths.binary("amanat-keyholder"),
-            ["open", database, "--key", key.keyFile, "--passphrase-file", key.passphraseFile, "--no-verify",
-             "--out", out],
-            environment: [:], stdin: "/dev/null", stdout: try directory.write("stdout", []), stderr: fifo
-        )
-        var seen: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 512)
-        // A record's warning comes after the output file was created.
-        while !seen.contains(bytes: Array(": warning: record ".utf8)) {
-            let n = buffer.withUnsafeMutableBytes { read(reader, $0.baseAddress!, $0.count) }
-            try #require(n > 0, "stderr ended early: \(String(decoding: seen, as: UTF8.self))")
-            seen += buffer[0..<n]
-        }
+        let blocked = try Blocked(key, database, in: directory, extra: ["--out", out])
         #expect(FileManager.default.fileExists(atPath: out))
-        kill(pid, signal)
-        var status: Int32 = 0
-        var rc = waitpid(pid, &status, 0)
-        while rc < 0 && errno == EINTR { rc = waitpid(pid, &status, 0) }
-        #expect(rc == pid)
-        #expect(status & 0x7F == signal, "it dies of the signal, as an interrupted command should")
+        // SIGPIPE as it comes: whoever read the key holder's stderr went away.
+        if signal == SIGPIPE { blocked.closeReader() } else { kill(blocked.pid, signal) }
+        let status = waitForExit(blocked.pid, seconds: 60)
+        #expect(status.map { $0 & 0x7F } == signal, "it dies of the signal, as an interrupted command should")
         #expect(!FileManager.default.fileExists(atPath: out), "no partial decrypted output is left behind")
     }
+
+    @Test("a second signal during the removal does not end it part way")
+    func aSecondSignalWaitsForTheRemoval() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        // Thousands of pages before the key holder blocks: their removal takes a while.
+        let database = try await Self.archive(in: directory, key: key, copies: 5_000)
+        let out = directory.file("report")
+        let blocked = try Blocked(
+            key, database, in: directory, extra: ["--format", "md", "--out", out, "--forms", Paths.forms],
+            warnings: 3_000
+        )
+        let pages = (try? FileManager.default.contentsOfDirectory(atPath: out).count) ?? 0
+        #expect(pages >= 2_999, "\(pages) pages written before the signal")
+        // Told of the first page removed, the test sends the second signal while the handler removes the rest.
+        let watch = inotify_init1(Int32(IN_CLOEXEC))
+        try #require(watch >= 0)
+        defer { close(watch) }
+        try #require(inotify_add_watch(watch, out, UInt32(IN_DELETE)) >= 0)
+        kill(blocked.pid, SIGINT)
+        var ready = pollfd(fd: watch, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&ready, 1, 60_000) == 1, "a page was removed")
+        kill(blocked.pid, SIGTERM)
+        let status = waitForExit(blocked.pid, seconds: 60)
+        #expect(status.map { [SIGINT, SIGTERM].contains($0 & 0x7F) } == true, "\(String(describing: status))")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: out))?.count ?? 0
+        #expect(!FileManager.default.fileExists(atPath: out), "every page and the directory are removed: \(left) left")
+    }
+}
+
+/// Waits at most `seconds` for the child `pid` to end, without polling on a timer: its wait status, or nil when it
+/// had not ended (it is then killed and reaped, so that no test stalls on a hung child).
+func waitForExit(_ pid: pid_t, seconds: Int32) -> Int32? {
+    if let pidfdOpen = try? libc("pidfd_open", as: (@convention(c) (pid_t, UInt32) -> Int32).self) {
+        let descriptor = pidfdOpen(pid, 0)
+        if descriptor >= 0 {
+            defer { close(descriptor) }
+            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            var rc = poll(&ready, 1, seconds * 1000)
+            while rc < 0 && errno == EINTR { rc = poll(&ready, 1, seconds * 1000) }
+            if rc == 0 { kill(pid, SIGKILL) }
+            var status: Int32 = 0
+            var reaped = waitpid(pid, &status, 0)
+            while reaped < 0 && errno == EINTR { reaped = waitpid(pid, &status, 0) }
+            return rc == 1 && reaped == pid ? status : nil
+        }
+    }
+    var status: Int32 = 0
+    var reaped = waitpid(pid, &status, 0)
+    while reaped < 0 && errno == EINTR { reaped = waitpid(pid, &status, 0) }
+    return reaped == pid ? status : nil
 }
