@@ -49,6 +49,10 @@ public enum PartialFiles {
     public static func create(
         _ path: String, isDirectory: Bool = false, _ make: () -> Int32
     ) -> (result: Int32, error: Int32) {
+        // Allocated before the creation: between it and the registration nothing may take a lock (malloc's) that a
+        // thread interrupted by a handler waiting for this creation could hold.
+        let path = strdup(path)!
+        let node = UnsafeMutablePointer<Node>.allocate(capacity: 1)
         var previous = blockWatchedSignals()
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         creating.add(1, ordering: .sequentiallyConsistent)
@@ -60,20 +64,22 @@ public enum PartialFiles {
         }
         let result = make()
         let error = errno
-        if result >= 0 { register(path, isDirectory: isDirectory) }
+        if result >= 0 { register(node, path: path, isDirectory: isDirectory) }
         creating.subtract(1, ordering: .sequentiallyConsistent)
+        if result < 0 {
+            node.deallocate()
+            free(path)
+        }
         return (result, error)
     }
 
-    /// Adds `path` to the list, and installs the handler the first time.
-    private static func register(_ path: String, isDirectory: Bool) {
-        let node = UnsafeMutablePointer<Node>.allocate(capacity: 1)
+    /// Links `node` for `path` into the list, and installs the handler the first time; allocates nothing.
+    private static func register(_ node: UnsafeMutablePointer<Node>, path: UnsafeMutablePointer<CChar>, isDirectory: Bool) {
         var head = newest.load(ordering: .acquiring)
         while true {
-            node.initialize(to: Node(path: strdup(path), isDirectory: isDirectory, next: head))
+            node.initialize(to: Node(path: path, isDirectory: isDirectory, next: head))
             let (exchanged, original) = newest.compareExchange(expected: head, desired: node, ordering: .acquiringAndReleasing)
             if exchanged { break }
-            free(node.pointee.path)
             node.deinitialize(count: 1)
             head = original
         }
