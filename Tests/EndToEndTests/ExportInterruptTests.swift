@@ -48,11 +48,8 @@ import Testing
         #expect(requested.wait(timeout: .now() + 60) == .success)
         #expect(FileManager.default.fileExists(atPath: out))
         kill(pid, signal)
-        var status: Int32 = 0
-        var rc = waitpid(pid, &status, 0)
-        while rc < 0 && errno == EINTR { rc = waitpid(pid, &status, 0) }
-        #expect(rc == pid)
-        #expect(status & 0x7F == signal, "it dies of the signal, as an interrupted command should")
+        let status = waitForExit(pid, seconds: 60)
+        #expect(status.map { $0 & 0x7F } == signal, "it dies of the signal, as an interrupted command should")
         #expect(!FileManager.default.fileExists(atPath: out), "no partial export is left behind")
         #expect(finished.wait(timeout: .now() + 60) == .success)
     }

@@ -201,26 +201,3 @@ struct PartialOutputTests {
         #expect(!FileManager.default.fileExists(atPath: out), "every page and the directory are removed: \(left) left")
     }
 }
-
-/// Waits at most `seconds` for the child `pid` to end, without polling on a timer: its wait status, or nil when it
-/// had not ended (it is then killed and reaped, so that no test stalls on a hung child).
-func waitForExit(_ pid: pid_t, seconds: Int32) -> Int32? {
-    if let pidfdOpen = try? libc("pidfd_open", as: (@convention(c) (pid_t, UInt32) -> Int32).self) {
-        let descriptor = pidfdOpen(pid, 0)
-        if descriptor >= 0 {
-            defer { close(descriptor) }
-            var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            var rc = poll(&ready, 1, seconds * 1000)
-            while rc < 0 && errno == EINTR { rc = poll(&ready, 1, seconds * 1000) }
-            if rc == 0 { kill(pid, SIGKILL) }
-            var status: Int32 = 0
-            var reaped = waitpid(pid, &status, 0)
-            while reaped < 0 && errno == EINTR { reaped = waitpid(pid, &status, 0) }
-            return rc == 1 && reaped == pid ? status : nil
-        }
-    }
-    var status: Int32 = 0
-    var reaped = waitpid(pid, &status, 0)
-    while reaped < 0 && errno == EINTR { reaped = waitpid(pid, &status, 0) }
-    return reaped == pid ? status : nil
-}
