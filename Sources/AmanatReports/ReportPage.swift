@@ -195,6 +195,14 @@ public struct ReportIndex: Sendable {
         public var formTitle: String
         public var received: String
         public var status: OpenedRecord.Status
+
+        /// `page`'s line.
+        public init(_ page: ReportPage) {
+            recordID = page.recordID
+            formTitle = page.title
+            received = page.received
+            status = page.status
+        }
     }
 
     /// The language.
@@ -209,8 +217,12 @@ public struct ReportIndex: Sendable {
 
     /// Adds `page`'s line.
     public mutating func add(_ page: ReportPage) {
-        entries.append(Entry(recordID: page.recordID, formTitle: page.title, received: page.received,
-                             status: page.status))
+        entries.append(Entry(page))
+    }
+
+    /// Adds a line made already (``Entry/init(_:)``).
+    public mutating func add(_ entry: Entry) {
+        entries.append(entry)
     }
 
     /// How many records have each status.

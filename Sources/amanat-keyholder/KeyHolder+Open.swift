@@ -255,8 +255,9 @@ struct Opening: Sendable {
     enum Payload: Sendable {
         case record(OpenedRecord)
         case encoded([UInt8])
-        /// A report's page, rendered on a worker: the page (for the index), its file name and its bytes.
-        case page(ReportPage, file: String, bytes: [UInt8])
+        /// A report's page, rendered on a worker: its line in the index, its file name and its bytes. Only the
+        /// rendered bytes wait to be written, not the page's values as well.
+        case page(ReportIndex.Entry, file: String, bytes: [UInt8])
         /// A CSV row would need a column the first reading did not find: the record changed between the readings.
         case unexpectedField(RecordID)
     }

@@ -222,10 +222,11 @@ final class ReportOutput: OpenOutput {
 
         func render(_ record: OpenedRecord) -> Opening.Payload {
             let page = builder.page(for: record)
+            let entry = ReportIndex.Entry(page)
             if markdown {
-                return .page(page, file: MarkdownReport.fileName(page.recordID), bytes: Array(MarkdownReport.render(page).utf8))
+                return .page(entry, file: MarkdownReport.fileName(page.recordID), bytes: Array(MarkdownReport.render(page).utf8))
             }
-            return .page(page, file: HTMLReport.fileName(page.recordID), bytes: Array(HTMLReport.render(page).utf8))
+            return .page(entry, file: HTMLReport.fileName(page.recordID), bytes: Array(HTMLReport.render(page).utf8))
         }
     }
 
@@ -233,8 +234,8 @@ final class ReportOutput: OpenOutput {
 
     func add(_ record: Opening.Payload) throws {
         let payload = if case .record(let record) = record { renderer.render(record) } else { record }
-        guard case .page(let page, let file, let bytes) = payload else { preconditionFailure("a report takes pages") }
-        index.add(page)
+        guard case .page(let entry, let file, let bytes) = payload else { preconditionFailure("a report takes pages") }
+        index.add(entry)
         try write(file, bytes)
     }
 
