@@ -173,7 +173,7 @@ struct Report {
             library calls and nothing else (no parsing, validation, HTTP or SQLite): both envelopes \
             (`Envelope.seal`: a fresh data key, XChaCha20-Poly1305 of the padded canonical JSON of the example's \
             section, one crypto_box_seal of the key per recipient), the withdrawal token and its keyed BLAKE2b, \
-            the record's BLAKE2b ledger digest and its entry hash, and the Ed25519-signed receipt; measured just \
+            the record's BLAKE2b ledger digest and its entry hash, and the Ed25519-signed receipt (not the signed checkpoint, one for many testimonies); measured just \
             before each client count like the others. protocol ratio = testimonies/s ÷ that limit; protocol \
             crypto CPU ms/testimony is its CPU time per testimony.
 
