@@ -1,7 +1,7 @@
 import AmanatCrypto
 import AmanatKeys
-import AmanatPartialFiles
 import AmanatModel
+import AmanatPartialFiles
 import AmanatStore
 import ArgumentParser
 import Glibc

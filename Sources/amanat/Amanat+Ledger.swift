@@ -162,7 +162,7 @@ extension Amanat {
                         guard n > 0 else {
                             let reason = String(cString: strerror(errno))
                             close(fd)
-                            unlink(out)
+                            PartialFiles.removeAll()
                             fail("cannot write \(out): \(reason)")
                         }
                         offset += n
@@ -171,18 +171,19 @@ extension Amanat {
                 }
             } catch {
                 close(fd)
-                unlink(out)
+                PartialFiles.removeAll()
                 fail(error.description, code: error.isConnectionFailure ? Exit.unreachable : Exit.failure)
             }
             guard response.status == 200 else {
                 close(fd)
-                unlink(out)
+                PartialFiles.removeAll()
                 failOnRefusal(options, response)
                 fail("amanatd answered HTTP \(response.status) without a snapshot")
             }
             guard fsync(fd) == 0, close(fd) == 0 else {
-                unlink(out)
-                fail("cannot write \(out): \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                PartialFiles.removeAll()
+                fail("cannot write \(out): \(reason)")
             }
             // Complete: it stays, even if printing the summary below fails (SIGPIPE on a closed standard output).
             PartialFiles.keep()
