@@ -31,18 +31,41 @@ let package = Package(
         // prctl(2) wrappers: the C function is variadic, which Swift cannot call.
         .systemLibrary(name: "CAmanatLinux"),
         .target(name: "AmanatCrypto", dependencies: ["CSodium"], swiftSettings: strictSettings),
-        .target(name: "AmanatModel", dependencies: ["AmanatCrypto"], swiftSettings: strictSettings),
+        // Strict JSON for hostile input, and canonical JSON (FORMAT.md). No I/O, no crypto.
+        .target(name: "AmanatJSON", swiftSettings: strictSettings),
+        // The project's TOML subset: form files and amanatd.toml. Never linked by the volunteer CLI.
+        .target(name: "AmanatTOML", swiftSettings: strictSettings),
+        // Forms, their JSON form, and the decoding and validation of a submission against one.
+        .target(name: "AmanatForms", dependencies: ["AmanatJSON"], swiftSettings: strictSettings),
+        // Form files (TOML) read into forms: amanatd and the key holder's reports.
+        .target(name: "AmanatFormFiles", dependencies: ["AmanatForms", "AmanatTOML"], swiftSettings: strictSettings),
+        // What docs/FORMAT.md specifies: record id, envelope, rewrap file, ledger, receipt, withdrawal token.
+        .target(
+            name: "AmanatFormat", dependencies: ["AmanatCrypto", "AmanatJSON", "AmanatForms"],
+            swiftSettings: strictSettings
+        ),
         // Opening sealed boxes and secret key files. Linked by amanat-keyholder only, never by amanatd.
-        .target(name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatModel"], swiftSettings: strictSettings),
+        .target(name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"], swiftSettings: strictSettings),
+        // The archive as a SQLite file: schema, records, ledger tables, reading and verifying. No writer, no key.
+        .target(
+            name: "AmanatArchive",
+            dependencies: ["AmanatFormat", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        // The daemon's archive writer: group commit, withdrawal, rewrap, export. Linked by amanatd only.
         .target(
             name: "AmanatStore",
-            dependencies: ["AmanatModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AmanatArchive", "AmanatFormat", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "AmanatServer",
             dependencies: [
-                "AmanatCrypto", "AmanatModel", "AmanatStore", "CAmanatLinux",
+                "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatTOML", "AmanatFormat", "AmanatStore",
+                "CAmanatLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -52,15 +75,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "AmanatClient", dependencies: ["AmanatModel"], swiftSettings: strictSettings),
+        .target(name: "AmanatClient", swiftSettings: strictSettings),
         // Output files that a failure or a signal must not leave half written (amanat export, amanat-keyholder).
         .target(name: "AmanatPartialFiles", swiftSettings: strictSettings),
         // Opened records as CSV, HTML and Markdown for case workers. Linked by amanat-keyholder only.
-        .target(name: "AmanatReports", dependencies: ["AmanatModel"], swiftSettings: strictSettings),
+        .target(
+            name: "AmanatReports", dependencies: ["AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatFormat"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "amanatd",
             dependencies: [
-                "AmanatServer", "AmanatModel", "AmanatStore", "AmanatCrypto",
+                "AmanatServer", "AmanatFormat", "AmanatStore", "AmanatCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "amanat",
             dependencies: [
-                "AmanatClient", "AmanatModel", "AmanatPartialFiles", "CAmanatLinux",
+                "AmanatClient", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatPartialFiles", "CAmanatLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -78,7 +104,8 @@ let package = Package(
         .executableTarget(
             name: "amanat-keyholder",
             dependencies: [
-                "AmanatKeys", "AmanatCrypto", "AmanatModel", "AmanatPartialFiles", "AmanatStore", "AmanatReports",
+                "AmanatKeys", "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatArchive",
+                "AmanatPartialFiles", "AmanatReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -87,7 +114,8 @@ let package = Package(
         .executableTarget(
             name: "amanat-bench",
             dependencies: [
-                "AmanatClient", "AmanatCrypto", "AmanatKeys", "AmanatModel", "AmanatStore",
+                "AmanatClient", "AmanatCrypto", "AmanatKeys", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatFormat",
+                "AmanatArchive", "AmanatStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,18 +123,33 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "AmanatCryptoTests", dependencies: ["AmanatCrypto", "CSodium"], swiftSettings: strictSettings),
-        .testTarget(name: "AmanatModelTests", dependencies: ["AmanatModel", "AmanatCrypto"], swiftSettings: strictSettings),
+        // What more than one test target uses (a seeded generator).
+        .target(name: "AmanatTestSupport", path: "Tests/Support", swiftSettings: strictSettings),
+        .testTarget(name: "AmanatJSONTests", dependencies: ["AmanatJSON", "AmanatTestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "AmanatTOMLTests", dependencies: ["AmanatTOML"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AmanatFormsTests", dependencies: ["AmanatForms", "AmanatFormFiles", "AmanatJSON", "AmanatTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AmanatFormatTests", dependencies: ["AmanatFormat", "AmanatCrypto", "AmanatJSON"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "AmanatKeysTests",
-            dependencies: ["AmanatKeys", "AmanatModel", "AmanatCrypto"],
+            dependencies: ["AmanatKeys", "AmanatFormat", "AmanatForms", "AmanatJSON", "AmanatCrypto"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient"], swiftSettings: strictSettings),
-        .testTarget(name: "AmanatReportsTests", dependencies: ["AmanatReports", "AmanatModel"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AmanatReportsTests", dependencies: ["AmanatReports", "AmanatForms", "AmanatFormFiles", "AmanatJSON", "AmanatFormat"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "AmanatStoreTests",
             dependencies: [
-                "AmanatStore", "AmanatModel", .product(name: "GRDB", package: "GRDB.swift"),
+                "AmanatStore", "AmanatArchive", "AmanatFormat", "AmanatForms", "AmanatJSON", "AmanatCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -114,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "amanatd", "amanat", "amanat-keyholder", "amanat-bench", "AmanatClient", "AmanatModel",
+                "amanatd", "amanat", "amanat-keyholder", "amanat-bench", "AmanatClient", "AmanatJSON", "AmanatFormat",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

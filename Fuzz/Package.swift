@@ -27,8 +27,15 @@ let package = Package(
         // Symlinks into the main package (see above).
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .target(name: "AmanatCrypto", dependencies: ["CSodium"], swiftSettings: strictSettings),
-        .target(name: "AmanatModel", dependencies: ["AmanatCrypto"], swiftSettings: strictSettings),
-        .target(name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatModel"], swiftSettings: strictSettings),
+        .target(name: "AmanatJSON", swiftSettings: strictSettings),
+        .target(name: "AmanatTOML", swiftSettings: strictSettings),
+        .target(name: "AmanatForms", dependencies: ["AmanatJSON"], swiftSettings: strictSettings),
+        .target(name: "AmanatFormFiles", dependencies: ["AmanatForms", "AmanatTOML"], swiftSettings: strictSettings),
+        .target(
+            name: "AmanatFormat", dependencies: ["AmanatCrypto", "AmanatJSON", "AmanatForms"],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"], swiftSettings: strictSettings),
 
         // libFuzzer's LLVMFuzzerMutate, for FuzzHTTPRequest's custom mutator.
         .systemLibrary(name: "CLibFuzzer"),
@@ -37,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzHTTPRequest",
             dependencies: [
-                "AmanatModel", "CLibFuzzer",
+                "AmanatJSON", "AmanatForms", "AmanatFormFiles", "CLibFuzzer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -46,7 +53,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "FuzzEnvelope",
-            dependencies: ["AmanatModel", "AmanatCrypto", "AmanatKeys"],
+            dependencies: ["AmanatFormat", "AmanatForms", "AmanatCrypto", "AmanatKeys"],
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "FuzzKeyFile", dependencies: ["AmanatKeys", "AmanatCrypto"], swiftSettings: strictSettings),

@@ -1,5 +1,6 @@
 import AmanatCrypto
-public import AmanatModel
+public import AmanatFormat
+public import AmanatForms
 
 /// Opens envelopes with a set of unlocked recipient keys.
 public struct KeyRing {

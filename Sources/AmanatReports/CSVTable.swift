@@ -1,4 +1,4 @@
-public import AmanatModel
+import AmanatJSON
 
 /// Opened records as RFC 4180 CSV, for spreadsheets. Columns are the fixed record columns, then every field name
 /// in the order first seen (``CSVColumns``), then `unopened`; lists and records are written as canonical JSON

@@ -1,4 +1,5 @@
-public import AmanatModel
+import AmanatFormFiles
+public import AmanatForms
 import Foundation
 
 /// The forms a report labels fields with, read from a directory of form files (`*.toml`, as amanatd reads).

@@ -1,4 +1,5 @@
-public import AmanatModel
+public import AmanatForms
+public import AmanatJSON
 
 /// One record as the key holder opened it: its clear metadata, the fields of each section that opened, and why
 /// any other section did not. Every output format (JSON lines, CSV, HTML, Markdown) is made from this.

@@ -1,4 +1,4 @@
-import AmanatModel
+import AmanatForms
 
 /// The language a report's labels are written in: English, Russian or Kazakh, as the forms are.
 public enum ReportLanguage: String, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
-public import AmanatModel
+public import AmanatForms
+import AmanatJSON
 
 /// One opened record laid out for reading: labelled fields grouped by section, in the form's order, and a
 /// notice wherever a section did not open. The HTML and Markdown writers render the same page.

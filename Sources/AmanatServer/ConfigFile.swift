@@ -1,4 +1,4 @@
-import AmanatModel
+import AmanatTOML
 import Foundation
 
 /// The settings an `amanatd.toml` file may hold. Every key is optional here; amanatd merges the file

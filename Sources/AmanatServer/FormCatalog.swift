@@ -1,4 +1,5 @@
-public import AmanatModel
+import AmanatFormFiles
+public import AmanatForms
 import Foundation
 
 /// The forms amanatd serves, loaded from `*.toml` files in one directory.

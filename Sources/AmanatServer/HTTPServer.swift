@@ -1,5 +1,4 @@
 import AmanatCrypto
-import AmanatModel
 public import Logging
 import NIOCore
 import NIOHTTP1

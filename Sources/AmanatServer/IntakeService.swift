@@ -1,4 +1,7 @@
-import AmanatModel
+import AmanatArchive
+import AmanatFormat
+import AmanatForms
+import AmanatJSON
 public import AmanatCrypto
 public import AmanatStore
 public import Logging

@@ -1,4 +1,5 @@
-public import AmanatModel
+import AmanatForms
+public import AmanatJSON
 
 /// An RFC 9457 problem: the only kind of error that crosses the socket.
 ///

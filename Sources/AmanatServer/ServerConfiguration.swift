@@ -1,5 +1,5 @@
 public import AmanatCrypto
-public import AmanatModel
+public import AmanatForms
 
 /// Everything amanatd runs with, after the config file and the options are merged and checked.
 public struct ServerConfiguration: Sendable {

@@ -1,5 +1,6 @@
 import AmanatCrypto
-public import AmanatModel
+import AmanatArchive
+public import AmanatFormat
 import Foundation
 import GRDB
 import Logging
@@ -47,7 +48,7 @@ actor GroupCommitWriter {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.writeFailed, "write failed: \(RecordStore.reason(error))")
+            throw StoreError(.writeFailed, "write failed: \(StoreError.reason(error))")
         }
     }
 
@@ -121,7 +122,7 @@ actor GroupCommitWriter {
         do {
             _ = try await pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
         } catch {
-            logger.warning("WAL checkpoint failed", metadata: ["error": "\(RecordStore.reason(error))"])
+            logger.warning("WAL checkpoint failed", metadata: ["error": "\(StoreError.reason(error))"])
         }
     }
 

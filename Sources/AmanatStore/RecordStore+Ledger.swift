@@ -1,5 +1,6 @@
-public import AmanatCrypto
-public import AmanatModel
+import AmanatCrypto
+public import AmanatArchive
+public import AmanatFormat
 import Dispatch
 import Foundation
 import GRDB
@@ -69,7 +70,7 @@ extension RecordStore {
         do {
             return try pool.read { db in (try LedgerTables.head(db).seq, try LedgerTables.lastCheckpointSeq(db)) }
         } catch {
-            throw StoreError(.writeFailed, "cannot read \(path): \(Self.reason(error))")
+            throw StoreError(.writeFailed, "cannot read \(path): \(StoreError.reason(error))")
         }
     }
 
@@ -100,7 +101,7 @@ extension RecordStore {
             do {
                 try await pool.write { db in try LedgerTables.insert(snapshot.checkpoint, db) }
             } catch {
-                logger.warning("recording the export checkpoint failed", metadata: ["error": "\(Self.reason(error))"])
+                logger.warning("recording the export checkpoint failed", metadata: ["error": "\(StoreError.reason(error))"])
             }
             return snapshot
         case .failure(let error):

@@ -1,5 +1,6 @@
 public import AmanatCrypto
-public import AmanatModel
+public import AmanatArchive
+public import AmanatFormat
 public import Logging
 import Dispatch
 import Foundation
@@ -58,12 +59,12 @@ public final class RecordStore: Sendable {
                 )
             }
             // Entries left unsigned by a crash are signed now, so a copy taken later is covered.
-            try pool.write { db in try LedgerTables.checkpoint(db, key: signingKey) }
+            _ = try pool.write { db in try LedgerTables.checkpoint(db, key: signingKey) }
             Self.removeStaleExports(of: path)
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.cannotOpen, "cannot open database \(path): \(Self.reason(error))")
+            throw StoreError(.cannotOpen, "cannot open database \(path): \(StoreError.reason(error))")
         }
         writer = GroupCommitWriter(pool: pool, signingKey: signingKey, logger: logger)
     }
@@ -108,7 +109,7 @@ public final class RecordStore: Sendable {
         do {
             return try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0 }
         } catch {
-            throw StoreError(.writeFailed, "cannot read \(path): \(Self.reason(error))")
+            throw StoreError(.writeFailed, "cannot read \(path): \(StoreError.reason(error))")
         }
     }
 
@@ -127,11 +128,11 @@ public final class RecordStore: Sendable {
     public func close() async {
         await writer.shutdown()
         do {
-            try await pool.write { [signingKey] db in try LedgerTables.checkpoint(db, key: signingKey) }
+            _ = try await pool.write { [signingKey] db in try LedgerTables.checkpoint(db, key: signingKey) }
             try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
             try pool.close()
         } catch {
-            logger.warning("database close failed", metadata: ["error": "\(Self.reason(error))"])
+            logger.warning("database close failed", metadata: ["error": "\(StoreError.reason(error))"])
         }
     }
 
@@ -142,15 +143,7 @@ public final class RecordStore: Sendable {
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_FULL {
             return StoreError(.diskFull, "the disk is full")
         }
-        return StoreError(.writeFailed, "\(what) failed: \(reason(error))")
-    }
-
-    /// SQLite's reason without the SQL or its arguments.
-    static func reason(_ error: any Error) -> String {
-        if let error = error as? DatabaseError {
-            return error.message ?? "SQLite error \(error.resultCode.rawValue)"
-        }
-        return "\(error)"
+        return StoreError(.writeFailed, "\(what) failed: \(StoreError.reason(error))")
     }
 }
 
@@ -268,7 +261,7 @@ extension RecordStore {
             }
             return true
         } catch {
-            logger.warning("WAL purge failed; will retry", metadata: ["after": "\(what)", "error": "\(Self.reason(error))"])
+            logger.warning("WAL purge failed; will retry", metadata: ["after": "\(what)", "error": "\(StoreError.reason(error))"])
             return false
         }
     }

@@ -1,4 +1,5 @@
 import AmanatCrypto
+import AmanatArchive
 import AmanatStore
 import ArgumentParser
 import Foundation

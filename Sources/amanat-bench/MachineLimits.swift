@@ -1,6 +1,7 @@
 import AmanatCrypto
 import AmanatKeys
-import AmanatModel
+import AmanatArchive
+import AmanatFormat
 import AmanatStore
 import Foundation
 import GRDB

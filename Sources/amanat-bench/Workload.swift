@@ -1,5 +1,9 @@
+import AmanatFormFiles
 import AmanatCrypto
-import AmanatModel
+import AmanatArchive
+import AmanatFormat
+import AmanatForms
+import AmanatJSON
 import AmanatStore
 import Foundation
 import Logging

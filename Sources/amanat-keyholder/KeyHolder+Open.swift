@@ -1,9 +1,11 @@
 import AmanatCrypto
 import AmanatKeys
-import AmanatModel
+import AmanatArchive
+import AmanatFormat
+import AmanatForms
+import AmanatJSON
 import AmanatPartialFiles
 import AmanatReports
-import AmanatStore
 import ArgumentParser
 import Glibc
 

@@ -1,8 +1,8 @@
 import AmanatCrypto
 import AmanatKeys
-import AmanatModel
+import AmanatFormat
+import AmanatForms
 import AmanatPartialFiles
-import AmanatStore
 import ArgumentParser
 import Glibc
 

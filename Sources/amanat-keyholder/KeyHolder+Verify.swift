@@ -1,6 +1,8 @@
 import AmanatCrypto
-import AmanatModel
-import AmanatStore
+import AmanatArchive
+import AmanatFormat
+import AmanatForms
+import AmanatJSON
 import ArgumentParser
 import Glibc
 

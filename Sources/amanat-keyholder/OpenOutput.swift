@@ -1,7 +1,7 @@
-import AmanatModel
+import AmanatArchive
+import AmanatJSON
 import AmanatPartialFiles
 import AmanatReports
-import AmanatStore
 import ArgumentParser
 import Foundation
 import Glibc

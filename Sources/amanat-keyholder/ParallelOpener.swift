@@ -1,4 +1,3 @@
-import AmanatStore
 import Foundation
 
 /// Runs a per-record transform on every core while the output keeps the archive's order, holding only a

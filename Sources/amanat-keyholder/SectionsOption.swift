@@ -1,5 +1,5 @@
-import AmanatModel
-import AmanatStore
+import AmanatArchive
+import AmanatForms
 import ArgumentParser
 
 /// `--sections identity,testimony`, shared by open and rewrap.

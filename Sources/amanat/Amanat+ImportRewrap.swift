@@ -1,4 +1,3 @@
-import AmanatModel
 import ArgumentParser
 
 extension Amanat {

@@ -1,6 +1,8 @@
 import AmanatClient
 import AmanatCrypto
-import AmanatModel
+import AmanatFormat
+import AmanatForms
+import AmanatJSON
 import AmanatPartialFiles
 import ArgumentParser
 import Glibc

@@ -1,4 +1,4 @@
-import AmanatModel
+import AmanatJSON
 import ArgumentParser
 import Glibc
 

@@ -1,4 +1,5 @@
-import AmanatModel
+import AmanatForms
+import AmanatJSON
 import Glibc
 
 extension Exit {

@@ -1,5 +1,6 @@
 import AmanatClient
-import AmanatModel
+import AmanatForms
+import AmanatJSON
 import Glibc
 
 extension InteractiveIntake {

@@ -1,4 +1,5 @@
-import AmanatModel
+import AmanatFormat
+import AmanatForms
 import Glibc
 
 /// The languages of the guided intake's screens: those the forms carry labels in.

@@ -1,5 +1,5 @@
 import AmanatCrypto
-import AmanatModel
+import AmanatFormat
 import AmanatServer
 import AmanatStore
 import ArgumentParser

@@ -1,6 +1,7 @@
 import AmanatCrypto
 import AmanatKeys
-import AmanatModel
+import AmanatFormat
+import AmanatForms
 import Testing
 
 @Suite struct EnvelopeRoundTripTests {

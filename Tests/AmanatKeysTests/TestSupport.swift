@@ -1,6 +1,6 @@
 import AmanatCrypto
 import AmanatKeys
-import AmanatModel
+import AmanatFormat
 import Foundation
 import Glibc
 

@@ -1,6 +1,7 @@
 import AmanatCrypto
 @testable import AmanatKeys
-import AmanatModel
+import AmanatFormat
+import AmanatForms
 import Foundation
 import Testing
 

@@ -1,4 +1,3 @@
-import AmanatModel
 import AmanatReports
 import Testing
 

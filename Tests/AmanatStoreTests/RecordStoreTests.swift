@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Testing
 
-import AmanatModel
+import AmanatArchive
 import AmanatStore
 
 @Suite("RecordStore")

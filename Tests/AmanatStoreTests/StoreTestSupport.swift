@@ -4,7 +4,8 @@ import Logging
 import Testing
 
 import AmanatCrypto
-import AmanatModel
+import AmanatArchive
+import AmanatFormat
 import AmanatStore
 
 /// A fresh directory under the system's temporary directory.

@@ -1,5 +1,6 @@
 import AmanatCrypto
-import AmanatModel
+import AmanatArchive
+import AmanatFormat
 import AmanatStore
 import Foundation
 import GRDB

@@ -1,4 +1,5 @@
-import AmanatModel
+import AmanatFormat
+import AmanatJSON
 import Foundation
 import Glibc
 import Testing

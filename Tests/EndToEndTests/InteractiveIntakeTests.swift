@@ -1,4 +1,7 @@
-import AmanatModel
+import AmanatFormFiles
+import AmanatFormat
+import AmanatForms
+import AmanatJSON
 import Foundation
 import GRDB
 import Glibc

@@ -1,5 +1,5 @@
 import AmanatClient
-import AmanatModel
+import AmanatJSON
 import Foundation
 import Testing
 

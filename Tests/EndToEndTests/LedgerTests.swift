@@ -1,5 +1,6 @@
 import AmanatClient
-import AmanatModel
+import AmanatFormat
+import AmanatJSON
 import Foundation
 import GRDB
 import Glibc

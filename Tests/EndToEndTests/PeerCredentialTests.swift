@@ -1,4 +1,3 @@
-import AmanatModel
 import Foundation
 import Glibc
 import Testing

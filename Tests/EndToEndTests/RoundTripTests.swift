@@ -1,4 +1,4 @@
-import AmanatModel
+import AmanatJSON
 import Foundation
 import Testing
 

@@ -1,4 +1,7 @@
-import AmanatModel
+import AmanatArchive
+import AmanatFormat
+import AmanatForms
+import AmanatJSON
 import AmanatReports
 import AmanatStore
 @testable import amanat_keyholder

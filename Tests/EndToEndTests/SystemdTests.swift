@@ -1,5 +1,4 @@
 import AmanatClient
-import AmanatModel
 import Foundation
 import Glibc
 import Testing

@@ -75,7 +75,7 @@ def aead_seal(plaintext: bytes, ad: bytes, nonce: bytes, key: bytes) -> bytes:
 
 
 def canonical_json(value) -> bytes:
-    """Canonical JSON for values without numbers (see Sources/AmanatModel/JSON/CanonicalJSON.swift)."""
+    """Canonical JSON for values without numbers (see Sources/AmanatJSON/CanonicalJSON.swift)."""
 
     def nfc(v):
         if isinstance(v, str):

@@ -1,5 +1,5 @@
 # Ledger test vectors (docs/FORMAT.md section 12), computed independently with hashlib and PyNaCl.
-# The values are pasted into Tests/AmanatModelTests/LedgerTests.swift. Run: python3 Tests/Vectors/ledger.py
+# The values are pasted into Tests/AmanatFormatTests/LedgerTests.swift. Run: python3 Tests/Vectors/ledger.py
 import hashlib, struct, base64
 from nacl.signing import SigningKey
 def b2(*parts, key=b''):

@@ -1,6 +1,7 @@
 import AmanatCrypto
 import AmanatKeys
-import AmanatModel
+import AmanatFormat
+import AmanatForms
 
 /// The TEST-ONLY recipient key that every vector in Tests/Vectors/envelope is sealed to (their `secret_key:`,
 /// public key amanat-pk-ur5mcypi…), in a key file whose passphrase is "fuzz". Made with Tests/Vectors/generate.py's

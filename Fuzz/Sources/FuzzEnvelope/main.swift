@@ -3,7 +3,8 @@
 // Invariants: an envelope that parses encodes back to exactly the input bytes (one envelope has one encoding);
 // `KeyRing.open` throws or returns, never traps, and refuses an envelope asked for under the wrong section.
 import AmanatKeys
-import AmanatModel
+import AmanatFormat
+import AmanatForms
 
 /// Runs once before the first input, so that loading the test key (Argon2id) is not charged to an input's time.
 @_cdecl("LLVMFuzzerInitialize")

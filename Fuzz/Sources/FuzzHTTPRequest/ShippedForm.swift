@@ -1,4 +1,5 @@
-import AmanatModel
+import AmanatFormFiles
+import AmanatForms
 import Foundation
 
 /// The form amanatd ships, config/forms/testimony.toml, read from this checkout once per process, so that the

@@ -1,4 +1,5 @@
-import AmanatModel
+import AmanatForms
+import AmanatJSON
 
 /// amanatd's limits (ServerConfiguration.Limits defaults).
 enum Limits {

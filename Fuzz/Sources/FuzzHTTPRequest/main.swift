@@ -3,7 +3,8 @@
 // The bytes go through NIO's HTTPRequestDecoder, as on amanatd's socket. Every complete request's body then goes
 // the way IntakeService.validate takes it (see Validation.swift). Invariants: nothing traps; every parsed JSON
 // document and every validated section round-trips through canonical JSON.
-import AmanatModel
+import AmanatForms
+import AmanatJSON
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1

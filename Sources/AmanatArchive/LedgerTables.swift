@@ -1,0 +1,123 @@
+package import AmanatCrypto
+package import AmanatFormat
+import Foundation
+package import GRDB
+
+extension StoredRecord {
+    /// The `SELECT` list that ``init(row:)`` reads.
+    package static let selectColumns = """
+        SELECT record_id, form_id, form_version, received, clear_json, identity_envelope, testimony_envelope, withdrawn
+        """
+
+    /// Reads a `records` row selected as `record_id, form_id, form_version, received, clear_json,
+    /// identity_envelope, testimony_envelope[, withdrawn]`.
+    package init(row: Row) throws {
+        guard let recordID = RecordID(bytes: try row.bytes(at: 0)) else {
+            throw StoreError(.notAmanatDatabase, "a record has a malformed id")
+        }
+        // Decoded with errors, not GRDB's trapping subscript: with --no-verify nothing has checked the types. GRDB's
+        // decoding error describes the whole row, clear fields included, so it is replaced by one that names none.
+        do {
+            self.init(
+                recordID: recordID, formID: try row.decode(atIndex: 1), formVersion: try row.decode(atIndex: 2),
+                received: try row.decode(atIndex: 3), clearJSON: try row.decode(String?.self, atIndex: 4) ?? "",
+                identityEnvelope: try row.bytes(at: 5),
+                testimonyEnvelope: try row.bytes(at: 6)
+            )
+            if row.count > 7 { withdrawn = try row.decode(Int?.self, atIndex: 7) == 1 }
+        } catch {
+            throw StoreError(.notAmanatDatabase, "record \(recordID) has a value of the wrong type")
+        }
+    }
+}
+
+extension Row {
+    /// The blob (or text) in column `index`, copied once out of SQLite's buffer; empty for NULL.
+    package func bytes(at index: Int) throws -> [UInt8] {
+        try withUnsafeData(atIndex: index) { data in data.map { [UInt8]($0) } ?? [] }
+    }
+}
+
+/// Reads and appends ledger entries and checkpoints inside a caller's transaction.
+package enum LedgerTables {
+    /// Entries from the last checkpoint on after which amanatd signs a new one.
+    package static let checkpointEvery: Int64 = 100
+
+    /// The site's signing key recorded in the database.
+    package static func siteKey(_ db: Database) throws -> SigningPublicKey? {
+        guard let data = try Data.fetchOne(db, sql: "SELECT signing_key FROM site WHERE id = 1") else { return nil }
+        return try? SigningPublicKey(bytes: [UInt8](data))
+    }
+
+    /// The last entry's sequence number and hash; (0, genesis) for an empty ledger.
+    package static func head(_ db: Database) throws -> (seq: Int64, hash: [UInt8]) {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, entry_hash FROM ledger ORDER BY seq DESC LIMIT 1")) {
+            return (row[0], try row.bytes(at: 1))
+        }
+        guard let key = try siteKey(db) else { throw StoreError(.notAmanatDatabase, "the database has no site key") }
+        return (0, Ledger.genesis(key))
+    }
+
+    /// Appends an entry after the current head.
+    package static func append(_ db: Database, kind: Ledger.Kind, recordID: RecordID, digest: [UInt8]) throws -> LedgerEntry {
+        let head = try head(db)
+        let entry = LedgerEntry(seq: head.seq + 1, kind: kind, recordID: recordID, contentDigest: digest, prevHash: head.hash)
+        try db.cachedStatement(
+            sql: "INSERT INTO ledger (seq, kind, record_id, content_digest, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(
+            arguments: [
+                entry.seq, Int(kind.rawValue), Data(recordID.bytes), Data(entry.contentDigest), Data(entry.prevHash),
+                Data(entry.entryHash),
+            ]
+        )
+        return entry
+    }
+
+    /// The sequence number of the last signed checkpoint, 0 when there is none.
+    package static func lastCheckpointSeq(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(ledger_seq) FROM checkpoints")) ?? 0
+    }
+
+    /// Signs the current head unless a checkpoint covers it already. Returns the checkpoint covering the head,
+    /// nil for an empty ledger.
+    @discardableResult
+    package static func checkpoint(_ db: Database, key: SigningKey) throws -> Checkpoint? {
+        let head = try head(db)
+        guard head.seq > 0 else { return nil }
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT head_hash, record_count, signature FROM checkpoints WHERE ledger_seq = ?", arguments: [head.seq]
+        ) {
+            return Checkpoint(
+                ledgerSeq: head.seq, headHash: try row.bytes(at: 0), recordCount: row[1],
+                signature: try row.bytes(at: 2)
+            )
+        }
+        // The previous checkpoint's count plus the records since: no scan of the whole ledger.
+        let previous = try Row.fetchOne(
+            db, sql: "SELECT ledger_seq, record_count FROM checkpoints ORDER BY ledger_seq DESC LIMIT 1"
+        )
+        let (since, base): (Int64, Int64) = previous.map { ($0[0], $0[1]) } ?? (0, 0)
+        let count = base + (try Int64.fetchOne(
+            db, sql: "SELECT count(*) FROM ledger WHERE seq > ? AND kind = ?",
+            arguments: [since, Int(Ledger.Kind.record.rawValue)]
+        ) ?? 0)
+        let checkpoint = Checkpoint(signing: key, ledgerSeq: head.seq, headHash: head.hash, recordCount: count)
+        try insert(checkpoint, db)
+        return checkpoint
+    }
+
+    package static func insert(_ checkpoint: Checkpoint, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO checkpoints (ledger_seq, head_hash, record_count, signature) VALUES (?, ?, ?, ?)",
+            arguments: [checkpoint.ledgerSeq, Data(checkpoint.headHash), checkpoint.recordCount, Data(checkpoint.signature)]
+        )
+    }
+
+    /// Signs a checkpoint when `checkpointEvery` entries have gone unsigned.
+    package static func checkpointIfDue(_ db: Database, key: SigningKey) throws {
+        let head = try head(db)
+        if head.seq - (try lastCheckpointSeq(db)) >= checkpointEvery {
+            try checkpoint(db, key: key)
+        }
+    }
+}

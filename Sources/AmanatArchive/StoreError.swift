@@ -1,0 +1,46 @@
+import GRDB
+
+/// A storage failure. The message names the database file and SQLite's reason, never a bound value.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// The distinct failure kinds.
+    public enum Kind: Sendable, Equatable {
+        /// The database could not be opened or set up.
+        case cannotOpen
+        /// The file is not an amanat database, or one from a newer version.
+        case notAmanatDatabase
+        /// The disk (or the filesystem's quota) is full.
+        case diskFull
+        /// A write failed for another reason.
+        case writeFailed
+        /// The store was closed.
+        case closed
+        /// A request named a record the database does not hold.
+        case unknownRecord
+        /// The database's ledger belongs to another signing key.
+        case keyMismatch
+        /// A record is not in the state a request expected.
+        case recordChanged
+    }
+
+    /// What went wrong.
+    public let kind: Kind
+    /// A one-line explanation.
+    public let message: String
+
+    package init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+extension StoreError {
+    /// SQLite's reason without the SQL or its arguments.
+    package static func reason(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        }
+        return "\(error)"
+    }
+}

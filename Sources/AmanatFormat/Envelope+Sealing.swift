@@ -1,0 +1,44 @@
+public import AmanatForms
+public import AmanatCrypto
+
+extension Envelope {
+    /// Seals `plaintext` (the section's canonical JSON) for `recipients`.
+    ///
+    /// A fresh 32-byte data key and a fresh nonce are drawn for every envelope. The data key lives in
+    /// protected memory and is gone when this returns.
+    public static func seal(
+        _ plaintext: [UInt8], section: Section, recordID: RecordID, recipients: [RecipientPublicKey]
+    ) throws(CryptoError) -> Envelope {
+        precondition(section != .clear, "the clear section is not sealed")
+        precondition(!recipients.isEmpty && recipients.count <= maximumStanzas, "1...16 recipients")
+        // Never write what a reader must refuse.
+        guard Padding.bucket(forLength: plaintext.count) + XChaCha20Poly1305.tagLength <= maximumCiphertextLength else {
+            throw CryptoError.invalidLength("plaintext")
+        }
+        let dataKey = try SecretBytes.random(count: XChaCha20Poly1305.keyLength)
+        var stanzas: [Stanza] = []
+        stanzas.reserveCapacity(recipients.count)
+        for recipient in recipients {
+            stanzas.append(Stanza(keyID: recipient.keyID, sealedKey: try SealedBox.seal(dataKey, to: recipient.bytes)))
+        }
+        var envelope = Envelope(
+            section: section, recordID: recordID, stanzas: stanzas,
+            nonce: randomBytes(XChaCha20Poly1305.nonceLength), ciphertext: []
+        )
+        let padded = try Self.pad(plaintext)
+        let header = envelope.header
+        let nonce = envelope.nonce
+        envelope.ciphertext = try padded.withUnsafeBytes { bytes throws(CryptoError) in
+            try XChaCha20Poly1305.seal(bytes, associatedData: header, nonce: nonce, key: dataKey)
+        }
+        return envelope
+    }
+
+    private static func pad(_ plaintext: [UInt8]) throws(CryptoError) -> SecretBytes {
+        var result: Result<SecretBytes, CryptoError> = .failure(CryptoError.invalidLength("plaintext"))
+        plaintext.withUnsafeBytes { bytes in
+            result = Result { () throws(CryptoError) in try Padding.pad(bytes) }
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,130 @@
+import AmanatForms
+import AmanatJSON
+import AmanatCrypto
+
+/// A rewrap file (docs/FORMAT.md, "Rewrap file"): new envelopes for existing records, made offline by
+/// `amanat-keyholder rewrap` and imported by an admin with `amanat import-rewrap`.
+///
+/// ```
+/// {"format":"amanat-rewrap-1","records":N}
+/// {"identity":"<base64 envelope>","record_id":"<hex>","replaces":"<hex digest>","testimony":"<base64 envelope>"}   × N
+/// {"digest":"<hex BLAKE2b-256 of every byte above>"}
+/// ```
+/// Every line is canonical JSON ending in LF. A record line names at least one of the two sections, and
+/// `replaces`: the record's ledger digest (FORMAT.md §12.4) as the copy held it. amanatd replaces a record
+/// only while its live row still has that digest, so a file made from an altered copy, or one imported
+/// a second time, is refused.
+public struct RewrapFile: Sendable, Equatable {
+    /// One record's new envelopes.
+    public struct Entry: Sendable, Equatable {
+        /// The record.
+        public var recordID: RecordID
+        /// The new identity envelope, if it is replaced.
+        public var identity: [UInt8]?
+        /// The new testimony envelope, if it is replaced.
+        public var testimony: [UInt8]?
+        /// The record's ledger digest in the copy the file was made from: what the live row must still be.
+        public var replaces: [UInt8]
+
+        /// An entry.
+        public init(recordID: RecordID, identity: [UInt8]?, testimony: [UInt8]?, replaces: [UInt8]) {
+            self.recordID = recordID
+            self.identity = identity
+            self.testimony = testimony
+            self.replaces = replaces
+        }
+    }
+
+    /// The format's name in the header line.
+    public static let format = "amanat-rewrap-1"
+
+    /// The records, in file order.
+    public var entries: [Entry]
+
+    /// A file with `entries`.
+    public init(entries: [Entry]) {
+        self.entries = entries
+    }
+
+    /// The file's bytes.
+    public func encoded() -> [UInt8] {
+        var out = JSONValue.object(["format": .string(Self.format), "records": .number(String(entries.count))])
+            .canonicalBytes() + [0x0A]
+        for entry in entries {
+            var object: [String: JSONValue] = [
+                "record_id": .string(entry.recordID.text), "replaces": .string(Hex.encode(entry.replaces)),
+            ]
+            if let identity = entry.identity { object["identity"] = .string(Base64.encode(identity)) }
+            if let testimony = entry.testimony { object["testimony"] = .string(Base64.encode(testimony)) }
+            out += JSONValue.object(object).canonicalBytes() + [0x0A]
+        }
+        let digest = Hex.encode(BLAKE2b.hash256(out))
+        return out + JSONValue.object(["digest": .string(digest)]).canonicalBytes() + [0x0A]
+    }
+
+    /// Parses and checks a rewrap file: the digest first, so that a file altered anywhere is refused whole,
+    /// then every line and every envelope's structure, section and record binding.
+    public init(decoding bytes: [UInt8]) throws(RewrapFileError) {
+        guard bytes.last == 0x0A else { throw RewrapFileError("the file does not end with a complete line") }
+        let lines = bytes.dropLast().split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+        guard lines.count >= 3 else { throw RewrapFileError("the file holds no records") }
+        let body = Array(bytes[0..<(bytes.count - lines[lines.count - 1].count - 1)])
+        guard case .object(let trailer)? = try? JSONParser(maxDepth: 2).parse(lines[lines.count - 1]),
+            trailer.count == 1, case .string(let digest)? = trailer["digest"]
+        else { throw RewrapFileError("the last line is not the digest") }
+        guard digest == Hex.encode(BLAKE2b.hash256(body)) else {
+            throw RewrapFileError("the digest does not match: the file was altered or truncated")
+        }
+        for (index, line) in lines.enumerated() {
+            // Canonical JSON only, so that one set of envelopes has exactly one file.
+            guard let value = try? JSONParser(maxDepth: 2).parse(line), value.canonicalBytes() == line else {
+                throw RewrapFileError("line \(index + 1) is not canonical JSON")
+            }
+        }
+        guard case .object(let header)? = try? JSONParser(maxDepth: 2).parse(lines[0]),
+            header["format"] == .string(Self.format), case .number(let countText)? = header["records"],
+            let count = Int(countText), count == lines.count - 2, header.count == 2
+        else { throw RewrapFileError("the first line is not an amanat-rewrap-1 header with the right count") }
+        var entries: [Entry] = []
+        var seen: Set<RecordID> = []
+        for (index, line) in lines[1..<(lines.count - 1)].enumerated() {
+            let number = index + 2
+            guard case .object(let object)? = try? JSONParser(maxDepth: 2).parse(line),
+                case .string(let idText)? = object["record_id"], let recordID = RecordID(text: idText),
+                case .string(let replacesText)? = object["replaces"], replacesText.utf8.count == 64,
+                let replaces = Hex.decode(replacesText),
+                Set(object.keys).isSubset(of: ["record_id", "replaces", "identity", "testimony"]), object.count >= 3
+            else { throw RewrapFileError("line \(number) is not a record line") }
+            guard seen.insert(recordID).inserted else { throw RewrapFileError("line \(number) repeats a record") }
+            var entry = Entry(recordID: recordID, identity: nil, testimony: nil, replaces: replaces)
+            for section in Section.sealed {
+                guard let value = object[section.rawValue] else { continue }
+                guard case .string(let text) = value, let envelope = Base64.decode(text) else {
+                    throw RewrapFileError("line \(number): the \(section.rawValue) envelope is not base64")
+                }
+                let parsed: Envelope
+                do {
+                    parsed = try Envelope(decoding: envelope)
+                } catch {
+                    throw RewrapFileError("line \(number): the \(section.rawValue) envelope: \(error)")
+                }
+                guard parsed.section == section, parsed.recordID == recordID else {
+                    throw RewrapFileError("line \(number): the \(section.rawValue) envelope belongs elsewhere")
+                }
+                if section == .identity { entry.identity = envelope } else { entry.testimony = envelope }
+            }
+            entries.append(entry)
+        }
+        self.entries = entries
+    }
+}
+
+/// Why a rewrap file was refused. Names line numbers, never envelope bytes.
+public struct RewrapFileError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// One line, lowercase.
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
