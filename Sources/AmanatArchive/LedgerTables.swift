@@ -81,7 +81,7 @@ package enum LedgerTables {
     /// Signs the current head unless a checkpoint covers it already. Returns the checkpoint covering the head,
     /// nil for an empty ledger.
     @discardableResult
-    package static func checkpoint(_ db: Database, key: SigningKey) throws -> Checkpoint? {
+    package static func checkpoint(_ db: Database, key: any Notary) throws -> Checkpoint? {
         let head = try head(db)
         guard head.seq > 0 else { return nil }
         if let row = try Row.fetchOne(
@@ -114,7 +114,7 @@ package enum LedgerTables {
     }
 
     /// Signs a checkpoint when `checkpointEvery` entries have gone unsigned.
-    package static func checkpointIfDue(_ db: Database, key: SigningKey) throws {
+    package static func checkpointIfDue(_ db: Database, key: any Notary) throws {
         let head = try head(db)
         if head.seq - (try lastCheckpointSeq(db)) >= checkpointEvery {
             try checkpoint(db, key: key)

@@ -1,3 +1,4 @@
+public import AmanatFormat
 import Foundation
 import GRDB
 import AmanatCrypto

@@ -1,3 +1,4 @@
+import AmanatFormat
 package import AmanatCrypto
 import Foundation
 package import GRDB

@@ -138,7 +138,7 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     /// Signs a new checkpoint.
-    public init(signing key: SigningKey, ledgerSeq: Int64, headHash: [UInt8], recordCount: Int64) {
+    public init(signing key: some Notary, ledgerSeq: Int64, headHash: [UInt8], recordCount: Int64) {
         let message = Ledger.checkpointMessage(
             signingKey: key.publicKey, ledgerSeq: ledgerSeq, headHash: headHash, recordCount: recordCount
         )

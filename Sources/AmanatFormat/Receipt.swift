@@ -19,7 +19,7 @@ public struct Receipt: Sendable, Equatable {
     public var signature: [UInt8]
 
     /// Signs a receipt for the entry.
-    public init(signing key: SigningKey, recordID: RecordID, seq: Int64, entryHash: [UInt8]) {
+    public init(signing key: some Notary, recordID: RecordID, seq: Int64, entryHash: [UInt8]) {
         self.recordID = recordID
         self.seq = seq
         self.entryHash = entryHash
@@ -101,7 +101,7 @@ public enum WithdrawalToken {
     public static let length = 32
 
     /// A fresh token: its text and its keyed hash for `recordID` under `key`.
-    public static func make(for recordID: RecordID, key: SigningKey) throws(CryptoError) -> (text: String, hash: [UInt8]) {
+    public static func make(for recordID: RecordID, key: some Notary) throws(CryptoError) -> (text: String, hash: [UInt8]) {
         var bytes = randomBytes(length)
         defer { wipe(&bytes) }
         return (prefix + Base32.encode(bytes), try hash(bytes, for: recordID, key: key))
@@ -117,7 +117,7 @@ public enum WithdrawalToken {
 
     /// The keyed hash stored for a token: BLAKE2b-256 keyed with a key derived from the receipt key, over
     /// the record id and the token, so the database alone cannot test guesses.
-    public static func hash(_ token: [UInt8], for recordID: RecordID, key: SigningKey) throws(CryptoError) -> [UInt8] {
+    public static func hash(_ token: [UInt8], for recordID: RecordID, key: some Notary) throws(CryptoError) -> [UInt8] {
         try key.derivedKeyedHash(
             domain: "amanat-withdrawal-key-v1", Array("amanat-withdrawal-token-v1".utf8), recordID.bytes, token
         )

@@ -20,7 +20,7 @@ actor GroupCommitWriter {
     typealias Submission = (record: StoredRecord, tokenHash: [UInt8]?)
 
     private let pool: DatabasePool
-    private let signingKey: SigningKey
+    private let notary: any Notary
     private let logger: Logger
     private var pending: [(submission: Submission, waiter: Waiter)] = []
     private var isWriting = false
@@ -29,9 +29,9 @@ actor GroupCommitWriter {
     private var bytesSinceCheckpoint = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
-    init(pool: DatabasePool, signingKey: SigningKey, logger: Logger) {
+    init(pool: DatabasePool, notary: any Notary, logger: Logger) {
         self.pool = pool
-        self.signingKey = signingKey
+        self.notary = notary
         self.logger = logger
     }
 
@@ -72,7 +72,7 @@ actor GroupCommitWriter {
     }
 
     private func commit(_ batch: [(submission: Submission, waiter: Waiter)]) async {
-        let key = signingKey
+        let key = notary
         do {
             let sequences = try await pool.write { db in
                 let appended = try batch.map { try Self.insert($0.submission, db) }

@@ -1,5 +1,5 @@
 import AmanatCrypto
-public import AmanatArchive
+import AmanatArchive
 public import AmanatFormat
 import Dispatch
 import Foundation
@@ -11,7 +11,7 @@ extension RecordStore {
     /// entry and purges the WAL. Returns false, with nothing changed, for a wrong token, an unknown id and a
     /// record already withdrawn alike, so that the answer tells nobody which ids exist.
     public func withdraw(_ recordID: RecordID, token: [UInt8]) async throws(StoreError) -> Bool {
-        let key = signingKey
+        let key = notary
         let offered: [UInt8]
         do {
             offered = try WithdrawalToken.hash(token, for: recordID, key: key)
@@ -57,7 +57,7 @@ extension RecordStore {
     /// covering the head (nil for an empty ledger).
     @discardableResult
     public func signCheckpoint() async throws(StoreError) -> Checkpoint? {
-        let key = signingKey
+        let key = notary
         do {
             return try await pool.write { db in try LedgerTables.checkpoint(db, key: key) }
         } catch {
@@ -84,7 +84,7 @@ extension RecordStore {
         let directory = (path as NSString).deletingLastPathComponent
         let name = Self.exportPrefix(of: path) + Hex.encode(randomBytes(8)) + ".tmp"
         let snapshotPath = (directory.isEmpty ? "." : directory) + "/" + name
-        let key = signingKey
+        let key = notary
         let pool = self.pool
         let result: Result<ExportedSnapshot, StoreError> = await withCheckedContinuation { continuation in
             // The backup blocks its thread for as long as it copies; keep it off the cooperative pool.
@@ -110,7 +110,7 @@ extension RecordStore {
         }
     }
 
-    private static func writeSnapshot(from pool: DatabasePool, to snapshotPath: String, key: SigningKey) throws(StoreError) -> ExportedSnapshot {
+    private static func writeSnapshot(from pool: DatabasePool, to snapshotPath: String, key: any Notary) throws(StoreError) -> ExportedSnapshot {
         let fd = open(snapshotPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw StoreError(.writeFailed, "cannot create an export file in the database's directory: \(String(cString: strerror(errno)))")

@@ -1,5 +1,5 @@
-public import AmanatCrypto
-public import AmanatArchive
+import AmanatCrypto
+import AmanatArchive
 public import AmanatFormat
 public import Logging
 import Dispatch
@@ -13,7 +13,7 @@ import Synchronization
 public final class RecordStore: Sendable {
     let pool: DatabasePool
     private let writer: GroupCommitWriter
-    let signingKey: SigningKey
+    let notary: any Notary
     let logger: Logger
     /// A WAL purge after an erasure failed and must be retried.
     let purgePending = Mutex(false)
@@ -21,10 +21,10 @@ public final class RecordStore: Sendable {
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema. The ledger
-    /// is bound to `signingKey`: a database whose ledger belongs to another key is refused.
-    public init(path: String, signingKey: SigningKey, logger: Logger) throws(StoreError) {
+    /// is bound to `notary`'s key: a database whose ledger belongs to another key is refused.
+    public init(path: String, notary: any Notary, logger: Logger) throws(StoreError) {
         self.path = path
-        self.signingKey = signingKey
+        self.notary = notary
         self.logger = logger
         var configuration = Configuration()
         configuration.label = "amanat.store"
@@ -44,29 +44,29 @@ public final class RecordStore: Sendable {
                 // testimonies.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
             }
-            let migrator = Schema.migrator(signingKey: signingKey.publicKey)
+            let migrator = Schema.migrator(signingKey: notary.publicKey)
             if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
                 throw StoreError(.notAmanatDatabase, "\(path) was written by a newer version of amanat")
             }
             try migrator.migrate(pool)
             try pool.writeWithoutTransaction { db in try Self.assertPragmas(db, path: path) }
             let siteKey = try pool.read { db in try LedgerTables.siteKey(db) }
-            guard siteKey == signingKey.publicKey else {
+            guard siteKey == notary.publicKey else {
                 throw StoreError(
                     .keyMismatch,
                     "\(path): its ledger belongs to signing key \(siteKey?.fingerprint ?? "(none)"), but the receipt key "
-                        + "file holds \(signingKey.publicKey.fingerprint); restore the receipt key that belongs to this database"
+                        + "file holds \(notary.publicKey.fingerprint); restore the receipt key that belongs to this database"
                 )
             }
             // Entries left unsigned by a crash are signed now, so a copy taken later is covered.
-            _ = try pool.write { db in try LedgerTables.checkpoint(db, key: signingKey) }
+            _ = try pool.write { db in try LedgerTables.checkpoint(db, key: notary) }
             Self.removeStaleExports(of: path)
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError(.cannotOpen, "cannot open database \(path): \(StoreError.reason(error))")
         }
-        writer = GroupCommitWriter(pool: pool, signingKey: signingKey, logger: logger)
+        writer = GroupCommitWriter(pool: pool, notary: notary, logger: logger)
     }
 
     /// Refuses an existing file that belongs to someone else before opening it for writing, which would
@@ -128,7 +128,7 @@ public final class RecordStore: Sendable {
     public func close() async {
         await writer.shutdown()
         do {
-            _ = try await pool.write { [signingKey] db in try LedgerTables.checkpoint(db, key: signingKey) }
+            _ = try await pool.write { [notary] db in try LedgerTables.checkpoint(db, key: notary) }
             try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
             try pool.close()
         } catch {
@@ -172,7 +172,7 @@ extension RecordStore {
     /// WAL is checkpointed and truncated, so that the old envelopes leave it (secure_delete zeroes the pages
     /// they occupied in the main file).
     public func replaceEnvelopes(_ replacements: [EnvelopeReplacement]) async throws(StoreError) {
-        let key = signingKey
+        let key = notary
         do {
             try await pool.write { db in
                 for (index, replacement) in replacements.enumerated() {

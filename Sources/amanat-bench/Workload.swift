@@ -78,7 +78,7 @@ enum ArchiveBuilder {
         // A site key of its own; the key holder verifies the archive against it before opening, as it must.
         let signingKey = try SigningKey(seed: try SecretBytes.random(count: SigningKey.seedLength))
         let store = try RecordStore(
-            path: path, signingKey: signingKey, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+            path: path, notary: signingKey, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         )
         let received = String(ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate]))
         let chunk = 4096

@@ -1,3 +1,4 @@
+import AmanatFormat
 import AmanatArchive
 import AmanatJSON
 import AmanatPartialFiles

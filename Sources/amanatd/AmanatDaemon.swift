@@ -86,7 +86,7 @@ struct AmanatDaemon: AsyncParsableCommand {
             Self.fail(error.description, code: Self.configErrorExit)
         }
         do {
-            store = try RecordStore(path: configuration.databasePath, signingKey: signingKey, logger: logger)
+            store = try RecordStore(path: configuration.databasePath, notary: signingKey, logger: logger)
         } catch {
             Self.fail(error.description, code: Self.configErrorExit)
         }

@@ -26,7 +26,7 @@ import Testing
     @Test func concurrentAppendsFormOneVerifiedChainWithCheckpointsEveryHundred() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             let appended = try await withThrowingTaskGroup(of: AppendedRecord.self) { group in
                 for index in 0..<250 { group.addTask { try await store.append(StoreTesting.record(index)) } }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -56,7 +56,7 @@ import Testing
     @Test func anUnsignedTailFailsVerificationUntilSigned() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             for index in 0..<3 { _ = try await store.append(StoreTesting.record(index)) }
             let reader = try RecordReader(path: path)
             let unsigned = try ArchiveVerifier.verify(reader, pinned: [StoreTesting.signingKey.publicKey])
@@ -71,7 +71,7 @@ import Testing
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
             let key = StoreTesting.signingKey
-            let store = try RecordStore(path: path, signingKey: key, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: key, logger: StoreTesting.logger)
             let record = StoreTesting.record(5, clearJSON: #"{"consent":"withdrawn-marker-7d1c"}"#)
             let token = [UInt8](repeating: 0x42, count: 32)
             _ = try await store.append(record, withdrawalTokenHash: try WithdrawalToken.hash(token, for: record.recordID, key: key))
@@ -107,7 +107,7 @@ import Testing
     @Test func rewrapsAppendEntriesAndSkipWithdrawnRecords() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             let records = (0..<3).map { StoreTesting.record($0) }
             for record in records { _ = try await store.append(record) }
             try await store.replaceEnvelopes([
@@ -125,7 +125,7 @@ import Testing
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
             let key = StoreTesting.signingKey
-            let store = try RecordStore(path: path, signingKey: key, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: key, logger: StoreTesting.logger)
             let tokenHash = [UInt8](repeating: 0x5A, count: 32)
             let snapshots: [ExportedSnapshot] = try await withThrowingTaskGroup(of: ExportedSnapshot?.self) { group in
                 for index in 0..<150 {
@@ -170,7 +170,7 @@ import Testing
                            (x'ffeeddccbbaa99887766554433221100', 'testimony', 1, '2026-11-02', '{}', x'03', x'04');
                 PRAGMA application_id = 1095585364;
                 """)
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             _ = try await store.append(StoreTesting.record(1))
             await store.close()
             let report = try Self.verify(path)
@@ -183,10 +183,10 @@ import Testing
     @Test func aDatabaseIsRefusedWithAnotherSigningKey() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            await (try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)).close()
+            await (try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)).close()
             let other = try SigningKey(seed: try SecretBytes.random(count: 32))
             let error = await StoreTesting.storeError { () throws(StoreError) in
-                _ = try RecordStore(path: path, signingKey: other, logger: StoreTesting.logger)
+                _ = try RecordStore(path: path, notary: other, logger: StoreTesting.logger)
             }
             #expect(error?.kind == .keyMismatch)
             #expect(try Self.verify(path).failure == nil, "an empty ledger verifies")
@@ -201,7 +201,7 @@ extension LedgerStoreTests {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
             let key = StoreTesting.signingKey
-            let store = try RecordStore(path: path, signingKey: key, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: key, logger: StoreTesting.logger)
             let record = StoreTesting.record(3)
             let token = [UInt8](repeating: 0x17, count: 32)
             _ = try await store.append(record, withdrawalTokenHash: try WithdrawalToken.hash(token, for: record.recordID, key: key))
@@ -237,7 +237,7 @@ extension LedgerStoreTests {
 
     /// A signed archive of `count` records, closed.
     static func signedArchive(_ path: String, count: Int) async throws {
-        let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+        let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
         for index in 0..<count { _ = try await store.append(StoreTesting.record(index)) }
         await store.close()  // signs the head
     }

@@ -1,3 +1,4 @@
+import AmanatFormat
 import Foundation
 import GRDB
 import Testing
@@ -21,7 +22,7 @@ struct RecordReaderTests {
     @Test func emptyStoreHasNoRecords() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            await (try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)).close()
+            await (try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)).close()
             let reader = try RecordReader(path: path)
             #expect(reader.path == path)
             #expect(try reader.count() == 0)
@@ -34,7 +35,7 @@ struct RecordReaderTests {
     @Test func readsWhileTheStoreIsOpen() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             let records = [StoreTesting.record(0), StoreTesting.record(1)]
             for record in records { _ = try await store.append(record) }
             // Committed records are visible from the WAL before any checkpoint.
@@ -49,7 +50,7 @@ struct RecordReaderTests {
     @Test func readingDoesNotChangeTheFile() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             for index in 0..<5 { _ = try await store.append(StoreTesting.record(index)) }
             await store.close()
             let before = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -83,7 +84,7 @@ struct RecordReaderTests {
     @Test func refusesADatabaseFromANewerVersion() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             _ = try await store.append(StoreTesting.record(0))
             await store.close()
             try StoreTesting.pretendWrittenByNewerVersion(path)
@@ -99,7 +100,7 @@ struct RecordReaderTests {
     func aNullWhereAValueBelongsIsAMalformedRecord(_ column: String) async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             _ = try await store.append(StoreTesting.record(0))
             await store.close()
             let queue = try DatabaseQueue(path: path)

@@ -1,3 +1,4 @@
+import AmanatFormat
 import Foundation
 import GRDB
 import Testing
@@ -11,7 +12,7 @@ struct RecordStoreTests {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
             #expect(!FileManager.default.fileExists(atPath: path))
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             #expect(store.path == path)
             #expect(FileManager.default.fileExists(atPath: path))
             #expect(try store.count() == 0)
@@ -28,7 +29,7 @@ struct RecordStoreTests {
 
     @Test func pragmasAreDurableAndSecure() async throws {
         try await withTemporaryDirectory { directory in
-            let store = try RecordStore(path: directory.file("amanat.sqlite"), signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: directory.file("amanat.sqlite"), notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             let pragmas = try store.pragmas()
             #expect(pragmas["journal_mode"] == "wal")
             #expect(pragmas["synchronous"] == "2", "synchronous must be FULL (2), not NORMAL (1)")
@@ -44,7 +45,7 @@ struct RecordStoreTests {
     @Test func fileIsMarkedAsAmanatWAL() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             _ = try await store.append(StoreTesting.record(0))
             // Seen from a connection of our own while the store is open.
             let applicationID = try StoreTesting.inspect(path) { db in
@@ -65,7 +66,7 @@ struct RecordStoreTests {
     @Test func concurrentAppendsAreAllStoredInOrder() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             typealias Outcome = (record: StoredRecord, seq: Result<Int64, StoreError>)
             let results = await withTaskGroup(of: [Outcome].self) { group in
                 for task in 0..<50 {
@@ -110,7 +111,7 @@ struct RecordStoreTests {
     @Test func reopeningKeepsTheData() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let first = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let first = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             var records: [StoredRecord] = []
             var lastSeq: Int64 = 0
             for index in 0..<3 {
@@ -122,7 +123,7 @@ struct RecordStoreTests {
             }
             await first.close()
 
-            let second = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let second = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             #expect(try second.count() == 3)
             #expect(try second.pragmas()["synchronous"] == "2")
             let record = StoreTesting.record(3)
@@ -145,7 +146,7 @@ struct RecordStoreTests {
                 "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('kept');"
             )
             let error = await StoreTesting.storeError { () throws(StoreError) in
-                _ = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+                _ = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             }
             #expect(error?.kind == .notAmanatDatabase, "\(String(describing: error))")
             // Nothing was added to or taken from somebody else's database.
@@ -167,7 +168,7 @@ struct RecordStoreTests {
             let before = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(before[18] == 1 && before[19] == 1, "the foreign database starts in rollback-journal mode")
             let error = await StoreTesting.storeError { () throws(StoreError) in
-                _ = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+                _ = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             }
             #expect(error?.kind == .notAmanatDatabase)
             let after = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -182,7 +183,7 @@ struct RecordStoreTests {
             let path = directory.file("other.sqlite")
             try StoreTesting.makeForeignDatabase(path, "PRAGMA application_id = 1234567")
             let error = await StoreTesting.storeError { () throws(StoreError) in
-                _ = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+                _ = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             }
             #expect(error?.kind == .notAmanatDatabase)
             let objects = try StoreTesting.inspect(path) { db in
@@ -195,13 +196,13 @@ struct RecordStoreTests {
     @Test func refusesADatabaseFromANewerVersion() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             _ = try await store.append(StoreTesting.record(0))
             await store.close()
             try StoreTesting.pretendWrittenByNewerVersion(path)
 
             let error = await StoreTesting.storeError { () throws(StoreError) in
-                _ = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+                _ = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             }
             #expect(error?.kind == .notAmanatDatabase)
         }
@@ -213,7 +214,7 @@ struct RecordStoreTests {
             let text = Array(String(repeating: "These are someone's notes, not a database.\n", count: 100).utf8)
             try Data(text).write(to: URL(fileURLWithPath: path))
             let error = await StoreTesting.storeError { () throws(StoreError) in
-                _ = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+                _ = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             }
             #expect(error.map { [.cannotOpen, .notAmanatDatabase].contains($0.kind) } == true)
             let unchanged = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == text
@@ -225,7 +226,7 @@ struct RecordStoreTests {
         try await withTemporaryDirectory { directory in
             let path = directory.file("missing/amanat.sqlite")
             let error = await StoreTesting.storeError { () throws(StoreError) in
-                _ = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+                _ = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             }
             #expect(error?.kind == .cannotOpen)
             #expect(error?.message.contains(path) == true, "\(String(describing: error))")
@@ -236,7 +237,7 @@ struct RecordStoreTests {
     @Test func appendAfterCloseFails() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             _ = try await store.append(StoreTesting.record(0))
             await store.close()
             let error = await StoreTesting.storeError { () throws(StoreError) in
@@ -252,7 +253,7 @@ struct RecordStoreTests {
     @Test func closeWaitsForPendingAppends() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             let (acknowledgements, acknowledge) = AsyncStream<Void>.makeStream()
             let outcomes = await withTaskGroup(of: Bool?.self) { group in
                 for index in 0..<100 {
@@ -288,7 +289,7 @@ struct RecordStoreTests {
     @Test func rejectedWriteNamesNoStoredValueAndSparesItsNeighbours() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             let first = StoreTesting.record(0)
             _ = try await store.append(first)
             let marker = "zq-clear-marker-\(UUID().uuidString)"
@@ -343,7 +344,7 @@ struct RecordStoreTests {
                 recordID: .random(), formID: "testimony", formVersion: 1, received: "2026-11-29", clearJSON: clearJSON,
                 identityEnvelope: StoreTesting.randomBytes(1_024), testimonyEnvelope: StoreTesting.randomBytes(512)
             )
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             _ = try await store.append(record)
 
             func check(_ when: String) throws {
@@ -377,7 +378,7 @@ struct RecordStoreTests {
     @Test func theWriterKeepsTheWALSmall() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.file("amanat.sqlite")
-            let store = try RecordStore(path: path, signingKey: StoreTesting.signingKey, logger: StoreTesting.logger)
+            let store = try RecordStore(path: path, notary: StoreTesting.signingKey, logger: StoreTesting.logger)
             var largestWAL = 0
             for index in 0..<150 {
                 // Envelopes of the example testimony's size: 4 and 8 KiB sections.

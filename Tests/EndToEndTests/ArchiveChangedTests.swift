@@ -21,7 +21,7 @@ import Testing
         seed.withUnsafeMutableBytes { bytes in for index in 0..<32 { bytes[index] = UInt8(index + 7) } }
         let key = try SigningKey(seed: seed)
         let store = try RecordStore(
-            path: path, signingKey: key, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            path: path, notary: key, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         for index in 0..<count {
             _ = try await store.append(StoredRecord(

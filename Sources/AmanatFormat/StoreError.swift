@@ -1,5 +1,3 @@
-import GRDB
-
 /// A storage failure. The message names the database file and SQLite's reason, never a bound value.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// The distinct failure kinds.
@@ -27,20 +25,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// A one-line explanation.
     public let message: String
 
-    package init(_ kind: Kind, _ message: String) {
+    public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
     public var description: String { message }
-}
-
-extension StoreError {
-    /// SQLite's reason without the SQL or its arguments.
-    package static func reason(_ error: any Error) -> String {
-        if let error = error as? DatabaseError {
-            return error.message ?? "SQLite error \(error.resultCode.rawValue)"
-        }
-        return "\(error)"
-    }
 }
