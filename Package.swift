@@ -46,6 +46,18 @@ let package = Package(
         ),
         // Opening sealed boxes and secret key files. Linked by amanat-keyholder only, never by amanatd.
         .target(name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"], swiftSettings: strictSettings),
+        // The protocol's problems (RFC 9457) and endpoint paths, shared by amanatd and amanat.
+        .target(name: "AmanatProtocol", dependencies: ["AmanatJSON"], swiftSettings: strictSettings),
+        // The intake core: submit, withdraw, rewrap, export as functions of a principal and a body, and the
+        // ports it talks to (archive writer, authenticator, notary). No HTTP, no socket, no database.
+        .target(
+            name: "AmanatIntake",
+            dependencies: [
+                "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormat",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The archive as a SQLite file: schema, records, ledger tables, reading and verifying. No writer, no key.
         .target(
             name: "AmanatArchive",
@@ -56,7 +68,7 @@ let package = Package(
         .target(
             name: "AmanatStore",
             dependencies: [
-                "AmanatArchive", "AmanatFormat", .product(name: "GRDB", package: "GRDB.swift"),
+                "AmanatArchive", "AmanatFormat", "AmanatIntake", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -64,8 +76,8 @@ let package = Package(
         .target(
             name: "AmanatServer",
             dependencies: [
-                "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatTOML", "AmanatFormat", "AmanatStore",
-                "CAmanatLinux",
+                "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatTOML", "AmanatFormat", "AmanatIntake",
+                "AmanatProtocol", "AmanatStore", "CAmanatLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -86,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "amanatd",
             dependencies: [
-                "AmanatServer", "AmanatFormat", "AmanatStore", "AmanatCrypto",
+                "AmanatServer", "AmanatFormat", "AmanatIntake", "AmanatStore", "AmanatCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -148,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "AmanatStoreTests",
             dependencies: [
-                "AmanatStore", "AmanatArchive", "AmanatFormat", "AmanatForms", "AmanatJSON", "AmanatCrypto",
+                "AmanatStore", "AmanatArchive", "AmanatFormat", "AmanatForms", "AmanatIntake", "AmanatJSON", "AmanatCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,4 @@
-public import AmanatForms
+import AmanatForms
 
 /// One testimony as it is stored: clear fields in the open, the two sections sealed. A withdrawn record
 /// keeps only its id, form and received date; its clear fields and envelopes are empty.

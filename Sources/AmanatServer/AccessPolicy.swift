@@ -1,3 +1,4 @@
+public import AmanatIntake
 import Glibc
 
 /// Who may use the socket, decided from each connection's peer credentials (SO_PEERCRED).
@@ -15,12 +16,8 @@ public struct AccessPolicy: Sendable, Equatable {
         public var description: String { "\(name)(\(gid))" }
     }
 
-    /// What a peer may do.
-    public enum Role: Int, Sendable, Comparable {
-        case none = 0, submitter, admin
-
-        public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rawValue < rhs.rawValue }
-    }
+    /// What a peer may do: the intake core's roles.
+    public typealias Role = Principal.Role
 
     /// Members may read forms and submit.
     public let submitterGroups: [Group]

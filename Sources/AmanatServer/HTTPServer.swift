@@ -1,3 +1,5 @@
+public import AmanatIntake
+import AmanatProtocol
 import AmanatCrypto
 public import Logging
 import NIOCore
@@ -10,17 +12,23 @@ import Glibc
 public final class HTTPServer: Service, Sendable {
     private typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
-    private let service: IntakeService
+    private let core: IntakeCore
+    private let authenticator: any Authenticator
     private let configuration: ServerConfiguration
     private let logger: Logger
     private let registry: ConnectionRegistry
     private let limiter: SubmissionRateLimiter
     private let notifier: SystemdNotifier
 
-    /// A server for `service`. It tells systemd (`$NOTIFY_SOCKET`) when it is ready and when it stops.
-    public init(service: IntakeService, logger: Logger, notifier: SystemdNotifier = SystemdNotifier()) {
-        self.service = service
-        self.configuration = service.state.snapshot.configuration
+    /// A server for `core`, under `configuration`'s socket and limits. It tells systemd (`$NOTIFY_SOCKET`) when it
+    /// is ready and when it stops.
+    public init(
+        core: IntakeCore, authenticator: any Authenticator, configuration: ServerConfiguration, logger: Logger,
+        notifier: SystemdNotifier = SystemdNotifier()
+    ) {
+        self.core = core
+        self.authenticator = authenticator
+        self.configuration = configuration
         self.logger = logger
         self.registry = ConnectionRegistry(limit: configuration.limits.maxConnections)
         self.limiter = SubmissionRateLimiter(perMinute: configuration.limits.submissionsPerMinute)
@@ -86,7 +94,7 @@ public final class HTTPServer: Service, Sendable {
         }
         // NIO removed the socket file when the listening socket closed; unlinking again here could remove
         // the socket of a new amanatd that has bound the same path meanwhile.
-        await service.store.close()
+        await core.archive.close()
         logger.info("stopped")
     }
 
@@ -113,119 +121,111 @@ public final class HTTPServer: Service, Sendable {
     }
 
     /// Who is at the other end: its uid and groups, looked up once per connection.
-    struct Peer {
-        var uid: UInt32
-        var groups: Set<UInt32>
-        var known: Bool
-    }
-
-    private func identify(_ channel: any Channel) async -> Peer {
-        guard let credentials = await PeerCredentials.of(channel) else {
-            return Peer(uid: UInt32.max, groups: [], known: false)
-        }
-        return Peer(uid: credentials.uid, groups: AccessPolicy.groups(uid: credentials.uid, gid: credentials.gid),
-                    known: true)
-    }
-
-    /// The peer's role under the access groups in force now, so that a reload that removes a group takes
-    /// effect on open connections too. A refusal is logged with the uid only.
-    private func role(of peer: Peer) -> AccessPolicy.Role {
-        let role = peer.known
-            ? service.state.snapshot.configuration.access.role(uid: peer.uid, gids: peer.groups) : .none
-        if role == .none {
-            logger.warning("access denied", metadata: ["peer.uid": "\(peer.known ? String(peer.uid) : "unknown")"])
-        }
-        return role
+    private func identify(_ channel: any Channel) async -> PeerIdentity? {
+        guard let credentials = await PeerCredentials.of(channel) else { return nil }
+        return PeerIdentity(
+            uid: credentials.uid, groups: AccessPolicy.groups(uid: credentials.uid, gid: credentials.gid)
+        )
     }
 
     private func handleRequests(
         channel: any Channel,
-        peer: Peer,
+        peer: PeerIdentity?,
         inbound: NIOAsyncChannelInboundStream<HTTPServerRequestPart>,
         outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>
     ) async throws {
         let limits = configuration.limits
-        var head: HTTPRequestHead?
-        var role = AccessPolicy.Role.none
-        var bodyLimit = limits.maxBodyBytes
-        var body: [UInt8] = []
-        var awaitingPeerClose = false
-        for try await part in inbound {
-            // After a streamed answer with `Connection: close`, anything more from the peer is ignored.
-            if awaitingPeerClose { return }
-            switch part {
-            case .head(let requestHead):
-                guard registry.beginRequest(channel) else {
-                    try await write(.problem(.unavailable), to: outbound, keepAlive: false)
-                    return
+        let parts = InboundParts(inbound)
+        while let part = try await parts.next() {
+            // Parts after a request's `.end` that are not a head belong to no request (NIO never sends them).
+            guard case .head(let request) = part else { continue }
+            guard registry.beginRequest(channel) else {
+                try await write(.problem(.unavailable), to: outbound, keepAlive: false)
+                return
+            }
+            // The role under the access groups in force now, so that a reload takes effect on open connections.
+            let principal = authenticator.principal(for: peer)
+            if principal.role == .none {
+                logger.warning("access denied", metadata: ["peer.uid": "\(peer.map { String($0.uid) } ?? "unknown")"])
+                // Answered before the body is read, then closed: a peer without a role holds no slot.
+                try await write(.problem(.forbidden), to: outbound, keepAlive: false)
+                return
+            }
+            let headerBytes = request.headers.reduce(request.uri.utf8.count) {
+                $0 + $1.name.utf8.count + $1.value.utf8.count + 4
+            }
+            if headerBytes > limits.maxHeaderBytes {
+                try await write(.problem(.headersTooLarge(limits.maxHeaderBytes)), to: outbound, keepAlive: false)
+                return
+            }
+            let started = NIODeadline.now()
+            let resolution = Route.resolve(method: request.method, uri: request.uri)
+            var bodyLimit = limits.maxBodyBytes
+            if case .route(let route, _) = resolution, principal.role >= route.operation.role {
+                bodyLimit = route.bodyLimit(limits)
+            }
+            let expectedLength = request.headers.first(name: "content-length").flatMap(Int.init)
+            if let expectedLength, expectedLength > bodyLimit {
+                // Answer before reading the body, then close: the client learns at once.
+                try await write(.problem(.bodyTooLarge(bodyLimit)), to: outbound, keepAlive: false)
+                return
+            }
+            let body = RequestBody(parts: parts, limit: bodyLimit)
+            let response = await respond(
+                to: resolution, principal: principal, request: request, body: body, expectedLength: expectedLength
+            )
+            // What the handler left unread is read now; a body over its limit, or cut off, ends the connection.
+            let intact = await body.drain()
+            let keepAlive = intact && request.isKeepAlive && registry.endRequest(channel)
+            try await write(response, to: outbound, keepAlive: keepAlive, headOnly: request.method == .HEAD)
+            logger.info(
+                "request",
+                metadata: [
+                    "http.route": "\(resolution.name(method: request.method))",
+                    "http.status": "\(response.status)",
+                    "duration.ms": "\((NIODeadline.now() - started).nanoseconds / 1_000_000)",
+                ]
+            )
+            if !keepAlive {
+                // Closing now would discard a long body still queued in NIO (executeThenClose closes at once,
+                // failing pending writes). The peer closes once it has read all of it; the idle timeout
+                // closes a peer that never does. Anything more it sends is ignored.
+                if response.bodyFile != nil {
+                    while try await parts.next() != nil {}
                 }
-                head = requestHead
-                body = []
-                role = self.role(of: peer)
-                if role == .none {
-                    // Answered before the body is read, then closed: a peer without a role holds no slot.
-                    try await write(.problem(.forbidden), to: outbound, keepAlive: false)
-                    return
-                }
-                let headerBytes = requestHead.headers.reduce(requestHead.uri.utf8.count) {
-                    $0 + $1.name.utf8.count + $1.value.utf8.count + 4
-                }
-                if headerBytes > limits.maxHeaderBytes {
-                    try await write(.problem(.headersTooLarge(limits.maxHeaderBytes)), to: outbound, keepAlive: false)
-                    return
-                }
-                bodyLimit = role == .admin && requestHead.uri.hasPrefix("/v1/admin/")
-                    ? limits.maxAdminBodyBytes : limits.maxBodyBytes
-                if let length = requestHead.headers.first(name: "content-length").flatMap(Int.init), length > bodyLimit {
-                    // Answer before reading the body, then close: the client learns at once.
-                    try await write(.problem(.bodyTooLarge(bodyLimit)), to: outbound, keepAlive: false)
-                    return
-                }
-            case .body(let buffer):
-                guard head != nil else { continue }
-                if body.count + buffer.readableBytes > bodyLimit {
-                    try await write(.problem(.bodyTooLarge(bodyLimit)), to: outbound, keepAlive: false)
-                    return
-                }
-                body.append(contentsOf: buffer.readableBytesView)
-            case .end:
-                guard let request = head else { continue }
-                head = nil
-                let started = NIODeadline.now()
-                let response: Response
-                if role >= .submitter, request.method == .POST,
-                    request.uri.hasPrefix("/v1/testimonies") || request.uri.hasPrefix("/v1/withdrawals"),
-                    !limiter.admit(uid: peer.uid)
-                {
-                    response = .tooManySubmissions(perMinute: limits.submissionsPerMinute)
-                    logger.warning("submission rate limit", metadata: ["peer.uid": "\(peer.uid)"])
-                } else {
-                    response = await service.respond(
-                        role: role, method: request.method.rawValue, path: request.uri,
-                        contentType: request.headers.first(name: "content-type"), body: body
-                    )
-                }
-                wipe(&body)
-                let keepAlive = request.isKeepAlive && registry.endRequest(channel)
-                try await write(response, to: outbound, keepAlive: keepAlive, headOnly: request.method == .HEAD)
-                logger.info(
-                    "request",
-                    metadata: [
-                        "http.route": "\(IntakeService.routeName(method: request.method.rawValue, path: request.uri))",
-                        "http.status": "\(response.status)",
-                        "duration.ms": "\((NIODeadline.now() - started).nanoseconds / 1_000_000)",
-                    ]
-                )
-                if !keepAlive {
-                    // Closing now would discard a long body still queued in NIO (executeThenClose closes at once,
-                    // failing pending writes). The peer closes once it has read all of it; the idle timeout
-                    // closes a peer that never does.
-                    if response.bodyFile != nil {
-                        awaitingPeerClose = true
-                        continue
-                    }
-                    return
-                }
+                return
+            }
+        }
+    }
+
+    /// The answer of the route table and the core, or of the rate limit, to one request.
+    private func respond(
+        to resolution: Route.Resolution, principal: Principal, request: HTTPRequestHead, body: RequestBody,
+        expectedLength: Int?
+    ) async -> Response {
+        switch resolution {
+        case .notFound:
+            return .problem(.notFound)
+        case .methodNotAllowed(let allowed, let operation, _):
+            do {
+                try core.authorise(principal, operation)
+            } catch {
+                return .problem(Problem(error))
+            }
+            return .methodNotAllowed(allowed)
+        case .route(let route, let parameter):
+            if route.rateClass == .submission, let uid = principal.uid, !limiter.admit(uid: uid) {
+                logger.warning("submission rate limit", metadata: ["peer.uid": "\(uid)"])
+                return .tooManySubmissions(perMinute: configuration.limits.submissionsPerMinute)
+            }
+            let routeRequest = RouteRequest(
+                principal: principal, parameter: parameter, contentType: request.headers.first(name: "content-type"),
+                expectedLength: expectedLength, body: body
+            )
+            do {
+                return try await route.handle(core, routeRequest)
+            } catch {
+                return .problem(Problem(error))
             }
         }
     }
@@ -234,8 +234,8 @@ public final class HTTPServer: Service, Sendable {
         _ response: Response, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>,
         keepAlive: Bool, headOnly: Bool = false
     ) async throws {
+        defer { response.whenDone?() }
         if let file = response.bodyFile {
-            defer { unlink(file.path) }
             try await writeFile(response, file: file, to: outbound, keepAlive: keepAlive, headOnly: headOnly)
             return
         }

@@ -1,3 +1,4 @@
+import AmanatIntake
 import AmanatCrypto
 
 extension ServerConfiguration {

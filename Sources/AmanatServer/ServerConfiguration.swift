@@ -1,5 +1,6 @@
 public import AmanatCrypto
 public import AmanatForms
+public import AmanatIntake
 
 /// Everything amanatd runs with, after the config file and the options are merged and checked.
 public struct ServerConfiguration: Sendable {
@@ -72,15 +73,4 @@ public struct Limits: Sendable, Equatable {
 
     /// The defaults.
     public init() {}
-}
-
-/// How precisely the received date of a testimony is stored. Coarser is safer: a precise time can be
-/// matched against other records of who came to the office when.
-public enum ReceivedPrecision: String, Sendable, CaseIterable {
-    /// `2026-11`
-    case month
-    /// `2026-11-29`, the default.
-    case day
-    /// `2026-11-29T14:00Z`
-    case hour
 }

@@ -1,3 +1,4 @@
+public import AmanatIntake
 import Synchronization
 
 /// The settings SIGHUP can change while amanatd runs: recipients, forms, access groups and the received
@@ -6,14 +7,26 @@ public final class ServiceState: Sendable {
     /// One consistent set of settings.
     public struct Snapshot: Sendable {
         /// The configuration in force.
-        public var configuration: ServerConfiguration
+        public let configuration: ServerConfiguration
         /// The forms in force.
-        public var catalog: FormCatalog
+        public let catalog: FormCatalog
+        /// What the intake core reads of them, made once per load so that no request rebuilds it.
+        public let intake: IntakeSettings
+
+        init(configuration: ServerConfiguration, catalog: FormCatalog) {
+            self.configuration = configuration
+            self.catalog = catalog
+            self.intake = IntakeSettings(
+                forms: catalog.forms, identityRecipients: configuration.identityRecipients,
+                testimonyRecipients: configuration.testimonyRecipients,
+                receivedPrecision: configuration.receivedPrecision, maxJSONDepth: configuration.limits.maxJSONDepth
+            )
+        }
     }
 
     private let current: Mutex<Snapshot>
 
-    init(configuration: ServerConfiguration, catalog: FormCatalog) {
+    public init(configuration: ServerConfiguration, catalog: FormCatalog) {
         current = Mutex(Snapshot(configuration: configuration, catalog: catalog))
     }
 

@@ -1,17 +1,10 @@
 import AmanatCrypto
 import AmanatArchive
-public import AmanatFormat
+import AmanatFormat
+import AmanatIntake
 import Foundation
 import GRDB
 import Logging
-
-/// Where a stored record landed: its row and its ledger entry.
-public struct AppendedRecord: Sendable {
-    /// The row's sequence number.
-    public var recordSeq: Int64
-    /// The record's ledger entry.
-    public var entry: LedgerEntry
-}
 
 /// Batches concurrent appends into one transaction: while one commit is on disk, new submissions queue
 /// up and go together in the next. Each caller resumes only after its own transaction is durable.

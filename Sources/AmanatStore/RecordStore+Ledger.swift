@@ -1,6 +1,7 @@
 import AmanatCrypto
 import AmanatArchive
 public import AmanatFormat
+public import AmanatIntake
 import Dispatch
 import Foundation
 import GRDB
@@ -161,14 +162,4 @@ extension RecordStore {
             unlink((directory.isEmpty ? "." : directory) + "/" + name)
         }
     }
-}
-
-/// A snapshot file made by ``RecordStore/exportSnapshot()``.
-public struct ExportedSnapshot: Sendable {
-    /// Its path, next to the database. The caller removes it.
-    public var path: String
-    /// Its size in bytes.
-    public var size: Int
-    /// The checkpoint over its head.
-    public var checkpoint: Checkpoint
 }

@@ -1,6 +1,7 @@
 import AmanatCrypto
 import AmanatArchive
 public import AmanatFormat
+public import AmanatIntake
 public import Logging
 import Dispatch
 import Foundation
@@ -10,7 +11,7 @@ import Synchronization
 /// The daemon's database: one writer that group-commits submissions, durable before it answers.
 ///
 /// Opened with WAL, `synchronous=FULL` (asserted), `secure_delete=ON` and `foreign_keys=ON`.
-public final class RecordStore: Sendable {
+public final class RecordStore: ArchiveWriter {
     let pool: DatabasePool
     private let writer: GroupCommitWriter
     let notary: any Notary
@@ -148,26 +149,6 @@ public final class RecordStore: Sendable {
 }
 
 extension RecordStore {
-    /// New envelopes for one record; nil leaves a section as it is.
-    public struct EnvelopeReplacement: Sendable {
-        /// The record.
-        public var recordID: RecordID
-        /// Its new identity envelope.
-        public var identity: [UInt8]?
-        /// Its new testimony envelope.
-        public var testimony: [UInt8]?
-        /// The digest the live row must still have (FORMAT.md §12.4); nil skips the check.
-        public var replaces: [UInt8]?
-
-        /// A replacement.
-        public init(recordID: RecordID, identity: [UInt8]?, testimony: [UInt8]?, replaces: [UInt8]? = nil) {
-            self.recordID = recordID
-            self.identity = identity
-            self.testimony = testimony
-            self.replaces = replaces
-        }
-    }
-
     /// Replaces envelopes in one transaction: every record must exist, or nothing changes. Afterwards the
     /// WAL is checkpointed and truncated, so that the old envelopes leave it (secure_delete zeroes the pages
     /// they occupied in the main file).

@@ -1,5 +1,6 @@
 import AmanatCrypto
 import AmanatFormat
+import AmanatIntake
 import AmanatServer
 import AmanatStore
 import ArgumentParser
@@ -93,26 +94,30 @@ struct AmanatDaemon: AsyncParsableCommand {
         logger.info(
             "starting",
             metadata: [
-                "version": "\(IntakeService.version)", "forms.count": "\(settings.catalog.forms.count)",
+                "version": "\(AmanatVersion.text)", "forms.count": "\(settings.catalog.forms.count)",
                 "recipients.identity": "\(configuration.identityRecipients.count)",
                 "recipients.testimony": "\(configuration.testimonyRecipients.count)",
                 "database.path": "\(configuration.databasePath)",
                 "signing_key.fingerprint": "\(signingKey.publicKey.fingerprint)",
             ]
         )
-        let service = IntakeService(
-            configuration: configuration, catalog: settings.catalog, store: store, signingKey: signingKey, logger: logger
-        )
+        let state = ServiceState(configuration: configuration, catalog: settings.catalog)
+        // The intake core, with its ports: the SQLite archive writer, the receipt key as notary, and the group
+        // policy of the config as authenticator.
+        let core = IntakeCore(archive: store, notary: signingKey, logger: logger) { state.snapshot.intake }
         let configPath = config
         let options = optionSettings
-        let reloader = ReloadService(state: service.state, logger: logger) {
+        let reloader = ReloadService(state: state, logger: logger) {
             let reloaded = try Self.load(configPath: configPath, options: options)
             return (reloaded.configuration, reloaded.catalog)
         }
         let group = ServiceGroup(
             configuration: .init(
                 services: [
-                    .init(service: HTTPServer(service: service, logger: logger)),
+                    .init(service: HTTPServer(
+                        core: core, authenticator: GroupAuthenticator(state: state), configuration: configuration,
+                        logger: logger
+                    )),
                     .init(service: WatchdogService()),
                     .init(service: CheckpointService(
                         store: store, interval: .seconds(configuration.limits.checkpointIntervalSeconds), logger: logger

@@ -1,3 +1,4 @@
+import AmanatIntake
 import AmanatCrypto
 import AmanatArchive
 import AmanatFormat

@@ -30,4 +30,29 @@ struct LinkageTests {
         #expect(symbols.contains("crypto_box_seal_open"))
         #expect(symbols.contains("10AmanatKeys"))
     }
+
+    /// A module's mark in mangled symbols: Swift prefixes the name with its length.
+    static func mangled(_ module: String) -> String { "\(module.utf8.count)\(module)" }
+
+    @Test("the key holder links no archive writer, no daemon code and no receipt key file")
+    func keyHolderLinksNoWriter() async throws {
+        let symbols = try await Self.symbols(of: Paths.binary("amanat-keyholder"))
+        #expect(symbols.contains(Self.mangled("AmanatArchive")), "it reads archives, or this test proves nothing")
+        for module in ["AmanatStore", "AmanatServer", "AmanatIntake"] {
+            #expect(!symbols.contains(Self.mangled(module)), "amanat-keyholder links \(module)")
+        }
+        #expect(!symbols.contains("ReceiptKeyFile"), "amanat-keyholder links the receipt key file's code")
+    }
+
+    @Test("the volunteer CLI links no TOML parser, no form files, no archive and no opening code")
+    func volunteerCLILinksLittle() async throws {
+        let symbols = try await Self.symbols(of: Paths.binary("amanat"))
+        #expect(symbols.contains(Self.mangled("AmanatForms")), "it reads forms, or this test proves nothing")
+        for module in ["AmanatTOML", "AmanatFormFiles", "AmanatArchive", "AmanatStore", "AmanatKeys", "AmanatServer"] {
+            #expect(!symbols.contains(Self.mangled(module)), "amanat links \(module)")
+        }
+        for name in Self.forbidden {
+            #expect(!symbols.contains(name), "amanat references \(name)")
+        }
+    }
 }

@@ -7,18 +7,14 @@ enum Limits {
     static let maxBodyBytes = 1_048_576
 }
 
-/// The body check of `IntakeService.validate` (Sources/AmanatServer/IntakeService.swift), step by step, through
-/// AmanatModel's public API: parse with the depth limit, require an object with only `form` and `fields`, a
-/// string `form` naming a form, then `Form.validate(fields:)`. Returns nil wherever amanatd answers with a problem.
+/// The body check amanatd's intake core makes (`Submission.decode` in AmanatForms, the same code), with the shipped
+/// form as the only form. Returns nil wherever amanatd answers with a problem. The canonical form of any body that
+/// parses is checked too.
 func validateLikeAmanatd(_ body: [UInt8]) -> ValidatedTestimony? {
-    guard let document = try? JSONParser(maxDepth: Limits.maxJSONDepth).parse(body) else { return nil }
-    checkCanonicalRoundTrip(document)
-    guard case .object(let top) = document else { return nil }
-    guard Set(top.keys).isSubset(of: ["form", "fields"]) else { return nil }
-    guard case .string(let formID)? = top["form"] else { return nil }
-    // The catalog holds the one shipped form.
-    guard formID == shippedForm.id else { return nil }
-    return try? shippedForm.validate(fields: top["fields"] ?? .null)
+    if let document = try? JSONParser(maxDepth: Limits.maxJSONDepth).parse(body) {
+        checkCanonicalRoundTrip(document)
+    }
+    return try? Submission.decode(body, maxDepth: Limits.maxJSONDepth) { $0 == shippedForm.id ? shippedForm : nil }
 }
 
 /// Canonical JSON is what gets sealed: parsing it must give back an equal value, and encoding that value again

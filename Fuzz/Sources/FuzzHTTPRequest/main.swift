@@ -1,7 +1,7 @@
 // libFuzzer target: an HTTP/1.1 request with its JSON body, through amanatd's validation.
 //
 // The bytes go through NIO's HTTPRequestDecoder, as on amanatd's socket. Every complete request's body then goes
-// the way IntakeService.validate takes it (see Validation.swift). Invariants: nothing traps; every parsed JSON
+// the way amanatd's intake core takes it, through the same Submission.decode (see Validation.swift). Invariants: nothing traps; every parsed JSON
 // document and every validated section round-trips through canonical JSON.
 import AmanatForms
 import AmanatJSON

@@ -1,4 +1,3 @@
-import AmanatForms
 public import AmanatJSON
 
 /// An RFC 9457 problem: the only kind of error that crosses the socket.
@@ -41,97 +40,84 @@ public struct Problem: Error, Sendable, Equatable {
 }
 
 extension Problem {
-    static func invalidJSON(_ detail: String) -> Problem {
+    public static func invalidJSON(_ detail: String) -> Problem {
         Problem("invalid-json", status: 400, title: "Invalid JSON", detail: detail)
     }
 
-    static let invalidEncoding = Problem(
+    public static let invalidEncoding = Problem(
         "invalid-encoding", status: 400, title: "Invalid text encoding", detail: "the body is not valid UTF-8"
     )
 
-    static func tooDeep(_ limit: Int) -> Problem {
+    public static func tooDeep(_ limit: Int) -> Problem {
         Problem("too-deep", status: 400, title: "JSON nested too deeply",
                 detail: "the body nests arrays or objects deeper than \(limit) levels")
     }
 
-    static func bodyTooLarge(_ limit: Int) -> Problem {
+    public static func bodyTooLarge(_ limit: Int) -> Problem {
         Problem("body-too-large", status: 413, title: "Body too large",
                 detail: "the body is larger than the limit of \(limit) bytes")
     }
 
-    static func headersTooLarge(_ limit: Int) -> Problem {
+    public static func headersTooLarge(_ limit: Int) -> Problem {
         Problem("headers-too-large", status: 431, title: "Request headers too large",
                 detail: "the request headers are larger than the limit of \(limit) bytes")
     }
 
-    static let unsupportedMediaType = Problem(
+    public static let unsupportedMediaType = Problem(
         "unsupported-media-type", status: 415, title: "Unsupported media type",
         detail: "send the body as Content-Type: application/json"
     )
 
-    static let forbidden = Problem(
+    public static let forbidden = Problem(
         "forbidden", status: 403, title: "Forbidden",
         detail: "this user may not use amanatd; ask an admin to add you to a submitter group"
     )
 
-    static let adminOnly = Problem(
+    public static let adminOnly = Problem(
         "forbidden", status: 403, title: "Forbidden", detail: "this endpoint is for members of an admin group"
     )
 
-    static let notFound = Problem("not-found", status: 404, title: "Not found", detail: "no such endpoint")
+    public static let notFound = Problem("not-found", status: 404, title: "Not found", detail: "no such endpoint")
 
-    static func methodNotAllowed(_ allowed: String) -> Problem {
+    public static func methodNotAllowed(_ allowed: String) -> Problem {
         Problem("method-not-allowed", status: 405, title: "Method not allowed",
                 detail: "this endpoint allows \(allowed)")
     }
 
-    static let unknownForm = Problem(
+    public static let unknownForm = Problem(
         "unknown-form", status: 404, title: "Unknown form", detail: "there is no form with that id"
     )
 
-    static func validation(_ error: ValidationError) -> Problem {
-        if error.kind == .unknownForm {
-            return Problem("unknown-form", status: 422, title: "Unknown form", detail: error.detail)
-        }
-        let titles: [ValidationError.Kind: String] = [
-            .notAnObject: "Not an object", .unknownField: "Unknown field", .missingField: "Missing field",
-            .wrongType: "Wrong type", .tooLong: "Value too long", .tooManyItems: "Too many entries",
-            .invalidValue: "Invalid value",
-        ]
-        return Problem(error.kind.rawValue, status: 422, title: titles[error.kind] ?? "Invalid testimony",
-                       detail: error.detail, field: error.field)
-    }
-
-    static let diskFull = Problem(
+    public static let diskFull = Problem(
         "storage-full", status: 507, title: "Storage full",
         detail: "the intake host is out of disk space; nothing was stored, try again later"
     )
 
-    static let unavailable = Problem(
+    public static let unavailable = Problem(
         "unavailable", status: 503, title: "Service unavailable",
         detail: "amanatd is shutting down or overloaded; nothing was stored, try again"
     )
 
-    static let tooManyConnections = Problem(
+    public static let tooManyConnections = Problem(
         "too-many-connections", status: 503, title: "Too many connections",
         detail: "amanatd has reached its connection limit; try again shortly"
     )
 
-    static let tooManySubmissions = Problem(
+    public static let tooManySubmissions = Problem(
         "too-many-submissions", status: 429, title: "Too many submissions",
         detail: "this user has submitted too many testimonies in the last minute; nothing was stored, try again shortly"
     )
 
-    static let internalError = Problem(
+    public static let internalError = Problem(
         "internal", status: 500, title: "Internal error",
         detail: "amanatd could not process the request; nothing was stored"
     )
 
-    static let requestTimeout = Problem(
+    public static let requestTimeout = Problem(
         "request-timeout", status: 408, title: "Request timeout", detail: "the request was not received in time"
     )
 
-    static let badRequest = Problem(
+    public static let badRequest = Problem(
         "bad-request", status: 400, title: "Bad request", detail: "the request is not valid HTTP/1.1"
     )
 }

@@ -1,0 +1,307 @@
+import Glibc
+public import AmanatCrypto
+public import AmanatFormat
+public import AmanatForms
+import AmanatJSON
+public import Logging
+
+/// The intake: submit, withdraw, rewrap and export, as functions of a principal and a body. It knows no HTTP,
+/// no socket and no database: a transport adapter (amanatd's HTTP server; SSH arrives through the same socket)
+/// calls it, an ``ArchiveWriter`` stores, a ``Notary`` signs. It throws one error type, ``IntakeError``.
+///
+/// Bodies arrive as async sequences of byte chunks, as the transport reads them; the core collects a
+/// text body into one buffer (reserved to its announced length) and wipes it once sealed.
+public struct IntakeCore: Sendable {
+    /// What each operation requires of a principal. Adapters read it to refuse early (before a body is read);
+    /// the core checks it again on every call, so an adapter cannot forget.
+    public enum Operation: Sendable, CaseIterable {
+        case health, listForms, readForm, readSigningKey, submit, withdraw, importRewrap, export
+
+        /// The least role that may perform it.
+        public var role: Principal.Role {
+            switch self {
+            case .importRewrap, .export: .admin
+            default: .submitter
+            }
+        }
+    }
+
+    /// Where records go.
+    public let archive: any ArchiveWriter
+    /// What signs receipts and hashes withdrawal tokens.
+    public let notary: any Notary
+    private let settings: @Sendable () -> IntakeSettings
+    private let logger: Logger
+
+    /// A core storing into `archive`, signing with `notary`, under the settings `settings()` returns at the
+    /// start of each call (a reload changes them between calls, never within one).
+    public init(
+        archive: any ArchiveWriter, notary: any Notary, logger: Logger,
+        settings: @escaping @Sendable () -> IntakeSettings
+    ) {
+        self.archive = archive
+        self.notary = notary
+        self.logger = logger
+        self.settings = settings
+    }
+
+    /// Throws unless `principal` may perform `operation`.
+    public func authorise(_ principal: Principal, _ operation: Operation) throws(IntakeError) {
+        guard principal.role >= .submitter else {
+            throw IntakeError(.forbidden, "this user may not use amanatd; ask an admin to add you to a submitter group")
+        }
+        guard principal.role >= operation.role else {
+            throw IntakeError(.adminOnly, "this operation is for members of an admin group")
+        }
+    }
+
+    // MARK: Reading
+
+    /// The forms, sorted by id.
+    public func forms(_ principal: Principal) throws(IntakeError) -> [Form] {
+        try authorise(principal, .listForms)
+        return settings().forms.values.sorted { $0.id < $1.id }
+    }
+
+    /// One form.
+    public func form(_ principal: Principal, id: String) throws(IntakeError) -> Form {
+        try authorise(principal, .readForm)
+        guard let form = settings().forms[id] else { throw IntakeError(.unknownForm, "there is no form with that id") }
+        return form
+    }
+
+    /// The receipt key's public half.
+    public func signingKey(_ principal: Principal) throws(IntakeError) -> SigningPublicKey {
+        try authorise(principal, .readSigningKey)
+        return notary.publicKey
+    }
+
+    // MARK: Submitting
+
+    /// A stored testimony: what the witness takes away.
+    public struct Submitted: Sendable {
+        /// The record's id.
+        public var recordID: RecordID
+        /// Its received date, at the configured precision.
+        public var received: String
+        /// The signed receipt over its ledger entry.
+        public var receipt: Receipt
+        /// The withdrawal token, shown once.
+        public var withdrawalToken: String
+    }
+
+    /// Validates, seals and durably stores a testimony; `body` is `{"form", "fields"}` as JSON.
+    public func submit<Body: AsyncSequence>(
+        _ principal: Principal, contentType: String?, body: Body, expectedLength: Int?
+    ) async throws(IntakeError) -> Submitted where Body.Element: Collection<UInt8> {
+        try authorise(principal, .submit)
+        try Self.requireJSON(contentType)
+        let settings = settings()
+        var bytes = try await Self.collect(body, expectedLength: expectedLength)
+        defer { wipe(&bytes) }
+        let testimony: ValidatedTestimony
+        do {
+            testimony = try Submission.decode(bytes, maxDepth: settings.maxJSONDepth) { settings.forms[$0] }
+        } catch {
+            throw Self.intakeError(error, maxDepth: settings.maxJSONDepth)
+        }
+        let recordID = RecordID.random()
+        let record: StoredRecord
+        let token: (text: String, hash: [UInt8])
+        do {
+            record = try seal(testimony, recordID: recordID, settings: settings)
+            token = try WithdrawalToken.make(for: recordID, key: notary)
+        } catch {
+            logger.error("sealing failed", metadata: ["error": "\(error)"])
+            throw IntakeError(.internalError)
+        }
+        let appended: AppendedRecord
+        do {
+            appended = try await archive.append(record, withdrawalTokenHash: token.hash)
+            // No record id or sequence number: journald stamps every line with the exact time, which
+            // would undo the coarse received date stored with the record.
+            logger.info("testimony stored")
+        } catch {
+            logger.error("storing failed", metadata: ["error": "\(error.message)"])
+            throw Self.intakeError(error)
+        }
+        // Signed only now that the record and its entry are durable.
+        let receipt = Receipt(
+            signing: notary, recordID: recordID, seq: appended.entry.seq, entryHash: appended.entry.entryHash
+        )
+        return Submitted(recordID: recordID, received: record.received, receipt: receipt, withdrawalToken: token.text)
+    }
+
+    func seal(
+        _ testimony: ValidatedTestimony, recordID: RecordID, settings: IntakeSettings
+    ) throws(CryptoError) -> StoredRecord {
+        var envelopes: [Section: [UInt8]] = [:]
+        for section in Section.sealed {
+            var plaintext = testimony.canonicalJSON(section)
+            defer { wipe(&plaintext) }
+            let envelope = try Envelope.seal(
+                plaintext, section: section, recordID: recordID, recipients: settings.recipients(for: section)
+            )
+            envelopes[section] = envelope.encoded()
+        }
+        return StoredRecord(
+            recordID: recordID, formID: testimony.formID, formVersion: testimony.formVersion,
+            received: settings.receivedPrecision.stampNow(),
+            clearJSON: String(decoding: testimony.canonicalJSON(.clear), as: UTF8.self),
+            identityEnvelope: envelopes[.identity]!, testimonyEnvelope: envelopes[.testimony]!
+        )
+    }
+
+    // MARK: Withdrawing
+
+    /// Erases a record at the witness's request; `body` is `{"record_id", "token"}`. A wrong token, an unknown
+    /// id and a record already withdrawn get the same refusal, so nobody can learn which ids exist.
+    public func withdraw<Body: AsyncSequence>(
+        _ principal: Principal, contentType: String?, body: Body, expectedLength: Int?
+    ) async throws(IntakeError) -> RecordID where Body.Element: Collection<UInt8> {
+        try authorise(principal, .withdraw)
+        try Self.requireJSON(contentType)
+        var bytes = try await Self.collect(body, expectedLength: expectedLength)
+        defer { wipe(&bytes) }
+        guard case .object(let members)? = try? JSONParser(maxDepth: 2).parse(bytes),
+              Set(members.keys) == ["record_id", "token"],
+              let idText = members["record_id"]?.stringValue, let recordID = RecordID(text: idText),
+              let tokenText = members["token"]?.stringValue, var token = WithdrawalToken.decode(tokenText)
+        else {
+            throw IntakeError(
+                .invalidWithdrawal, "the body must be {\"record_id\": 32 hex digits, \"token\": \"amanat-wt-…\"}"
+            )
+        }
+        defer { wipe(&token) }
+        do {
+            guard try await archive.withdraw(recordID, token: token) else {
+                logger.notice("withdrawal refused")
+                throw IntakeError(.withdrawalRefused, "no record has this id and token; nothing was changed")
+            }
+        } catch let error as IntakeError {
+            throw error
+        } catch let error as StoreError {
+            logger.error("withdrawal failed", metadata: ["error": "\(error.message)"])
+            throw Self.intakeError(error)
+        } catch {
+            throw IntakeError(.internalError)
+        }
+        logger.notice("testimony withdrawn")
+        return recordID
+    }
+
+    // MARK: Admin
+
+    /// Replaces envelopes from a rewrap file (FORMAT.md) in one transaction, or changes nothing. Returns how
+    /// many records were rewrapped.
+    public func importRewrap<Body: AsyncSequence>(
+        _ principal: Principal, body: Body, expectedLength: Int?
+    ) async throws(IntakeError) -> Int where Body.Element: Collection<UInt8> {
+        try authorise(principal, .importRewrap)
+        let bytes = try await Self.collect(body, expectedLength: expectedLength)
+        let file: RewrapFile
+        do {
+            file = try RewrapFile(decoding: bytes)
+        } catch {
+            throw IntakeError(.invalidRewrap, error.description)
+        }
+        let replacements = file.entries.map {
+            EnvelopeReplacement(recordID: $0.recordID, identity: $0.identity, testimony: $0.testimony, replaces: $0.replaces)
+        }
+        do {
+            try await archive.replaceEnvelopes(replacements)
+        } catch {
+            if error.kind == .writeFailed || error.kind == .cannotOpen || error.kind == .notAmanatDatabase {
+                logger.error("rewrap import failed", metadata: ["error": "\(error.message)"])
+            }
+            throw Self.intakeError(error, suffix: "; nothing was replaced")
+        }
+        logger.notice("envelopes replaced", metadata: ["records.count": "\(replacements.count)"])
+        return replacements.count
+    }
+
+    /// A consistent snapshot for the offline machine, with a fresh signed checkpoint. The caller sends the file
+    /// and then calls ``ExportedSnapshot/remove()``.
+    public func export(_ principal: Principal) async throws(IntakeError) -> ExportedSnapshot {
+        try authorise(principal, .export)
+        let snapshot: ExportedSnapshot
+        do {
+            snapshot = try await archive.exportSnapshot()
+        } catch {
+            logger.error("export failed", metadata: ["error": "\(error.message)"])
+            throw Self.intakeError(error)
+        }
+        logger.notice("export made", metadata: ["ledger.seq": "\(snapshot.checkpoint.ledgerSeq)", "bytes": "\(snapshot.size)"])
+        return snapshot
+    }
+}
+
+extension IntakeCore {
+    static func requireJSON(_ contentType: String?) throws(IntakeError) {
+        let mediaType = contentType?.split(separator: ";", maxSplits: 1).first.map {
+            $0.trimmingCharacters(in: " \t").lowercased()
+        }
+        guard mediaType == "application/json" else {
+            throw IntakeError(.unsupportedMediaType, "send the body as Content-Type: application/json")
+        }
+    }
+
+    /// The whole body in one buffer, reserved to `expectedLength` (at most 1 MiB ahead of the bytes) so that it
+    /// is not copied as it grows: every copy left behind is plaintext that no wipe reaches.
+    static func collect<Body: AsyncSequence>(
+        _ body: Body, expectedLength: Int?
+    ) async throws(IntakeError) -> [UInt8] where Body.Element: Collection<UInt8> {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(expectedLength ?? 0, 1 << 20))
+        do {
+            for try await chunk in body {
+                bytes.append(contentsOf: chunk)
+            }
+        } catch let error as IntakeError {
+            wipe(&bytes)
+            throw error
+        } catch {
+            wipe(&bytes)
+            throw IntakeError(.incompleteBody, "the body ended early")
+        }
+        return bytes
+    }
+
+    static func intakeError(_ error: SubmissionError, maxDepth: Int) -> IntakeError {
+        switch error.kind {
+        case .invalidEncoding: IntakeError(.invalidEncoding, error.detail)
+        case .tooDeep: IntakeError(.tooDeep, error.detail, limit: maxDepth)
+        case .invalidJSON: IntakeError(.invalidJSON, error.detail)
+        case .invalidTestimony: IntakeError(.invalidTestimony, error.detail, validation: error.validation)
+        }
+    }
+
+    /// The answer a store failure gets: what the client can act on, everything else internal.
+    static func intakeError(_ error: StoreError, suffix: String = "") -> IntakeError {
+        switch error.kind {
+        case .diskFull: IntakeError(.storageFull)
+        case .closed: IntakeError(.unavailable)
+        case .unknownRecord: IntakeError(.unknownRecord, error.message + suffix)
+        case .recordChanged: IntakeError(.recordChanged, error.message + suffix)
+        default: IntakeError(.internalError)
+        }
+    }
+}
+
+extension ExportedSnapshot {
+    /// Removes the snapshot file, sent or not.
+    public func remove() {
+        unlink(path)
+    }
+}
+
+extension StringProtocol {
+    /// The text without the given characters at either end (the config's key lists use it too).
+    package func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        var slice = Substring(self)
+        while let first = slice.first, characters.contains(first) { slice.removeFirst() }
+        while let last = slice.last, characters.contains(last) { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,68 @@
+public import AmanatForms
+
+/// Why the intake core refused or failed a request. The one error type the core throws: each transport maps
+/// it to its own answer in one table (the HTTP adapter: `IntakeError+Problem.swift` in AmanatServer).
+/// `detail` never quotes submitted content.
+public struct IntakeError: Error, Sendable, Equatable {
+    /// The failure kinds.
+    public enum Kind: Sendable, Equatable {
+        /// The principal may not use amanatd at all.
+        case forbidden
+        /// The operation is for admins.
+        case adminOnly
+        /// The body is not of the media type the operation takes.
+        case unsupportedMediaType
+        /// The body is larger than the transport's limit (`limit`).
+        case bodyTooLarge
+        /// The body ended before it was complete (the peer went away).
+        case incompleteBody
+        /// The body is not UTF-8.
+        case invalidEncoding
+        /// The body is not JSON.
+        case invalidJSON
+        /// The body nests deeper than `limit`.
+        case tooDeep
+        /// The testimony does not fit its form: see `validation`.
+        case invalidTestimony
+        /// No form has the id asked for.
+        case unknownForm
+        /// A withdrawal request is not `{"record_id", "token"}`.
+        case invalidWithdrawal
+        /// No record has this id and token (or it was withdrawn already): one answer for all three.
+        case withdrawalRefused
+        /// A rewrap file is malformed.
+        case invalidRewrap
+        /// A rewrap names a record the archive does not hold.
+        case unknownRecord
+        /// A rewrap was made from a copy the record has changed since.
+        case recordChanged
+        /// The archive's disk is full; nothing was stored.
+        case storageFull
+        /// The archive is closing; nothing was stored.
+        case unavailable
+        /// Anything else; logged without content.
+        case internalError
+    }
+
+    /// What went wrong.
+    public let kind: Kind
+    /// A one-line explanation for the client, naming no submitted content.
+    public let detail: String
+    /// The validation failure, for ``Kind/invalidTestimony``.
+    public let validation: ValidationError?
+    /// The limit that was broken, for ``Kind/bodyTooLarge`` and ``Kind/tooDeep``.
+    public let limit: Int?
+
+    /// An error of `kind`.
+    public init(_ kind: Kind, _ detail: String = "", validation: ValidationError? = nil, limit: Int? = nil) {
+        self.kind = kind
+        self.detail = detail
+        self.validation = validation
+        self.limit = limit
+    }
+
+    /// A body over `limit` bytes.
+    public static func bodyTooLarge(limit: Int) -> IntakeError {
+        IntakeError(.bodyTooLarge, "the body is larger than the limit of \(limit) bytes", limit: limit)
+    }
+}

@@ -1,0 +1,22 @@
+/// The paths of protocol version 1 (docs/PROTOCOL.md), for amanatd's route table and amanat's requests.
+public enum Endpoint {
+    /// `GET /v1/health`: status and version.
+    public static let health = "/v1/health"
+    /// `GET /v1/forms`: the form list.
+    public static let forms = "/v1/forms"
+    /// `GET /v1/forms/{id}`: one form; the id follows this prefix.
+    public static let formPrefix = "/v1/forms/"
+    /// `POST /v1/testimonies`: submit.
+    public static let testimonies = "/v1/testimonies"
+    /// `GET /v1/signing-key`: the receipt key.
+    public static let signingKey = "/v1/signing-key"
+    /// `POST /v1/withdrawals`: withdraw with the witness's token.
+    public static let withdrawals = "/v1/withdrawals"
+    /// `POST /v1/admin/rewrap`: import a rewrap file.
+    public static let adminRewrap = "/v1/admin/rewrap"
+    /// `POST /v1/admin/export`: a snapshot for the offline machine.
+    public static let adminExport = "/v1/admin/export"
+
+    /// The path of form `id`.
+    public static func form(_ id: String) -> String { formPrefix + id }
+}

@@ -1,0 +1,96 @@
+import AmanatIntake
+import NIOCore
+import NIOHTTP1
+
+/// A connection's inbound parts, read by one task: the request loop reads heads, a request's body reads its
+/// parts up to `.end`. Never shared between tasks.
+final class InboundParts {
+    private var iterator: NIOAsyncChannelInboundStream<HTTPServerRequestPart>.AsyncIterator
+
+    init(_ stream: NIOAsyncChannelInboundStream<HTTPServerRequestPart>) {
+        iterator = stream.makeAsyncIterator()
+    }
+
+    func next() async throws -> HTTPServerRequestPart? {
+        try await iterator.next()
+    }
+}
+
+/// One request's body as it arrives: the chunks NIO read, up to the request's `.end`, never more than `limit`
+/// bytes. Every route gets its body this way, so a handler may consume it as it streams (evidence files) or
+/// collect it (a testimony); what a handler leaves unread is drained before the next request.
+struct RequestBody: AsyncSequence {
+    typealias Element = ByteBufferView
+
+    private let state: State
+
+    final class State {
+        let parts: InboundParts
+        let limit: Int
+        var received = 0
+        /// `.end` was read, or the body failed: nothing more belongs to this request.
+        var finished = false
+        /// The body broke its limit or the connection ended inside it: the connection must close.
+        var broken = false
+
+        init(parts: InboundParts, limit: Int) {
+            self.parts = parts
+            self.limit = limit
+        }
+
+        func next() async throws -> ByteBufferView? {
+            guard !finished else { return nil }
+            let part: HTTPServerRequestPart?
+            do {
+                part = try await parts.next()
+            } catch {
+                finished = true
+                broken = true
+                throw error
+            }
+            switch part {
+            case .body(let buffer):
+                received += buffer.readableBytes
+                guard received <= limit else {
+                    finished = true
+                    broken = true
+                    throw IntakeError.bodyTooLarge(limit: limit)
+                }
+                return buffer.readableBytesView
+            case .end:
+                finished = true
+                return nil
+            case .head, nil:
+                // NIO's decoder never sends a head inside a body; a nil is the peer leaving mid-body.
+                finished = true
+                broken = true
+                throw IntakeError(.incompleteBody, "the body ended early")
+            }
+        }
+    }
+
+    init(parts: InboundParts, limit: Int) {
+        state = State(parts: parts, limit: limit)
+    }
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let state: State
+        mutating func next() async throws -> ByteBufferView? { try await state.next() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(state: state) }
+
+    /// Reads and discards what the handler left, up to `.end`. Returns false when the connection cannot carry
+    /// another request: the body broke its limit, or the peer left inside it.
+    func drain() async -> Bool {
+        do {
+            while try await state.next() != nil {}
+        } catch {
+            return false
+        }
+        return !state.broken
+    }
+
+    /// Whether the body broke its limit (413 and close).
+    var brokeLimit: Bool { state.broken && state.received > state.limit }
+}

@@ -1,0 +1,166 @@
+import AmanatCrypto
+import AmanatFormat
+import AmanatForms
+import AmanatIntake
+import AmanatJSON
+import AmanatProtocol
+import NIOHTTP1
+
+/// One request as a route handler sees it.
+struct RouteRequest {
+    /// Who asks.
+    var principal: Principal
+    /// The path parameter, for routes that take one (`/v1/forms/{id}`).
+    var parameter: String
+    /// The request's Content-Type.
+    var contentType: String?
+    /// Its Content-Length, when given.
+    var expectedLength: Int?
+    /// Its body, as it arrives.
+    var body: RequestBody
+}
+
+/// One row of the route table: everything the HTTP adapter needs to know of an endpoint before it reads a
+/// body byte, and the call into the intake core.
+struct Route: Sendable {
+    /// Which paths it serves.
+    enum Path: Sendable {
+        case exact(String)
+        /// The rest of the path, after this prefix, is the handler's parameter.
+        case parameter(prefix: String)
+    }
+
+    /// Which body limit of the config applies.
+    enum BodyLimit: Sendable {
+        /// `limits.max_body_bytes`.
+        case standard
+        /// `limits.max_admin_body_bytes`, for admins.
+        case admin
+    }
+
+    /// Which rate limit applies.
+    enum RateClass: Sendable {
+        case unlimited
+        /// `limits.submissions_per_minute`, per uid.
+        case submission
+    }
+
+    let method: HTTPMethod
+    let path: Path
+    /// Its path in logs, `{id}` for a parameter: never the raw path, which could carry submitted text.
+    let template: String
+    /// The core's operation, whose role the adapter checks before reading the body.
+    let operation: IntakeCore.Operation
+    let bodyLimit: BodyLimit
+    let rateClass: RateClass
+    let handle: @Sendable (IntakeCore, RouteRequest) async throws(IntakeError) -> Response
+
+    /// The body limit in bytes under `limits`.
+    func bodyLimit(_ limits: Limits) -> Int {
+        bodyLimit == .admin ? limits.maxAdminBodyBytes : limits.maxBodyBytes
+    }
+}
+
+extension Route {
+    /// Protocol version 1 (docs/PROTOCOL.md). GET routes answer HEAD too.
+    static let table: [Route] = [
+        Route(method: .GET, path: .exact(Endpoint.health), template: "/v1/health", operation: .health,
+              bodyLimit: .standard, rateClass: .unlimited) { core, request throws(IntakeError) in
+            try core.authorise(request.principal, .health)
+            return .json(200, .object(["status": .string("ok"), "version": .string(AmanatVersion.text)]))
+        },
+        Route(method: .GET, path: .exact(Endpoint.forms), template: "/v1/forms", operation: .listForms,
+              bodyLimit: .standard, rateClass: .unlimited) { core, request throws(IntakeError) in
+            .json(200, .object(["forms": .array(try core.forms(request.principal).map(\.summaryJSON))]))
+        },
+        Route(method: .GET, path: .parameter(prefix: Endpoint.formPrefix), template: "/v1/forms/{id}",
+              operation: .readForm, bodyLimit: .standard, rateClass: .unlimited) { core, request throws(IntakeError) in
+            .json(200, try core.form(request.principal, id: request.parameter).json)
+        },
+        Route(method: .GET, path: .exact(Endpoint.signingKey), template: "/v1/signing-key", operation: .readSigningKey,
+              bodyLimit: .standard, rateClass: .unlimited) { core, request throws(IntakeError) in
+            let key = try core.signingKey(request.principal)
+            return .json(200, .object(["signing_key": .string(key.text), "fingerprint": .string(key.fingerprint)]))
+        },
+        Route(method: .POST, path: .exact(Endpoint.testimonies), template: "/v1/testimonies", operation: .submit,
+              bodyLimit: .standard, rateClass: .submission) { core, request throws(IntakeError) in
+            let stored = try await core.submit(
+                request.principal, contentType: request.contentType, body: request.body,
+                expectedLength: request.expectedLength
+            )
+            return .json(201, .object([
+                "record_id": .string(stored.recordID.text), "received": .string(stored.received),
+                "receipt": stored.receipt.json, "withdrawal_token": .string(stored.withdrawalToken),
+            ]))
+        },
+        Route(method: .POST, path: .exact(Endpoint.withdrawals), template: "/v1/withdrawals", operation: .withdraw,
+              bodyLimit: .standard, rateClass: .submission) { core, request throws(IntakeError) in
+            let recordID = try await core.withdraw(
+                request.principal, contentType: request.contentType, body: request.body,
+                expectedLength: request.expectedLength
+            )
+            return .json(200, .object(["record_id": .string(recordID.text), "withdrawn": .bool(true)]))
+        },
+        Route(method: .POST, path: .exact(Endpoint.adminRewrap), template: "/v1/admin/rewrap", operation: .importRewrap,
+              bodyLimit: .admin, rateClass: .unlimited) { core, request throws(IntakeError) in
+            let count = try await core.importRewrap(
+                request.principal, body: request.body, expectedLength: request.expectedLength
+            )
+            return .json(200, .object(["replaced": .number(String(count))]))
+        },
+        Route(method: .POST, path: .exact(Endpoint.adminExport), template: "/v1/admin/export", operation: .export,
+              bodyLimit: .admin, rateClass: .unlimited) { core, request throws(IntakeError) in
+            let snapshot = try await core.export(request.principal)
+            var response = Response(status: 200, contentType: "application/vnd.sqlite3", body: [])
+            response.bodyFile = (snapshot.path, snapshot.size)
+            response.whenDone = { snapshot.remove() }
+            response.headers = [
+                ("Amanat-Ledger-Seq", String(snapshot.checkpoint.ledgerSeq)),
+                ("Amanat-Record-Count", String(snapshot.checkpoint.recordCount)),
+                ("Amanat-Head-Hash", Hex.encode(snapshot.checkpoint.headHash)),
+            ]
+            return response
+        },
+    ]
+
+    /// What the table says of a request line.
+    enum Resolution {
+        case route(Route, parameter: String)
+        /// A known path, another method: 405 with these methods in `Allow`.
+        case methodNotAllowed(allowed: String, operation: IntakeCore.Operation, template: String)
+        case notFound
+    }
+
+    static func resolve(method: HTTPMethod, uri: String) -> Resolution {
+        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
+        var known: [Route] = []
+        var parameter = ""
+        for route in table {
+            switch route.path {
+            case .exact(let exact) where exact == path:
+                known.append(route)
+            case .parameter(let prefix) where path.hasPrefix(prefix):
+                known.append(route)
+                parameter = String(path.dropFirst(prefix.count))
+            default: continue
+            }
+        }
+        guard let first = known.first else { return .notFound }
+        if let route = known.first(where: { $0.method == method || ($0.method == .GET && method == .HEAD) }) {
+            return .route(route, parameter: parameter)
+        }
+        let allowed = known.map { $0.method == .GET ? "GET, HEAD" : $0.method.rawValue }.joined(separator: ", ")
+        return .methodNotAllowed(allowed: allowed, operation: first.operation, template: first.template)
+    }
+}
+
+extension Route.Resolution {
+    /// The request's name in logs: its method and the route's template.
+    func name(method: HTTPMethod) -> String {
+        switch self {
+        case .route(let route, _): "\(method.rawValue) \(route.template)"
+        case .methodNotAllowed(_, _, let template): "\(method.rawValue) \(template)"
+        case .notFound: "\(method.rawValue) (unknown)"
+        }
+    }
+}
