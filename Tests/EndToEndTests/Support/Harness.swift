@@ -60,20 +60,6 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Serialises `Process.run()`: swift-corelibs-foundation's launch is not safe against launches on other threads
-/// (a CI run crashed in memcpy inside `Process.run()` while tests started processes in parallel).
-private let processLaunch = Mutex(())
-
-/// Starts `process`, one launch at a time across the test run.
-func launch(_ process: Process) throws {
-    try processLaunch.withLock { _ in try process.run() }
-}
-
-/// Runs `body` (a direct posix_spawn) while no Foundation launch is in progress.
-func launching<R>(_ body: () -> R) -> R {
-    processLaunch.withLock { _ in body() }
-}
-
 /// What a finished process left behind.
 struct Outcome: Sendable {
     var status: Int32
@@ -253,7 +239,7 @@ func spawn(
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { (argv + envp).forEach { free($0) } }
     var pid: pid_t = 0
-    let rc = launching { posix_spawn(&pid, binary, &actions, &attributes, argv, envp) }
+    let rc = posix_spawn(&pid, binary, &actions, &attributes, argv, envp)
     return (pid, rc)
 }
 
