@@ -114,42 +114,46 @@ struct SystemdTests {
         let socketPath = directory.file("activated.sock")
         let notify = try NotifySocket(path: directory.file("notify.sock"))
         let log = try directory.write("activate.log", [])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.tool("systemd-socket-activate")!)
         var arguments = ["-l", socketPath, "-E", "NOTIFY_SOCKET=\(notify.path)", Paths.binary("amanatd"),
                          "--database", directory.file("amanat.sqlite"), "--forms", Paths.forms,
                          "--recipient", key.publicKey, "--socket", directory.file("unused.sock")]
         if geteuid() == 0 { arguments.append("--allow-root") }
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = FileHandle(forWritingAtPath: log)
-        try launch(process)
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // Its stderr through a FIFO, read as it comes. Opened for reading first (without waiting for a writer), or
+        // the child's open of its stderr would wait for this one inside posix_spawn; then reads block as usual.
+        let fifo = directory.file("activate.stderr")
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let readEnd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        try #require(readEnd >= 0)
+        defer { close(readEnd) }
+        try #require(fcntl(readEnd, F_SETFL, 0) == 0)
+        let process = Child(
+            try spawn(
+                Self.tool("systemd-socket-activate")!, arguments, environment: ProcessInfo.processInfo.environment,
+                stdin: "/dev/null", stdout: log, stderr: fifo
+            )
+        )
+        var buffer = [UInt8](repeating: 0, count: 65_536)
         // systemd-socket-activate says when it listens; amanatd starts only at the first connection, which
         // waits in the backlog meanwhile: exactly what a client sees while amanatd restarts under systemd.
         var said = ""
         while !said.contains("Listening on") {
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            said += String(decoding: chunk, as: UTF8.self)
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(readEnd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            said += String(decoding: buffer[0..<n], as: UTF8.self)
         }
         #expect(said.contains("Listening on"))
-        // In-process client: a second Foundation Process while this one has a Pipe attached is not reaped
-        // reliably on this toolchain.
         let submitted = try UnixHTTPClient(socketPath: socketPath, timeoutSeconds: 30).request(
             method: "POST", path: "/v1/testimonies", body: contents(Paths.example("testimony-kk.json"))
         )
         #expect(submitted.status == 201)
         #expect(notify.wait(for: "READY=1", seconds: 5, stillRunning: { process.isRunning }))
         #expect(!FileManager.default.fileExists(atPath: directory.file("unused.sock")), "it bound its own socket")
-        kill(process.processIdentifier, SIGTERM)
+        process.terminate()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        // Other tests' children may hold the pipe's write end too, so read what is there, not to EOF.
-        let readEnd = pipe.fileHandleForReading.fileDescriptor
+        // It has ended: read what is left in the FIFO, without waiting for an end of file.
         _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
-        var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(readEnd, $0.baseAddress, $0.count) }
             guard n > 0 else { break }

@@ -71,7 +71,8 @@ final class Daemon: @unchecked Sendable {
     let socketPath: String
     let databasePath: String
     let stderrPath: String
-    let process: Process
+    /// amanatd; killed and reaped if still running when the daemon is released.
+    let process: Child
     let notify: NotifySocket
 
     /// Starts amanatd and waits for READY=1.
@@ -84,23 +85,22 @@ final class Daemon: @unchecked Sendable {
         databasePath = directory.file("amanat.sqlite")
         stderrPath = try directory.write("amanatd.stderr", [])
         notify = try NotifySocket(path: notifySocket ?? directory.file("notify.sock"))
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.binary("amanatd"))
         var arguments = ["--socket", socketPath, "--database", databasePath]
         if let forms { arguments += ["--forms", forms] }
         for recipient in recipients { arguments += ["--recipient", recipient] }
         // amanatd refuses root unless told; CI runs as root.
         if geteuid() == 0 { arguments.append("--allow-root") }
-        process.arguments = arguments + extraArguments
         var processEnvironment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         processEnvironment["NOTIFY_SOCKET"] = notify.path
-        process.environment = processEnvironment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle(forWritingAtPath: stderrPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try launch(process)
+        let process = Child(
+            try spawn(
+                Paths.binary("amanatd"), arguments + extraArguments, environment: processEnvironment,
+                stdin: "/dev/null", stdout: stderrPath, stderr: stderrPath
+            )
+        )
+        self.process = process
         guard notify.wait(for: "READY=1", stillRunning: { process.isRunning }) else {
-            if process.isRunning { process.terminate() }
+            process.terminate()
             process.waitUntilExit()
             throw HarnessError("amanatd did not become ready: \(output)")
         }
@@ -113,26 +113,13 @@ final class Daemon: @unchecked Sendable {
 
     /// Sends SIGTERM and waits for the exit status.
     func stop() async -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        process.terminate()
         return await waitForExit()
     }
 
+    /// Waits for amanatd to end: its exit code, or the signal that ended it.
     func waitForExit() async -> Int32 {
-        let process = self.process
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        await process.waitForExit()
     }
 
     /// Runs the real `amanat` CLI against this daemon.

@@ -60,20 +60,6 @@ struct HarnessError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Serialises `Process.run()`: swift-corelibs-foundation's launch is not safe against launches on other threads
-/// (a CI run crashed in memcpy inside `Process.run()` while tests started processes in parallel).
-private let processLaunch = Mutex(())
-
-/// Starts `process`, one launch at a time across the test run.
-func launch(_ process: Process) throws {
-    try processLaunch.withLock { _ in try process.run() }
-}
-
-/// Runs `body` (a direct posix_spawn) while no Foundation launch is in progress.
-func launching<R>(_ body: () -> R) -> R {
-    processLaunch.withLock { _ in body() }
-}
-
 /// What a finished process left behind.
 struct Outcome: Sendable {
     var status: Int32
@@ -97,27 +83,113 @@ func run(
     env.removeValue(forKey: "AMANAT_SOCKET")
     env.removeValue(forKey: "NOTIFY_SOCKET")
     env.merge(environment) { $1 }
-    // posix_spawn rather than Foundation's Process: two clean-clone CI runs crashed inside Process.run()
-    // (memcpy, bad pointer) starting these short-lived children.
-    let pid = try spawn(binary, arguments, environment: env, stdin: inPath, stdout: outPath, stderr: errPath)
-    let status = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-        DispatchQueue.global().async {
-            var status: Int32 = 0
-            var rc = waitpid(pid, &status, 0)
-            while rc < 0 && errno == EINTR { rc = waitpid(pid, &status, 0) }
-            // Someone else reaped it (it should not happen): an exit status no test expects, never a false 0.
-            continuation.resume(returning: rc == pid ? status : 0xFF00)
-        }
-    }
+    let child = Child(try spawn(binary, arguments, environment: env, stdin: inPath, stdout: outPath, stderr: errPath))
+    let status = await child.waitForExit()
     let stdout = [UInt8](FileManager.default.contents(atPath: outPath) ?? Data())
     let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
-    // As Foundation reports it: the exit code, or the signal that ended the child.
-    let exitStatus = status & 0x7F == 0 ? (status >> 8) & 0xFF : status & 0x7F
-    return Outcome(status: exitStatus, stdout: stdout, stderr: stderr)
+    return Outcome(status: status, stdout: stdout, stderr: stderr)
 }
 
-/// Starts `binary` with standard input, output and error on the given files, no other descriptor inherited,
-/// default signal handling, and `environment`; returns its pid.
+/// A child started with `spawn`, with the part of Foundation's `Process` the tests use (its pid, whether it runs,
+/// waiting for its end, how it ended) on waitpid. Children are started with posix_spawn, never Foundation's `Process`:
+/// CI runs crashed inside `Process.run()` (memcpy, bad pointer) while tests started processes in parallel, even with
+/// the launches serialised.
+///
+/// It is reaped exactly once, under `reaped`'s lock, so no signal or wait can reach another process that was given
+/// its pid afterwards. Released while still running, it is killed and reaped: no test leaves a zombie or a stray child.
+final class Child: Sendable {
+    /// How the child ended, as Foundation's `Process.TerminationReason` says it.
+    enum TerminationReason: Sendable {
+        case exit
+        case uncaughtSignal
+    }
+
+    let processIdentifier: pid_t
+    /// The wait status once the child is reaped.
+    private let reaped = Mutex<Int32?>(nil)
+
+    init(_ pid: pid_t) {
+        processIdentifier = pid
+    }
+
+    deinit {
+        if isRunning {
+            signal(SIGKILL)
+            waitUntilExit()
+        }
+    }
+
+    /// False once the child has ended (it is then reaped).
+    var isRunning: Bool { reap() == nil }
+
+    /// The exit code, or the number of the signal that ended the child, as Foundation reports it.
+    /// Only once the child has ended.
+    var terminationStatus: Int32 {
+        let status = ended()
+        return status & 0x7F == 0 ? (status >> 8) & 0xFF : status & 0x7F
+    }
+
+    /// Only once the child has ended.
+    var terminationReason: TerminationReason { ended() & 0x7F == 0 ? .exit : .uncaughtSignal }
+
+    /// Sends `signal` unless the child is already reaped (its pid may then be another process's).
+    func signal(_ signal: Int32) {
+        reaped.withLock { reaped in
+            if reaped == nil { _ = kill(processIdentifier, signal) }
+        }
+    }
+
+    /// Sends SIGTERM.
+    func terminate() {
+        signal(SIGTERM)
+    }
+
+    /// Blocks until the child has ended and is reaped.
+    func waitUntilExit() {
+        while reap() == nil {
+            // Waits without reaping (WNOWAIT): the pid stays this child's until `reap` takes it under the lock.
+            var info = siginfo_t()
+            _ = waitid(P_PID, id_t(processIdentifier), &info, WEXITED | WNOWAIT)
+        }
+    }
+
+    /// Waits for the end on a Dispatch thread, not one of the cooperative pool's; returns `terminationStatus`.
+    func waitForExit() async -> Int32 {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.waitUntilExit()
+                continuation.resume()
+            }
+        }
+        return terminationStatus
+    }
+
+    /// Reaps the child if it has ended, without waiting: its wait status, or nil while it runs.
+    private func reap() -> Int32? {
+        reaped.withLock { reaped in
+            if reaped == nil {
+                var status: Int32 = 0
+                var rc = waitpid(processIdentifier, &status, WNOHANG)
+                while rc < 0 && errno == EINTR { rc = waitpid(processIdentifier, &status, WNOHANG) }
+                if rc == processIdentifier {
+                    reaped = status
+                } else if rc < 0 {
+                    // Someone else reaped it (it should not happen): an exit status no test expects, never a false 0.
+                    reaped = 0xFF00
+                }
+            }
+            return reaped
+        }
+    }
+
+    private func ended() -> Int32 {
+        guard let status = reap() else { preconditionFailure("child \(processIdentifier) is still running") }
+        return status
+    }
+}
+
+/// Starts `binary` with standard input, output and error on the given files (output and error share one open file
+/// when they name the same), no other descriptor inherited, default signal handling, and `environment`; returns its pid.
 func spawn(
     _ binary: String, _ arguments: [String], environment: [String: String], stdin: String, stdout: String, stderr: String
 ) throws -> pid_t {
@@ -126,7 +198,12 @@ func spawn(
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_TRUNC, 0)
-    posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_TRUNC, 0)
+    if stderr == stdout {
+        // One open file, as a shell's `>file 2>&1` makes: two opens would each write from offset 0 over the other.
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_TRUNC, 0)
+    }
     // A descriptor of the test process left open in a child (a socket, a file being written) would change
     // what the test sees, or make exec fail with ETXTBSY elsewhere.
     if let closeFrom = try? libc(
@@ -162,7 +239,7 @@ func spawn(
     let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
     defer { (argv + envp).forEach { free($0) } }
     var pid: pid_t = 0
-    let rc = launching { posix_spawn(&pid, binary, &actions, &attributes, argv, envp) }
+    let rc = posix_spawn(&pid, binary, &actions, &attributes, argv, envp)
     return (pid, rc)
 }
 
