@@ -60,13 +60,13 @@ public struct IntakeCore: Sendable {
     /// The forms, sorted by id.
     public func forms(_ principal: Principal) throws(IntakeError) -> [Form] {
         try authorise(principal, .listForms)
-        return settings().forms.values.sorted { $0.id < $1.id }
+        return settings().forms
     }
 
     /// One form.
     public func form(_ principal: Principal, id: String) throws(IntakeError) -> Form {
         try authorise(principal, .readForm)
-        guard let form = settings().forms[id] else { throw IntakeError(.unknownForm, "there is no form with that id") }
+        guard let form = settings().formsByID[id] else { throw IntakeError(.unknownForm, "there is no form with that id") }
         return form
     }
 
@@ -101,7 +101,7 @@ public struct IntakeCore: Sendable {
         defer { wipe(&bytes) }
         let testimony: ValidatedTestimony
         do {
-            testimony = try Submission.decode(bytes, maxDepth: settings.maxJSONDepth) { settings.forms[$0] }
+            testimony = try Submission.decode(bytes, maxDepth: settings.maxJSONDepth) { settings.formsByID[$0] }
         } catch {
             throw Self.intakeError(error, maxDepth: settings.maxJSONDepth)
         }
@@ -211,10 +211,11 @@ public struct IntakeCore: Sendable {
         do {
             try await archive.replaceEnvelopes(replacements)
         } catch {
-            if error.kind == .writeFailed || error.kind == .cannotOpen || error.kind == .notAmanatDatabase {
+            let refusal = Self.intakeError(error, suffix: "; nothing was replaced")
+            if refusal.kind == .internalError {
                 logger.error("rewrap import failed", metadata: ["error": "\(error.message)"])
             }
-            throw Self.intakeError(error, suffix: "; nothing was replaced")
+            throw refusal
         }
         logger.notice("envelopes replaced", metadata: ["records.count": "\(replacements.count)"])
         return replacements.count

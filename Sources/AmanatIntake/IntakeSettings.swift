@@ -4,23 +4,26 @@ public import AmanatForms
 /// What the intake core needs of the settings in force: forms, recipients, the received date's precision and
 /// the JSON depth limit. A reload (SIGHUP) hands the core a new value; one request sees one value throughout.
 public struct IntakeSettings: Sendable {
-    /// The forms, by id.
-    public var forms: [String: Form]
+    /// The forms, sorted by id.
+    public let forms: [Form]
+    /// The same forms, by id.
+    public let formsByID: [String: Form]
     /// Keys the identity section is sealed to.
-    public var identityRecipients: [RecipientPublicKey]
+    public let identityRecipients: [RecipientPublicKey]
     /// Keys the testimony section is sealed to.
-    public var testimonyRecipients: [RecipientPublicKey]
+    public let testimonyRecipients: [RecipientPublicKey]
     /// How precisely the received date is stored.
-    public var receivedPrecision: ReceivedPrecision
+    public let receivedPrecision: ReceivedPrecision
     /// The deepest JSON nesting a body may have.
-    public var maxJSONDepth: Int
+    public let maxJSONDepth: Int
 
     /// Settings.
     public init(
         forms: [Form], identityRecipients: [RecipientPublicKey], testimonyRecipients: [RecipientPublicKey],
         receivedPrecision: ReceivedPrecision, maxJSONDepth: Int
     ) {
-        self.forms = Dictionary(forms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.forms = forms.sorted { $0.id < $1.id }
+        self.formsByID = Dictionary(forms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.identityRecipients = identityRecipients
         self.testimonyRecipients = testimonyRecipients
         self.receivedPrecision = receivedPrecision

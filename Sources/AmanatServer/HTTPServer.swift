@@ -1,6 +1,5 @@
 public import AmanatIntake
 import AmanatProtocol
-import AmanatCrypto
 public import Logging
 import NIOCore
 import NIOHTTP1

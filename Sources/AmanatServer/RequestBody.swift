@@ -90,7 +90,4 @@ struct RequestBody: AsyncSequence {
         }
         return !state.broken
     }
-
-    /// Whether the body broke its limit (413 and close).
-    var brokeLimit: Bool { state.broken && state.received > state.limit }
 }
