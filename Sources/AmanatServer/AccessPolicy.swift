@@ -23,9 +23,9 @@ public struct AccessPolicy: Sendable, Equatable {
     }
 
     /// Members may read forms and submit.
-    public let submitterGroups: [Group]
+    public var submitterGroups: [Group]
     /// Members may also use admin endpoints.
-    public let adminGroups: [Group]
+    public var adminGroups: [Group]
 
     /// A policy over resolved groups.
     public init(submitterGroups: [Group], adminGroups: [Group]) {
