@@ -102,6 +102,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient"], swiftSettings: strictSettings),
+        .testTarget(name: "AmanatServerTests", dependencies: ["AmanatServer"], swiftSettings: strictSettings),
         .testTarget(name: "AmanatReportsTests", dependencies: ["AmanatReports", "AmanatModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "AmanatStoreTests",
