@@ -154,6 +154,10 @@ let package = Package(
         ),
         .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient"], swiftSettings: strictSettings),
         .testTarget(
+            name: "AmanatServerTests", dependencies: ["AmanatServer", "AmanatIntake", "AmanatProtocol", "AmanatForms", "AmanatJSON"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "AmanatReportsTests", dependencies: ["AmanatReports", "AmanatForms", "AmanatFormFiles", "AmanatJSON", "AmanatFormat"],
             swiftSettings: strictSettings
         ),

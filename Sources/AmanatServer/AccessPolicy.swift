@@ -20,9 +20,9 @@ public struct AccessPolicy: Sendable, Equatable {
     public typealias Role = Principal.Role
 
     /// Members may read forms and submit.
-    public let submitterGroups: [Group]
+    public var submitterGroups: [Group]
     /// Members may also use admin endpoints.
-    public let adminGroups: [Group]
+    public var adminGroups: [Group]
 
     /// A policy over resolved groups.
     public init(submitterGroups: [Group], adminGroups: [Group]) {

@@ -1,47 +1,40 @@
 public import AmanatCrypto
 public import AmanatForms
 public import AmanatIntake
+public import Logging
 
 /// Everything amanatd runs with, after the config file and the options are merged and checked.
+///
+/// Make one with `resolve(options:file:)`. Each field is set there from its declaration in `Setting.all`,
+/// which holds its default; the blanks below are never used.
 public struct ServerConfiguration: Sendable {
     /// Where to bind the socket, when systemd passes none.
-    public var socketPath: String
-    /// The socket file's mode, 0660 by default: the owner and the volunteers' group.
-    public var socketMode: UInt32
+    public var socketPath = ""
+    /// The socket file's mode: the owner and the volunteers' group.
+    public var socketMode: UInt32 = 0
     /// The SQLite database file.
-    public var databasePath: String
+    public var databasePath = ""
     /// The directory of form files.
-    public var formsDirectory: String
+    public var formsDirectory = ""
+    /// Who can open both sections, as configured; already included in the two lists below.
+    public var recipients: [RecipientPublicKey] = []
     /// Who can open the identity section.
-    public var identityRecipients: [RecipientPublicKey]
+    public var identityRecipients: [RecipientPublicKey] = []
     /// Who can open the testimony section.
-    public var testimonyRecipients: [RecipientPublicKey]
+    public var testimonyRecipients: [RecipientPublicKey] = []
     /// Who may connect, by group.
-    public var access: AccessPolicy
+    public var access = AccessPolicy(submitterGroups: [], adminGroups: [])
     /// Whether amanatd may run as root.
-    public var allowRoot: Bool
+    public var allowRoot = false
     /// How precisely the received date is stored.
-    public var receivedPrecision: ReceivedPrecision
+    public var receivedPrecision = ReceivedPrecision.day
+    /// The lowest level logged.
+    public var logLevel = Logger.Level.info
     /// Request limits.
-    public var limits: Limits
+    public var limits = Limits()
 
-    /// A configuration.
-    public init(
-        socketPath: String, socketMode: UInt32, databasePath: String, formsDirectory: String,
-        identityRecipients: [RecipientPublicKey], testimonyRecipients: [RecipientPublicKey],
-        access: AccessPolicy, allowRoot: Bool, receivedPrecision: ReceivedPrecision, limits: Limits
-    ) {
-        self.access = access
-        self.allowRoot = allowRoot
-        self.socketPath = socketPath
-        self.socketMode = socketMode
-        self.databasePath = databasePath
-        self.formsDirectory = formsDirectory
-        self.identityRecipients = identityRecipients
-        self.testimonyRecipients = testimonyRecipients
-        self.receivedPrecision = receivedPrecision
-        self.limits = limits
-    }
+    /// The blank configuration `resolve` fills in.
+    init() {}
 
     /// The recipients of `section`.
     public func recipients(for section: Section) -> [RecipientPublicKey] {
@@ -49,28 +42,29 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// Request limits. Breaking one gets a 4xx answer and never stalls other clients.
+/// Request limits. Breaking one gets a 4xx answer and never stalls other clients. Like the other fields of
+/// `ServerConfiguration`, each is set by `resolve` from its declaration, which holds its default and range.
 public struct Limits: Sendable, Equatable {
     /// Total size of a request's head (request line and headers).
-    public var maxHeaderBytes = 16_384
+    public var maxHeaderBytes = 0
     /// Size of a request body; larger bodies get 413 before they are read.
-    public var maxBodyBytes = 1_048_576
+    public var maxBodyBytes = 0
     /// Size of a request body to an admin endpoint (a rewrap file holds every record's envelopes).
-    public var maxAdminBodyBytes = 268_435_456
+    public var maxAdminBodyBytes = 0
     /// Nesting depth of a JSON body.
-    public var maxJSONDepth = 16
+    public var maxJSONDepth = 0
     /// Open connections at once; more get 503 and are closed.
-    public var maxConnections = 128
+    public var maxConnections = 0
     /// Seconds a connection may stay silent before it is closed.
-    public var idleTimeoutSeconds = 60
+    public var idleTimeoutSeconds = 0
     /// Seconds from a request's first byte to the end of its body.
-    public var requestTimeoutSeconds = 30
+    public var requestTimeoutSeconds = 0
     /// Submissions one peer uid may make per minute; more get 429. A burst of the same size is allowed.
-    public var submissionsPerMinute = 60
+    public var submissionsPerMinute = 0
     /// Seconds after which amanatd signs a checkpoint over unsigned ledger entries (it also signs one every
     /// 100 entries).
-    public var checkpointIntervalSeconds = 60
+    public var checkpointIntervalSeconds = 0
 
-    /// The defaults.
-    public init() {}
+    /// All zero, until `resolve` sets them.
+    init() {}
 }

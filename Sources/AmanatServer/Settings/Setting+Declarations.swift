@@ -1,0 +1,118 @@
+import AmanatIntake
+import Logging
+
+/// Every amanatd setting, each declared once. `config/amanatd.toml` documents them at length.
+extension Setting {
+    /// All settings, in the order `--check-config` prints them.
+    public static let all: [Setting] = [
+        socket, socketMode, database, forms, recipients, identityRecipients, testimonyRecipients, submitterGroups,
+        adminGroups, allowRoot, receivedPrecision, logLevel, maxHeaderBytes, maxBodyBytes, maxAdminBodyBytes,
+        maxJSONDepth, maxConnections, idleTimeoutSeconds, requestTimeoutSeconds, submissionsPerMinute,
+        checkpointIntervalSeconds,
+    ]
+
+    public static let socket = Setting(
+        "socket", option: "socket", help: "Unix socket path to bind when systemd passes none.",
+        default: .text("/run/amanat/amanatd.sock"), field: \.socketPath, rule: .socketPath
+    )
+    public static let socketMode = Setting(
+        "socket_mode", option: "socket-mode", help: "Octal mode of the socket file, which must give others no access.",
+        default: .text("0660"), field: \.socketMode, rule: .socketMode
+    )
+    public static let database = Setting(
+        "database", option: "database", help: "SQLite database file.",
+        default: .text("/var/lib/amanat/amanat.sqlite"), field: \.databasePath, rule: .text
+    )
+    public static let forms = Setting(
+        "forms", option: "forms", help: "Directory of form files.",
+        default: .text("/etc/amanat/forms"), field: \.formsDirectory, rule: .text,
+        comment: { _, catalog in catalog.forms.map { "\($0.id) v\($0.version)" }.joined(separator: ", ") }
+    )
+    /// Printed within the two section lists, which include these keys once resolved.
+    public static let recipients = Setting(
+        "recipients", option: "recipient", help: "Recipient public key for both sealed sections.",
+        default: .list([]), field: \.recipients, rule: .recipientKeys, printed: false
+    )
+    public static let identityRecipients = Setting(
+        "identity_recipients", option: "identity-recipient", help: "Recipient public key for the identity section only.",
+        default: .list([]), field: \.identityRecipients, rule: .recipientKeys,
+        comment: { _, _ in "effective, recipients included" }
+    )
+    public static let testimonyRecipients = Setting(
+        "testimony_recipients", option: "testimony-recipient",
+        help: "Recipient public key for the testimony section only.",
+        default: .list([]), field: \.testimonyRecipients, rule: .recipientKeys,
+        comment: { _, _ in "effective, recipients included" }
+    )
+    public static let submitterGroups = Setting(
+        "submitter_groups", option: "submitter-group", help: "A group whose members may read forms and submit.",
+        default: .list([]), field: \.access.submitterGroups, rule: .groups, comment: gids
+    )
+    public static let adminGroups = Setting(
+        "admin_groups", option: "admin-group", help: "A group whose members may also use admin endpoints.",
+        default: .list([]), field: \.access.adminGroups, rule: .groups, comment: gids
+    )
+    public static let allowRoot = Setting(
+        "allow_root", option: "allow-root", help: "Allow running as root.",
+        default: .flag(false), field: \.allowRoot, rule: .flag
+    )
+    public static let receivedPrecision = Setting(
+        "received_precision", option: "received-precision",
+        help: "How precisely the received date is stored: month, day or hour.",
+        default: .text(ReceivedPrecision.day.rawValue), field: \.receivedPrecision, rule: .choice
+    )
+    public static let logLevel = Setting(
+        "log_level", option: "log-level",
+        help: "The lowest level logged: trace, debug, info, notice, warning, error or critical.",
+        default: .text(Logger.Level.info.rawValue), field: \.logLevel, rule: .choice
+    )
+    public static let maxHeaderBytes = Setting(
+        "limits.max_header_bytes", option: "max-header-bytes",
+        help: "The largest request head (request line and headers) in bytes; larger gets 431.",
+        default: .integer(16_384), field: \.limits.maxHeaderBytes, rule: .integer(in: 1024...65_536)
+    )
+    public static let maxBodyBytes = Setting(
+        "limits.max_body_bytes", option: "max-body-bytes",
+        help: "The largest request body in bytes; larger gets 413 before it is read.",
+        default: .integer(1_048_576), field: \.limits.maxBodyBytes, rule: .integer(in: 1024...8_388_608)
+    )
+    public static let maxAdminBodyBytes = Setting(
+        "limits.max_admin_body_bytes", option: "max-admin-body-bytes",
+        help: "The largest request body to an admin endpoint in bytes, such as a rewrap file.",
+        default: .integer(268_435_456), field: \.limits.maxAdminBodyBytes, rule: .integer(in: 1024...1_073_741_824)
+    )
+    public static let maxJSONDepth = Setting(
+        "limits.max_json_depth", option: "max-json-depth",
+        help: "The deepest nesting of JSON arrays and objects; deeper gets 400.",
+        default: .integer(16), field: \.limits.maxJSONDepth, rule: .integer(in: 4...256)
+    )
+    public static let maxConnections = Setting(
+        "limits.max_connections", option: "max-connections",
+        help: "Open connections at once; more get 503 and are closed.",
+        default: .integer(128), field: \.limits.maxConnections, rule: .integer(in: 1...65_536)
+    )
+    public static let idleTimeoutSeconds = Setting(
+        "limits.idle_timeout_seconds", option: "idle-timeout-seconds",
+        help: "Seconds a connection may stay silent before it is closed.",
+        default: .integer(60), field: \.limits.idleTimeoutSeconds, rule: .integer(in: 1...86_400)
+    )
+    public static let requestTimeoutSeconds = Setting(
+        "limits.request_timeout_seconds", option: "request-timeout-seconds",
+        help: "Seconds from a request's first byte to the end of its body.",
+        default: .integer(30), field: \.limits.requestTimeoutSeconds, rule: .integer(in: 1...3_600)
+    )
+    public static let submissionsPerMinute = Setting(
+        "limits.submissions_per_minute", option: "submissions-per-minute",
+        help: "Submissions one peer uid may make per minute, in bursts of up to as many; more get 429.",
+        default: .integer(60), field: \.limits.submissionsPerMinute, rule: .integer(in: 1...1_000_000)
+    )
+    public static let checkpointIntervalSeconds = Setting(
+        "limits.checkpoint_interval_seconds", option: "checkpoint-interval-seconds",
+        help: "The longest, in seconds, that a ledger entry stays without a signed checkpoint.",
+        default: .integer(60), field: \.limits.checkpointIntervalSeconds, rule: .integer(in: 1...60)
+    )
+
+    private static let gids: @Sendable ([AccessPolicy.Group], FormCatalog) -> String = { groups, _ in
+        "gids " + groups.map { String($0.gid) }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,79 @@
+import AmanatServer
+import Foundation
+import Testing
+
+/// The settings table is the one place a setting is declared; these check that what derives from it holds.
+@Suite("settings declared once")
+struct SettingTests {
+    static let key = "amanat-pk-sua3kapgddwmi3dwh7aneet3uasfyxipatpdrvbzigbmgsnmpa2x2qyzae"
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    static func file(_ text: String) throws -> SettingValues {
+        try SettingValues(toml: "recipients = [\"\(key)\"]\n" + text)
+    }
+
+    @Test("keys and options are unique, and each option has one sentence of help")
+    func declarations() {
+        #expect(Set(Setting.all.map(\.key)).count == Setting.all.count)
+        #expect(Set(Setting.all.map(\.option)).count == Setting.all.count)
+        for setting in Setting.all {
+            #expect(setting.help.hasSuffix(".") && !setting.help.dropLast().contains(". "), "\(setting.key)")
+            #expect(setting.optionHelp.hasPrefix(setting.help.dropLast()), "\(setting.key)")
+        }
+    }
+
+    @Test("the sample config documents every setting, with its default")
+    func sample() throws {
+        let sample = try SettingValues.load(path: "\(Self.root)/config/amanatd.toml")
+        for setting in Setting.all {
+            let value = try #require(sample[setting], "config/amanatd.toml lacks \(setting.key)")
+            // The sample's groups are the ones sysusers.d makes, not the (empty) default.
+            if setting.kind != .list { #expect(value == setting.defaultValue, "\(setting.key)") }
+        }
+    }
+
+    @Test("an option wins over the file, which wins over the default")
+    func precedence() throws {
+        let file = try Self.file("[limits]\nmax_json_depth = 12\nmax_connections = 9\n")
+        let options = SettingValues(options: Setting.all.map { setting in
+            setting.given(setting.key == Setting.maxConnections.key ? 7 : nil as Int?)
+        })
+        let configuration = try ServerConfiguration.resolve(options: options, file: file)
+        #expect(configuration.limits.maxConnections == 7)
+        #expect(configuration.limits.maxJSONDepth == 12)
+        #expect(configuration.limits.maxBodyBytes == 1_048_576)
+        #expect(configuration.socketMode == 0o660)
+        #expect(configuration.identityRecipients.map(\.text) == [Self.key])
+    }
+
+    @Test("unknown keys and wrong types are refused, naming the key")
+    func refusals() {
+        for (text, message) in [
+            ("sockett = \"/tmp/x\"\n", "unknown key \"sockett\""),
+            ("[limits]\nmax_body = 5\n", "unknown key \"limits.max_body\""),
+            ("[other]\nx = 1\n", "unknown key \"other\""),
+            ("socket_mode = 660\n", "key \"socket_mode\" must be a string"),
+            ("max_json_depth = 12\n", "unknown key \"max_json_depth\""),
+        ] {
+            #expect(throws: ConfigError(message), "\(text)") { try SettingValues(toml: text) }
+        }
+        #expect(throws: ConfigError("limits.max_json_depth: must be between 4 and 256")) {
+            try ServerConfiguration.resolve(options: SettingValues(), file: try Self.file("[limits]\nmax_json_depth = 3\n"))
+        }
+        #expect(throws: ConfigError("received_precision: must be month, day or hour")) {
+            try ServerConfiguration.resolve(options: SettingValues(), file: try Self.file("received_precision = \"week\"\n"))
+        }
+    }
+
+    @Test("the --check-config printout, read back as a config file, gives the same settings")
+    func effectiveSettingsRoundTrip() throws {
+        let catalog = try FormCatalog(directory: "\(Self.root)/config/forms")
+        let file = try Self.file("socket_mode = \"0600\"\nallow_root = true\n[limits]\nmax_body_bytes = 2048\n")
+        let first = try ServerConfiguration.resolve(options: SettingValues(), file: file).effectiveSettings(catalog: catalog)
+        #expect(first.contains("socket_mode = \"0600\"\n") && first.contains("\nmax_body_bytes = 2048\n"))
+        #expect(first.contains("allow_root = true\n"))
+        let again = try ServerConfiguration.resolve(options: SettingValues(), file: SettingValues(toml: first))
+        #expect(again.effectiveSettings(catalog: catalog) == first)
+    }
+}
