@@ -34,7 +34,7 @@ public final class HTTPServer: Service, Sendable {
         self.notifier = notifier
     }
 
-    /// Binds the socket, serves until graceful shutdown, lets requests in flight finish, then closes the store.
+    /// Binds the socket, serves until graceful shutdown, and lets requests in flight (and their commits) finish.
     public func run() async throws {
         let limits = configuration.limits
         let path = configuration.socketPath
@@ -92,8 +92,8 @@ public final class HTTPServer: Service, Sendable {
             server.channel.close(promise: nil)
         }
         // NIO removed the socket file when the listening socket closed; unlinking again here could remove
-        // the socket of a new amanatd that has bound the same path meanwhile.
-        await core.archive.close()
+        // the socket of a new amanatd that has bound the same path meanwhile. The archive is closed by amanatd
+        // once every service has stopped.
         logger.info("stopped")
     }
 

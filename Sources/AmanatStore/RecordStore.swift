@@ -18,6 +18,9 @@ public final class RecordStore: ArchiveWriter {
     let logger: Logger
     /// A WAL purge after an erasure failed and must be retried.
     let purgePending = Mutex(false)
+    /// Rings once for each purge that failed, for ``runPurgeRetries()``.
+    private let purgeFailures: AsyncStream<Void>
+    private let purgeFailed: AsyncStream<Void>.Continuation
     /// The database file.
     public let path: String
 
@@ -25,6 +28,7 @@ public final class RecordStore: ArchiveWriter {
     /// is bound to `notary`'s key: a database whose ledger belongs to another key is refused.
     public init(path: String, notary: any Notary, logger: Logger) throws(StoreError) {
         self.path = path
+        (purgeFailures, purgeFailed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.notary = notary
         self.logger = logger
         var configuration = Configuration()
@@ -206,15 +210,21 @@ extension RecordStore {
     /// Checkpoints the WAL into the main file and truncates it, so erased bytes leave it (secure_delete zeroes
     /// the pages they occupied in the main file). The change is committed already, so a failure must not turn
     /// into an error answer: a reader holding an old snapshot (an export's backup, say) makes SQLite refuse
-    /// the truncation. Then the purge is retried, after 1, 2, 4 … 32 seconds and on every checkpoint timer
-    /// tick after that, until it succeeds.
+    /// the truncation. Then the purge is retried by ``runPurgeRetries()``, after 1, 2, 4 … 32 seconds, and on
+    /// every checkpoint timer tick after that, until it succeeds.
     func purgeWAL(after what: String) async {
         if await tryPurgeWAL(after: what) { return }
         purgePending.withLock { $0 = true }
-        Task { [self] in
+        purgeFailed.yield()
+    }
+
+    /// Retries each failed purge after 1, 2, 4 … 32 seconds, until the task running it is cancelled. amanatd's
+    /// checkpoint service runs it, so that no task outlives the services.
+    public func runPurgeRetries() async {
+        for await _ in purgeFailures {
             for delay in [1, 2, 4, 8, 16, 32] {
-                try? await Task.sleep(for: .seconds(delay))
-                if await retryPendingPurge() { return }
+                guard (try? await Task.sleep(for: .seconds(delay))) != nil else { return }
+                if await retryPendingPurge() { break }
             }
         }
     }

@@ -102,7 +102,9 @@ struct AmanatDaemon: AsyncParsableCommand {
             )
         )
         do {
+            // Services stop in reverse order: the HTTP server last, after its requests and their commits.
             try await group.run()
+            await store.close()
         } catch {
             logger.error("stopped on error", metadata: ["error": "\(error)"])
             await store.close()
