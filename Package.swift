@@ -154,7 +154,19 @@ let package = Package(
         ),
         .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient"], swiftSettings: strictSettings),
         .testTarget(
-            name: "AmanatServerTests", dependencies: ["AmanatServer", "AmanatIntake", "AmanatProtocol", "AmanatForms", "AmanatJSON"],
+            name: "AmanatServerTests",
+            dependencies: [
+                "AmanatServer", "AmanatIntake", "AmanatProtocol", "AmanatForms", "AmanatJSON",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AmanatIntakeTests",
+            dependencies: [
+                "AmanatIntake", "AmanatStore", "AmanatFormFiles", "AmanatForms", "AmanatFormat", "AmanatCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,113 @@
+import AmanatForms
+@testable import AmanatServer
+import AmanatIntake
+import AmanatProtocol
+import NIOHTTP1
+import Testing
+
+/// The route table is the protocol (PROTOCOL.md §3): what each request line resolves to, before any body is read.
+@Suite("route table")
+struct RouteTableTests {
+    static func route(_ method: HTTPMethod, _ uri: String) -> (Route, String)? {
+        if case .route(let route, let parameter) = Route.resolve(method: method, uri: uri) { return (route, parameter) }
+        return nil
+    }
+
+    @Test("every v1 endpoint resolves to its operation", arguments: [
+        (HTTPMethod.GET, Endpoint.health, IntakeCore.Operation.health),
+        (.HEAD, Endpoint.health, .health),
+        (.GET, Endpoint.forms, .listForms),
+        (.GET, Endpoint.form("testimony"), .readForm),
+        (.GET, Endpoint.signingKey, .readSigningKey),
+        (.POST, Endpoint.testimonies, .submit),
+        (.POST, Endpoint.withdrawals, .withdraw),
+        (.POST, Endpoint.adminRewrap, .importRewrap),
+        (.POST, Endpoint.adminExport, .export),
+    ])
+    func resolves(method: HTTPMethod, path: String, operation: IntakeCore.Operation) throws {
+        let (route, _) = try #require(Self.route(method, path), "\(method) \(path)")
+        #expect(route.operation == operation)
+        // A query string does not change the route.
+        #expect(Self.route(method, path + "?x=1")?.0.operation == operation)
+    }
+
+    @Test("a form id is the route's parameter, and the log name never holds it")
+    func parameter() throws {
+        let (route, parameter) = try #require(Self.route(.GET, "/v1/forms/secret-name?q=1"))
+        #expect(parameter == "secret-name")
+        let name = Route.resolve(method: .GET, uri: "/v1/forms/secret-name").name(method: .GET)
+        #expect(name == "GET /v1/forms/{id}" && route.template == "/v1/forms/{id}")
+        #expect(Route.resolve(method: .GET, uri: "/v1/Иван").name(method: .GET) == "GET (unknown)")
+    }
+
+    @Test("a known path with another method is 405 with Allow; an unknown path is 404")
+    func refusals() {
+        guard case .methodNotAllowed(let allowed, let operation, _) = Route.resolve(method: .POST, uri: Endpoint.health)
+        else {
+            Issue.record("POST /v1/health must be 405")
+            return
+        }
+        #expect(allowed == "GET, HEAD" && operation == .health)
+        guard case .methodNotAllowed(let postOnly, let adminOperation, _) = Route.resolve(
+            method: .GET, uri: Endpoint.adminExport
+        ) else {
+            Issue.record("GET /v1/admin/export must be 405")
+            return
+        }
+        #expect(postOnly == "POST" && adminOperation.role == .admin)
+        for uri in ["/", "/v1", "/v2/health", "/v1/healthz", "/v1/testimonies/1"] {
+            guard case .notFound = Route.resolve(method: .GET, uri: uri) else {
+                Issue.record("\(uri) must be 404")
+                continue
+            }
+        }
+    }
+
+    @Test("admin routes take the admin body limit and need the admin role; submissions are rate limited")
+    func classes() throws {
+        var limits = Limits()
+        limits.maxBodyBytes = 1000
+        limits.maxAdminBodyBytes = 5000
+        for route in Route.table {
+            let admin = route.operation.role == .admin
+            #expect(route.bodyLimit(limits) == (admin ? 5000 : 1000), "\(route.template)")
+            let submission = route.operation == .submit || route.operation == .withdraw
+            #expect((route.rateClass == .submission) == submission, "\(route.template)")
+        }
+        // The table covers every operation of the core, once.
+        #expect(Set(Route.table.map(\.operation)) == Set(IntakeCore.Operation.allCases))
+        #expect(Route.table.count == IntakeCore.Operation.allCases.count)
+    }
+}
+
+/// The one table from the core's errors to problems: each kind's status and stable type.
+@Suite("intake errors as problems")
+struct ProblemTableTests {
+    @Test("each kind gets its status and slug", arguments: [
+        (IntakeError.Kind.forbidden, 403, "forbidden"), (.adminOnly, 403, "forbidden"),
+        (.unsupportedMediaType, 415, "unsupported-media-type"), (.bodyTooLarge, 413, "body-too-large"),
+        (.incompleteBody, 400, "bad-request"), (.invalidEncoding, 400, "invalid-encoding"),
+        (.invalidJSON, 400, "invalid-json"), (.tooDeep, 400, "too-deep"), (.unknownForm, 404, "unknown-form"),
+        (.invalidWithdrawal, 422, "invalid-withdrawal"), (.withdrawalRefused, 404, "withdrawal-refused"),
+        (.invalidRewrap, 422, "invalid-rewrap"), (.unknownRecord, 422, "unknown-record"),
+        (.recordChanged, 409, "record-changed"), (.storageFull, 507, "storage-full"), (.unavailable, 503, "unavailable"),
+        (.internalError, 500, "internal"),
+    ])
+    func mapping(kind: IntakeError.Kind, status: Int, slug: String) {
+        let problem = Problem(IntakeError(kind, "detail", limit: 7))
+        #expect(problem.status == status && problem.slug == slug)
+    }
+
+    @Test("a validation failure is 422 named by its kind, with its field")
+    func validation() {
+        let error = IntakeError(
+            .invalidTestimony, "too long", validation: ValidationError(.tooLong, field: "narrative", "too long")
+        )
+        let problem = Problem(error)
+        #expect(problem.status == 422 && problem.slug == "too-long" && problem.field == "narrative")
+        let unknown = Problem(IntakeError(
+            .invalidTestimony, "no form", validation: ValidationError(.unknownForm, field: nil, "no form")
+        ))
+        #expect(unknown.status == 422 && unknown.slug == "unknown-form")
+    }
+}
