@@ -87,7 +87,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "AmanatClient", swiftSettings: strictSettings),
+        .target(name: "AmanatClient", dependencies: ["AmanatProtocol"], swiftSettings: strictSettings),
         // Output files that a failure or a signal must not leave half written (amanat export, amanat-keyholder).
         .target(name: "AmanatPartialFiles", swiftSettings: strictSettings),
         // Opened records as CSV, HTML and Markdown for case workers. Linked by amanat-keyholder only.
@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "amanat",
             dependencies: [
-                "AmanatClient", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatPartialFiles", "CAmanatLinux",
+                "AmanatClient", "AmanatProtocol", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatPartialFiles", "CAmanatLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -126,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "amanat-bench",
             dependencies: [
-                "AmanatClient", "AmanatCrypto", "AmanatKeys", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatFormat",
+                "AmanatClient", "AmanatProtocol", "AmanatCrypto", "AmanatKeys", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatFormat",
                 "AmanatArchive", "AmanatStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -152,7 +152,7 @@ let package = Package(
             dependencies: ["AmanatKeys", "AmanatFormat", "AmanatForms", "AmanatJSON", "AmanatCrypto"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient"], swiftSettings: strictSettings),
+        .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient", "AmanatProtocol"], swiftSettings: strictSettings),
         .testTarget(
             name: "AmanatServerTests",
             dependencies: [
@@ -185,7 +185,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "amanatd", "amanat", "amanat-keyholder", "amanat-bench", "AmanatClient", "AmanatJSON", "AmanatFormat",
+                "amanatd", "amanat", "amanat-keyholder", "amanat-bench", "AmanatClient", "AmanatProtocol", "AmanatJSON", "AmanatFormat",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

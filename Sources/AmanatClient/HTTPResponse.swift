@@ -1,3 +1,5 @@
+public import AmanatProtocol
+
 /// A complete HTTP response from `amanatd`, with its body fully read.
 public struct HTTPResponse: Sendable {
     /// The status code, 100 through 599.

@@ -3,13 +3,10 @@ struct ResponseReader<Source: ByteSource> {
     static var defaultMaxHeaderBytes: Int { 64 * 1024 }
     static var defaultMaxBodyBytes: Int { 64 * 1024 * 1024 }
     /// Chunk-size lines are tiny in practice; the limit only stops a peer from streaming one endless line.
-    static var maxChunkLineBytes: Int { 4 * 1024 }
 
     private enum Framing {
         case none
         case length(Int)
-        case chunked
-        case untilClose
     }
 
     private let source: Source
@@ -53,10 +50,6 @@ struct ResponseReader<Source: ByteSource> {
             } else {
                 try readBytes(length, into: &response.body)
             }
-        case .chunked:
-            try readChunkedBody(into: &response.body)
-        case .untilClose:
-            try readUntilClose(into: &response.body)
         }
         return response
     }
@@ -121,19 +114,13 @@ struct ResponseReader<Source: ByteSource> {
         if requestMethod == "HEAD" || response.status == 204 || response.status == 304 {
             return .none
         }
-        let transferEncodings = response.values(forHeader: "Transfer-Encoding")
-        if !transferEncodings.isEmpty {
-            // Transfer-Encoding overrides Content-Length (RFC 9112 section 6.3). No Accept-Encoding is sent,
-            // so anything beyond plain chunked framing would be a coding this client cannot undo.
-            let codings = listElements(transferEncodings).map { $0.lowercased() }
-            guard codings == ["chunked"] else {
-                throw ClientError(.malformed(reason: "unsupported transfer-encoding"))
-            }
-            return .chunked
+        // amanatd frames every body with Content-Length (PROTOCOL.md): a chunked or unframed answer is not from it.
+        guard response.values(forHeader: "Transfer-Encoding").isEmpty else {
+            throw ClientError(.malformed(reason: "unexpected transfer-encoding"))
         }
         let lengths = listElements(response.values(forHeader: "Content-Length"))
         guard let first = lengths.first else {
-            return .untilClose
+            throw ClientError(.malformed(reason: "no content-length"))
         }
         // Repeated but identical values are tolerated (RFC 9110 section 8.6); differing ones are ambiguous.
         guard lengths.allSatisfy({ $0 == first }), let length = parseDecimal(first) else {
@@ -143,46 +130,6 @@ struct ResponseReader<Source: ByteSource> {
             throw ClientError(.bodyTooLarge(limit: maxBodyBytes))
         }
         return .length(length)
-    }
-
-    private mutating func readChunkedBody(into body: inout [UInt8]) throws(ClientError) {
-        let chunkLineTooLong = ClientError(.malformed(reason: "chunk header too long"))
-        while true {
-            var lineBudget = Self.maxChunkLineBytes
-            let line = try readLine(budget: &lineBudget, tooLong: chunkLineTooLong)
-            // Chunk extensions after ";" carry nothing this client needs.
-            let sizeField = trimmingWhitespace(line.prefix { $0 != UInt8(ascii: ";") })
-            guard let size = parseHex(sizeField) else {
-                throw ClientError(.malformed(reason: "bad chunk size"))
-            }
-            if size == 0 {
-                break
-            }
-            guard size <= maxBodyBytes - body.count else {
-                throw ClientError(.bodyTooLarge(limit: maxBodyBytes))
-            }
-            try readBytes(size, into: &body)
-            lineBudget = Self.maxChunkLineBytes
-            guard try readLine(budget: &lineBudget, tooLong: chunkLineTooLong).isEmpty else {
-                throw ClientError(.malformed(reason: "chunk data longer than its size"))
-            }
-        }
-        // Trailer fields are read for framing only; none of them matter to the CLI.
-        var trailerBudget = maxHeaderBytes
-        while try !readLine(budget: &trailerBudget, tooLong: headerTooLarge).isEmpty {}
-    }
-
-    private mutating func readUntilClose(into body: inout [UInt8]) throws(ClientError) {
-        while true {
-            if position == buffer.count, try !fill() {
-                return
-            }
-            guard buffer.count - position <= maxBodyBytes - body.count else {
-                throw ClientError(.bodyTooLarge(limit: maxBodyBytes))
-            }
-            body.append(contentsOf: buffer[position...])
-            position = buffer.count
-        }
     }
 
     private mutating func streamBytes(_ count: Int, to sink: (ArraySlice<UInt8>) throws(ClientError) -> Void) throws(ClientError) {
@@ -318,19 +265,4 @@ private func parseDecimal(_ text: String) -> Int? {
         return nil
     }
     return bytes.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
-}
-
-private func parseHex(_ bytes: ArraySlice<UInt8>) -> Int? {
-    // Fifteen hex digits cannot overflow Int64.
-    guard !bytes.isEmpty, bytes.count <= 15 else {
-        return nil
-    }
-    var value = 0
-    for byte in bytes {
-        guard let digit = hexDigitValue(byte) else {
-            return nil
-        }
-        value = value * 16 + Int(digit)
-    }
-    return value
 }

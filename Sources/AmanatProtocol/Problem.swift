@@ -1,32 +1,48 @@
 public import AmanatJSON
 
-/// An RFC 9457 problem: the only kind of error that crosses the socket.
+/// An RFC 9457 problem: the only kind of error that crosses the socket, written by amanatd and read by amanat.
 ///
-/// `type` is a stable URN, `urn:amanat:problem:<slug>`; `detail` is for humans and never echoes
+/// amanatd's `type` is a stable URN, `urn:amanat:problem:<slug>`; `detail` is for humans and never echoes
 /// submitted content. docs/PROTOCOL.md lists every slug.
 public struct Problem: Error, Sendable, Equatable {
-    /// The stable slug, e.g. `invalid-json`.
-    public let slug: String
-    /// The HTTP status.
+    /// What amanatd's problem types start with.
+    public static let typePrefix = "urn:amanat:problem:"
+
+    /// The problem type's URI; `about:blank` when a document has none.
+    public let type: String
+    /// The HTTP status; 0 when a document has none.
     public let status: Int
     /// A short summary of the problem type.
     public let title: String
     /// A one-line explanation of this occurrence.
     public let detail: String
-    /// The form field concerned, for validation problems.
+    /// The form field concerned, for validation problems (amanatd's extension member).
     public let field: String?
 
-    /// A problem.
+    /// One of amanatd's problems, of type `urn:amanat:problem:<slug>`.
     public init(_ slug: String, status: Int, title: String, detail: String, field: String? = nil) {
-        self.slug = slug
+        self.init(type: Self.typePrefix + slug, title: title, status: status, detail: detail, field: field)
+    }
+
+    /// A problem from its members.
+    public init(type: String = "about:blank", title: String = "", status: Int = 0, detail: String = "",
+                field: String? = nil) {
+        self.type = type
         self.status = status
         self.title = title
         self.detail = detail
         self.field = field
     }
 
-    /// The problem's `type` URI.
-    public var type: String { "urn:amanat:problem:\(slug)" }
+    /// The slug of one of amanatd's types (`invalid-json`), else the whole type.
+    public var slug: String {
+        type.hasPrefix(Self.typePrefix) ? String(type.dropFirst(Self.typePrefix.count)) : type
+    }
+
+    /// The most specific text there is, for an error line: the detail, else the title, else the type.
+    public var message: String {
+        !detail.isEmpty ? detail : !title.isEmpty ? title : type
+    }
 
     /// The `application/problem+json` body.
     public var json: JSONValue {
@@ -36,6 +52,19 @@ public struct Problem: Error, Sendable, Equatable {
         ]
         if let field { object["field"] = .string(field) }
         return .object(object)
+    }
+
+    /// Reads a problem document with the same strict parser amanatd reads bodies with; nil when it is not a JSON
+    /// object. Members of an unexpected type count as absent and unknown members are ignored (RFC 9457 §3.1).
+    public init?(json bytes: [UInt8]) {
+        guard case .object(let members)? = try? JSONParser().parse(bytes) else { return nil }
+        self.init(
+            type: members["type"]?.stringValue ?? "about:blank", title: members["title"]?.stringValue ?? "",
+            status: members["status"].flatMap { value in
+                if case .number(let text) = value { Int(text) } else { nil }
+            } ?? 0,
+            detail: members["detail"]?.stringValue ?? "", field: members["field"]?.stringValue
+        )
     }
 }
 

@@ -1,3 +1,4 @@
+import AmanatProtocol
 import AmanatClient
 import Foundation
 import Synchronization
@@ -61,9 +62,9 @@ struct IntakeLoad {
                 do throws(ClientError) {
                     let response: HTTPResponse
                     if connections == .keepAlive {
-                        response = try connection.request(method: "POST", path: "/v1/testimonies", body: body)
+                        response = try connection.request(method: "POST", path: Endpoint.testimonies, body: body)
                     } else {
-                        response = try client.request(method: "POST", path: "/v1/testimonies", body: body)
+                        response = try client.request(method: "POST", path: Endpoint.testimonies, body: body)
                     }
                     outcome = response.status == 201 ? nil : "HTTP \(response.status)"
                 } catch {

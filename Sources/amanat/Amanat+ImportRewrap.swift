@@ -1,3 +1,4 @@
+import AmanatProtocol
 import ArgumentParser
 
 extension Amanat {
@@ -18,7 +19,7 @@ extension Amanat {
             let body = readInput(file, limit: 1 << 30)
             var options = self.options
             options.timeoutSeconds = 3_600
-            let response = perform(options, "POST", "/v1/admin/rewrap", body: body, contentType: "application/x-ndjson")
+            let response = perform(options, "POST", Endpoint.adminRewrap, body: body, contentType: "application/x-ndjson")
             if options.json {
                 printBody(response.body)
                 return

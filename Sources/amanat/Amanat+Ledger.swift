@@ -1,3 +1,4 @@
+import AmanatProtocol
 import AmanatClient
 import AmanatCrypto
 import AmanatFormat
@@ -21,7 +22,7 @@ extension Amanat {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            let response = perform(options, "GET", "/v1/signing-key")
+            let response = perform(options, "GET", Endpoint.signingKey)
             if options.json {
                 printBody(response.body)
                 return
@@ -124,7 +125,7 @@ extension Amanat {
                 fail("not a withdrawal token: it starts with amanat-wt- and has 52 more letters and digits")
             }
             let body = JSONValue.object(["record_id": .string(recordID), "token": .string(text)]).canonicalBytes()
-            let response = perform(options, "POST", "/v1/withdrawals", body: body)
+            let response = perform(options, "POST", Endpoint.withdrawals, body: body)
             if options.json {
                 printBody(response.body)
                 return
@@ -156,7 +157,7 @@ extension Amanat {
             let client = UnixHTTPClient(socketPath: options.socketPath, timeoutSeconds: 0)
             let response: HTTPResponse
             do {
-                response = try client.download(method: "POST", path: "/v1/admin/export") { piece in
+                response = try client.download(method: "POST", path: Endpoint.adminExport) { piece in
                     var offset = piece.startIndex
                     while offset < piece.endIndex {
                         let n = piece[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

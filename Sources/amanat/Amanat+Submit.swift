@@ -1,3 +1,4 @@
+import AmanatProtocol
 import AmanatJSON
 import ArgumentParser
 import Glibc
@@ -32,7 +33,7 @@ extension Amanat {
         func run() throws {
             guard let file, !intake.isGuided(file: file) else { InteractiveIntake.run(options: options, intake: intake) }
             let body = readInput(file, limit: 64 << 20)
-            let response = perform(options, "POST", "/v1/testimonies", body: body)
+            let response = perform(options, "POST", Endpoint.testimonies, body: body)
             if options.json {
                 printBody(response.body)
                 return
@@ -48,7 +49,7 @@ extension Amanat {
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
-            let response = perform(options, "GET", "/v1/health")
+            let response = perform(options, "GET", Endpoint.health)
             if options.json {
                 printBody(response.body)
                 return
@@ -68,7 +69,7 @@ extension Amanat {
 
         func run() throws {
             guard let id else {
-                let response = perform(options, "GET", "/v1/forms")
+                let response = perform(options, "GET", Endpoint.forms)
                 if options.json {
                     printBody(response.body)
                     return
@@ -83,7 +84,7 @@ extension Amanat {
             }
             guard id.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") })
             else { fail("a form id has no spaces, slashes or special characters") }
-            let response = perform(options, "GET", "/v1/forms/\(id)")
+            let response = perform(options, "GET", Endpoint.form(id))
             if options.json {
                 printBody(response.body)
                 return

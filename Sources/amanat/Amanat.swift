@@ -1,3 +1,4 @@
+import AmanatProtocol
 import AmanatClient
 import AmanatFormat
 import AmanatJSON
@@ -72,7 +73,7 @@ func perform(
     _ options: GlobalOptions, _ method: String, _ path: String, body: [UInt8]? = nil,
     contentType: String = "application/json"
 ) -> HTTPResponse {
-    let isSubmission = path == "/v1/testimonies"
+    let isSubmission = path == Endpoint.testimonies
     let response: HTTPResponse
     do {
         response = try options.client.request(method: method, path: path, body: body, contentType: contentType)
@@ -94,7 +95,7 @@ func perform(
 func failOnRefusal(_ options: GlobalOptions, _ response: HTTPResponse) {
     guard !(200..<300).contains(response.status) else { return }
     if options.json { printBody(response.body) }
-    let detail = response.problem?.detail ?? "amanatd answered HTTP \(response.status)"
+    let detail = response.problem?.message ?? "amanatd answered HTTP \(response.status)"
     let hint = response.problem?.field.map { "check the field \($0)" }
     fail(detail, code: response.status >= 500 ? Exit.serverFailed : Exit.refused, hint: hint)
 }

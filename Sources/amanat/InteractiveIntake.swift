@@ -1,3 +1,4 @@
+import AmanatProtocol
 import AmanatForms
 import AmanatJSON
 import Glibc
@@ -56,7 +57,7 @@ struct InteractiveIntake {
     ) -> Form {
         var formID = id
         if formID == nil {
-            let list = parseJSON(perform(options, "GET", "/v1/forms").body)
+            let list = parseJSON(perform(options, "GET", Endpoint.forms).body)
             let entries = list["forms"]?.arrayValue ?? []
             let usable = entries.filter { $0["id"]?.stringValue.map(IntakeOptions.isFormID) == true }
             let ids = usable.compactMap { $0["id"]?.stringValue }
@@ -80,7 +81,7 @@ struct InteractiveIntake {
         }
         let chosen = formID!
         do {
-            return try Form(json: parseJSON(perform(options, "GET", "/v1/forms/\(chosen)").body))
+            return try Form(json: parseJSON(perform(options, "GET", Endpoint.form(chosen)).body))
         } catch {
             fail("cannot use form \(chosen): \(error)")
         }

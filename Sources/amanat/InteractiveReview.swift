@@ -1,3 +1,4 @@
+import AmanatProtocol
 import AmanatClient
 import AmanatForms
 import AmanatJSON
@@ -133,14 +134,14 @@ extension InteractiveIntake {
             let response: HTTPResponse
             let failureCode: Int32
             do {
-                response = try options.client.request(method: "POST", path: "/v1/testimonies", body: body)
+                response = try options.client.request(method: "POST", path: Endpoint.testimonies, body: body)
                 if (200..<300).contains(response.status) {
                     // The testimony is stored: take the answers off the screen before the confirmation.
                     terminal.wipeScreen()
                     confirm(response, json: options.json)
                     return true
                 }
-                let detail = response.problem?.detail ?? "amanatd answered HTTP \(response.status)"
+                let detail = response.problem?.message ?? "amanatd answered HTTP \(response.status)"
                 if response.status == 422 {
                     terminal.say(UI.refused(detail)(language))
                     return false

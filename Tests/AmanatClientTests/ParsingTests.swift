@@ -1,3 +1,4 @@
+import AmanatProtocol
 import Glibc
 import Testing
 
@@ -48,10 +49,10 @@ struct ResponseReaderTests {
     @Test(arguments: [1, 2, 3, 7, 4096])
     func parsesAcrossShortReads(stride: Int) throws {
         let text = "HTTP/1.1 201 Created\r\nLocation: /v1/x/1\r\nX-Empty:\r\nX-Spaced: \t a b \t\r\n"
-            + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10 ; name=value\r\n0123456789abcdef\r\n0\r\n\r\n"
+            + "Content-Length: 19\r\n\r\nabc0123456789abcdef"
         let response = try parse(text, stride: stride)
         #expect(response.status == 201)
-        #expect(response.headers.map(\.name) == ["Location", "X-Empty", "X-Spaced", "Transfer-Encoding"])
+        #expect(response.headers.map(\.name) == ["Location", "X-Empty", "X-Spaced", "Content-Length"])
         #expect(response.value(forHeader: "x-empty") == "")
         #expect(response.value(forHeader: "x-spaced") == "a b")
         #expect(String(decoding: response.body, as: UTF8.self) == "abc0123456789abcdef")
@@ -82,13 +83,6 @@ struct ResponseReaderTests {
         #expect(response.body.isEmpty)
     }
 
-    @Test func transferEncodingOverridesContentLength() throws {
-        let response = try parse(
-            "HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: Chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n"
-        )
-        #expect(response.body == [UInt8(ascii: "z")])
-    }
-
     @Test func identicalRepeatedContentLengthsAreAccepted() throws {
         let response = try parse("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok")
         #expect(response.body == Array("ok".utf8))
@@ -109,10 +103,10 @@ struct ResponseReaderTests {
         "HTTP/1.1 200 OK\r\nContent-Length: 1, 2\r\n\r\nx",
         "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n",
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc\r\n0\r\n\r\n",
+        // amanatd frames every body with Content-Length; chunked or unframed bodies are not its answers.
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end",
         "HTTP/1.1 101 Switching Protocols\r\n\r\n",
     ])
     func rejectsMalformedResponses(text: String) {
@@ -125,24 +119,17 @@ struct ResponseReaderTests {
         #expect(error?.description == "malformed response from amanatd: headers exceed 256 bytes")
     }
 
-    @Test func capsBodyForEveryFraming() {
-        let big = String(repeating: "x", count: 11)
-        let framings = [
-            "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n\(big)",
-            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nxxxxxx\r\n5\r\nxxxxx\r\n0\r\n\r\n",
-            "HTTP/1.1 200 OK\r\n\r\n\(big)",
-        ]
-        for text in framings {
-            #expect(parseError(text, maxBodyBytes: 10)?.kind == .responseTooLarge)
-            #expect((try? parse(text, maxBodyBytes: 11))?.body.count == 11)
-        }
+    @Test func capsTheBody() {
+        let text = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n\(String(repeating: "x", count: 11))"
+        #expect(parseError(text, maxBodyBytes: 10)?.kind == .responseTooLarge)
+        #expect((try? parse(text, maxBodyBytes: 11))?.body.count == 11)
     }
 
     @Test func endOfStreamMidResponseIsALostConnection() {
         let truncated = [
             "",
             "HTTP/1.1 200 OK\r\nContent-",
-            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab",
         ]
         for text in truncated {
             #expect(parseError(text)?.kind == .connectionLost)
@@ -178,13 +165,14 @@ struct ProblemTests {
         let problem = Problem(json: Array(#"{"type": 5, "title": null, "status": "404", "detail": ["x"]}"#.utf8))
         #expect(problem == Problem(type: "about:blank"))
         #expect(Problem(json: Array("{}".utf8)) == Problem())
-        #expect(Problem(json: Array(#"{"status": 404.0}"#.utf8))?.status == nil)
-        #expect(Problem(json: Array(#"{"status": 99999999999999999999}"#.utf8))?.status == nil)
+        #expect(Problem(json: Array(#"{"status": 404.0}"#.utf8))?.status == 0)
+        #expect(Problem(json: Array(#"{"status": 99999999999999999999}"#.utf8))?.status == 0)
     }
 
-    @Test func loneSurrogatesBecomeReplacementCharacters() {
-        let problem = Problem(json: Array(#"{"detail": "a\ud800b\udc00c"}"#.utf8))
-        #expect(problem?.detail == "a\u{FFFD}b\u{FFFD}c")
+    @Test func loneSurrogatesAreNotAProblemDocument() {
+        // The client reads problems with amanatd's own strict parser: text that is not valid JSON is no problem
+        // document, and the CLI reports the HTTP status instead.
+        #expect(Problem(json: Array(#"{"detail": "a\ud800b\udc00c"}"#.utf8)) == nil)
     }
 
     @Test(arguments: [
@@ -203,6 +191,8 @@ struct ProblemTests {
     }
 
     @Test func messagePrefersTheMostSpecificText() {
+        #expect(Problem("invalid-json", status: 400, title: "title", detail: "detail").message == "detail")
+        #expect(Problem("invalid-json", status: 400, title: "", detail: "").type == "urn:amanat:problem:invalid-json")
         #expect(Problem(type: "t", title: "title", detail: "detail").message == "detail")
         #expect(Problem(type: "t", title: "title").message == "title")
         #expect(Problem(type: "t").message == "t")
