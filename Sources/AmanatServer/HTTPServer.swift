@@ -276,7 +276,7 @@ public final class HTTPServer: Service, Sendable {
             while remaining > 0 {
                 let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, remaining)) }
                 // A short file would break the framing promised by Content-Length: close instead.
-                guard count > 0 else { throw ServerStartError("export file ended early") }
+                guard count > 0 else { throw ResponseFileEnded() }
                 try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk[0..<count]))))
                 remaining -= count
             }
@@ -310,3 +310,7 @@ public struct ServerStartError: Error, CustomStringConvertible {
         self.description = description
     }
 }
+
+/// A file sent as a response body ended before its announced length: the connection closes mid-body, the only
+/// honest answer once the head has gone out.
+private struct ResponseFileEnded: Error {}
