@@ -44,8 +44,20 @@ let package = Package(
             name: "AmanatFormat", dependencies: ["AmanatCrypto", "AmanatJSON", "AmanatForms"],
             swiftSettings: strictSettings
         ),
+        // Sealing: crypto_box_seal, XChaCha20-Poly1305 encryption, envelopes. amanatd and the key holder (rewrap,
+        // key files); never the volunteer CLI, which seals nothing.
+        .target(
+            name: "AmanatSealing", dependencies: ["CSodium", "AmanatCrypto", "AmanatForms", "AmanatFormat"], swiftSettings: strictSettings
+        ),
+        // The receipt key (Ed25519 signing), the notary of amanatd. The other binaries only verify signatures.
+        .target(
+            name: "AmanatSigning", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"], swiftSettings: strictSettings
+        ),
         // Opening sealed boxes and secret key files. Linked by amanat-keyholder only, never by amanatd.
-        .target(name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"], swiftSettings: strictSettings),
+        .target(
+            name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat", "AmanatSealing"],
+            swiftSettings: strictSettings
+        ),
         // The protocol's problems (RFC 9457) and endpoint paths, shared by amanatd and amanat.
         .target(name: "AmanatProtocol", dependencies: ["AmanatJSON"], swiftSettings: strictSettings),
         // The intake core: submit, withdraw, rewrap, export as functions of a principal and a body, and the
@@ -53,7 +65,7 @@ let package = Package(
         .target(
             name: "AmanatIntake",
             dependencies: [
-                "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormat",
+                "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatSealing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -77,7 +89,7 @@ let package = Package(
             name: "AmanatServer",
             dependencies: [
                 "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatTOML", "AmanatFormat", "AmanatIntake",
-                "AmanatProtocol", "AmanatStore", "CAmanatLinux",
+                "AmanatProtocol", "AmanatSigning", "AmanatStore", "CAmanatLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -98,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "amanatd",
             dependencies: [
-                "AmanatServer", "AmanatFormat", "AmanatIntake", "AmanatStore", "AmanatCrypto",
+                "AmanatServer", "AmanatFormat", "AmanatIntake", "AmanatSigning", "AmanatStore", "AmanatCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "amanat-keyholder",
             dependencies: [
-                "AmanatKeys", "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatArchive",
+                "AmanatKeys", "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatArchive", "AmanatSealing",
                 "AmanatPartialFiles", "AmanatReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -126,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "amanat-bench",
             dependencies: [
-                "AmanatClient", "AmanatProtocol", "AmanatCrypto", "AmanatKeys", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatFormat",
+                "AmanatClient", "AmanatProtocol", "AmanatCrypto", "AmanatKeys", "AmanatSealing", "AmanatSigning", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatFormat",
                 "AmanatArchive", "AmanatStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -134,7 +146,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "AmanatCryptoTests", dependencies: ["AmanatCrypto", "CSodium"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AmanatCryptoTests", dependencies: ["AmanatCrypto", "AmanatSealing", "AmanatKeys", "CSodium"],
+            swiftSettings: strictSettings
+        ),
         // What more than one test target uses (a seeded generator).
         .target(name: "AmanatTestSupport", path: "Tests/Support", swiftSettings: strictSettings),
         .testTarget(name: "AmanatJSONTests", dependencies: ["AmanatJSON", "AmanatTestSupport"], swiftSettings: strictSettings),
@@ -144,12 +159,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "AmanatFormatTests", dependencies: ["AmanatFormat", "AmanatCrypto", "AmanatJSON"],
+            name: "AmanatFormatTests", dependencies: ["AmanatSigning", "AmanatFormat", "AmanatCrypto", "AmanatJSON"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AmanatKeysTests",
-            dependencies: ["AmanatKeys", "AmanatFormat", "AmanatForms", "AmanatJSON", "AmanatCrypto"],
+            dependencies: ["AmanatSealing", "AmanatKeys", "AmanatFormat", "AmanatForms", "AmanatJSON", "AmanatCrypto"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient", "AmanatProtocol"], swiftSettings: strictSettings),
@@ -163,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AmanatIntakeTests",
-            dependencies: [
+            dependencies: ["AmanatSigning", 
                 "AmanatIntake", "AmanatStore", "AmanatFormFiles", "AmanatForms", "AmanatFormat", "AmanatCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -175,7 +190,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AmanatStoreTests",
-            dependencies: [
+            dependencies: ["AmanatSigning", 
                 "AmanatStore", "AmanatArchive", "AmanatFormat", "AmanatForms", "AmanatIntake", "AmanatJSON", "AmanatCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -184,7 +199,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: [
+            dependencies: ["AmanatSigning", 
                 "amanatd", "amanat", "amanat-keyholder", "amanat-bench", "AmanatClient", "AmanatProtocol", "AmanatJSON", "AmanatFormat",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -35,7 +35,14 @@ let package = Package(
             name: "AmanatFormat", dependencies: ["AmanatCrypto", "AmanatJSON", "AmanatForms"],
             swiftSettings: strictSettings
         ),
-        .target(name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"], swiftSettings: strictSettings),
+        .target(
+            name: "AmanatSealing", dependencies: ["CSodium", "AmanatCrypto", "AmanatForms", "AmanatFormat"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat", "AmanatSealing"],
+            swiftSettings: strictSettings
+        ),
 
         // libFuzzer's LLVMFuzzerMutate, for FuzzHTTPRequest's custom mutator.
         .systemLibrary(name: "CLibFuzzer"),

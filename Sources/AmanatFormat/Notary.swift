@@ -11,6 +11,3 @@ public protocol Notary: Sendable {
     /// A keyed BLAKE2b-256 hash under a key derived from the receipt key for `domain`.
     func derivedKeyedHash(domain: String, _ parts: [UInt8]...) throws(CryptoError) -> [UInt8]
 }
-
-/// The receipt key in memory (`sodium_malloc`) is the notary of amanatd and of the tests.
-extension SigningKey: Notary {}

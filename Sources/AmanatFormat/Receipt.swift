@@ -61,7 +61,7 @@ public struct Receipt: Sendable, Equatable {
             throw ReceiptError("signing_key is not an amanat-sig- key")
         }
         guard let signatureText = members["signature"]?.stringValue, let signature = Base64.decode(signatureText),
-              signature.count == SigningKey.signatureLength
+              signature.count == SigningPublicKey.signatureLength
         else {
             throw ReceiptError("signature must be 64 bytes in base64")
         }

@@ -1,3 +1,4 @@
+import AmanatSealing
 import Glibc
 public import AmanatCrypto
 public import AmanatFormat

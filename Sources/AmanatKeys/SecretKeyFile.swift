@@ -1,3 +1,4 @@
+import AmanatSealing
 public import AmanatCrypto
 import CSodium
 import Foundation

@@ -1,4 +1,5 @@
-public import AmanatCrypto
+public import AmanatSigning
+import AmanatCrypto
 import Foundation
 import Glibc
 

@@ -1,3 +1,5 @@
+import AmanatSigning
+import AmanatSealing
 import AmanatCrypto
 import AmanatKeys
 import AmanatArchive

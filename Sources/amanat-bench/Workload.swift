@@ -1,3 +1,5 @@
+import AmanatSigning
+import AmanatSealing
 import AmanatFormFiles
 import AmanatCrypto
 import AmanatArchive

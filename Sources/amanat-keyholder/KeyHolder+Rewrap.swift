@@ -1,3 +1,4 @@
+import AmanatSealing
 import AmanatCrypto
 import AmanatKeys
 import AmanatFormat

@@ -1,3 +1,4 @@
+import AmanatSealing
 @testable import AmanatCrypto
 import Testing
 

@@ -1,3 +1,5 @@
+import AmanatKeys
+import AmanatSealing
 @testable import AmanatCrypto
 import Testing
 

@@ -1,3 +1,4 @@
+import AmanatSigning
 import AmanatCrypto
 import AmanatFormat
 import AmanatJSON

@@ -1,3 +1,4 @@
+import AmanatSealing
 import AmanatCrypto
 @testable import AmanatKeys
 import Testing

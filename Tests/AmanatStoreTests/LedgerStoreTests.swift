@@ -1,3 +1,4 @@
+import AmanatSigning
 import AmanatIntake
 import AmanatCrypto
 import AmanatArchive

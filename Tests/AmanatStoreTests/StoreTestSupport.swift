@@ -1,3 +1,4 @@
+import AmanatSigning
 import Foundation
 import GRDB
 import Logging

@@ -1,3 +1,4 @@
+import AmanatSigning
 import AmanatCrypto
 import AmanatArchive
 import AmanatFormat

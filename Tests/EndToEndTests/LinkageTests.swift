@@ -38,21 +38,31 @@ struct LinkageTests {
     func keyHolderLinksNoWriter() async throws {
         let symbols = try await Self.symbols(of: Paths.binary("amanat-keyholder"))
         #expect(symbols.contains(Self.mangled("AmanatArchive")), "it reads archives, or this test proves nothing")
-        for module in ["AmanatStore", "AmanatServer", "AmanatIntake"] {
+        for module in ["AmanatStore", "AmanatServer", "AmanatIntake", "AmanatSigning"] {
             #expect(!symbols.contains(Self.mangled(module)), "amanat-keyholder links \(module)")
         }
         #expect(!symbols.contains("ReceiptKeyFile"), "amanat-keyholder links the receipt key file's code")
     }
 
-    @Test("the volunteer CLI links no TOML parser, no form files, no archive and no opening code")
+    @Test("the volunteer CLI links no TOML parser, no form files, no archive, and no crypto it does not call")
     func volunteerCLILinksLittle() async throws {
         let symbols = try await Self.symbols(of: Paths.binary("amanat"))
         #expect(symbols.contains(Self.mangled("AmanatForms")), "it reads forms, or this test proves nothing")
-        for module in ["AmanatTOML", "AmanatFormFiles", "AmanatArchive", "AmanatStore", "AmanatKeys", "AmanatServer"] {
+        for module in [
+            "AmanatTOML", "AmanatFormFiles", "AmanatArchive", "AmanatStore", "AmanatKeys", "AmanatServer",
+            "AmanatSealing", "AmanatSigning",
+        ] {
             #expect(!symbols.contains(Self.mangled(module)), "amanat links \(module)")
         }
-        for name in Self.forbidden {
-            #expect(!symbols.contains(name), "amanat references \(name)")
+        // It verifies receipts and nothing else: no sealing, encryption, decryption, signing or key derivation.
+        let names = Set(symbols.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) })
+        #expect(names.contains("crypto_sign_verify_detached"), "amanat verifies receipts, or this test proves nothing")
+        let uncalled = Self.forbidden + [
+            "crypto_box_seal", "crypto_aead_xchacha20poly1305_ietf_encrypt", "crypto_aead_xchacha20poly1305_ietf_decrypt",
+            "crypto_sign_detached", "crypto_sign_seed_keypair",
+        ]
+        for name in uncalled {
+            #expect(!names.contains(name), "amanat references \(name)")
         }
     }
 }

@@ -1,3 +1,4 @@
+public import AmanatFormat
 public import AmanatForms
 public import AmanatCrypto
 
