@@ -2,6 +2,7 @@ public import AmanatIntake
 import AmanatProtocol
 public import Logging
 import NIOCore
+import NIOExtras
 import NIOHTTP1
 import NIOPosix
 public import ServiceLifecycle
@@ -15,7 +16,7 @@ public final class HTTPServer: Service, Sendable {
     private let authenticator: any Authenticator
     private let configuration: ServerConfiguration
     private let logger: Logger
-    private let registry: ConnectionRegistry
+    private let connections: ConnectionLimit
     private let limiter: SubmissionRateLimiter
     private let notifier: SystemdNotifier
 
@@ -29,7 +30,7 @@ public final class HTTPServer: Service, Sendable {
         self.authenticator = authenticator
         self.configuration = configuration
         self.logger = logger
-        self.registry = ConnectionRegistry(limit: configuration.limits.maxConnections)
+        self.connections = ConnectionLimit(limit: configuration.limits.maxConnections)
         self.limiter = SubmissionRateLimiter(perMinute: configuration.limits.submissionsPerMinute)
         self.notifier = notifier
     }
@@ -53,8 +54,16 @@ public final class HTTPServer: Service, Sendable {
         // One event loop for every connection: it only moves bytes and parses HTTP (the requests run on Swift's
         // cooperative pool), and a second loop thread on top of the pool's cost ~5% more CPU per testimony in
         // context switches (BENCHMARKS.md).
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton.next())
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        // Collects every accepted connection, so that a graceful shutdown can quiesce them all.
+        let quiesce = ServerQuiescingHelper(group: loop)
+        let bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
         let server: NIOAsyncChannel<PendingConnection, Never>
         if let passed = try SocketActivation.passedSocket() {
             // systemd owns the socket file, its mode and its group; connections wait in its backlog while
@@ -75,7 +84,6 @@ public final class HTTPServer: Service, Sendable {
             )
         }
         notifier.notify("READY=1")
-        let registry = self.registry
         let notifier = self.notifier
         try await withGracefulShutdownHandler {
             try await server.executeThenClose { inbound in
@@ -88,8 +96,10 @@ public final class HTTPServer: Service, Sendable {
             }
         } onGracefulShutdown: {
             notifier.notify("STOPPING=1")
-            registry.shutDown()
-            server.channel.close(promise: nil)
+            // Closes the listening socket and quiesces every connection: idle ones close now, one with a request
+            // in flight after its answer (NIO's HTTPServerPipelineHandler), so an acknowledged testimony is never
+            // cut off and an idle client cannot hold up the stop.
+            quiesce.initiateShutdown(promise: nil)
         }
         // NIO removed the socket file when the listening socket closed; unlinking again here could remove
         // the socket of a new amanatd that has bound the same path meanwhile. The archive is closed by amanatd
@@ -99,16 +109,11 @@ public final class HTTPServer: Service, Sendable {
 
     private func serve(_ connection: Connection) async {
         let channel = connection.channel
-        switch registry.register(channel) {
-        case .admitted: break
-        case .overLimit:
+        guard connections.admit() else {
             await refuse(connection, with: .tooManyConnections)
             return
-        case .shuttingDown:
-            await refuse(connection, with: .unavailable)
-            return
         }
-        defer { registry.unregister(channel) }
+        defer { connections.release() }
         let peer = await identify(channel)
         do {
             try await connection.executeThenClose { inbound, outbound in
@@ -138,10 +143,6 @@ public final class HTTPServer: Service, Sendable {
         while let part = try await parts.next() {
             // Parts after a request's `.end` that are not a head belong to no request (NIO never sends them).
             guard case .head(let request) = part else { continue }
-            guard registry.beginRequest(channel) else {
-                try await write(.problem(.unavailable), to: outbound, keepAlive: false)
-                return
-            }
             // The role under the access groups in force now, so that a reload takes effect on open connections.
             let principal = authenticator.principal(for: peer)
             if principal.role == .none {
@@ -173,15 +174,28 @@ public final class HTTPServer: Service, Sendable {
             let response = await respond(
                 to: resolution, principal: principal, request: request, body: body, expectedLength: expectedLength
             )
-            // What the handler left unread is read now; a body over its limit, or cut off, ends the connection.
-            let intact = await body.drain()
-            let keepAlive = intact && request.isKeepAlive && registry.endRequest(channel)
-            try await write(response, to: outbound, keepAlive: keepAlive, headOnly: request.method == .HEAD)
+            // What the handler left unread is read now. Whatever the handler answered, a body over its limit gets
+            // 413 and the connection closes; a body cut off, or refused by NIO's decoder, gets nothing more from
+            // here (HTTPProtocolErrorHandler answers broken HTTP itself, and one request gets one response).
+            var answer = response
+            let keepAlive: Bool
+            switch await body.drain() {
+            case .complete:
+                keepAlive = request.isKeepAlive
+            case .overLimit:
+                answer.whenDone?()
+                answer = .problem(.bodyTooLarge(bodyLimit))
+                keepAlive = false
+            case .failed:
+                response.whenDone?()
+                return
+            }
+            try await write(answer, to: outbound, keepAlive: keepAlive, headOnly: request.method == .HEAD)
             logger.info(
                 "request",
                 metadata: [
                     "http.route": "\(resolution.name(method: request.method))",
-                    "http.status": "\(response.status)",
+                    "http.status": "\(answer.status)",
                     "duration.ms": "\((NIODeadline.now() - started).nanoseconds / 1_000_000)",
                 ]
             )
@@ -189,7 +203,7 @@ public final class HTTPServer: Service, Sendable {
                 // Closing now would discard a long body still queued in NIO (executeThenClose closes at once,
                 // failing pending writes). The peer closes once it has read all of it; the idle timeout
                 // closes a peer that never does. Anything more it sends is ignored.
-                if response.bodyFile != nil {
+                if answer.bodyFile != nil {
                     while try await parts.next() != nil {}
                 }
                 return

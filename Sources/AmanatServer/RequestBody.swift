@@ -30,8 +30,8 @@ struct RequestBody: AsyncSequence {
         var received = 0
         /// `.end` was read, or the body failed: nothing more belongs to this request.
         var finished = false
-        /// The body broke its limit or the connection ended inside it: the connection must close.
-        var broken = false
+        /// How the body ended, once it has.
+        var ending = Ending.complete
 
         init(parts: InboundParts, limit: Int) {
             self.parts = parts
@@ -45,7 +45,7 @@ struct RequestBody: AsyncSequence {
                 part = try await parts.next()
             } catch {
                 finished = true
-                broken = true
+                ending = .failed
                 throw error
             }
             switch part {
@@ -53,7 +53,7 @@ struct RequestBody: AsyncSequence {
                 received += buffer.readableBytes
                 guard received <= limit else {
                     finished = true
-                    broken = true
+                    ending = .overLimit
                     throw IntakeError.bodyTooLarge(limit: limit)
                 }
                 return buffer.readableBytesView
@@ -63,7 +63,7 @@ struct RequestBody: AsyncSequence {
             case .head, nil:
                 // NIO's decoder never sends a head inside a body; a nil is the peer leaving mid-body.
                 finished = true
-                broken = true
+                ending = .failed
                 throw IntakeError(.incompleteBody, "the body ended early")
             }
         }
@@ -80,14 +80,20 @@ struct RequestBody: AsyncSequence {
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(state: state) }
 
-    /// Reads and discards what the handler left, up to `.end`. Returns false when the connection cannot carry
-    /// another request: the body broke its limit, or the peer left inside it.
-    func drain() async -> Bool {
-        do {
-            while try await state.next() != nil {}
-        } catch {
-            return false
-        }
-        return !state.broken
+    /// How a body ended.
+    enum Ending {
+        /// At its `.end`: the connection can carry another request.
+        case complete
+        /// Past its limit: answer 413 and close.
+        case overLimit
+        /// The peer left, or sent what NIO's decoder refused (HTTPProtocolErrorHandler answers that itself):
+        /// nothing more may be written.
+        case failed
+    }
+
+    /// Reads and discards what the handler left, up to `.end`, and tells how the body ended.
+    func drain() async -> Ending {
+        while (try? await state.next()) != nil {}
+        return state.ending
     }
 }

@@ -111,4 +111,54 @@ struct HostileLoadTests {
         #expect(await daemon.stop() == 0)
         #expect(!daemon.output.contains("Fatal error"))
     }
+
+    @Test("a request refused at its head whose body then breaks gets at most one answer, and the daemon lives", arguments: [
+        // 415 is decided at the head; the chunked body then fails NIO's decoder.
+        "POST /v1/testimonies HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n",
+        // A body shorter than its Content-Length, cut by the end of the stream.
+        "POST /v1/testimonies HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc",
+        // 404 and 405 are decided at the head too.
+        "POST /v1/nowhere HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nabcdeXX\r\n",
+        "POST /v1/health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nnot hex\r\n",
+    ])
+    func oneAnswerPerRequest(request: String) async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        let fd = try connectedSocket(daemon.socketPath)
+        defer { close(fd) }
+        let bytes = Array(request.utf8)
+        #expect(bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count)
+        // The body ends with the stream, before the request does: NIO's decoder fails at the end of the file too.
+        shutdown(fd, Int32(SHUT_WR))
+        // Everything the daemon writes, until it closes the connection.
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            answer += buffer[0..<count]
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        // One response at most: broken HTTP gets HTTPProtocolErrorHandler's 400, a body cut off by the end of the
+        // stream gets none (the request never ended), and never the handler's answer on top of either.
+        #expect(text.components(separatedBy: "HTTP/1.1 ").count <= 2, "at most one response, not \(text)")
+        // The handler's refusal is never sent for a request whose body failed: it would be a second response.
+        for status in ["404", "405", "415"] {
+            #expect(!text.contains("HTTP/1.1 \(status)"), "\(text)")
+        }
+        // The race that wrote two answers (the handler's after the body failed, then NIO's 400) needed the end of
+        // the stream to land between the two: repeat the request on many connections, as the malformed battery
+        // did when it found it.
+        for _ in 0..<300 {
+            let repeated = try connectedSocket(daemon.socketPath)
+            _ = bytes.withUnsafeBytes { send(repeated, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            shutdown(repeated, Int32(SHUT_WR))
+            close(repeated)
+        }
+        #expect(try daemon.client.request(method: "GET", path: "/v1/health").status == 200)
+        #expect(daemon.process.isRunning)
+        #expect(await daemon.stop() == 0)
+        #expect(!daemon.output.contains("Assertion failed"), "\(daemon.output)")
+    }
 }
