@@ -17,7 +17,9 @@ import Synchronization
 /// or extra task between. The writes go through GRDB's callback API, which a cancelled request task cannot
 /// interrupt: a graceful shutdown cancels connections, and the neighbours in a batch must not fail with them.
 final class GroupCommitWriter: Sendable {
-    typealias Submission = (record: StoredRecord, tokenHash: [UInt8]?)
+    /// A record, its token's keyed hash, and its ledger digest, computed by the submitter before it queues so
+    /// that the serial transaction does no hashing.
+    typealias Submission = (record: StoredRecord, tokenHash: [UInt8]?, digest: [UInt8])
 
     private struct State {
         var pending: [(submission: Submission, slot: Slot)] = []
@@ -181,7 +183,7 @@ final class GroupCommitWriter: Sendable {
                 arguments: [Data(record.recordID.bytes), Data(tokenHash)]
             )
         }
-        let entry = try LedgerTables.append(db, kind: .record, recordID: record.recordID, digest: record.digest)
+        let entry = try LedgerTables.append(db, kind: .record, recordID: record.recordID, digest: submission.digest)
         return AppendedRecord(recordSeq: recordSeq, entry: entry)
     }
 

@@ -106,7 +106,7 @@ public final class RecordStore: ArchiveWriter {
     /// Durably appends `record`, the keyed hash of its withdrawal token and its ledger entry. Returns only once
     /// the transaction holding them is committed with `synchronous=FULL`; concurrent calls share one transaction.
     public func append(_ record: StoredRecord, withdrawalTokenHash: [UInt8]? = nil) async throws(StoreError) -> AppendedRecord {
-        try await writer.submit((record, withdrawalTokenHash))
+        try await writer.submit((record, withdrawalTokenHash, record.digest))
     }
 
     /// The number of stored records.
