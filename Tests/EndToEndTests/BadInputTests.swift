@@ -147,12 +147,13 @@ struct BadInputTests {
 }
 
 /// Sends raw bytes on a new connection and reads until the server closes it or 10 seconds pass.
-func rawExchange(socketPath: String, send bytes: [UInt8]) throws -> String {
+func rawExchange(socketPath: String, send bytes: [UInt8], thenHalfClose halfClose: Bool = false) throws -> String {
     let fd = try connectedSocket(socketPath)
     defer { close(fd) }
     var timeout = timeval(tv_sec: 10, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    if halfClose { shutdown(fd, Int32(SHUT_WR)) }
     var received: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {

@@ -125,21 +125,9 @@ struct HostileLoadTests {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
         let daemon = try Daemon(in: directory, recipients: [key.publicKey])
-        let fd = try connectedSocket(daemon.socketPath)
-        defer { close(fd) }
         let bytes = Array(request.utf8)
-        #expect(bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count)
         // The body ends with the stream, before the request does: NIO's decoder fails at the end of the file too.
-        shutdown(fd, Int32(SHUT_WR))
-        // Everything the daemon writes, until it closes the connection.
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { break }
-            answer += buffer[0..<count]
-        }
-        let text = String(decoding: answer, as: UTF8.self)
+        let text = try rawExchange(socketPath: daemon.socketPath, send: bytes, thenHalfClose: true)
         // One response at most: broken HTTP gets HTTPProtocolErrorHandler's 400, a body cut off by the end of the
         // stream gets none (the request never ended), and never the handler's answer on top of either.
         #expect(text.components(separatedBy: "HTTP/1.1 ").count <= 2, "at most one response, not \(text)")
