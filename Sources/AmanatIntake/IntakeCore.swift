@@ -257,7 +257,10 @@ extension IntakeCore {
         bytes.reserveCapacity(min(expectedLength ?? 0, 1 << 20))
         do {
             for try await chunk in body {
-                bytes.append(contentsOf: chunk)
+                // One copy of the chunk's contiguous bytes: this generic code is not specialised across the module
+                // boundary, and appending element by element through the Collection witness costs far more.
+                let copied = chunk.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) } != nil
+                if !copied { bytes.append(contentsOf: chunk) }
             }
         } catch let error as IntakeError {
             wipe(&bytes)
