@@ -63,17 +63,24 @@ import Testing
     }
 
     @Test func errorTextsNameTheProblem() {
-        let kinds: [PublicKeyTextError.Kind] = [.badPrefix, .badLength, .badCharacter, .badChecksum, .weakKey]
+        // Each input has one fault; the error must be of that kind, and its text must name it.
+        let cases: [(text: String, kind: PublicKeyTextError.Kind, word: String)] = [
+            ("", .badPrefix, "prefix"),
+            ("amanat-pk-", .badLength, "length"),
+            (Self.knownText.dropLast() + "1", .badCharacter, "character"),
+            ("amanat-pk-b" + Self.knownText.dropFirst(11), .badChecksum, "checksum"),
+        ]
         var texts: Set<String> = []
-        let inputs = ["", "amanat-pk-", Self.knownText.dropLast() + "1", "amanat-pk-b" + Self.knownText.dropFirst(11)]
-        for text in inputs {
+        for (text, kind, word) in cases {
             do {
                 _ = try RecipientPublicKey(text: text)
+                Issue.record("\(kind) input was accepted")
             } catch {
                 texts.insert(error.description)
-                #expect(kinds.contains(error.kind))
+                #expect(error.kind == kind, "input for \(kind) gave \(error.kind)")
+                #expect(error.description.contains(word), "\(error.description) does not say \(word)")
             }
         }
-        #expect(texts.count == 4, "each kind has its own message")
+        #expect(texts.count == cases.count, "each kind has its own message")
     }
 }

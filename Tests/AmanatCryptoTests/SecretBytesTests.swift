@@ -67,12 +67,17 @@ import Testing
     }
 
     @Test func aReleasedRegionReusedForTheNextSecretComesBackZeroed() throws {
-        // Released buffers are kept for the next one of the same size (ProtectedRegionCache).
-        for _ in 0..<3 {
+        // Released buffers are kept for the next one of the same size (ProtectedRegionCache): the next secret of
+        // that size must get the very region the last one held, and get it zeroed.
+        var released: UnsafeRawPointer?
+        do {
             let secret = try bytes([UInt8](repeating: 0x5A, count: 777))
             #expect(contents(secret) == [UInt8](repeating: 0x5A, count: 777))
+            released = secret.withUnsafeBytes { UnsafeRawPointer($0.baseAddress) }
         }
         let next = try SecretBytes(count: 777)
+        let reused = next.withUnsafeBytes { UnsafeRawPointer($0.baseAddress) }
+        #expect(reused != nil && reused == released, "the released region was not reused, so this test proves nothing")
         #expect(contents(next) == [UInt8](repeating: 0, count: 777))
     }
 

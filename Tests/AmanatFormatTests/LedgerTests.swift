@@ -82,11 +82,25 @@ import Testing
     @Test func malformedReceiptsAreRefusedWithAReason() throws {
         let good = Receipt(signing: Self.key, recordID: Self.recordID, seq: 1, entryHash: [UInt8](repeating: 1, count: 32)).json
         guard case .object(let members) = good else { Issue.record("not an object"); return }
-        for (name, value) in [("seq", JSONValue.number("0")), ("entry_hash", .string("zz")), ("v", .number("2")),
-                              ("signing_key", .string("amanat-pk-x")), ("extra", .null), ("signature", .string("AAAA"))] {
+        // Each fault is refused with the reason that names it, not just any ReceiptError.
+        let faults: [(member: String, value: JSONValue, reason: String)] = [
+            ("seq", .number("0"), "seq must be a positive integer"),
+            ("entry_hash", .string("zz"), "entry_hash must be 64 lowercase hex digits"),
+            ("v", .number("2"), "not a version 1 receipt"),
+            ("signing_key", .string("amanat-pk-x"), "signing_key is not an amanat-sig- key"),
+            ("extra", .null, "unknown member \"extra\""),
+            ("signature", .string("AAAA"), "signature must be 64 bytes in base64"),
+            ("record_id", .string("ABC"), "record_id must be 32 lowercase hex digits"),
+        ]
+        for fault in faults {
             var changed = members
-            changed[name] = value
-            #expect(throws: ReceiptError.self) { try Receipt(json: .object(changed)) }
+            changed[fault.member] = fault.value
+            do {
+                _ = try Receipt(json: .object(changed))
+                Issue.record("a receipt with a bad \(fault.member) was accepted")
+            } catch {
+                #expect(error.description == fault.reason)
+            }
         }
     }
 

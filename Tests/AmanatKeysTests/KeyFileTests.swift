@@ -260,11 +260,15 @@ import Testing
             } catch {
                 collect(error)
             }
-            try directory.write(Array(text.utf8), to: "hostile-\(index)", mode: 0o644)
+            // 0600, as a real key file: a group- or world-readable file is refused on its mode before the parser
+            // sees it, and the point here is what the parser's errors say.
+            try directory.write(Array(text.utf8), to: "hostile-\(index)", mode: 0o600)
             do {
                 _ = try SecretKeyFile.read(path: directory.path("hostile-\(index)"))
                 Issue.record("hostile file \(index) was read")
             } catch {
+                // The parser refused it, not the mode check: otherwise its error texts were never produced.
+                #expect(error.kind != .permissionsTooOpen, "hostile file \(index) was refused on its mode")
                 collect(error)
             }
         }
