@@ -9,7 +9,10 @@ struct SectionRecipientTests {
     func combinations() async throws {
         let directory = try TempDir()
         let senior = try await TestKey.make(in: directory, name: "senior")
-        let caseWorker = try await TestKey.make(in: directory, name: "caseworker")
+        // The same passphrase as the senior's, so that one --passphrase-file can unlock both keys below.
+        let seniorPassphrase = try String(contentsOfFile: senior.passphraseFile, encoding: .utf8)
+            .trimmingCharacters(in: .newlines)
+        let caseWorker = try await TestKey.make(in: directory, name: "caseworker", passphrase: seniorPassphrase)
         let daemon = try Daemon(
             in: directory, recipients: [],
             extraArguments: ["--recipient", senior.publicKey, "--testimony-recipient", caseWorker.publicKey]
@@ -51,9 +54,22 @@ struct SectionRecipientTests {
             ["open", daemon.databasePath, "--key", caseWorker.keyFile, "--key", senior.keyFile,
              "--passphrase-file", senior.passphraseFile]
         )
-        // One passphrase file serves every key; the case worker's differs, so this must fail cleanly.
-        #expect(both.status == 3)
-        #expect(both.stdout.isEmpty)
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.stdoutLines.count == 1)
+        let opened = try JSONParser().parse(Array(try #require(both.stdoutLines.first).utf8))
+        #expect(opened["fields"] == expected)
+        #expect(opened["unopened"] == nil)
+
+        // A passphrase that unlocks neither key fails cleanly, says why, and writes nothing.
+        let wrong = try directory.write("wrong.pass", "not the passphrase of either key\n")
+        let refused = try await run(
+            Paths.binary("amanat-keyholder"),
+            ["open", daemon.databasePath, "--key", caseWorker.keyFile, "--key", senior.keyFile,
+             "--passphrase-file", wrong]
+        )
+        #expect(refused.status == 3)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr.contains("wrong passphrase"), "\(refused.stderr)")
 
         let bad = try await senior.open(daemon.databasePath, extra: ["--sections", "who"])
         #expect(bad.status == 64)

@@ -80,7 +80,7 @@ struct StartupTests {
         Case(name: "database file writable by its group", arguments: { dir, key in
             try dir.write("db.sqlite", [], mode: 0o660)
             return base(dir) + ["--recipient", key]
-        }, message: "the database"),
+        }, message: "db.sqlite is writable by other users; run: chmod go-w"),
         Case(name: "unknown submitter group", arguments: { dir, key in
             base(dir) + ["--recipient", key, "--submitter-group", "no-such-group-amanat"]
         }, message: "submitter_groups: no such group \"no-such-group-amanat\""),
@@ -91,7 +91,7 @@ struct StartupTests {
         Case(name: "database that is not amanat's", arguments: { dir, key in
             try dir.write("db.sqlite", Array(repeating: UInt8(ascii: "x"), count: 4096))
             return base(dir) + ["--recipient", key]
-        }, message: "db.sqlite"),
+        }, message: "db.sqlite: file is not a database"),
     ]
 
     @Test("refuses to start with one clear error line", arguments: cases)

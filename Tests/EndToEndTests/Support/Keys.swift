@@ -7,9 +7,9 @@ struct TestKey: Sendable {
     let passphraseFile: String
     let publicKey: String
 
-    /// Makes a key in `directory`.
-    static func make(in directory: TempDir, name: String = "holder") async throws -> TestKey {
-        let passphrase = try directory.write("\(name).pass", "correct horse \(name) \(UUID().uuidString)\n")
+    /// Makes a key in `directory`, under `passphrase` (a fresh one when nil).
+    static func make(in directory: TempDir, name: String = "holder", passphrase text: String? = nil) async throws -> TestKey {
+        let passphrase = try directory.write("\(name).pass", (text ?? "correct horse \(name) \(UUID().uuidString)") + "\n")
         let keyFile = directory.file("\(name).key")
         let outcome = try await run(
             Paths.binary("amanat-keyholder"), ["init", "--out", keyFile, "--passphrase-file", passphrase]
