@@ -21,8 +21,9 @@ struct CrashTests {
         return body.canonicalBytes()
     }
 
-    /// Submits from `submitters` threads until the daemon stops answering; returns the acknowledged ids.
-    static func load(_ socketPath: String, tag: String, until stop: @escaping @Sendable () -> Bool) async -> [String] {
+    /// Submits from `submitters` threads until the daemon stops answering; returns the acknowledged ids. `stop` is
+    /// asked before each submission, with the number acknowledged so far.
+    static func load(_ socketPath: String, tag: String, until stop: @escaping @Sendable (Int) -> Bool) async -> [String] {
         let acknowledged = Mutex<[String]>([])
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let group = DispatchGroup()
@@ -32,7 +33,7 @@ struct CrashTests {
                     defer { group.leave() }
                     let client = UnixHTTPClient(socketPath: socketPath, timeoutSeconds: 10)
                     var count = 0
-                    while !stop() {
+                    while !stop(acknowledged.withLock { $0.count }) {
                         count += 1
                         guard let response = try? client.request(
                             method: "POST", path: "/v1/testimonies", body: body("-\(tag)-\(worker)-\(count)")
@@ -62,13 +63,16 @@ struct CrashTests {
             let killAfter = Double.random(in: 0.05...0.6)
             let started = Date()
             let pid = daemon.process.processIdentifier
-            let ids = await Self.load(daemon.socketPath, tag: "c\(cycle)") {
-                // The kill comes from the submitters' side at a random moment; they stop when it lands.
-                if Date().timeIntervalSince(started) > killAfter { kill(pid, SIGKILL) }
+            let ids = await Self.load(daemon.socketPath, tag: "c\(cycle)") { acknowledgedSoFar in
+                // The kill comes from the submitters' side at a random moment once something was acknowledged (a
+                // cycle with nothing acknowledged would prove nothing); they stop when it lands.
+                if acknowledgedSoFar > 0, Date().timeIntervalSince(started) > killAfter { kill(pid, SIGKILL) }
                 return !daemon.process.isRunning
             }
             let status = await daemon.waitForExit()
-            #expect(status == SIGKILL || daemon.process.terminationReason == .uncaughtSignal)
+            // Our SIGKILL, and nothing else: a daemon that crashed by itself, or exited, fails here.
+            #expect(daemon.process.terminationReason == .uncaughtSignal && status == SIGKILL, "status \(status)")
+            #expect(!ids.isEmpty, "cycle \(cycle) acknowledged nothing before the kill")
             acknowledged += ids
             outputs += daemon.output
             // What a restart finds: SQLite recovers the WAL, and the file is intact.

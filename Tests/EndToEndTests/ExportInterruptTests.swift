@@ -47,6 +47,19 @@ import Testing
         // The request arrived: the file exists (it is created before connecting) and the transfer is under way.
         #expect(requested.wait(timeout: .now() + 60) == .success)
         #expect(FileManager.default.fileExists(atPath: out))
+        // The signal must land mid-transfer, with bytes in the file, not before the first write: wait, on inotify's
+        // modify events for the file, until the client has written the kilobyte it was sent.
+        let watch = inotify_init1(Int32(IN_CLOEXEC))
+        try #require(watch >= 0 && inotify_add_watch(watch, out, UInt32(IN_MODIFY)) >= 0)
+        defer { close(watch) }
+        func written() -> Int { ((try? FileManager.default.attributesOfItem(atPath: out))?[.size] as? Int) ?? 0 }
+        let deadline = Date().addingTimeInterval(60)
+        var events = [UInt8](repeating: 0, count: 4096)
+        while written() < 1024 && Date() < deadline {
+            var ready = pollfd(fd: watch, events: Int16(POLLIN), revents: 0)
+            if poll(&ready, 1, 1000) > 0 { _ = events.withUnsafeMutableBytes { read(watch, $0.baseAddress, $0.count) } }
+        }
+        try #require(written() >= 1024, "the client never wrote the first kilobyte")
         kill(pid, signal)
         let status = waitForExit(pid, seconds: 60)
         #expect(status.map { $0 & 0x7F } == signal, "it dies of the signal, as an interrupted command should")
