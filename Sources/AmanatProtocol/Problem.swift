@@ -132,6 +132,11 @@ extension Problem {
         detail: "amanatd has reached its connection limit; try again shortly"
     )
 
+    public static let tooManyInFlight = Problem(
+        "too-many-in-flight", status: 503, title: "Too many requests in flight",
+        detail: "this user has too many requests in progress; nothing was stored, try again shortly"
+    )
+
     public static let tooManySubmissions = Problem(
         "too-many-submissions", status: 429, title: "Too many submissions",
         detail: "this user has submitted too many testimonies in the last minute; nothing was stored, try again shortly"

@@ -16,7 +16,7 @@ public final class HTTPServer: Service, Sendable {
     private let authenticator: any Authenticator
     private let configuration: ServerConfiguration
     private let logger: Logger
-    private let connections: ConnectionLimit
+    private let shares: PeerShares
     private let limiter: SubmissionRateLimiter
     private let notifier: SystemdNotifier
 
@@ -30,7 +30,11 @@ public final class HTTPServer: Service, Sendable {
         self.authenticator = authenticator
         self.configuration = configuration
         self.logger = logger
-        self.connections = ConnectionLimit(limit: configuration.limits.maxConnections)
+        self.shares = PeerShares(PeerShares.Caps(
+            connections: configuration.limits.maxConnections,
+            connectionsPerPeer: configuration.limits.maxConnectionsPerPeer,
+            requestsPerPeer: configuration.limits.maxRequestsPerPeer
+        ))
         self.limiter = SubmissionRateLimiter(perMinute: configuration.limits.submissionsPerMinute)
         self.notifier = notifier
     }
@@ -39,16 +43,20 @@ public final class HTTPServer: Service, Sendable {
     public func run() async throws {
         let limits = configuration.limits
         let path = configuration.socketPath
+        let lengths = ConnectionDeadlines.Lengths(
+            idle: .seconds(Int64(limits.idleTimeoutSeconds)), request: .seconds(Int64(limits.requestTimeoutSeconds)),
+            answer: .seconds(Int64(limits.answerTimeoutSeconds)), stop: .seconds(Int64(limits.stopTimeoutSeconds))
+        )
         let initialiser: @Sendable (any Channel) -> EventLoopFuture<PendingConnection> = { channel in
             channel.eventLoop.makeCompletedFuture {
                 let sync = channel.pipeline.syncOperations
-                let timeouts = ConnectionTimeouts(requestTimeout: .seconds(Int64(limits.requestTimeoutSeconds)))
-                try sync.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(limits.idleTimeoutSeconds))))
-                try sync.addHandler(ConnectionTimeouts.Front(timeouts))
+                let slot = ConnectionSlot(channel)
+                let deadlines = ConnectionDeadlines(lengths, slot: slot)
+                try sync.addHandler(ConnectionDeadlines.Front(deadlines))
                 try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
                 try sync.addHandler(HTTPProtocolErrorHandler())
-                try sync.addHandler(ConnectionTimeouts.Back(timeouts))
-                return PendingConnection(try Connection(wrappingChannelSynchronously: channel))
+                try sync.addHandler(ConnectionDeadlines.Back(deadlines))
+                return PendingConnection(try Connection(wrappingChannelSynchronously: channel), slot: slot)
             }
         }
         // One event loop for every connection: it only moves bytes and parses HTTP (the requests run on Swift's
@@ -58,7 +66,7 @@ public final class HTTPServer: Service, Sendable {
         // Collects every accepted connection, so that a graceful shutdown can quiesce them all.
         let quiesce = ServerQuiescingHelper(group: loop)
         let bootstrap = ServerBootstrap(group: loop)
-            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.backlog, value: Self.backlog)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
@@ -90,7 +98,8 @@ public final class HTTPServer: Service, Sendable {
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await pending in inbound {
                         guard let connection = pending.take() else { continue }
-                        group.addTask { await self.serve(connection) }
+                        let slot = pending.slot
+                        group.addTask { await self.serve(connection, slot: slot) }
                     }
                 }
             }
@@ -107,14 +116,15 @@ public final class HTTPServer: Service, Sendable {
         logger.info("stopped")
     }
 
-    private func serve(_ connection: Connection) async {
+    private func serve(_ connection: Connection, slot: ConnectionSlot) async {
         let channel = connection.channel
-        guard connections.admit() else {
+        let peer = await identify(channel)
+        let uid = peer?.uid ?? PeerShares.unknownPeer
+        guard shares.admit(slot, uid: uid) == .admitted else {
             await refuse(connection, with: .tooManyConnections)
             return
         }
-        defer { connections.release() }
-        let peer = await identify(channel)
+        defer { shares.release(slot, uid: uid) }
         do {
             try await connection.executeThenClose { inbound, outbound in
                 try await self.handleRequests(channel: channel, peer: peer, inbound: inbound, outbound: outbound)
@@ -164,6 +174,15 @@ public final class HTTPServer: Service, Sendable {
             if case .route(let route, _) = resolution, principal.role >= route.operation.role {
                 bodyLimit = route.bodyLimit(limits)
             }
+            // Each request in flight holds a body buffer until it is answered: a uid gets its share of them.
+            let uid = peer?.uid ?? PeerShares.unknownPeer
+            let large = bodyLimit > limits.maxBodyBytes
+            guard shares.beginRequest(uid: uid, large: large) else {
+                logger.warning("requests in flight over the share of one uid", metadata: ["peer.uid": "\(uid)"])
+                try await write(.problem(.tooManyInFlight), to: outbound, keepAlive: false)
+                return
+            }
+            defer { shares.endRequest(uid: uid, large: large) }
             let expectedLength = request.headers.first(name: "content-length").flatMap(Int.init)
             if let expectedLength, expectedLength > bodyLimit {
                 // Answer before reading the body, then close: the client learns at once.
@@ -313,6 +332,13 @@ public final class HTTPServer: Service, Sendable {
             }
         }
     }
+}
+
+extension HTTPServer {
+    /// Connections the kernel queues before amanatd accepts them: Linux's default `net.core.somaxconn`, which caps
+    /// it. A flood that fills the queue delays new clients only until the accept loop drains it, which takes
+    /// milliseconds, since accepting never waits for a client.
+    static let backlog: Int32 = 4096
 }
 
 /// Why the server could not start.

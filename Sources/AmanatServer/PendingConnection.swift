@@ -12,9 +12,12 @@ final class PendingConnection: Sendable {
     typealias Connection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>
 
     private let connection: Mutex<Connection?>
+    /// The connection's place in `PeerShares`, whose idle flag its deadlines keep.
+    let slot: ConnectionSlot
 
-    init(_ connection: Connection) {
+    init(_ connection: Connection, slot: ConnectionSlot) {
         self.connection = Mutex(connection)
+        self.slot = slot
     }
 
     /// The connection, once: after this the taker must serve it through `executeThenClose`.

@@ -30,6 +30,17 @@ public enum ProcessHygiene {
         _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 
+    /// The soft limit on open files, once `raiseFileLimit` has run.
+    public static var fileLimit: Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 0 }
+        return Int(clamping: limit.rlim_cur)
+    }
+
+    /// Descriptors amanatd needs besides its connections: the database, its WAL and shm, the listening socket,
+    /// the event loop's, a response file, and room for journald and the notify socket.
+    public static let descriptorsBesidesConnections = 64
+
     /// True when core dumps and ptrace are disabled for this process.
     public static var isHardened: Bool {
         var limit = rlimit()

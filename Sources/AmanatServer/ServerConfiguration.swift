@@ -53,12 +53,20 @@ public struct Limits: Sendable, Equatable {
     public var maxAdminBodyBytes = 0
     /// Nesting depth of a JSON body.
     public var maxJSONDepth = 0
-    /// Open connections at once; more get 503 and are closed.
+    /// Open connections at once; a new one beyond takes the place of an idle one, or gets 503.
     public var maxConnections = 0
-    /// Seconds a connection may stay silent before it is closed.
+    /// Open connections of one peer uid.
+    public var maxConnectionsPerPeer = 0
+    /// Requests of one peer uid in progress at once.
+    public var maxRequestsPerPeer = 0
+    /// Seconds a connection may stay idle, or an answer stall, before it is closed.
     public var idleTimeoutSeconds = 0
     /// Seconds from a request's first byte to the end of its body.
     public var requestTimeoutSeconds = 0
+    /// Seconds from the end of a request's body to the start of its answer.
+    public var answerTimeoutSeconds = 0
+    /// Seconds every connection has left once a graceful stop begins.
+    public var stopTimeoutSeconds = 0
     /// Submissions one peer uid may make per minute; more get 429. A burst of the same size is allowed.
     public var submissionsPerMinute = 0
     /// Seconds after which amanatd signs a checkpoint over unsigned ledger entries (it also signs one every

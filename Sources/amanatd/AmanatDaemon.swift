@@ -75,6 +75,16 @@ struct AmanatDaemon: AsyncParsableCommand {
                 "signing_key.fingerprint": "\(signingKey.publicKey.fingerprint)",
             ]
         )
+        let files = ProcessHygiene.fileLimit
+        if files < configuration.limits.maxConnections + ProcessHygiene.descriptorsBesidesConnections {
+            // Beyond the limit accept() fails: new clients then wait in the backlog instead of being answered.
+            logger.warning(
+                "the open-file limit is too low for max_connections; raise LimitNOFILE or lower max_connections",
+                metadata: [
+                    "rlimit.nofile": "\(files)", "limits.max_connections": "\(configuration.limits.maxConnections)",
+                ]
+            )
+        }
         let state = ServiceState(configuration: configuration, catalog: settings.catalog)
         // The intake core, with its ports: the SQLite archive writer, the receipt key as notary, and the group
         // policy of the config as authenticator.

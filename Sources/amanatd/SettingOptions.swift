@@ -26,10 +26,18 @@ struct SettingOptions: ParsableArguments {
     var maxAdminBodyBytes: Int?
     @Option(name: Setting.maxJSONDepth.name, help: Setting.maxJSONDepth.argumentHelp) var maxJSONDepth: Int?
     @Option(name: Setting.maxConnections.name, help: Setting.maxConnections.argumentHelp) var maxConnections: Int?
+    @Option(name: Setting.maxConnectionsPerPeer.name, help: Setting.maxConnectionsPerPeer.argumentHelp)
+    var maxConnectionsPerPeer: Int?
+    @Option(name: Setting.maxRequestsPerPeer.name, help: Setting.maxRequestsPerPeer.argumentHelp)
+    var maxRequestsPerPeer: Int?
     @Option(name: Setting.idleTimeoutSeconds.name, help: Setting.idleTimeoutSeconds.argumentHelp)
     var idleTimeoutSeconds: Int?
     @Option(name: Setting.requestTimeoutSeconds.name, help: Setting.requestTimeoutSeconds.argumentHelp)
     var requestTimeoutSeconds: Int?
+    @Option(name: Setting.answerTimeoutSeconds.name, help: Setting.answerTimeoutSeconds.argumentHelp)
+    var answerTimeoutSeconds: Int?
+    @Option(name: Setting.stopTimeoutSeconds.name, help: Setting.stopTimeoutSeconds.argumentHelp)
+    var stopTimeoutSeconds: Int?
     @Option(name: Setting.submissionsPerMinute.name, help: Setting.submissionsPerMinute.argumentHelp)
     var submissionsPerMinute: Int?
     @Option(name: Setting.checkpointIntervalSeconds.name, help: Setting.checkpointIntervalSeconds.argumentHelp)
@@ -46,8 +54,12 @@ struct SettingOptions: ParsableArguments {
             Setting.receivedPrecision.given(receivedPrecision), Setting.logLevel.given(logLevel),
             Setting.maxHeaderBytes.given(maxHeaderBytes), Setting.maxBodyBytes.given(maxBodyBytes),
             Setting.maxAdminBodyBytes.given(maxAdminBodyBytes), Setting.maxJSONDepth.given(maxJSONDepth),
-            Setting.maxConnections.given(maxConnections), Setting.idleTimeoutSeconds.given(idleTimeoutSeconds),
+            Setting.maxConnections.given(maxConnections),
+            Setting.maxConnectionsPerPeer.given(maxConnectionsPerPeer),
+            Setting.maxRequestsPerPeer.given(maxRequestsPerPeer), Setting.idleTimeoutSeconds.given(idleTimeoutSeconds),
             Setting.requestTimeoutSeconds.given(requestTimeoutSeconds),
+            Setting.answerTimeoutSeconds.given(answerTimeoutSeconds),
+            Setting.stopTimeoutSeconds.given(stopTimeoutSeconds),
             Setting.submissionsPerMinute.given(submissionsPerMinute),
             Setting.checkpointIntervalSeconds.given(checkpointIntervalSeconds),
         ])

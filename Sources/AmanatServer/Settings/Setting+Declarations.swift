@@ -7,7 +7,8 @@ extension Setting {
     public static let all: [Setting] = [
         socket, socketMode, database, forms, recipients, identityRecipients, testimonyRecipients, submitterGroups,
         adminGroups, allowRoot, receivedPrecision, logLevel, maxHeaderBytes, maxBodyBytes, maxAdminBodyBytes,
-        maxJSONDepth, maxConnections, idleTimeoutSeconds, requestTimeoutSeconds, submissionsPerMinute,
+        maxJSONDepth, maxConnections, maxConnectionsPerPeer, maxRequestsPerPeer, idleTimeoutSeconds,
+        requestTimeoutSeconds, answerTimeoutSeconds, stopTimeoutSeconds, submissionsPerMinute,
         checkpointIntervalSeconds,
     ]
 
@@ -88,8 +89,18 @@ extension Setting {
     )
     public static let maxConnections = Setting(
         "limits.max_connections", option: "max-connections",
-        help: "Open connections at once; more get 503 and are closed.",
-        default: .integer(128), field: \.limits.maxConnections, rule: .integer(in: 1...65_536)
+        help: "Open connections at once; a new one beyond takes the place of an idle one, or gets 503.",
+        default: .integer(4096), field: \.limits.maxConnections, rule: .integer(in: 1...65_536)
+    )
+    public static let maxConnectionsPerPeer = Setting(
+        "limits.max_connections_per_peer", option: "max-connections-per-peer",
+        help: "Open connections of one peer uid; a new one beyond takes the place of its oldest idle one, or gets 503.",
+        default: .integer(1024), field: \.limits.maxConnectionsPerPeer, rule: .integer(in: 1...65_536)
+    )
+    public static let maxRequestsPerPeer = Setting(
+        "limits.max_requests_per_peer", option: "max-requests-per-peer",
+        help: "Requests of one peer uid in progress at once, each holding its body; more get 503.",
+        default: .integer(128), field: \.limits.maxRequestsPerPeer, rule: .integer(in: 1...65_536)
     )
     public static let idleTimeoutSeconds = Setting(
         "limits.idle_timeout_seconds", option: "idle-timeout-seconds",
@@ -100,6 +111,16 @@ extension Setting {
         "limits.request_timeout_seconds", option: "request-timeout-seconds",
         help: "Seconds from a request's first byte to the end of its body.",
         default: .integer(30), field: \.limits.requestTimeoutSeconds, rule: .integer(in: 1...3_600)
+    )
+    public static let answerTimeoutSeconds = Setting(
+        "limits.answer_timeout_seconds", option: "answer-timeout-seconds",
+        help: "Seconds from the end of a request's body to the start of its answer.",
+        default: .integer(60), field: \.limits.answerTimeoutSeconds, rule: .integer(in: 1...3_600)
+    )
+    public static let stopTimeoutSeconds = Setting(
+        "limits.stop_timeout_seconds", option: "stop-timeout-seconds",
+        help: "Seconds every connection has left once a graceful stop begins.",
+        default: .integer(10), field: \.limits.stopTimeoutSeconds, rule: .integer(in: 1...600)
     )
     public static let submissionsPerMinute = Setting(
         "limits.submissions_per_minute", option: "submissions-per-minute",
