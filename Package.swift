@@ -174,7 +174,7 @@ let package = Package(
             name: "AmanatServerTests",
             dependencies: [
                 "AmanatServer", "AmanatIntake", "AmanatProtocol", "AmanatForms", "AmanatJSON",
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
