@@ -30,13 +30,7 @@ struct HostileLoadTests {
 
     @Test("with 1000 idle connections open, a new client still submits at once; memory stays bounded")
     func idleConnections() async throws {
-        var limit = rlimit()
-        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        try #require(limit.rlim_max >= 1200, "the hard limit on open files is too low for this test")
-        if limit.rlim_cur < 1200 {
-            limit.rlim_cur = limit.rlim_max
-            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-        }
+        try raiseFileLimit(to: 1200)
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
         let daemon = try Daemon(in: directory, recipients: [key.publicKey], extraArguments: ["--max-connections", "1100"])
