@@ -5,6 +5,7 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 public import ServiceLifecycle
 import Glibc
 
@@ -19,6 +20,8 @@ public final class HTTPServer: Service, Sendable {
     private let shares: PeerShares
     private let limiter: SubmissionRateLimiter
     private let notifier: SystemdNotifier
+    /// Set when graceful shutdown begins: answers from then on say `Connection: close`, as the connection will be.
+    private let stopping = Atomic(false)
 
     /// A server for `core`, under `configuration`'s socket and limits. It tells systemd (`$NOTIFY_SOCKET`) when it
     /// is ready and when it stops.
@@ -108,6 +111,7 @@ public final class HTTPServer: Service, Sendable {
             // Closes the listening socket and quiesces every connection: idle ones close now, one with a request
             // in flight after its answer (NIO's HTTPServerPipelineHandler), so an acknowledged testimony is never
             // cut off and an idle client cannot hold up the stop.
+            self.stopping.store(true, ordering: .relaxed)
             quiesce.initiateShutdown(promise: nil)
         }
         // NIO removed the socket file when the listening socket closed; unlinking again here could remove
@@ -200,7 +204,7 @@ public final class HTTPServer: Service, Sendable {
             let keepAlive: Bool
             switch await body.drain() {
             case .complete:
-                keepAlive = request.isKeepAlive
+                keepAlive = request.isKeepAlive && !stopping.load(ordering: .relaxed)
             case .overLimit:
                 answer.whenDone?()
                 answer = .problem(.bodyTooLarge(bodyLimit))

@@ -41,6 +41,46 @@ struct ShutdownTests {
         #expect(daemon.notify.wait(for: "STOPPING=1", stillRunning: { false }))
     }
 
+    @Test("requests whose heads arrived before SIGTERM are answered 201 and stored, bodies sent after it included")
+    func inFlightRequestsAnswered() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        let body = BadInputTests.minimal()
+        let half = body.count / 2
+        let head = "POST /v1/testimonies HTTP/1.1\r\nHost: amanat\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.count)\r\n\r\n"
+        var connections: [Int32] = []
+        defer { connections.forEach { close($0) } }
+        for _ in 0..<4 {
+            let fd = try connectedSocket(daemon.socketPath)
+            connections.append(fd)
+            // A health request answered proves the POST pipelined behind it, head and half its body, is in flight:
+            // NIO hands the next request on before the answer to the one before it is flushed.
+            let answer = try exchange(fd, "GET /v1/health HTTP/1.1\r\nHost: amanat\r\n\r\n" + head)
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            _ = body[..<half].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+        daemon.process.terminate()
+        #expect(daemon.notify.wait(for: "STOPPING=1", stillRunning: { daemon.process.isRunning }))
+        var stored: [String] = []
+        for fd in connections {
+            _ = body[half...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let answer = try exchange(fd, "")
+            #expect(answer.hasPrefix("HTTP/1.1 201"), "\(answer)")
+            #expect(answer.contains("Connection: close"))
+            if let json = answer.range(of: "\r\n\r\n").map({ answer[$0.upperBound...] }),
+               let id = try? JSONParser().parse(Array(json.utf8))["record_id"]?.stringValue {
+                stored.append(id)
+            }
+        }
+        #expect(stored.count == 4)
+        #expect(await daemon.waitForExit() == 0)
+        let opened = try await key.open(daemon.databasePath)
+        let openedIDs = Set(try opened.stdoutLines.map { try JSONParser().parse(Array($0.utf8))["record_id"]?.stringValue })
+        for id in stored { #expect(openedIDs.contains(id), "acknowledged record \(id) was lost") }
+    }
+
     @Test("an idle connection does not hold up SIGTERM")
     func idleClient() async throws {
         let directory = try TempDir()
