@@ -123,7 +123,7 @@ def main(argv=None):
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else 0
     try:
-        pinned = amanat_verify.parse_signing_key_text(arguments.signing_key)
+        pinned = amanat_verify.parse_signing_key_text(amanat_verify.trim_key_text(arguments.signing_key))
     except amanat_verify.SigningKeyTextError as error:
         sys.stderr.write(f"{PROGRAM}: error: --signing-key: {error}\n")
         return EXIT_USAGE

@@ -117,8 +117,17 @@ def signing_key_text(key):
     return SIGNING_KEY_PREFIX + base32_encode(key + signing_key_checksum(key))
 
 
+# §2.1: a key text a person gives is trimmed of these at either end, and of nothing else.
+KEY_TEXT_TRIMMED = " \t\r\n"
+
+
+def trim_key_text(text):
+    return text.strip(KEY_TEXT_TRIMMED)
+
+
 def parse_signing_key_text(text):
-    """The 32 key bytes, checked in the order of §2.1 with the prefix and domain of §12.1."""
+    """The 32 key bytes, checked in the order of §2.1 with the prefix and domain of §12.1. The text must
+    be exact: callers trim what a person gave with trim_key_text first."""
     if not text.startswith(SIGNING_KEY_PREFIX):
         raise SigningKeyTextError("it must start with amanat-sig-")
     body = text[len(SIGNING_KEY_PREFIX):]
@@ -483,7 +492,7 @@ def parse_pinned(texts):
     keys = []
     for position, text in enumerate(texts, start=1):
         try:
-            keys.append(parse_signing_key_text(text))
+            keys.append(parse_signing_key_text(trim_key_text(text)))
         except SigningKeyTextError as error:
             raise ArchiveError(f"--signing-key {position}: {error}")
     return keys

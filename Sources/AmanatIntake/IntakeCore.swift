@@ -301,7 +301,7 @@ extension ExportedSnapshot {
 }
 
 extension StringProtocol {
-    /// The text without the given characters at either end (the config's key lists use it too).
+    /// The text without the given characters at either end.
     package func trimmingCharacters(in set: String) -> String {
         let characters = Set(set)
         var slice = Substring(self)

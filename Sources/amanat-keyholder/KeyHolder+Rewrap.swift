@@ -39,7 +39,8 @@ extension KeyHolder {
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
             for section in requestedSections {
-                let count = Set(recipients + (section == .identity ? identityRecipients : testimonyRecipients)).count
+                let texts = recipients + (section == .identity ? identityRecipients : testimonyRecipients)
+                let count = Set(texts.map(KeyTextInput.trimmed)).count
                 guard (1...16).contains(count) else {
                     throw ValidationError("the \(section.rawValue) section needs 1 to 16 new keys (--to, --\(section.rawValue)-to)")
                 }
@@ -49,7 +50,7 @@ extension KeyHolder {
         private func parse(_ texts: [String], option: String) -> [RecipientPublicKey] {
             texts.enumerated().map { index, text in
                 do {
-                    return try RecipientPublicKey(text: text)
+                    return try RecipientPublicKey(input: text)
                 } catch {
                     fail("\(option) \(index + 1): \(error)")
                 }

@@ -30,8 +30,7 @@ struct SigningKeyOption: ParsableArguments {
     }
 
     private static func parse(_ text: String) throws -> SigningPublicKey {
-        let trimmed = Substring(text).drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
-        return try SigningPublicKey(text: String(trimmed))
+        try SigningPublicKey(input: text)
     }
 }
 

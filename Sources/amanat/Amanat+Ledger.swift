@@ -65,7 +65,7 @@ extension Amanat {
             let json = options.json
             let key: SigningPublicKey
             do {
-                key = try SigningPublicKey(text: signingKey.trimmingWhitespace)
+                key = try SigningPublicKey(input: signingKey)
             } catch {
                 throw ValidationError("--signing-key: \(error)")
             }
@@ -120,7 +120,7 @@ extension Amanat {
 
         func run() throws {
             var text = token ?? String(decoding: readInput(tokenFile!, limit: 4096), as: UTF8.self)
-            text = text.trimmingWhitespace
+            text = KeyTextInput.trimmed(text)
             guard WithdrawalToken.decode(text) != nil else {
                 fail("not a withdrawal token: it starts with amanat-wt- and has 52 more letters and digits")
             }
@@ -219,12 +219,6 @@ func printStored(_ answer: [String: JSONValue]) {
             "stored. Give the witness the record id, the receipt and the withdrawal token: the token is shown only once, "
                 + "and with it the witness can withdraw the testimony (amanat withdraw)."
         )
-    }
-}
-
-extension String {
-    var trimmingWhitespace: String {
-        String(Substring(self).drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
 

@@ -66,6 +66,22 @@ struct SettingTests {
         }
     }
 
+    @Test("recipient keys are trimmed of space, tab, CR and LF at either end, and of nothing else (FORMAT.md 2.1)")
+    func recipientKeyTrimming() throws {
+        // TOML escapes: a key pasted with the line end of another system, or with the editor's tab.
+        for around in ["\\n", "\\r", "\\r\\n", " ", "\\t", " \\t\\r\\n"] {
+            let file = try SettingValues(toml: "recipients = [\"\(around)\(Self.key)\(around)\"]\n")
+            let configuration = try ServerConfiguration.resolve(options: SettingValues(), file: file)
+            #expect(configuration.identityRecipients.map(\.text) == [Self.key], "\(around)")
+        }
+        for around in ["\\u00A0", "\\u3000", "\\u000B"] {
+            let file = try SettingValues(toml: "recipients = [\"\(Self.key)\(around)\"]\n")
+            #expect(throws: ConfigError.self, "\(around)") {
+                try ServerConfiguration.resolve(options: SettingValues(), file: file)
+            }
+        }
+    }
+
     @Test("the --check-config printout, read back as a config file, gives the same settings")
     func effectiveSettingsRoundTrip() throws {
         let catalog = try FormCatalog(directory: "\(Self.root)/config/forms")

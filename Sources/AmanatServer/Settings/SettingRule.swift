@@ -135,7 +135,7 @@ extension SettingRule where Value == [RecipientPublicKey] {
             var keys: [RecipientPublicKey] = []
             for (index, text) in texts.enumerated() {
                 do throws(PublicKeyTextError) {
-                    keys.append(try RecipientPublicKey(text: text.trimmingCharacters(in: " \t\r\n")))
+                    keys.append(try RecipientPublicKey(input: text))
                 } catch {
                     throw ConfigError("\(key.dropLast()) \(index + 1): \(error.description)")
                 }
