@@ -569,11 +569,21 @@ def open_database(path):
 
 
 def text_column(value):
+    """A form or date: checked to be well-formed UTF-8 before any record is read (§7.3 step 5)."""
     if value is None:
         return ""
     if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
+        return value.decode("utf-8")
     return str(value)
+
+
+def check_rows(connection, path):
+    """§7.3 step 5: every row's id, form, version, date and withdrawn mark can be read, checked before
+    anything is written, so that a malformed row late in the file leaves no partial output. Verification
+    (§12.8 step 0) checks this and more; with --no-verify this is all that is checked."""
+    reason = amanat_verify.first_unusable_row(connection)
+    if reason is not None:
+        raise Failure(f"{path}: {reason}")
 
 
 def blob_column(value):
@@ -597,7 +607,8 @@ def records(connection, path):
             "form": text_column(form_id),
             "form_version": form_version if isinstance(form_version, int) else NumberLiteral(text_column(form_version)),
             "received": text_column(received),
-            "clear_json": text_column(clear_json),
+            # The stored bytes, never repaired: ill-formed UTF-8 does not parse under §4.2 (§7.3 step 5).
+            "clear_json": clear_json if isinstance(clear_json, bytes) else b"",
             "identity": blob_column(identity),
             "testimony": blob_column(testimony),
             "withdrawn": withdrawn == 1,
@@ -700,6 +711,11 @@ def main(argv=None):
             to_write = connections
             if arguments.no_verify:
                 warn("warning: --no-verify: the ledger is not checked; records may be forged, altered or missing")
+                try:
+                    for path, connection in connections:
+                        check_rows(connection, path)
+                except sqlite3.DatabaseError as error:
+                    raise Failure(f"cannot read database: {error}")
             else:
                 reports = [(path, verify(connection, path, pinned)) for path, connection in connections]
                 failures, notes, redundant = amanat_verify.cross_check(reports)

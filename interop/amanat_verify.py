@@ -261,6 +261,7 @@ class Report:
         self.checkpoints = 0
         self.signed_up_to = 0
         self.entry_hashes = []
+        self.withdrawal_tokens = 0
 
     def hash_at(self, seq):
         """Entry `seq`'s hash; the genesis hash for 0."""
@@ -273,10 +274,74 @@ class Report:
 
 
 def site_key_of(connection):
-    rows = connection.execute("SELECT signing_key FROM site").fetchall()
-    if len(rows) != 1 or not _is_hash(rows[0][0]):
-        raise Broken("the archive does not name one site signing key (table site)")
-    return rows[0][0]
+    """§12.8 step 0: the site table has exactly one row, with id 1 and a 32-byte BLOB key that is not all zero.
+    (TEXT comes back as bytes here too, so SQL tells the types apart.)"""
+    rows = connection.execute(
+        "SELECT typeof(id) = 'integer' AND id = 1, typeof(signing_key) = 'blob' AND length(signing_key) = 32, "
+        "signing_key FROM site").fetchall()
+    if not rows:
+        raise Broken("the site table is empty: the archive names no signing key")
+    if len(rows) > 1:
+        raise Broken(f"the site table has {len(rows)} rows: the archive must name exactly one signing key")
+    right_id, right_key, key = rows[0]
+    if not (right_id and right_key):
+        raise Broken("the site signing key is malformed: the site row must have id 1 and a 32-byte BLOB key")
+    if not any(key):
+        raise Broken("the site signing key is the all-zero key")
+    return key
+
+
+# §7.3 step 5 and §12.8 step 0: rows no reader can use, whether it verifies or not.
+UNUSABLE_ROW = (
+    "typeof(record_id) != 'blob' OR length(record_id) != 16 OR typeof(form_id) != 'text' "
+    "OR typeof(form_version) != 'integer' OR form_version < 1 OR typeof(received) != 'text' "
+    "OR typeof(withdrawn) != 'integer' OR withdrawn NOT IN (0, 1) "
+    "OR typeof(clear_json) NOT IN ('text', 'null') OR typeof(identity_envelope) NOT IN ('blob', 'null') "
+    "OR typeof(testimony_envelope) NOT IN ('blob', 'null')")
+# §12.8 step 0 only: content that a withdrawn row keeps, or that another row lacks.
+INCONSISTENT_CONTENT = (
+    "(withdrawn = 1 AND (clear_json IS NOT NULL OR identity_envelope IS NOT NULL "
+    "OR testimony_envelope IS NOT NULL)) "
+    "OR (withdrawn = 0 AND (typeof(clear_json) != 'text' OR typeof(identity_envelope) != 'blob' "
+    "OR typeof(testimony_envelope) != 'blob'))")
+
+
+def first_ill_formed_text(connection, columns):
+    """The position (from 1, in seq order) of the first row with a text in `columns` that is not
+    well-formed UTF-8 (§4.2's definition), or None. SQLite does not check this, so Python does."""
+    cursor = connection.execute(f"SELECT {', '.join(columns)} FROM records ORDER BY seq")
+    for position, row in enumerate(cursor, start=1):
+        for value in row:
+            if isinstance(value, bytes):
+                try:
+                    value.decode("utf-8")
+                except UnicodeDecodeError:
+                    return position
+    return None
+
+
+def first_unusable_row(connection):
+    """§7.3 step 5: a reason if some row's id, form, version, date or withdrawn mark cannot be read, so
+    that a reader refuses the file before it writes anything; None if every row can be read."""
+    row = connection.execute(
+        "SELECT position FROM (SELECT row_number() OVER (ORDER BY seq) AS position, * FROM records) "
+        f"WHERE {UNUSABLE_ROW} LIMIT 1").fetchone()
+    if row is not None:
+        return f"a record is malformed (record {row[0]}: an id that is not 16 bytes, or a value of the wrong type)"
+    position = first_ill_formed_text(connection, ("form_id", "received"))
+    if position is not None:
+        return f"a record is malformed (record {position}: a form or date that is not well-formed UTF-8)"
+    return None
+
+
+def withdrawal_token_count(connection):
+    """§12.7: an export's withdrawal_tokens table is present and empty; rows mean a copy of the live
+    database. That is no failure of the ledger, but such a copy should not be passed on."""
+    row = connection.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'withdrawal_tokens'").fetchone()
+    if row[0] != 1:
+        return 0
+    return connection.execute("SELECT count(*) FROM withdrawal_tokens").fetchone()[0]
 
 
 def verify_archive(connection, pinned):
@@ -295,11 +360,32 @@ def verify_archive(connection, pinned):
                                  (table,)).fetchone()
         if row[0] != 1:
             raise Broken(f"the archive has no table {table}")
+    # Every value has its type, length and range; texts are well-formed UTF-8.
+    malformed = connection.execute(
+        f"SELECT 'a record' FROM records WHERE {UNUSABLE_ROW} OR {INCONSISTENT_CONTENT} "
+        "UNION ALL SELECT 'a ledger entry' FROM ledger WHERE typeof(seq) != 'integer' "
+        "OR typeof(kind) != 'integer' OR kind NOT IN (1, 2, 3) "
+        "OR typeof(record_id) != 'blob' OR length(record_id) != 16 "
+        "OR typeof(content_digest) != 'blob' OR length(content_digest) != 32 "
+        "OR typeof(prev_hash) != 'blob' OR length(prev_hash) != 32 "
+        "OR typeof(entry_hash) != 'blob' OR length(entry_hash) != 32 "
+        "UNION ALL SELECT 'a checkpoint' FROM checkpoints WHERE typeof(ledger_seq) != 'integer' "
+        "OR ledger_seq < 1 OR typeof(head_hash) != 'blob' OR length(head_hash) != 32 "
+        "OR typeof(record_count) != 'integer' OR record_count < 0 "
+        "OR typeof(signature) != 'blob' OR length(signature) != 64 "
+        "LIMIT 1").fetchone()
+    if malformed is not None:
+        raise Broken(f"{malformed[0].decode()} is malformed: a value of the wrong type, length or range, or "
+                     "content in a withdrawn record")
+    position = first_ill_formed_text(connection, ("form_id", "received", "clear_json"))
+    if position is not None:
+        raise Broken(f"record {position} is malformed: its form, date or clear fields are not well-formed UTF-8")
     site_key = site_key_of(connection)
     if site_key not in pinned:
         raise Broken(f"it is signed by site key {fingerprint(site_key)} ({signing_key_text(site_key)}), "
                      "which is not pinned with --signing-key")
     report = Report(site_key)
+    report.withdrawal_tokens = withdrawal_token_count(connection)
 
     # Step 1: the chain.
     states = {}                # record id -> [content digest, withdrawn]
@@ -539,6 +625,10 @@ def main(argv=None):
             continue
         output.write(f"{path}: intact: {report.summary()}\n")
         intact.append((path, report))
+    for path, report in intact:
+        if report.withdrawal_tokens:
+            output.write(f"note: {path} holds {report.withdrawal_tokens} withdrawal token hashes: it is a copy of "
+                         "the live database, not an export\n")
 
     failures, notes, _ = cross_check(intact)
     for note in notes:

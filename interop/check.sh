@@ -9,7 +9,9 @@
 # second site's export. It then opens copies of the database with both readers:
 #   - with various sets of keys;
 #   - after damaging a copy in one precise way at a time (interop/tamper.py, opened with --no-verify);
-#   - with key files that must be refused.
+#   - with key files that must be refused;
+#   - with a row whose id, form or date cannot be read, late in the file: both must refuse the whole
+#     file before writing anything (FORMAT.md section 7.3 step 5).
 # Both readers must give the same exit code and the same output, byte for byte. Where a case says
 # why a section did not open, both must give that reason.
 #
@@ -17,7 +19,10 @@
 # written from FORMAT.md alone, must both accept the untampered exports of both sites (one call, two
 # --signing-key), and both must reject each archive-level tampering of interop/tamper_ledger.py
 # (deleted, altered, reordered, swapped, copied-in and cut-off records, a rewritten chain, a forged
-# signature); `amanat-keyholder open` and amanat_open.py must refuse each unless given --no-verify.
+# signature, and each shape that section 12.8 step 0 refuses: the site table, ledger kinds and hash
+# lengths, text that is not UTF-8); `amanat-keyholder open` and amanat_open.py must refuse each unless
+# given --no-verify. Both trim a --signing-key of ASCII space, tab, CR and LF only (section 2.1), and both
+# note a copy that still holds withdrawal tokens (section 12.7).
 # Last, `amanat receipt verify` and interop/amanat_receipt.py must accept every receipt amanatd gave
 # and refuse altered ones (FORMAT.md section 12.6).
 #
@@ -350,6 +355,13 @@ tamper_case "clear_json with a lone surrogate escape" 6 "$key_a" "1:clear:$clear
 tamper_case "clear_json with a byte order mark" 6 "$key_a" "1:clear:$clear_tampered" \
     1 clear-json-hex efbbbf7b7d
 tamper_case "clear_json with NaN" 6 "$key_a" "1:clear:$clear_tampered" 1 clear-json '{"n":NaN}'
+# Ill-formed UTF-8 is refused, never repaired to U+FFFD and then parsed (FORMAT.md §4.2, §7.3 step 5).
+tamper_case "clear_json not well-formed UTF-8 (a lone 0xff)" 6 "$key_a" "1:clear:$clear_tampered" \
+    1 clear-json-hex 7b226c616e6775616765223a22ff227d
+tamper_case "clear_json with an encoded surrogate (not UTF-8)" 6 "$key_a" "1:clear:$clear_tampered" \
+    1 clear-json-hex 7b226c616e6775616765223a22eda080227d
+tamper_case "clear_json with an overlong encoding (not UTF-8)" 6 "$key_a" "1:clear:$clear_tampered" \
+    1 clear-json-hex 7b226c616e6775616765223a22c0af227d
 open_brackets="$(printf '[%.0s' {1..63})"
 close_brackets="$(printf ']%.0s' {1..63})"
 tamper_case "clear_json nested 64 deep" 0 "$key_a" "1:clear:-" \
@@ -437,6 +449,27 @@ verify_both() {
 verify_both "export verifies against its site key" 0 "$export_a" -- "$sig_a"
 verify_both "two sites' exports verify in one call, each against its own key" 0 "$export_a" "$export_b"
 verify_both "the clean-stop copy verifies (signed on stop)" 0 "$pristine" -- "$sig_a"
+# A copy of the live database keeps its withdrawal token hashes; an export has the table, empty (FORMAT.md §12.7).
+if grep -q '^note: .* withdrawal token hashes' "$work/swift.verify" \
+    && grep -q '^note: .* withdrawal token hashes' "$work/python.verify"; then
+    pass "both verifiers note that the clean-stop copy holds withdrawal tokens (not an export)"
+else
+    fail "both verifiers note that the clean-stop copy holds withdrawal tokens" "$(cat "$work/swift.verify" "$work/python.verify")"
+fi
+verify_both "an export verifies with no note" 0 "$export_a" -- "$sig_a"
+tokens_in_export="$("$py" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM withdrawal_tokens").fetchone()[0])' "$export_a")"
+if [ "$tokens_in_export" = 0 ] && ! grep -q '^note:' "$work/swift.verify" && ! grep -q '^note:' "$work/python.verify"; then
+    pass "an export holds withdrawal_tokens, empty, and neither verifier notes it"
+else
+    fail "an export holds withdrawal_tokens, empty" "$tokens_in_export rows; $(cat "$work/swift.verify" "$work/python.verify")"
+fi
+# Key texts a person gives are trimmed of ASCII space, tab, CR and LF at either end, and of nothing else (§2.1).
+verify_both "a --signing-key with space, tab, CR and LF around it is trimmed" 0 "$export_a" -- \
+    " "$'\t'"$sig_a"$'\r\n'
+nbsp="$(printf '\xc2\xa0')"
+verify_both "a --signing-key with a no-break space after it is refused" 64 "$export_a" -- "$sig_a$nbsp"
+verify_both "a --signing-key with an ideographic space before it is refused" 64 "$export_a" -- \
+    "$(printf '\xe3\x80\x80')$sig_a"
 verify_both "site b's export, with rewrap entries, verifies" 0 "$export_b" -- "$sig_b"
 if grep -q ' 2 rewrap entries' "$work/swift.verify" && grep -q ' 2 rewraps' "$work/python.verify"; then
     pass "both verifiers count site b's 2 rewrap entries"
@@ -513,6 +546,46 @@ ledger_case "a record deleted, chain and checkpoints recomputed (signatures fail
 ledger_case "a record deleted and the archive re-signed with a forger's key" forge-site 3
 ledger_case "one byte of a checkpoint signature changed" flip-signature
 ledger_case "a view standing in for the records table" view
+# The shape of §12.8 step 0: the site table, ledger kinds, hash lengths, and texts that are not UTF-8.
+ledger_case "the site key stored as TEXT of the same bytes" site-text
+ledger_case "the site row with id 2" site-id 2
+ledger_case "an empty site table" site-empty
+ledger_case "two site rows" site-twice
+ledger_case "a ledger entry of kind 4" ledger-kind 1 4
+ledger_case "a ledger entry of kind 0" ledger-kind 2 0
+ledger_case "a content digest of 33 bytes" ledger-length 2 content_digest
+ledger_case "a prev_hash of 33 bytes" ledger-length 3 prev_hash
+ledger_case "a record id of 17 bytes in the ledger" ledger-length 3 record_id
+ledger_case "clear fields not UTF-8, chain and checkpoints re-signed with the stolen site key" \
+    ill-formed-utf8 2 "$site/receipt.key"
+
+# --- Rows no reader can use (FORMAT.md §7.3 step 5) ----------------------------------------------
+
+# row_case NAME TAMPER-ARGUMENT...: a row whose id, form or date cannot be read, in the last record.
+# Opened with --no-verify, both readers must refuse the whole file (exit 1) before writing any record,
+# not after the records before it; verifying, both must refuse it (§12.8 step 0).
+row_case() {
+    local name=$1
+    shift
+    local db="$work/row-$((passed + failed)).sqlite"
+    cp "$pristine" "$db"
+    "$py" "$here/tamper.py" "$db" "$@" || die "tamper.py $*"
+    verify="--no-verify"
+    open_both "$db" "$work/passphrase" "$key_a"
+    verify="--signing-key"
+    if [ "$swift_rc" != 1 ] || [ "$py_rc" != 1 ]; then
+        fail "$name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc, expected 1"
+    elif [ -s "$work/swift.jsonl" ] || [ -s "$work/python.jsonl" ]; then
+        fail "$name" "a file refused for a malformed row must leave no output"
+    else
+        pass "$name"
+    fi
+    verify_both "verify refuses: $name" 7 "$db" -- "$sig_a"
+}
+
+row_case "the last record's id is 15 bytes: nothing is written" "$examples" short-id
+row_case "the last record's form is not UTF-8: nothing is written" "$examples" text-hex form_id 74657374ff
+row_case "the last record's date is not UTF-8: nothing is written" "$examples" text-hex received 323032ff
 
 # open_many NAME EXIT FILE...: both readers open several archives at once, verified against both
 # sites' keys; they must agree byte for byte and exit EXIT.
@@ -616,6 +689,8 @@ else
     fail "every receipt of site a verifies in both" "a receipt was refused"
 fi
 receipt_both "a receipt against another site's key" 1 "$work/submitted-2.json" "$sig_b"
+receipt_both "a receipt's --signing-key with CR LF after it is trimmed" 0 "$work/submitted-2.json" "$sig_a"$'\r\n'
+receipt_both "a receipt's --signing-key with a no-break space is refused" 64 "$work/submitted-2.json" "$nbsp$sig_a"
 edit_receipt "$work/submitted-2.json" "$work/receipt-seq.json" 'r["seq"] += 1'
 receipt_both "a receipt with another seq" 1 "$work/receipt-seq.json" "$sig_a"
 edit_receipt "$work/submitted-2.json" "$work/receipt-id.json" \

@@ -14,6 +14,9 @@ are named after the fields of docs/FORMAT.md §6.1, so a case reads like the spe
     tamper.py DB RECORD copy-from OTHER COLUMN put record OTHER's envelope into RECORD
     tamper.py DB RECORD clear-json TEXT        replace clear_json
     tamper.py DB RECORD clear-json-hex HEX     replace clear_json with these bytes (e.g. a BOM)
+    tamper.py DB RECORD short-id               drop the last byte of record_id (the table is rebuilt
+                                               without its CHECK constraints first)
+    tamper.py DB RECORD text-hex COLUMN HEX    set form_id or received to these bytes, as TEXT
 
 RECORD and OTHER count records from 1 in storage order (seq). COLUMN is identity or testimony.
 PLACE is magic, version, section-name, record-id, stanza-count, key-id:N, sealed-key:N (N from 1),
@@ -91,6 +94,18 @@ def main(argv):
         text = arguments[0].encode("utf-8") if operation == "clear-json" else bytes.fromhex(arguments[0])
         # Bytes are bound as a BLOB; cast so the column stays TEXT, as amanatd writes it.
         connection.execute("UPDATE records SET clear_json = CAST(? AS TEXT) WHERE seq = ?", (text, seq))
+    elif operation == "short-id":
+        connection.executescript("""
+            CREATE TABLE copy AS SELECT * FROM records;
+            DROP TABLE records;
+            ALTER TABLE copy RENAME TO records;
+            """)
+        connection.execute("UPDATE records SET record_id = substr(record_id, 1, 15) WHERE seq = ?", (seq,))
+    elif operation == "text-hex":
+        column, data = arguments
+        if column not in ("form_id", "received"):
+            sys.exit(f"tamper.py: text-hex is for form_id or received, not {column}")
+        connection.execute(f"UPDATE records SET {column} = CAST(? AS TEXT) WHERE seq = ?", (bytes.fromhex(data), seq))
     else:
         sys.exit(f"tamper.py: unknown operation {operation}")
     connection.commit()

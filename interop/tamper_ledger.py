@@ -35,6 +35,19 @@ can. `amanat-keyholder verify` and amanat_verify.py must both reject every resul
                                                  the archive alone verifies; only another export of the
                                                  same site shows the ledgers diverge
     tamper_ledger.py DB flip-signature           XOR one byte of the last checkpoint's signature
+    tamper_ledger.py DB site-text                the site key stored as TEXT of the same 32 bytes
+    tamper_ledger.py DB site-id ID               the site row's id set to ID
+    tamper_ledger.py DB site-empty               the site row deleted
+    tamper_ledger.py DB site-twice               a second site row (id 2) with the same key
+    tamper_ledger.py DB ledger-kind SEQ KIND     entry SEQ's kind set to KIND
+    tamper_ledger.py DB ledger-length SEQ COLUMN one byte appended to entry SEQ's COLUMN (record_id,
+                                                 content_digest, prev_hash or entry_hash)
+    tamper_ledger.py DB ill-formed-utf8 N KEYFILE  record N's clear_json gets a byte that is not UTF-8;
+                                                 the chain is recomputed over it and every checkpoint
+                                                 signed again with the site's stolen receipt key, so
+                                                 that only the shape check (§12.8 step 0) refuses it
+
+The site-*, ledger-* changes rebuild the table without its CHECK constraints, as a forger can.
 
 N and M count record rows from 1 in storage order (seq). COLUMN is identity or testimony. The last
 ledger entry must be a `record` entry for cut-signed and cut. Exits 2 when the archive does not
@@ -153,6 +166,14 @@ class Archive:
             self.connection.execute("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?)",
                                     (ledger_seq, head, count, signature))
 
+    def unconstrained(self, table):
+        """Rebuild `table` without its CHECK constraints, so that it can hold what amanatd never writes."""
+        self.connection.executescript(f"""
+            CREATE TABLE copy AS SELECT * FROM {table};
+            DROP TABLE {table};
+            ALTER TABLE copy RENAME TO {table};
+            """)
+
     def cut_last(self):
         last = self.last_entry()
         if last is None or last[1] != KIND_RECORD:
@@ -265,6 +286,46 @@ def main(argv):
         signature = bytearray(row[1])
         signature[10] ^= 0x01
         db.execute("UPDATE checkpoints SET signature = ? WHERE ledger_seq = ?", (bytes(signature), row[0]))
+    elif operation == "site-text":
+        archive.unconstrained("site")
+        db.execute("UPDATE site SET signing_key = CAST(signing_key AS TEXT)")
+    elif operation == "site-id":
+        archive.unconstrained("site")
+        db.execute("UPDATE site SET id = ?", (int(arguments[0]),))
+    elif operation == "site-empty":
+        db.execute("DELETE FROM site")
+    elif operation == "site-twice":
+        archive.unconstrained("site")
+        db.execute("INSERT INTO site SELECT 2, signing_key FROM site")
+    elif operation == "ledger-kind":
+        archive.unconstrained("ledger")
+        db.execute("UPDATE ledger SET kind = ? WHERE seq = ?", (int(arguments[1]), int(arguments[0])))
+    elif operation == "ledger-length":
+        seq, column = arguments
+        if column not in ("record_id", "content_digest", "prev_hash", "entry_hash"):
+            refuse(f"no ledger column {column}")
+        archive.unconstrained("ledger")
+        db.execute(f"UPDATE ledger SET {column} = {column} || x'00' WHERE seq = ?", (int(seq),))
+    elif operation == "ill-formed-utf8":
+        number, key_path = arguments
+        with open(key_path, "rb") as key_file:
+            contents = key_file.read()
+        if len(contents) != 37 or contents[:5] != b"AMRK\x01":
+            refuse("not a receipt key file")
+        stolen = SigningKey(contents[5:])
+        row = archive.row(number)
+        if row["clear_json"] is None:
+            refuse("that record is withdrawn")
+        # {"language":"<0xff>"}: JSON in shape, but not UTF-8. Bound as bytes, cast so the column stays TEXT.
+        bad = b'{"language":"\xff"}'
+        db.execute("UPDATE records SET clear_json = CAST(? AS TEXT) WHERE seq = ?", (bad, archive.seq(number)))
+        row["clear_json"] = bad
+        changed, digest = row["record_id"], record_digest(row)
+        entries = [(kind, rid, digest if rid == changed else old) for _, kind, rid, old, _, _ in archive.ledger()]
+        if sum(rid == changed for _, rid, _ in entries) != 1:
+            refuse("that record has more than one ledger entry")
+        hashes, counts = archive.rewrite_ledger(entries)
+        archive.rewrite_checkpoints(hashes, counts, signing_key=stolen)
     else:
         refuse(f"unknown operation {operation}")
     db.commit()

@@ -23,6 +23,9 @@ public struct VerificationReport: Sendable {
     public var verified = VerifiedRecords()
     /// The last entry's hash (the genesis hash for an empty ledger).
     public var headHash: [UInt8] = []
+    /// Rows in `withdrawal_tokens`: none in an export (docs/FORMAT.md 12.7). Some mean a copy of the live database,
+    /// which is no failure of the ledger, but should not be passed on as an export.
+    public var withdrawalTokens = 0
 
     /// Record ids in ledger order (made on each call: for tests and small archives; the key holder reads
     /// ``verified``).
@@ -125,24 +128,40 @@ public struct ArchiveVerifier {
             }
         }
         let malformed = try String.fetchOne(db, sql: """
-            SELECT 'a record' FROM records WHERE typeof(record_id) != 'blob' OR length(record_id) != 16
-                OR typeof(form_id) != 'text' OR typeof(form_version) != 'integer' OR form_version < 1
-                OR typeof(received) != 'text' OR typeof(withdrawn) != 'integer' OR withdrawn NOT IN (0, 1)
-                OR (withdrawn = 1 AND (clear_json IS NOT NULL OR identity_envelope IS NOT NULL OR testimony_envelope IS NOT NULL))
-                OR (withdrawn = 0 AND (typeof(clear_json) != 'text' OR typeof(identity_envelope) != 'blob'
-                                       OR typeof(testimony_envelope) != 'blob'))
+            SELECT 'a record' FROM records WHERE \(RecordShape.unusableRow) OR \(RecordShape.inconsistentContent)
             UNION ALL SELECT 'a ledger entry' FROM ledger WHERE typeof(seq) != 'integer' OR typeof(kind) != 'integer'
-                OR typeof(record_id) != 'blob' OR typeof(content_digest) != 'blob' OR typeof(prev_hash) != 'blob'
-                OR typeof(entry_hash) != 'blob'
+                OR kind NOT IN (1, 2, 3) OR typeof(record_id) != 'blob' OR length(record_id) != 16
+                OR typeof(content_digest) != 'blob' OR length(content_digest) != 32
+                OR typeof(prev_hash) != 'blob' OR length(prev_hash) != 32
+                OR typeof(entry_hash) != 'blob' OR length(entry_hash) != 32
             UNION ALL SELECT 'a checkpoint' FROM checkpoints WHERE typeof(ledger_seq) != 'integer' OR ledger_seq < 1
-                OR typeof(head_hash) != 'blob' OR typeof(record_count) != 'integer' OR record_count < 0
-                OR typeof(signature) != 'blob'
+                OR typeof(head_hash) != 'blob' OR length(head_hash) != 32 OR typeof(record_count) != 'integer'
+                OR record_count < 0 OR typeof(signature) != 'blob' OR length(signature) != 64
             LIMIT 1
             """)
         if let malformed {
-            return fail("\(malformed) is malformed (a value of the wrong type or range, or content in a withdrawn record)")
+            return fail("\(malformed) is malformed (a value of the wrong type, length or range, or content in a withdrawn record)")
         }
-        guard let siteKey = try LedgerTables.siteKey(db) else { return fail("the archive names no signing key") }
+        if let position = try RecordShape.firstIllFormedText(db, columns: ["form_id", "received", "clear_json"]) {
+            return fail("record \(position) is malformed: its form, date or clear fields are not well-formed UTF-8")
+        }
+        // One row, id 1, a 32-byte BLOB: a TEXT key would be read through a conversion, and two rows would leave
+        // the choice of key to the reader.
+        let site = try Row.fetchAll(
+            db, sql: "SELECT typeof(id) = 'integer' AND id = 1, typeof(signing_key) = 'blob' AND length(signing_key) = 32 FROM site"
+        )
+        guard site.count == 1 else {
+            return fail(site.isEmpty
+                ? "the archive's site table is empty: it names no signing key"
+                : "the archive's site table has \(site.count) rows: it must name exactly one signing key")
+        }
+        guard site[0][0] as Bool, site[0][1] as Bool else {
+            return fail("the archive's site signing key is malformed (the site row must have id 1 and a 32-byte BLOB key)")
+        }
+        guard let siteKey = try LedgerTables.siteKey(db) else {
+            return fail("the archive's site signing key is not a usable key (all zero)")
+        }
+        report.withdrawalTokens = try withdrawalTokens(db)
         report.siteKey = siteKey
         if !pinned.isEmpty && !pinned.contains(siteKey) {
             return fail("the archive is signed by \(siteKey.text), which is not a given --signing-key")
@@ -297,6 +316,12 @@ public struct ArchiveVerifier {
             if seq == 0 { return try LedgerTables.siteKey(db).map(Ledger.genesis) }
             return try Data.fetchOne(db, sql: "SELECT entry_hash FROM ledger WHERE seq = ?", arguments: [seq]).map { [UInt8]($0) }
         }
+    }
+
+    /// The rows of `withdrawal_tokens`, 0 when the table is missing (it holds nothing the ledger covers).
+    private static func withdrawalTokens(_ db: Database) throws -> Int {
+        guard try db.tableExists("withdrawal_tokens") else { return 0 }
+        return try Int.fetchOne(db, sql: "SELECT count(*) FROM withdrawal_tokens") ?? 0
     }
 
     private static func recordExists(_ db: Database, _ recordID: RecordID) throws -> Bool {

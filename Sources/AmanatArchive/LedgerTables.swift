@@ -11,23 +11,35 @@ extension StoredRecord {
 
     /// Reads a `records` row selected as `record_id, form_id, form_version, received, clear_json,
     /// identity_envelope, testimony_envelope[, withdrawn]`.
+    ///
+    /// Texts are read as the bytes stored and must be well-formed UTF-8 (docs/FORMAT.md 7.3): GRDB's `String`
+    /// decoding would put U+FFFD in place of ill-formed bytes and stop at a NUL byte, so a digest computed from
+    /// it would not be of the stored bytes. An ill-formed `form_id` or `received` makes the row malformed; an
+    /// ill-formed `clear_json` only keeps the clear section from opening (``StoredRecord/clearJSONIsWellFormed``).
     package init(row: Row) throws {
         guard let recordID = RecordID(bytes: try row.bytes(at: 0)) else {
             throw StoreError(.notAmanatDatabase, "a record has a malformed id")
         }
         // Decoded with errors, not GRDB's trapping subscript: with --no-verify nothing has checked the types. GRDB's
         // decoding error describes the whole row, clear fields included, so it is replaced by one that names none.
+        let formID: String?, received: String?, clearJSON: String?
         do {
+            formID = try row.utf8Text(at: 1)
+            received = try row.utf8Text(at: 3)
+            clearJSON = row.hasNull(atIndex: 4) ? "" : try row.utf8Text(at: 4)
             self.init(
-                recordID: recordID, formID: try row.decode(atIndex: 1), formVersion: try row.decode(atIndex: 2),
-                received: try row.decode(atIndex: 3), clearJSON: try row.decode(String?.self, atIndex: 4) ?? "",
-                identityEnvelope: try row.bytes(at: 5),
+                recordID: recordID, formID: formID ?? "", formVersion: try row.decode(atIndex: 2),
+                received: received ?? "", clearJSON: clearJSON ?? "", identityEnvelope: try row.bytes(at: 5),
                 testimonyEnvelope: try row.bytes(at: 6)
             )
             if row.count > 7 { withdrawn = try row.decode(Int?.self, atIndex: 7) == 1 }
         } catch {
             throw StoreError(.notAmanatDatabase, "record \(recordID) has a value of the wrong type")
         }
+        guard formID != nil, received != nil else {
+            throw StoreError(.notAmanatDatabase, "record \(recordID) has a form or date that is not well-formed UTF-8")
+        }
+        clearJSONIsWellFormed = clearJSON != nil
     }
 }
 
@@ -35,6 +47,15 @@ extension Row {
     /// The blob (or text) in column `index`, copied once out of SQLite's buffer; empty for NULL.
     package func bytes(at index: Int) throws -> [UInt8] {
         try withUnsafeData(atIndex: index) { data in data.map { [UInt8]($0) } ?? [] }
+    }
+
+    /// The TEXT in column `index` from its stored bytes, nil if they are not well-formed UTF-8. Throws when the
+    /// value is not TEXT (NULL included).
+    package func utf8Text(at index: Int) throws -> String? {
+        guard case .string = (self[index] as DatabaseValue).storage else {
+            throw StoreError(.notAmanatDatabase, "not text")
+        }
+        return String(validating: try bytes(at: index), as: UTF8.self)
     }
 }
 

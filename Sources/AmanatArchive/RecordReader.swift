@@ -76,6 +76,14 @@ public final class RecordReader {
         }
     }
 
+    /// Checks every row's shape before anything is written (docs/FORMAT.md 7.3 step 5): throws when a record id,
+    /// form, version, date or withdrawn mark cannot be read, so that such a row stops a reader before its first
+    /// record rather than part way. Verification checks this and more (``ArchiveVerifier``); `open --no-verify`
+    /// calls it alone.
+    public func checkRows() throws {
+        try queue.read { db in try RecordShape.check(db, path: path) }
+    }
+
     /// The number of records.
     public func count() throws -> Int {
         try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM records") ?? 0 }

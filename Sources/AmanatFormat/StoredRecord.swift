@@ -19,6 +19,10 @@ public struct StoredRecord: Sendable, Equatable {
     public var testimonyEnvelope: [UInt8]
     /// Whether the witness withdrew it.
     public var withdrawn: Bool = false
+    /// False when the `clear_json` read from a file was not well-formed UTF-8 (docs/FORMAT.md 7.3): `clearJSON` is
+    /// then empty and the clear section does not open. Such bytes are never replaced, so that nothing is shown as
+    /// the record's content that is not in the file. amanatd never writes them.
+    public var clearJSONIsWellFormed = true
 
     /// A record.
     public init(

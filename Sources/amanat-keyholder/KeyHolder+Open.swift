@@ -215,7 +215,8 @@ extension KeyHolder {
                 return (opened, nil)
             }
             opened.skipped = Set(Section.sealed.filter { !requested.contains($0) })
-            if case .object(let clear)? = try? JSONParser(maxDepth: 64).parse(Array(record.clearJSON.utf8)) {
+            if record.clearJSONIsWellFormed,
+               case .object(let clear)? = try? JSONParser(maxDepth: 64).parse(Array(record.clearJSON.utf8)) {
                 opened.fields[.clear] = clear
             } else {
                 opened.failures[.clear] = .tampered("tampered: the clear fields are not a JSON object")

@@ -116,7 +116,10 @@ struct ExpectedRow: Sendable {
 
     /// Throws ``ArchiveChanged`` unless `record` has the verified digest (which covers the withdrawn state too).
     func check(_ record: StoredRecord) throws(ArchiveChanged) {
-        guard constantTimeEqual(record.digest, digest) else { throw ArchiveChanged(path: path, recordID: record.recordID) }
+        // A clear text that is not UTF-8 reads as empty: only its flag tells it from a verified empty one.
+        guard record.clearJSONIsWellFormed, constantTimeEqual(record.digest, digest) else {
+            throw ArchiveChanged(path: path, recordID: record.recordID)
+        }
     }
 }
 
@@ -137,7 +140,17 @@ struct ArchiveChanged: Error, CustomStringConvertible {
 func verifiedArchives(_ paths: [String], signing: SigningKeyOption, noVerify: Bool, doing what: String) -> [CheckedArchive] {
     if noVerify {
         warn("--no-verify: the archives' ledgers are not checked; records may be forged, altered or missing")
-        return paths.map { CheckedArchive(path: $0, reader: openReader($0), report: nil) }
+        // Every row of every archive is checked before anything is written: a malformed one stops the run with no
+        // output, wherever it is (docs/FORMAT.md 7.3 step 5).
+        return paths.map { path in
+            let reader = openReader(path)
+            do {
+                try reader.checkRows()
+            } catch {
+                fail("\(error)")
+            }
+            return CheckedArchive(path: path, reader: reader, report: nil)
+        }
     }
     let pinned = signing.keys
     let archives = verifyArchives(paths, pinned: pinned)
@@ -256,6 +269,11 @@ extension KeyHolder {
             let verified = verifyArchives(archives, pinned: signing.keys)
             for archive in verified {
                 printLine(json ? archive.report.json(path: archive.path).canonicalText : archive.report.summary(path: archive.path))
+            }
+            for archive in verified where archive.report.isIntact && archive.report.withdrawalTokens > 0 {
+                let note = "\(archive.path) holds \(archive.report.withdrawalTokens) withdrawal token hashes: it is a copy "
+                    + "of the live database, not an export; make an export (amanat export) to pass on"
+                printLine(json ? JSONValue.object(["note": .string(note)]).canonicalText : "note: \(note)")
             }
             let across = crossCheck(verified)
             for note in across.notes {

@@ -94,7 +94,7 @@ final class JSONLinesOutput: OpenOutput {
     static func canonicalParts(
         of record: StoredRecord, sections: OpenedSections
     ) -> [[UInt8]]? {
-        guard !record.withdrawn else { return nil }
+        guard !record.withdrawn, record.clearJSONIsWellFormed else { return nil }
         var parts: [[UInt8]] = [Array(record.clearJSON.utf8)]
         for (_, result) in sections {
             guard case .success(let plaintext) = result else { return nil }

@@ -266,7 +266,7 @@ extension LedgerStoreTests {
                 UPDATE \(table) SET \(column) = NULL WHERE \(column) = (SELECT max(\(column)) FROM \(table));
                 """)
             let failure = try Self.verify(path).failure
-            #expect(failure == "\(table == "ledger" ? "a ledger entry" : "a checkpoint") is malformed (a value of the wrong type or range, or content in a withdrawn record)")
+            #expect(failure == "\(table == "ledger" ? "a ledger entry" : "a checkpoint") is malformed (a value of the wrong type, length or range, or content in a withdrawn record)")
         }
     }
 

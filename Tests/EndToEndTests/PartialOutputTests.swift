@@ -29,8 +29,8 @@ struct PartialOutputTests {
         return database
     }
 
-    /// Rebuilds the records table without its constraints and appends a record with no form: read without
-    /// verification, it stops the run after every record before it went to the output.
+    /// Rebuilds the records table without its constraints and appends a record with no form, after 301 others: read
+    /// without verification, it makes the whole file unreadable (docs/FORMAT.md 7.3 step 5).
     static func appendMalformedRecord(to database: String) async throws {
         let queue = try DatabaseQueue(path: database)
         try await queue.write { db in
@@ -47,7 +47,7 @@ struct PartialOutputTests {
         try queue.close()
     }
 
-    @Test("a record that stops open part way leaves no output behind", arguments: ["jsonl", "csv", "md"])
+    @Test("a malformed record at the end stops open before it writes anything", arguments: ["jsonl", "csv", "md"])
     func aFailurePartWayRemovesTheOutput(format: String) async throws {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
@@ -60,6 +60,20 @@ struct PartialOutputTests {
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("a record is malformed"), "\(outcome.stderr.suffix(400))")
         #expect(!FileManager.default.fileExists(atPath: out), "the partial output is removed")
+    }
+
+    /// On standard output nothing can be taken back, so the rows are checked before the first record is written:
+    /// the 301 records before the malformed one must not reach the output as if they were the whole archive.
+    @Test("a malformed record at the end leaves standard output empty")
+    func aMalformedRecordWritesNothingToStandardOutput() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let database = try await Self.archive(in: directory, key: key, copies: 300)
+        try await Self.appendMalformedRecord(to: database)
+        let outcome = try await key.open(database, extra: ["--no-verify"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("a record is malformed (record 302: "), "\(outcome.stderr.suffix(400))")
+        #expect(outcome.stdout.isEmpty, "\(outcome.stdout.count) bytes written before the malformed record")
     }
 
     @Test("a complete output stays when the exit code reports tampered records", arguments: ["jsonl", "md"])
@@ -79,7 +93,7 @@ struct PartialOutputTests {
         }
     }
 
-    @Test("a report directory given empty stays, without the pages written before the failure")
+    @Test("a report directory given empty stays, and gets no page when a record is malformed")
     func aFailureKeepsAGivenDirectory() async throws {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
