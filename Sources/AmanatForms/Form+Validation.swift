@@ -101,16 +101,19 @@ extension FormField {
         case .enumerationList:
             guard case .array(let items) = value else { throw wrongType(path, "a list of strings") }
             try checkCount(items.count, path: path)
-            var seen: Set<String> = []
+            var chosen = [Bool](repeating: false, count: options.count)
             for item in items {
                 guard case .string(let text) = item else { throw wrongType(path, "a list of strings") }
-                try checkOption(text, path: path)
-                guard seen.insert(text).inserted else {
+                let position = try checkOption(text, path: path)
+                guard !chosen[position] else {
                     let path = path.text
                     throw ValidationError(.invalidValue, field: path, "\(path) lists the same value twice")
                 }
+                chosen[position] = true
             }
-            return .plain(value)
+            // Stored in the form's order, not the order given: the order a witness named them in, or the volunteer
+            // typed them in, is one more thing that tells records apart (and it sits in clear for enum_list fields).
+            return .plain(.array(options.indices.filter { chosen[$0] }.map { .string(options[$0].value) }))
         case .bool:
             guard case .bool = value else { throw wrongType(path, "true or false") }
             return .plain(value)
@@ -137,12 +140,15 @@ extension FormField {
         return ValidationError(.wrongType, field: path, "\(path) must be \(expected)")
     }
 
-    private func checkOption(_ text: String, path: FieldPath) throws(ValidationError) {
-        guard options.contains(where: { $0.value == text }) else {
+    /// The option's position in the form; refuses a value the field does not offer.
+    @discardableResult
+    private func checkOption(_ text: String, path: FieldPath) throws(ValidationError) -> Int {
+        guard let position = options.firstIndex(where: { $0.value == text }) else {
             let path = path.text
             let allowed = options.map(\.value).joined(separator: ", ")
             throw ValidationError(.invalidValue, field: path, "\(path) must be one of: \(allowed)")
         }
+        return position
     }
 
     private func checkCount(_ count: Int, path: FieldPath) throws(ValidationError) {

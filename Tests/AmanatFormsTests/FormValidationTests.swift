@@ -231,6 +231,26 @@ struct ExampleValidationTests {
         #expect(testimony.sections[.testimony] == ["narrative": Testimonies.minimal["narrative"]!])
         #expect(testimony.sections[.clear] == ["language": .string("kk"), "consent": .string("archive_only")])
     }
+
+    @Test func listsOfChoicesAreStoredInTheFormsOrderWhateverOrderTheyWereGivenIn() throws {
+        let form = try RepositoryFiles.shippedForm()
+        // The form lists arbitrary_detention, political_indoctrination, torture, forced_labour, family_separation.
+        func clear(_ choices: [String]) throws -> [UInt8] {
+            let fields = Testimonies.minimal(with: ["violation_types": .array(choices.map { .string($0) })])
+            return try form.validate(fields: fields).canonicalJSON(.clear)
+        }
+        let named = try clear(["family_separation", "torture", "arbitrary_detention"])
+        let typed = try clear(["torture", "arbitrary_detention", "family_separation"])
+        #expect(named == typed)
+        #expect(
+            String(decoding: named, as: UTF8.self).contains(#""violation_types":["arbitrary_detention","torture","family_separation"]"#)
+        )
+        // A value named twice is refused, not merged: the volunteer sees the slip.
+        Testimonies.expectRejection(
+            form, Testimonies.minimal(with: ["violation_types": .array([.string("torture"), .string("torture")])]),
+            .invalidValue, field: "violation_types"
+        )
+    }
 }
 
 // MARK: - Unknown, missing and empty fields
@@ -425,10 +445,10 @@ struct ValueValidationTests {
                 ]),
             ]
         )
-        // Lists keep the order they were given in.
+        // Lists of choices are stored in the form's order (c was given first).
         #expect(
             testimony.sections[.clear] == [
-                "choice": .string("c"), "choices": .array([.string("c"), .string("a")]), "flag": .bool(true),
+                "choice": .string("c"), "choices": .array([.string("a"), .string("c")]), "flag": .bool(true),
             ]
         )
     }

@@ -109,6 +109,9 @@ struct ValidatedEncodingTests {
             case (.line, .string(let text)), (.text, .string(let text)): out[field.name] = .string(text.nfc)
             case (.records, .array(let items)):
                 out[field.name] = .array(items.map { .object(expectedObject($0.objectValue!, field.subfields)) })
+            case (.enumerationList, .array(let items)):
+                // Stored in the form's order of the options, whatever the order given.
+                out[field.name] = .array(field.options.map { JSONValue.string($0.value) }.filter(items.contains))
             default: out[field.name] = value
             }
         }

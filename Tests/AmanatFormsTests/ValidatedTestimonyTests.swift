@@ -50,7 +50,7 @@ struct CanonicalOutputTests {
             + #""relatives":[{"name":"Нұрлан","relation":"spouse","status":"imprisoned"}]}"#,
         .testimony: #"{"events_period":"2017-04 — 2019-01","#
             + #""narrative":"Бірінші жол.\r\nSecond \"line\"\t\\ a/b\#u{2028}end"}"#,
-        .clear: #"{"consent":"archive_only","language":"kk","violation_types":["torture","arbitrary_detention"]}"#,
+        .clear: #"{"consent":"archive_only","language":"kk","violation_types":["arbitrary_detention","torture"]}"#,
     ]
 
     @Test(arguments: [Section.identity, .testimony, .clear])
