@@ -105,26 +105,81 @@ package enum LedgerTables {
     package static func checkpoint(_ db: Database, key: any Notary) throws -> Checkpoint? {
         let head = try head(db)
         guard head.seq > 0 else { return nil }
+        return try checkpoint(db, through: head.seq, hash: head.hash, key: key)
+    }
+
+    /// Signs entry `seq` (whose hash is `hash`) unless a checkpoint covers it already.
+    private static func checkpoint(_ db: Database, through seq: Int64, hash: [UInt8], key: any Notary) throws -> Checkpoint {
         if let row = try Row.fetchOne(
-            db, sql: "SELECT head_hash, record_count, signature FROM checkpoints WHERE ledger_seq = ?", arguments: [head.seq]
+            db, sql: "SELECT head_hash, record_count, signature FROM checkpoints WHERE ledger_seq = ?", arguments: [seq]
         ) {
             return Checkpoint(
-                ledgerSeq: head.seq, headHash: try row.bytes(at: 0), recordCount: row[1],
-                signature: try row.bytes(at: 2)
+                ledgerSeq: seq, headHash: try row.bytes(at: 0), recordCount: row[1], signature: try row.bytes(at: 2)
             )
         }
         // The previous checkpoint's count plus the records since: no scan of the whole ledger.
         let previous = try Row.fetchOne(
-            db, sql: "SELECT ledger_seq, record_count FROM checkpoints ORDER BY ledger_seq DESC LIMIT 1"
+            db, sql: "SELECT ledger_seq, record_count FROM checkpoints WHERE ledger_seq < ? ORDER BY ledger_seq DESC LIMIT 1",
+            arguments: [seq]
         )
         let (since, base): (Int64, Int64) = previous.map { ($0[0], $0[1]) } ?? (0, 0)
         let count = base + (try Int64.fetchOne(
-            db, sql: "SELECT count(*) FROM ledger WHERE seq > ? AND kind = ?",
-            arguments: [since, Int(Ledger.Kind.record.rawValue)]
+            db, sql: "SELECT count(*) FROM ledger WHERE seq > ? AND seq <= ? AND kind = ?",
+            arguments: [since, seq, Int(Ledger.Kind.record.rawValue)]
         ) ?? 0)
-        let checkpoint = Checkpoint(signing: key, ledgerSeq: head.seq, headHash: head.hash, recordCount: count)
+        let checkpoint = Checkpoint(signing: key, ledgerSeq: seq, headHash: hash, recordCount: count)
         try insert(checkpoint, db)
         return checkpoint
+    }
+
+    /// The last stored record's `record` entry and `received` value; nil before the first record.
+    package static func lastRecord(_ db: Database) throws -> (seq: Int64, hash: [UInt8], received: String)? {
+        guard let record = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT record_id, received FROM records ORDER BY seq DESC LIMIT 1")
+        ) else { return nil }
+        let recordID: Data = record[0]
+        guard let entry = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT seq, entry_hash FROM ledger WHERE record_id = ? AND kind = ?"),
+            arguments: [recordID, Int(Ledger.Kind.record.rawValue)]
+        ) else { return nil }
+        return (entry[0], try entry.bytes(at: 1), record[1])
+    }
+
+    /// Before a record received in `received` is appended: signs the head if the last record was received in
+    /// another period and something is unsigned. The checkpoint then falls where the records' `received` values
+    /// change, which says nothing they do not say already; a checkpoint at any time of day would date the records
+    /// around it (FORMAT.md section 12.5).
+    package static func checkpointBeforeNewPeriod(_ db: Database, received: String, key: any Notary) throws {
+        guard let last = try lastRecord(db), last.received != received else { return }
+        if try lastCheckpointSeq(db) < head(db).seq { try checkpoint(db, key: key) }
+    }
+
+    /// Signs the last record's entry (not what came after it) if it is unsigned and the received period it was
+    /// stamped in is no longer `currentPeriod`: the day (or hour, or month) is over, so signing says only that its
+    /// records came before its end. Returns whether it signed.
+    @discardableResult
+    package static func checkpointEndedPeriod(_ db: Database, currentPeriod: String, key: any Notary) throws -> Bool {
+        guard let last = try lastRecord(db), last.received != currentPeriod,
+              try lastCheckpointSeq(db) < last.seq
+        else { return false }
+        _ = try checkpoint(db, through: last.seq, hash: last.hash, key: key)
+        return true
+    }
+
+    /// At start-up: removes the checkpoint that the last clean stop signed over the head, unless it would stand
+    /// anyway (100 entries after the one before it, or over the last record of a period that is over). Kept,
+    /// it would tell which of the period's records came before the stop and which after the next start, both of
+    /// which journald logs. Returns whether it removed one.
+    @discardableResult
+    package static func removeStopCheckpoint(_ db: Database, currentPeriod: String, key: any Notary) throws -> Bool {
+        let head = try head(db)
+        let latest = try Int64.fetchAll(db, sql: "SELECT ledger_seq FROM checkpoints ORDER BY ledger_seq DESC LIMIT 2")
+        guard let last = latest.first, last == head.seq else { return false }
+        if head.seq - (latest.count > 1 ? latest[1] : 0) >= checkpointEvery { return false }
+        if let record = try lastRecord(db), record.seq == head.seq, record.received != currentPeriod { return false }
+        try db.execute(sql: "DELETE FROM checkpoints WHERE ledger_seq = ?", arguments: [head.seq])
+        try checkpointEndedPeriod(db, currentPeriod: currentPeriod, key: key)
+        return true
     }
 
     package static func insert(_ checkpoint: Checkpoint, _ db: Database) throws {
@@ -134,7 +189,9 @@ package enum LedgerTables {
         )
     }
 
-    /// Signs a checkpoint when `checkpointEvery` entries have gone unsigned.
+    /// Signs a checkpoint when `checkpointEvery` entries have gone unsigned. Writers call it after every entry, so
+    /// that count checkpoints fall every 100 entries exactly, not at the end of whichever transaction passed 100:
+    /// a transaction's end would tell which records were committed together.
     package static func checkpointIfDue(_ db: Database, key: any Notary) throws {
         let head = try head(db)
         if head.seq - (try lastCheckpointSeq(db)) >= checkpointEvery {

@@ -25,12 +25,23 @@ public struct IntakeCore: Sendable {
             default: .submitter
             }
         }
+
+        /// Whether it stores, changes or exports records. A log line of its own, at its exact time, would date
+        /// the records it touches, so transports log none for it.
+        public var datesRecords: Bool {
+            switch self {
+            case .submit, .withdraw, .importRewrap, .export: true
+            case .health, .listForms, .readForm, .readSigningKey: false
+            }
+        }
     }
 
     /// Where records go.
     public let archive: any ArchiveWriter
     /// What signs receipts and hashes withdrawal tokens.
     public let notary: any Notary
+    /// What was stored, withdrawn, refused, rewrapped and exported, per received period (never per event).
+    public let tally: IntakeTally
     private let settings: @Sendable () -> IntakeSettings
     private let logger: Logger
 
@@ -44,6 +55,7 @@ public struct IntakeCore: Sendable {
         self.notary = notary
         self.logger = logger
         self.settings = settings
+        self.tally = IntakeTally()
     }
 
     /// Throws unless `principal` may perform `operation`.
@@ -119,9 +131,9 @@ public struct IntakeCore: Sendable {
         let appended: AppendedRecord
         do {
             appended = try await archive.append(record, withdrawalTokenHash: token.hash)
-            // No record id or sequence number: journald stamps every line with the exact time, which
-            // would undo the coarse received date stored with the record.
-            logger.info("testimony stored")
+            // Counted, not logged: journald stamps every line with the exact time, and the k-th line would date
+            // the k-th record (logEndedPeriods).
+            tally.add(.stored, in: IntakeTally.Period(precision: settings.receivedPrecision, stamp: record.received))
         } catch {
             logger.error("storing failed", metadata: ["error": "\(error.message)"])
             throw Self.intakeError(error)
@@ -176,7 +188,7 @@ public struct IntakeCore: Sendable {
         defer { wipe(&token) }
         do {
             guard try await archive.withdraw(recordID, token: token) else {
-                logger.notice("withdrawal refused")
+                count(.withdrawalRefused)
                 throw IntakeError(.withdrawalRefused, "no record has this id and token; nothing was changed")
             }
         } catch let error as IntakeError {
@@ -187,7 +199,7 @@ public struct IntakeCore: Sendable {
         } catch {
             throw IntakeError(.internalError)
         }
-        logger.notice("testimony withdrawn")
+        count(.withdrawn)
         return recordID
     }
 
@@ -218,7 +230,8 @@ public struct IntakeCore: Sendable {
             }
             throw refusal
         }
-        logger.notice("envelopes replaced", metadata: ["records.count": "\(replacements.count)"])
+        // Its ledger entries sit between records: a line at its exact time would date the records around them.
+        count(.rewrapped, replacements.count)
         return replacements.count
     }
 
@@ -233,12 +246,34 @@ public struct IntakeCore: Sendable {
             logger.error("export failed", metadata: ["error": "\(error.message)"])
             throw Self.intakeError(error)
         }
-        logger.notice("export made", metadata: ["ledger.seq": "\(snapshot.checkpoint.ledgerSeq)", "bytes": "\(snapshot.size)"])
+        // No line with its head's seq at the export's exact time: that would date the records up to it.
+        count(.exported)
         return snapshot
     }
 }
 
 extension IntakeCore {
+    /// The received period now, at the precision in force.
+    public func currentPeriod() -> IntakeTally.Period {
+        let precision = settings().receivedPrecision
+        return IntakeTally.Period(precision: precision, stamp: precision.stampNow())
+    }
+
+    /// Counts `event` in the current received period.
+    public func count(_ event: IntakeTally.Event, _ times: Int = 1) {
+        tally.add(event, times, in: currentPeriod())
+    }
+
+    /// Logs one line of counts for each received period that has ended since the last call (and that this
+    /// process saw from its start): what amanatd did, in no finer steps than the records' `received` dates.
+    public func logEndedPeriods() {
+        for ended in tally.takeEnded() {
+            var metadata: Logger.Metadata = ["received.period": "\(ended.period.stamp)"]
+            for (event, count) in ended.counts { metadata[event.rawValue] = "\(count)" }
+            logger.info("intake counts", metadata: metadata)
+        }
+    }
+
     static func requireJSON(_ contentType: String?) throws(IntakeError) {
         let mediaType = contentType?.split(separator: ";", maxSplits: 1).first.map {
             $0.trimmingCharacters(in: " \t").lowercased()

@@ -1,18 +1,26 @@
+public import AmanatIntake
 public import AmanatStore
 public import Logging
 public import ServiceLifecycle
 
-/// Signs a ledger checkpoint every `interval` when entries were added since the last one. The writer signs
-/// one itself after every 100 entries, so no entry stays unsigned longer than either bound. It also retries
-/// WAL purges that failed after an erasure (``RecordStore/runPurgeRetries()``), on each tick and sooner.
+/// Every `interval`: signs the last record's ledger entry once its received period is over, logs the intake's
+/// counts for each period that is over, and retries WAL purges that failed after an erasure
+/// (``RecordStore/runPurgeRetries()`` retries them sooner too).
+///
+/// Nothing here happens at a time that would date a record: a checkpoint signed on a timer within a period would
+/// tell which of its records came before that minute (FORMAT.md section 12.5), and a count logged within it would
+/// tell how many (SECURITY.md). The writer signs the other checkpoints itself, every 100 entries and where the
+/// received period changes.
 public struct CheckpointService: Service {
     private let store: RecordStore
+    private let core: IntakeCore
     private let interval: Duration
     private let logger: Logger
 
-    /// A service signing `store`'s head every `interval` (60 seconds by default).
-    public init(store: RecordStore, interval: Duration = .seconds(60), logger: Logger) {
+    /// A service for `store` and `core`, looking every `interval` (60 seconds by default).
+    public init(store: RecordStore, core: IntakeCore, interval: Duration = .seconds(60), logger: Logger) {
         self.store = store
+        self.core = core
         self.interval = interval
         self.logger = logger
     }
@@ -24,10 +32,12 @@ public struct CheckpointService: Service {
                 while (try? await Task.sleep(for: interval)) != nil {
                     await store.retryPendingPurge()
                     do {
-                        try await store.signCheckpoint()
+                        try await store.signEndedPeriod(currentPeriod: core.currentPeriod().stamp)
                     } catch {
                         logger.warning("signing a checkpoint failed", metadata: ["error": "\(error)"])
                     }
+                    core.logEndedPeriods()
+                    logger.debug("checkpoint timer ran")
                 }
                 group.cancelAll()
             }

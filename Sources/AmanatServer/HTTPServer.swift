@@ -214,14 +214,18 @@ public final class HTTPServer: Service, Sendable {
                 return
             }
             try await write(answer, to: outbound, keepAlive: keepAlive, headOnly: request.method == .HEAD)
-            logger.info(
-                "request",
-                metadata: [
-                    "http.route": "\(resolution.name(method: request.method))",
-                    "http.status": "\(answer.status)",
-                    "duration.ms": "\((NIODeadline.now() - started).nanoseconds / 1_000_000)",
-                ]
-            )
+            // Debug only, and never for a request that may store, change or export records: journald's time stamp
+            // on such a line would date a record (SECURITY.md). IntakeCore counts those per received period.
+            if !resolution.datesRecords {
+                logger.debug(
+                    "request",
+                    metadata: [
+                        "http.route": "\(resolution.name(method: request.method))",
+                        "http.status": "\(answer.status)",
+                        "duration.ms": "\((NIODeadline.now() - started).nanoseconds / 1_000_000)",
+                    ]
+                )
+            }
             if !keepAlive {
                 // Closing now would discard a long body still queued in NIO (executeThenClose closes at once,
                 // failing pending writes). The peer closes once it has read all of it; the idle timeout
@@ -251,7 +255,8 @@ public final class HTTPServer: Service, Sendable {
             return .methodNotAllowed(allowed)
         case .route(let route, let parameter):
             if route.rateClass == .submission, let uid = principal.uid, !limiter.admit(uid: uid) {
-                logger.warning("submission rate limit", metadata: ["peer.uid": "\(uid)"])
+                // Counted, not logged: a line naming the uid at this moment would date its last submissions.
+                core.count(.rateLimited)
                 return .tooManySubmissions(perMinute: configuration.limits.submissionsPerMinute)
             }
             let routeRequest = RouteRequest(

@@ -155,6 +155,14 @@ extension Route {
 }
 
 extension Route.Resolution {
+    /// Whether the request may store, change or export records (``IntakeCore/Operation/datesRecords``).
+    var datesRecords: Bool {
+        switch self {
+        case .route(let route, _): route.operation.datesRecords
+        case .methodNotAllowed, .notFound: false
+        }
+    }
+
     /// The request's name in logs: its method and the route's template.
     func name(method: HTTPMethod) -> String {
         switch self {

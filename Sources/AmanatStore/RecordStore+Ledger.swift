@@ -66,6 +66,30 @@ extension RecordStore {
         }
     }
 
+    /// Signs the last record's entry once the received period it was stamped in (`received` values look like
+    /// `currentPeriod`) is over, if it is unsigned. amanatd's checkpoint timer calls it; returns whether it signed.
+    @discardableResult
+    public func signEndedPeriod(currentPeriod: String) async throws(StoreError) -> Bool {
+        let key = notary
+        do {
+            return try await pool.write { db in try LedgerTables.checkpointEndedPeriod(db, currentPeriod: currentPeriod, key: key) }
+        } catch {
+            throw Self.writeError(error, "signing a checkpoint")
+        }
+    }
+
+    /// Removes the checkpoint the last clean stop signed, unless it dates nothing (FORMAT.md section 12.5). amanatd
+    /// calls it once at start-up, before it takes any request; returns whether it removed one.
+    @discardableResult
+    public func removeStopCheckpoint(currentPeriod: String) throws(StoreError) -> Bool {
+        let key = notary
+        do {
+            return try pool.write { db in try LedgerTables.removeStopCheckpoint(db, currentPeriod: currentPeriod, key: key) }
+        } catch {
+            throw Self.writeError(error, "settling the stop checkpoint")
+        }
+    }
+
     /// The ledger's length and the sequence number of the last checkpoint.
     public func ledgerStatus() throws(StoreError) -> (entries: Int64, lastCheckpoint: Int64) {
         do {
@@ -97,13 +121,8 @@ extension RecordStore {
         }
         switch result {
         case .success(let snapshot):
-            // The same checkpoint goes into the live ledger, so the archive and its export agree.
-            guard snapshot.checkpoint.ledgerSeq > 0 else { return snapshot }
-            do {
-                try await pool.write { db in try LedgerTables.insert(snapshot.checkpoint, db) }
-            } catch {
-                logger.warning("recording the export checkpoint failed", metadata: ["error": "\(StoreError.reason(error))"])
-            }
+            // Its checkpoint stays in the copy only. In the live ledger it would say which records came before the
+            // export's moment, which the admin's shell and the client's logs know (FORMAT.md section 12.7).
             return snapshot
         case .failure(let error):
             unlink(snapshotPath)

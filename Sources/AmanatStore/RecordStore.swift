@@ -63,8 +63,8 @@ public final class RecordStore: ArchiveWriter {
                         + "file holds \(notary.publicKey.fingerprint); restore the receipt key that belongs to this database"
                 )
             }
-            // Entries left unsigned by a crash are signed now, so a copy taken later is covered.
-            _ = try pool.write { db in try LedgerTables.checkpoint(db, key: notary) }
+            // Entries a crash left unsigned are not signed now: a checkpoint at start-up would tell which records
+            // came before the (logged) start. They are signed where their period ends, or 100 entries on.
             Self.removeStaleExports(of: path)
         } catch let error as StoreError {
             throw error
@@ -129,7 +129,9 @@ public final class RecordStore: ArchiveWriter {
         }
     }
 
-    /// Waits for pending writes, signs the ledger's head, checkpoints the WAL into the main file and closes.
+    /// Waits for pending writes, signs the ledger's head, checkpoints the WAL into the main file and closes. The
+    /// head is signed so that a copy of the stopped database verifies; ``removeStopCheckpoint(currentPeriod:)``
+    /// takes that checkpoint back at the next start unless it dates nothing.
     public func close() async {
         await writer.shutdown()
         do {
@@ -198,8 +200,8 @@ extension RecordStore {
                     guard let row else { throw StoreError(.unknownRecord, "a replaced record vanished") }
                     let record = try StoredRecord(row: row)
                     _ = try LedgerTables.append(db, kind: .rewrap, recordID: record.recordID, digest: record.digest)
+                    try LedgerTables.checkpointIfDue(db, key: key)
                 }
-                try LedgerTables.checkpointIfDue(db, key: key)
             }
         } catch {
             throw Self.writeError(error, "replacing envelopes")

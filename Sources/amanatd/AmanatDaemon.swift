@@ -62,6 +62,8 @@ struct AmanatDaemon: AsyncParsableCommand {
         }
         do {
             store = try RecordStore(path: configuration.databasePath, notary: signingKey, logger: logger)
+            // Before any request: the checkpoint of the last stop must not mark which records come after this start.
+            try store.removeStopCheckpoint(currentPeriod: configuration.receivedPrecision.stampNow())
         } catch {
             Self.fail(error.description, code: Self.configErrorExit)
         }
@@ -104,7 +106,8 @@ struct AmanatDaemon: AsyncParsableCommand {
                     )),
                     .init(service: WatchdogService()),
                     .init(service: CheckpointService(
-                        store: store, interval: .seconds(configuration.limits.checkpointIntervalSeconds), logger: logger
+                        store: store, core: core, interval: .seconds(configuration.limits.checkpointIntervalSeconds),
+                        logger: logger
                     )),
                     .init(service: reloader),
                 ],

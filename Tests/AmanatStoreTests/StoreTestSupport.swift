@@ -59,9 +59,12 @@ enum StoreTesting {
     }
 
     /// A record with opaque random "envelopes" of different sizes and clear JSON that names `index`.
-    static func record(_ index: Int, recordID: RecordID = .random(), clearJSON: String? = nil) -> StoredRecord {
+    /// Records of one received day by default, as amanatd stamps a day's submissions (checkpoints fall where it changes).
+    static func record(
+        _ index: Int, recordID: RecordID = .random(), clearJSON: String? = nil, received: String = "2026-11-10"
+    ) -> StoredRecord {
         StoredRecord(
-            recordID: recordID, formID: "testimony", formVersion: 1 + index % 3, received: "2026-11-\(10 + index % 19)",
+            recordID: recordID, formID: "testimony", formVersion: 1 + index % 3, received: received,
             clearJSON: clearJSON ?? #"{"consent":"archive_only","language":"kk","n":\#(index)}"#,
             identityEnvelope: randomBytes(1 + (index * 37) % 700), testimonyEnvelope: randomBytes(512 << (index % 4))
         )

@@ -129,7 +129,7 @@ extension Setting {
     )
     public static let checkpointIntervalSeconds = Setting(
         "limits.checkpoint_interval_seconds", option: "checkpoint-interval-seconds",
-        help: "The longest, in seconds, that a ledger entry stays without a signed checkpoint.",
+        help: "How often, in seconds, to look whether the received period is over (to sign it and log its counts).",
         default: .integer(60), field: \.limits.checkpointIntervalSeconds, rule: .integer(in: 1...60)
     )
 
