@@ -24,6 +24,21 @@ extension Form {
                 description = try LocalizedText(table, path: "description")
             }
             let fieldTables = try reader.tableArray("fields")
+            var minimumPaddedSizes = Form.defaultMinimumPaddedSizes
+            if let table = try reader.optionalTable("min_padded_bytes") {
+                var paddingReader = TOMLTableReader(table, path: "min_padded_bytes")
+                for section in [Section.identity, .testimony] {
+                    guard let size = try paddingReader.optionalInteger(section.rawValue) else { continue }
+                    guard size <= Int64(Form.largestMinimumPaddedSize), Form.isValidMinimumPaddedSize(Int(size)) else {
+                        throw FormError(
+                            "key \"min_padded_bytes.\(section.rawValue)\" must be a padding bucket up to 64 KiB: a power of "
+                                + "two from 512 to 65536"
+                        )
+                    }
+                    minimumPaddedSizes[section] = Int(size)
+                }
+                try paddingReader.finish()
+            }
             try reader.finish()
             var fields: [FormField] = []
             for (index, fieldTable) in fieldTables.enumerated() {
@@ -33,7 +48,10 @@ extension Form {
             guard fields.contains(where: { $0.section != .clear }) else {
                 throw FormError("a form needs at least one sealed field")
             }
-            self.init(id: id, version: Int(version), title: title, description: description, fields: fields)
+            self.init(
+                id: id, version: Int(version), title: title, description: description, fields: fields,
+                minimumPaddedSizes: minimumPaddedSizes
+            )
         } catch let error as FormError {
             throw error
         } catch {

@@ -9,6 +9,9 @@ extension Form {
             "fields": .array(fields.map(\.json)),
         ]
         if let description { object["description"] = description.json }
+        object["min_padded_bytes"] = .object(
+            Dictionary(uniqueKeysWithValues: minimumPaddedSizes.map { ($0.key.rawValue, .number(String($0.value))) })
+        )
         return .object(object)
     }
 

@@ -21,7 +21,18 @@ extension Form {
         for value in fieldValues {
             fields.append(try FormField(json: value, parentSection: nil))
         }
-        self.init(id: id, version: version, title: title, description: description, fields: fields)
+        // Only servers pad; a client keeps what the server says, or the defaults from an older server.
+        var minimumPaddedSizes = Form.defaultMinimumPaddedSizes
+        for (name, value) in object["min_padded_bytes"]?.objectValue ?? [:] {
+            guard let section = Section(rawValue: name), section != .clear,
+                  let size = value.numberLiteral.flatMap(Int.init), Form.isValidMinimumPaddedSize(size)
+            else { throw FormError("the form's min_padded_bytes is malformed") }
+            minimumPaddedSizes[section] = size
+        }
+        self.init(
+            id: id, version: version, title: title, description: description, fields: fields,
+            minimumPaddedSizes: minimumPaddedSizes
+        )
     }
 }
 

@@ -15,15 +15,23 @@ public struct Form: Sendable, Equatable {
     }
     /// Worked out from `fields` whenever they change, so that validating a testimony does not.
     private(set) var fieldPlan: FieldListPlan
+    /// The least size each sealed section's canonical JSON is padded to, so that most sections of the form are
+    /// one size whatever the script, length and number of names in them (FORMAT.md section 5). Each is a
+    /// padding bucket (``isValidMinimumPaddedSize(_:)``).
+    public var minimumPaddedSizes: [Section: Int]
 
     /// Assembles a form. ``Form/init(toml:)`` is the checked way to make one.
-    public init(id: String, version: Int, title: LocalizedText, description: LocalizedText?, fields: [FormField]) {
+    public init(
+        id: String, version: Int, title: LocalizedText, description: LocalizedText?, fields: [FormField],
+        minimumPaddedSizes: [Section: Int] = Form.defaultMinimumPaddedSizes
+    ) {
         self.id = id
         self.version = version
         self.title = title
         self.description = description
         self.fields = fields
         self.fieldPlan = FieldListPlan(fields)
+        self.minimumPaddedSizes = minimumPaddedSizes
     }
 
     /// The field named `name`, if the form has one.

@@ -3,6 +3,7 @@ import Testing
 
 import AmanatFormFiles
 import AmanatForms
+import AmanatJSON
 
 /// Files of the repository that the tests read: the shipped form and the example testimonies.
 enum RepositoryFiles {
@@ -227,6 +228,21 @@ struct FormLoadingTests {
         }
     }
 
+    @Test func minimumPaddedSizesAreReadAndServed() throws {
+        let form = try Form(
+            toml: FormTOML.form(
+                header: FormTOML.header(extra: "min_padded_bytes = { identity = 4096, testimony = 65536 }"), FormTOML.story
+            )
+        )
+        #expect(form.minimumPaddedSizes == [.identity: 4096, .testimony: 65536])
+        #expect(form.minimumPaddedSize(.clear) == 0)
+        let partial = try Form(
+            toml: FormTOML.form(header: FormTOML.header(extra: "min_padded_bytes = { identity = 512 }"), FormTOML.story)
+        )
+        #expect(partial.minimumPaddedSizes == [.identity: 512, .testimony: 32768], "an undeclared one keeps its default")
+        #expect(try Form(json: try JSONParser().parse(form.json.canonicalBytes())) == form)
+    }
+
     @Test func smallFormLoadsWithDefaults() throws {
         let form = try Form(
             toml: FormTOML.form(
@@ -243,6 +259,7 @@ struct FormLoadingTests {
         )
         #expect(form.id == "small-form_2")
         #expect(form.version == 3)
+        #expect(form.minimumPaddedSizes == [.identity: 8192, .testimony: 32768], "the measured defaults")
         #expect(form.title == LocalizedText(en: "Small form", ru: "Малая форма", kk: "Шағын форма"))
         #expect(form.description == nil)
         #expect(form.fields.map(\.name) == ["story", "who", "when", "tags", "flag", "people"])
@@ -521,6 +538,29 @@ struct FormLoadingTests {
             FormRejection(
                 "enum_list without options", f.form(f.story, f.field("choices", "enum_list")),
                 mentions: ["fields[1].options"]
+            ),
+
+            // Minimum padded sizes must be buckets, so that every reader accepts what they pad.
+            FormRejection(
+                "a minimum padded size that is not a bucket",
+                f.form(header: f.header(extra: "min_padded_bytes = { identity = 3000 }"), f.story),
+                mentions: ["min_padded_bytes.identity", "bucket"]
+            ),
+            FormRejection(
+                "a minimum padded size below 512",
+                f.form(header: f.header(extra: "min_padded_bytes = { testimony = 256 }"), f.story),
+                mentions: ["min_padded_bytes.testimony"]
+            ),
+            FormRejection(
+                // A bucket, but readers find the padding's marker only in the last 64 KiB.
+                "a minimum padded size over 64 KiB",
+                f.form(header: f.header(extra: "min_padded_bytes = { testimony = 131072 }"), f.story),
+                mentions: ["min_padded_bytes.testimony", "65536"]
+            ),
+            FormRejection(
+                "a minimum padded size for the clear section",
+                f.form(header: f.header(extra: "min_padded_bytes = { clear = 512 }"), f.story),
+                mentions: ["clear"]
             ),
 
             // Limits.
