@@ -18,6 +18,14 @@ public enum Padding {
         return (needed + largeStep - 1) / largeStep * largeStep
     }
 
+    /// The padded size for `length` bytes of a section whose form sets `minimum` (a bucket; 0 for none): the larger
+    /// of ``bucket(forLength:)`` and `minimum`, so that most sections of a form are one size whatever the script,
+    /// the length and the number of the names in them. Being a bucket, it is a size every reader accepts.
+    public static func bucket(forLength length: Int, minimum: Int) -> Int {
+        precondition(minimum == 0 || isBucket(minimum), "a minimum padded size must be a bucket")
+        return max(bucket(forLength: length), minimum)
+    }
+
     /// True when `size` is a size that ``bucket(forLength:)`` can return.
     public static func isBucket(_ size: Int) -> Bool {
         guard size >= minimumBucket else { return false }
@@ -25,10 +33,10 @@ public enum Padding {
         return size % largeStep == 0
     }
 
-    /// Pads `plaintext` into a new buffer of ``bucket(forLength:)`` bytes.
-    public static func pad(_ plaintext: UnsafeRawBufferPointer) throws(CryptoError) -> SecretBytes {
+    /// Pads `plaintext` into a new buffer of ``bucket(forLength:minimum:)`` bytes.
+    public static func pad(_ plaintext: UnsafeRawBufferPointer, minimum: Int = 0) throws(CryptoError) -> SecretBytes {
         try Sodium.initialise()
-        let size = bucket(forLength: plaintext.count)
+        let size = bucket(forLength: plaintext.count, minimum: minimum)
         let padded = try SecretBytes(count: size)
         // The same bytes as `sodium_pad` (the content, 0x80, then zeros to the end of the bucket), written
         // directly: `sodium_pad` runs in constant time over a whole block, which for a bucket-sized block cost

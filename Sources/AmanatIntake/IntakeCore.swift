@@ -149,11 +149,15 @@ public struct IntakeCore: Sendable {
         _ testimony: ValidatedTestimony, recordID: RecordID, settings: IntakeSettings
     ) throws(CryptoError) -> StoredRecord {
         var envelopes: [Section: [UInt8]] = [:]
+        let form = settings.formsByID[testimony.formID]
         for section in Section.sealed {
             var plaintext = testimony.canonicalJSON(section)
             defer { wipe(&plaintext) }
+            // At least the form's minimum: a bucket of its own would tell a name's script and length, and the
+            // number of relatives, from the envelope's size.
             let envelope = try Envelope.seal(
-                plaintext, section: section, recordID: recordID, recipients: settings.recipients(for: section)
+                plaintext, section: section, recordID: recordID, recipients: settings.recipients(for: section),
+                minimumPaddedSize: form?.minimumPaddedSize(section) ?? Form.defaultMinimumPaddedSizes[section] ?? 0
             )
             envelopes[section] = envelope.encoded()
         }

@@ -3,17 +3,20 @@ public import AmanatForms
 public import AmanatCrypto
 
 extension Envelope {
-    /// Seals `plaintext` (the section's canonical JSON) for `recipients`.
+    /// Seals `plaintext` (the section's canonical JSON) for `recipients`, padded to at least `minimumPaddedSize`
+    /// (the form's minimum for the section, a padding bucket; 0 for none).
     ///
     /// A fresh 32-byte data key and a fresh nonce are drawn for every envelope. The data key lives in
     /// protected memory and is gone when this returns.
     public static func seal(
-        _ plaintext: [UInt8], section: Section, recordID: RecordID, recipients: [RecipientPublicKey]
+        _ plaintext: [UInt8], section: Section, recordID: RecordID, recipients: [RecipientPublicKey],
+        minimumPaddedSize: Int = 0
     ) throws(CryptoError) -> Envelope {
         precondition(section != .clear, "the clear section is not sealed")
         precondition(!recipients.isEmpty && recipients.count <= maximumStanzas, "1...16 recipients")
+        let paddedSize = Padding.bucket(forLength: plaintext.count, minimum: minimumPaddedSize)
         // Never write what a reader must refuse.
-        guard Padding.bucket(forLength: plaintext.count) + XChaCha20Poly1305.tagLength <= maximumCiphertextLength else {
+        guard paddedSize + XChaCha20Poly1305.tagLength <= maximumCiphertextLength else {
             throw CryptoError.invalidLength("plaintext")
         }
         let dataKey = try SecretBytes.random(count: XChaCha20Poly1305.keyLength)
@@ -26,7 +29,7 @@ extension Envelope {
             section: section, recordID: recordID, stanzas: stanzas,
             nonce: randomBytes(XChaCha20Poly1305.nonceLength), ciphertext: []
         )
-        let padded = try Self.pad(plaintext)
+        let padded = try Self.pad(plaintext, minimum: minimumPaddedSize)
         let header = envelope.header
         let nonce = envelope.nonce
         envelope.ciphertext = try padded.withUnsafeBytes { bytes throws(CryptoError) in
@@ -35,10 +38,10 @@ extension Envelope {
         return envelope
     }
 
-    private static func pad(_ plaintext: [UInt8]) throws(CryptoError) -> SecretBytes {
+    private static func pad(_ plaintext: [UInt8], minimum: Int) throws(CryptoError) -> SecretBytes {
         var result: Result<SecretBytes, CryptoError> = .failure(CryptoError.invalidLength("plaintext"))
         plaintext.withUnsafeBytes { bytes in
-            result = Result { () throws(CryptoError) in try Padding.pad(bytes) }
+            result = Result { () throws(CryptoError) in try Padding.pad(bytes, minimum: minimum) }
         }
         return try result.get()
     }

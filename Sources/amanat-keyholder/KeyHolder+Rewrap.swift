@@ -95,8 +95,13 @@ extension KeyHolder {
                         do {
                             var plaintext = try ring.open(old, section: section, recordID: record.recordID)
                             defer { wipe(&plaintext) }
+                            // As large as the old one: re-padding to the smallest bucket would undo the form's minimum.
+                            // Minimums stop at 64 KiB (FORMAT.md section 10.2); larger sections get their own bucket.
+                            let oldPadded = ((try? Envelope(decoding: old))?.ciphertext.count ?? 0)
+                                - XChaCha20Poly1305.tagLength
                             let sealed = try Envelope.seal(
-                                plaintext, section: section, recordID: record.recordID, recipients: newKeys[section]!
+                                plaintext, section: section, recordID: record.recordID, recipients: newKeys[section]!,
+                                minimumPaddedSize: Form.isValidMinimumPaddedSize(oldPadded) ? oldPadded : 0
                             ).encoded()
                             if section == .identity { entry.identity = sealed } else { entry.testimony = sealed }
                         } catch let error as OpenError {

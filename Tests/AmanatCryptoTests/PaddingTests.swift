@@ -36,6 +36,25 @@ import Testing
         #expect(try Padding.unpaddedLength(padded) == length)
     }
 
+    /// A form's minimum (a bucket) lifts small sections to it and leaves larger ones at their own bucket; what it
+    /// pads, a reader that knows nothing of minimums unpads.
+    @Test(arguments: [
+        (0, 0, 512), (600, 0, 1024), (0, 8192, 8192), (1, 8192, 8192), (8191, 8192, 8192), (8192, 8192, 16_384),
+        (20_000, 8192, 32_768), (3000, 32_768, 32_768), (40_000, 32_768, 65_536), (70_000, 65_536, 131_072),
+        (100, 65_536, 65_536), (200_000, 65_536, 262_144),
+    ])
+    func padWithAMinimum(_ length: Int, _ minimum: Int, _ size: Int) throws {
+        #expect(Padding.bucket(forLength: length, minimum: minimum) == size)
+        let plaintext = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 1) }
+        let padded = try plaintext.withUnsafeBytes { try Padding.pad($0, minimum: minimum) }
+        #expect(padded.count == size && Padding.isBucket(padded.count))
+        padded.withUnsafeBytes { bytes in
+            #expect(Array(bytes[0..<length]) == plaintext)
+            #expect(bytes[length] == 0x80 && bytes[(length + 1)...].allSatisfy { $0 == 0 })
+        }
+        #expect(try Padding.unpaddedLength(padded) == length)
+    }
+
     /// Malformed padding, each in a buffer of a valid bucket size unless the case is about the size.
     @Test(arguments: [
         ("no marker", [UInt8](repeating: 0x41, count: 20) + [UInt8](repeating: 0, count: 492)),
