@@ -52,12 +52,8 @@ enum MachineLimits {
             var previousHash = Ledger.genesis(signingKey.publicKey)
             return {
                 let recordID = RecordID.random()
-                let identity = try Envelope.seal(
-                    workload.identity, section: .identity, recordID: recordID, recipients: recipients
-                )
-                let testimony = try Envelope.seal(
-                    workload.testimony, section: .testimony, recordID: recordID, recipients: recipients
-                )
+                let identity = try workload.seal(workload.identity, .identity, recordID: recordID, recipients: recipients)
+                let testimony = try workload.seal(workload.testimony, .testimony, recordID: recordID, recipients: recipients)
                 let token = try WithdrawalToken.make(for: recordID, key: signingKey)
                 let record = StoredRecord(
                     recordID: recordID, formID: workload.formID, formVersion: workload.formVersion,

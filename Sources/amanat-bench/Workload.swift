@@ -22,6 +22,8 @@ struct Workload: Sendable {
     let identity: [UInt8]
     let testimony: [UInt8]
     let clear: [UInt8]
+    /// The form's minimum padded size of each sealed section, which amanatd pads to.
+    let minimumPaddedSizes: [Section: Int]
     /// Sizes that describe the example, for the report.
     let narrativeBytes: Int
     let identityFields: Int
@@ -29,7 +31,10 @@ struct Workload: Sendable {
 
     /// The padded sizes of the two sealed sections: what each seal in the daemon encrypts.
     var paddedSectionSizes: [Int] {
-        [Padding.bucket(forLength: identity.count), Padding.bucket(forLength: testimony.count)]
+        [
+            Padding.bucket(forLength: identity.count, minimum: minimumPaddedSizes[.identity] ?? 0),
+            Padding.bucket(forLength: testimony.count, minimum: minimumPaddedSizes[.testimony] ?? 0),
+        ]
     }
 
     init(example: String, forms: String) throws {
@@ -44,6 +49,7 @@ struct Workload: Sendable {
         }
         let form = try Form(toml: String(decoding: formText, as: UTF8.self))
         let validated = try form.validate(fields: fields)
+        minimumPaddedSizes = form.minimumPaddedSizes
         self.formID = validated.formID
         formVersion = validated.formVersion
         identity = validated.canonicalJSON(.identity)
@@ -58,11 +64,21 @@ struct Workload: Sendable {
         if case .array(let list)? = validated.sections[.identity]?["relatives"] { relatives = list.count } else { relatives = 0 }
     }
 
+    /// One section sealed as amanatd seals it: padded to at least the form's minimum.
+    func seal(
+        _ plaintext: [UInt8], _ section: Section, recordID: RecordID, recipients: [RecipientPublicKey]
+    ) throws -> Envelope {
+        try Envelope.seal(
+            plaintext, section: section, recordID: recordID, recipients: recipients,
+            minimumPaddedSize: minimumPaddedSizes[section] ?? 0
+        )
+    }
+
     /// One record as amanatd would store it: a fresh id, both sections sealed to `recipients`.
     func sealedRecord(recipients: [RecipientPublicKey], received: String) throws -> StoredRecord {
         let recordID = RecordID.random()
-        let identityEnvelope = try Envelope.seal(identity, section: .identity, recordID: recordID, recipients: recipients)
-        let testimonyEnvelope = try Envelope.seal(testimony, section: .testimony, recordID: recordID, recipients: recipients)
+        let identityEnvelope = try seal(identity, .identity, recordID: recordID, recipients: recipients)
+        let testimonyEnvelope = try seal(testimony, .testimony, recordID: recordID, recipients: recipients)
         return StoredRecord(
             recordID: recordID, formID: formID, formVersion: formVersion, received: received,
             clearJSON: String(decoding: clear, as: UTF8.self),
