@@ -62,10 +62,15 @@ struct AmanatDaemon: AsyncParsableCommand {
         }
         do {
             store = try RecordStore(path: configuration.databasePath, notary: signingKey, logger: logger)
+        } catch {
+            Self.fail(error.description, code: Self.configErrorExit)
+        }
+        do {
             // Before any request: the checkpoint of the last stop must not mark which records come after this start.
             try store.removeStopCheckpoint(currentPeriod: configuration.receivedPrecision.stampNow())
         } catch {
-            Self.fail(error.description, code: Self.configErrorExit)
+            // Nothing is lost: the checkpoint stays valid, and only says more than it should.
+            logger.warning("removing the stop checkpoint failed", metadata: ["error": "\(error)"])
         }
         logger.info(
             "starting",
