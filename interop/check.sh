@@ -43,6 +43,9 @@ py="$venv/bin/python3"
 export PYTHONDONTWRITEBYTECODE=1  # amanat_open.py imports amanat_verify.py: keep the tree clean
 
 work="$(mktemp -d /tmp/amanat-interop.XXXXXX)"
+# amanat-keyholder remembers each site's verified head in $XDG_STATE_HOME/amanat/heads (FORMAT.md section 12.9),
+# which the Python readers do not: each of its runs here gets a fresh place, so each is a site's first verify.
+fresh_state() { mktemp -d "$work/state.XXXXXX"; }
 daemon=""
 cleanup() {
     if [ -n "$daemon" ]; then kill "$daemon" 2>/dev/null || true; fi
@@ -190,16 +193,16 @@ submit "$site_b" "$work/edge-cases.json" "$work/submitted-b-2.json"
 # holds `rewrap` entries (§12.3) for both verifiers to check.
 "$bin/amanat" --socket "$site_b/amanatd.sock" export --out "$work/export-b-before-rewrap.sqlite" \
     > /dev/null 2> "$work/export.err" || die "amanat export (site b, before the rewrap): $(cat "$work/export.err")"
-"$bin/amanat-keyholder" rewrap "$work/export-b-before-rewrap.sqlite" --key "$key_a" --passphrase-file "$work/passphrase" \
-    --sections testimony --testimony-to "$pk_a" --out "$work/site-b.rewrap" 2> "$work/rewrap.err" \
+sig_b="$("$bin/amanat" --socket "$site_b/amanatd.sock" signing-key 2> "$work/signing-key.err")" \
+    || die "amanat signing-key (site b): $(cat "$work/signing-key.err")"
+XDG_STATE_HOME="$(fresh_state)" "$bin/amanat-keyholder" rewrap "$work/export-b-before-rewrap.sqlite" --key "$key_a" --passphrase-file "$work/passphrase" \
+    --signing-key "$sig_b" --sections testimony --testimony-to "$pk_a" --out "$work/site-b.rewrap" 2> "$work/rewrap.err" \
     || die "amanat-keyholder rewrap: $(cat "$work/rewrap.err")"
 "$bin/amanat" --socket "$site_b/amanatd.sock" import-rewrap "$work/site-b.rewrap" > /dev/null 2> "$work/import.err" \
     || die "amanat import-rewrap: $(cat "$work/import.err")"
 export_b="$work/export-b.sqlite"
 "$bin/amanat" --socket "$site_b/amanatd.sock" export --out "$export_b" > /dev/null 2> "$work/export.err" \
     || die "amanat export (site b): $(cat "$work/export.err")"
-sig_b="$("$bin/amanat" --socket "$site_b/amanatd.sock" signing-key 2> "$work/signing-key.err")" \
-    || die "amanat signing-key (site b): $(cat "$work/signing-key.err")"
 stop_daemon "$site_b"
 [ "$sig_a" != "$sig_b" ] || die "the two sites have the same signing key"
 
@@ -216,7 +219,7 @@ open_both() {
     if [ "$verify" = "--no-verify" ]; then args+=(--no-verify); else args+=(--signing-key "$sig_a"); fi
     swift_rc=0
     py_rc=0
-    "$bin/amanat-keyholder" open "$db" "${args[@]}" --passphrase-file "$passphrase" \
+    XDG_STATE_HOME="$(fresh_state)" "$bin/amanat-keyholder" open "$db" "${args[@]}" --passphrase-file "$passphrase" \
         > "$work/swift.jsonl" 2> "$work/swift.err" || swift_rc=$?
     "$py" "$here/amanat_open.py" "$db" "${args[@]}" --passphrase-file "$passphrase" \
         > "$work/python.jsonl" 2> "$work/python.err" || py_rc=$?
@@ -414,7 +417,7 @@ verify_both() {
     if [ $# -gt 0 ]; then shift; for key in "$@"; do keys+=(--signing-key "$key"); done
     else keys=(--signing-key "$sig_a" --signing-key "$sig_b"); fi
     local swift_rc=0 py_rc=0
-    "$bin/amanat-keyholder" verify "${files[@]}" "${keys[@]}" > "$work/swift.verify" 2> "$work/swift.err" \
+    XDG_STATE_HOME="$(fresh_state)" "$bin/amanat-keyholder" verify "${files[@]}" "${keys[@]}" > "$work/swift.verify" 2> "$work/swift.err" \
         || swift_rc=$?
     "$py" "$here/amanat_verify.py" "${files[@]}" "${keys[@]}" > "$work/python.verify" 2> "$work/python.err" \
         || py_rc=$?
@@ -595,7 +598,7 @@ open_many() {
     swift_rc=0
     py_rc=0
     local args=(--key "$key_a" --passphrase-file "$work/passphrase" --signing-key "$sig_a" --signing-key "$sig_b")
-    "$bin/amanat-keyholder" open "$@" "${args[@]}" > "$work/swift.jsonl" 2> "$work/swift.err" || swift_rc=$?
+    XDG_STATE_HOME="$(fresh_state)" "$bin/amanat-keyholder" open "$@" "${args[@]}" > "$work/swift.jsonl" 2> "$work/swift.err" || swift_rc=$?
     "$py" "$here/amanat_open.py" "$@" "${args[@]}" > "$work/python.jsonl" 2> "$work/python.err" || py_rc=$?
     local why
     if [ "$swift_rc" != "$want" ] || [ "$py_rc" != "$want" ]; then

@@ -26,6 +26,12 @@ public struct VerificationReport: Sendable {
     /// Rows in `withdrawal_tokens`: none in an export (docs/FORMAT.md 12.7). Some mean a copy of the live database,
     /// which is no failure of the ledger, but should not be passed on as an export.
     public var withdrawalTokens = 0
+    /// The ledger entries the caller asked to see (``ArchiveVerifier/verify(_:pinned:watching:)``), read in the same
+    /// pass as the chain they belong to: a receipt's or an expected head's entry.
+    public var watched: [Int64: LedgerEntry] = [:]
+
+    /// The head verified: the last entry's seq and hash.
+    public var head: LedgerHead { LedgerHead(seq: entries, hash: headHash) }
 
     /// Record ids in ledger order (made on each call: for tests and small archives; the key holder reads
     /// ``verified``).
@@ -104,12 +110,15 @@ public struct ArchiveVerifier {
 
     /// Verifies the archive `reader` opened against `pinned`. Each checkpoint must be signed by the pinned key
     /// that matches the archive's own site key; when `pinned` is empty the archive's own key is used, which
-    /// only proves internal consistency (the caller says so).
-    public static func verify(_ reader: RecordReader, pinned: [SigningPublicKey]) throws -> VerificationReport {
-        try reader.queue.read { db in try verify(db, pinned: pinned) }
+    /// only proves internal consistency (the caller says so). The entries at `watching` that exist are kept in
+    /// the report's ``VerificationReport/watched``, taken from the chain as it was verified.
+    public static func verify(
+        _ reader: RecordReader, pinned: [SigningPublicKey], watching: Set<Int64> = []
+    ) throws -> VerificationReport {
+        try reader.queue.read { db in try verify(db, pinned: pinned, watching: watching) }
     }
 
-    static func verify(_ db: Database, pinned: [SigningPublicKey]) throws -> VerificationReport {
+    static func verify(_ db: Database, pinned: [SigningPublicKey], watching: Set<Int64> = []) throws -> VerificationReport {
         var report = VerificationReport()
         func fail(_ message: String) -> VerificationReport {
             report.failure = message
@@ -232,6 +241,7 @@ public struct ArchiveVerifier {
             }
             report.entries = seq
             if checkpointed.contains(seq) { atCheckpoint[seq] = (entry.entryHash, report.records) }
+            if watching.contains(seq) { report.watched[seq] = entry }
             previous = entry.entryHash
         }
         report.headHash = previous

@@ -14,9 +14,10 @@ extension KeyHolder {
         static let configuration = CommandConfiguration(
             abstract: "Verify, then decrypt every record of one or more archives, read-only.",
             discussion: """
-                Each archive is first verified as `verify` does, against the --signing-key matching its site; a broken \
-                archive is refused (exit 7) unless --no-verify is given. Without --signing-key, each archive is \
-                checked only against the key it names itself, with a warning. A record found in several archives \
+                Each archive is first verified as `verify` does, against the --signing-key matching its site (or, \
+                without --signing-key, the site keys remembered in the heads file by an earlier verify; with neither, \
+                open refuses to run, exit 64), and must extend the head remembered for its site; a broken archive is \
+                refused (exit 7) unless --no-verify is given. A record found in several archives \
                 is written once; a withdrawn record has "withdrawn": true and no fields.
                 Writes one JSON object per line by default: record_id, form, form_version, received, and fields
                 (clear, identity and testimony merged). A section no given key opens, or one that fails
@@ -48,7 +49,8 @@ extension KeyHolder {
         var out: String?
         @Flag(help: "csv: start with a UTF-8 byte order mark, for Excel.") var bom = false
         @OptionGroup var signing: SigningKeyOption
-        @Flag(help: "Open even an archive that fails verification (its records may be forged or incomplete).")
+        @OptionGroup var heads: HeadsOption
+        @Flag(help: "Open without verifying: even an archive that fails verification, or with no pinned site key (its records may be forged or incomplete).")
         var noVerify = false
         @Option(help: "html and md: the language of labels, en, ru or kk (default from LC_ALL, LC_MESSAGES or LANG).")
         var lang: LanguageOption?
@@ -60,6 +62,7 @@ extension KeyHolder {
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
+            try requirePinnedKey(signing, heads, noVerify: noVerify)
             if format == .html || format == .md {
                 guard out != nil else { throw ValidationError("--format \(format.rawValue) needs --out DIRECTORY") }
             }
@@ -72,7 +75,7 @@ extension KeyHolder {
             initialiseSodium()
             // Every key is unlocked before any output, so a wrong passphrase leaves no partial output.
             let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
-            let readers = verifiedArchives(databases, signing: signing, noVerify: noVerify, doing: "open")
+            let readers = try verifiedArchives(databases, signing: signing, heads: heads, noVerify: noVerify, doing: "open")
             let output = makeOutput()
             var tally = Tally()
             // A CSV table reads the records twice: once for its columns, then for its rows.

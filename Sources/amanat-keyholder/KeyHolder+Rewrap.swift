@@ -34,10 +34,12 @@ extension KeyHolder {
         var passphraseFile: String?
         @Option(help: "The rewrap file to create (mode 0600, never overwritten).") var out: String
         @OptionGroup var signing: SigningKeyOption
+        @OptionGroup var heads: HeadsOption
         @Flag(help: "Rewrap even a copy that fails verification (its envelopes may be forged).") var noVerify = false
 
         func validate() throws {
             guard !keys.isEmpty else { throw ValidationError("give at least one --key") }
+            try requirePinnedKey(signing, heads, noVerify: noVerify)
             for section in requestedSections {
                 let texts = recipients + (section == .identity ? identityRecipients : testimonyRecipients)
                 let count = Set(texts.map(KeyTextInput.trimmed)).count
@@ -72,7 +74,7 @@ extension KeyHolder {
                 .testimony: unique(both + parse(testimonyRecipients, option: "--testimony-to")),
             ]
             let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
-            let archive = verifiedArchives([database], signing: signing, noVerify: noVerify, doing: "rewrap")[0]
+            let archive = try verifiedArchives([database], signing: signing, heads: heads, noVerify: noVerify, doing: "rewrap")[0]
             // Created first: an existing --out stops the command before any work, and nothing is overwritten.
             let sink: OutputSink
             do {

@@ -41,13 +41,14 @@ struct VerifiedArchive {
     var report: VerificationReport
 }
 
-/// Verifies every archive in `paths` against `pinned` (each against its own site key when `pinned` is
-/// empty). Exits on an unreadable file.
-func verifyArchives(_ paths: [String], pinned: [SigningPublicKey]) -> [VerifiedArchive] {
+/// Verifies every archive in `paths` against `pinned`, keeping the entries at `watching`. Exits on an unreadable
+/// file.
+func verifyArchives(_ paths: [String], pinned: [SigningPublicKey], watching: Set<Int64>) -> [VerifiedArchive] {
     paths.map { path in
         let reader = openReader(path)
         do {
-            return VerifiedArchive(path: path, reader: reader, report: try ArchiveVerifier.verify(reader, pinned: pinned))
+            let report = try ArchiveVerifier.verify(reader, pinned: pinned, watching: watching)
+            return VerifiedArchive(path: path, reader: reader, report: report)
         } catch {
             fail("\(path): cannot read the ledger: \(error)")
         }
@@ -134,10 +135,13 @@ struct ArchiveChanged: Error, CustomStringConvertible {
     }
 }
 
-/// Verifies every archive (exit 7 on a broken one, or an inconsistency between them, unless `noVerify`) and
-/// returns those to read: an earlier export of a site that a later one holds entirely is left out, so that
-/// the later state (a withdrawal, a rewrap) counts.
-func verifiedArchives(_ paths: [String], signing: SigningKeyOption, noVerify: Bool, doing what: String) -> [CheckedArchive] {
+/// Verifies every archive (exit 7 on a broken one, one that does not extend the head remembered for its site, or
+/// an inconsistency between them, unless `noVerify`) against the given or remembered site keys (exit 64 when
+/// there are none), remembers each site's newest head, and returns those to read: an earlier export of a site
+/// that a later one holds entirely is left out, so that the later state (a withdrawal, a rewrap) counts.
+func verifiedArchives(
+    _ paths: [String], signing: SigningKeyOption, heads: HeadsOption, noVerify: Bool, doing what: String
+) throws -> [CheckedArchive] {
     if noVerify {
         warn("--no-verify: the archives' ledgers are not checked; records may be forged, altered or missing")
         // Every row of every archive is checked before anything is written: a malformed one stops the run with no
@@ -152,8 +156,11 @@ func verifiedArchives(_ paths: [String], signing: SigningKeyOption, noVerify: Bo
             return CheckedArchive(path: path, reader: reader, report: nil)
         }
     }
-    let pinned = signing.keys
-    let archives = verifyArchives(paths, pinned: pinned)
+    try requirePinnedKey(signing, heads, noVerify: noVerify)
+    var ends = EndChecks(known: heads.load())
+    let pinned = ends.pinned(signing)
+    var archives = verifyArchives(paths, pinned: pinned, watching: ends.watching)
+    _ = ends.check(&archives, pinned: pinned)
     for archive in archives {
         guard let failure = archive.report.failure else { continue }
         fail(
@@ -161,19 +168,12 @@ func verifiedArchives(_ paths: [String], signing: SigningKeyOption, noVerify: Bo
             code: Exit.inconsistent
         )
     }
-    if pinned.isEmpty {
-        for archive in archives {
-            warn(
-                "\(archive.path): no --signing-key given, so it was only checked against the key it names itself "
-                    + "(\(archive.report.siteKey?.text ?? "")); pin the site's key with --signing-key"
-            )
-        }
-    }
     let across = crossCheck(archives)
     if let failure = across.failures.first {
         fail("\(failure). Refusing to \(what); --no-verify forces it", code: Exit.inconsistent)
     }
     for note in across.notes { warn(note + "; it is skipped, so the newest state (withdrawals, rewraps) counts") }
+    for remembered in ends.remember(archives) { note(remembered) }
     return archives.indices.filter { !across.redundant.contains($0) }.map {
         CheckedArchive(path: archives[$0].path, reader: archives[$0].reader, report: archives[$0].report)
     }
@@ -244,29 +244,65 @@ extension KeyHolder {
         static let configuration = CommandConfiguration(
             abstract: "Check exported archives: recompute each hash chain and check the signed checkpoints.",
             discussion: """
-                Reports, per archive, its records, withdrawals and rewraps, or the first broken link. Detects deleted, \
-                altered, reordered, injected or copied-in records, envelopes swapped between records, and entries \
-                cut off after or added beyond the last signed checkpoint. Each archive is checked against the given \
-                --signing-key that matches its own site key. Across archives: exports of one site must agree (an \
-                earlier export's ledger is a prefix of a later one's), and no record may appear in archives of two \
-                sites.
-                Exit codes: 0 every archive intact; 7 an archive is inconsistent; 1 error; 64 usage error.
+                Reports, per archive, its records, withdrawals and rewraps and the head it verified (SEQ:HASH), or the \
+                first broken link. Detects deleted, altered, reordered, injected or copied-in records, envelopes \
+                swapped between records, and entries cut off after or added beyond the last signed checkpoint. Each \
+                archive is checked against the given --signing-key that matches its own site key (without \
+                --signing-key: the site keys remembered in the heads file). Across archives: exports of one site must \
+                agree (an earlier export's ledger is a prefix of a later one's), and no record may appear in archives \
+                of two sites.
+                NOT detected by the archive alone: its last records cut off together with their entries and every \
+                checkpoint after an older one (what is left is consistent and signed), or everything deleted. That is \
+                detected only against something kept outside it: --expect-head (the head `amanat export` printed), \
+                the head remembered for the site in the heads file (each verify that passes remembers the newest; \
+                the first verify of a site only records it), or --receipts (a receipt beyond the archive's end \
+                proves a cut).
+                Exit codes: 0 every archive intact; 7 an archive is inconsistent, or does not hold an expected or \
+                remembered head or a receipt's entry; 1 error; 64 usage error.
                 """
         )
 
         @Argument(help: "Exported archives (from `amanat export`), one or more.") var archives: [String]
         @OptionGroup var signing: SigningKeyOption
+        @Option(
+            name: .customLong("expect-head"),
+            help: """
+                SEQ:HASH, the head `amanat export` printed (repeatable): each site's newest archive must hold that \
+                ledger entry unchanged, so a copy cut back before it, or rewritten, is refused.
+                """
+        )
+        var expectedHeadTexts: [String] = []
+        @Option(
+            name: .customLong("receipts"),
+            help: """
+                A directory of witnesses' receipts (*.json: the receipt, or `amanat submit --json`'s answer): each \
+                must be signed by its site's key and its entry be in the archive unchanged; a receipt beyond the \
+                archive's end proves a cut.
+                """
+        )
+        var receipts: String?
+        @OptionGroup var heads: HeadsOption
         @Flag(help: "Print one JSON object per archive instead of text.") var json = false
 
+        /// The --expect-head values (``validate()`` has refused malformed ones); `head SEQ:HASH`, the whole line
+        /// `amanat export` prints, is taken too.
+        var expectedHeads: [LedgerHead] {
+            expectedHeadTexts.compactMap { LedgerHead(text: $0.hasPrefix("head ") ? $0.dropFirst(5) : Substring($0)) }
+        }
+
         func validate() throws {
-            guard !signing.texts.isEmpty else {
-                throw ValidationError("give each site's --signing-key (from `amanat signing-key` on its intake host)")
+            guard expectedHeads.count == expectedHeadTexts.count else {
+                throw ValidationError("--expect-head is SEQ:HASH, as `amanat export` prints it after `head `")
             }
+            try requirePinnedKey(signing, heads, noVerify: false)
         }
 
         func run() throws {
             initialiseSodium()
-            let verified = verifyArchives(archives, pinned: signing.keys)
+            var ends = EndChecks(expected: expectedHeads, known: heads.load(), receipts: receipts.map(ReceiptFile.readAll) ?? [])
+            let pinned = ends.pinned(signing)
+            var verified = verifyArchives(archives, pinned: pinned, watching: ends.watching)
+            let unchecked = ends.check(&verified, pinned: pinned)
             for archive in verified {
                 printLine(json ? archive.report.json(path: archive.path).canonicalText : archive.report.summary(path: archive.path))
             }
@@ -276,15 +312,22 @@ extension KeyHolder {
                 printLine(json ? JSONValue.object(["note": .string(note)]).canonicalText : "note: \(note)")
             }
             let across = crossCheck(verified)
-            for note in across.notes {
+            func say(note: String) {
                 printLine(json ? JSONValue.object(["note": .string(note)]).canonicalText : "note: \(note)")
             }
+            across.notes.forEach(say(note:))
+            unchecked.forEach(say(note:))
             for failure in across.failures {
                 printLine(json ? JSONValue.object(["failure": .string(failure)]).canonicalText : "BROKEN across archives: \(failure)")
             }
             if verified.contains(where: { !$0.report.isIntact }) || !across.failures.isEmpty {
                 throw ExitCode(Exit.inconsistent)
             }
+            if receipts != nil {
+                say(note: "\(ends.receipts.count - unchecked.count) of \(ends.receipts.count) receipts checked: each is signed "
+                    + "and its entry is in the archive unchanged")
+            }
+            ends.remember(verified).forEach(say(note:))
         }
     }
 }
@@ -293,7 +336,8 @@ extension VerificationReport {
     func summary(path: String) -> String {
         if let failure { return "\(path): BROKEN: \(failure)" }
         return "\(path): intact: \(records) records (\(withdrawals) withdrawn), \(rewraps) rewrap entries, "
-            + "\(entries) ledger entries, all covered by \(checkpoints) signed checkpoints; site key \(siteKey?.text ?? "")"
+            + "\(entries) ledger entries, all covered by \(checkpoints) signed checkpoints; site key \(siteKey?.text ?? ""); "
+            + "head \(head)"
     }
 
     func json(path: String) -> JSONValue {
@@ -303,6 +347,7 @@ extension VerificationReport {
             "entries": .number(String(entries)), "checkpoints": .number(String(checkpoints)),
             "last_signed_seq": .number(String(lastSignedSeq)),
         ]
+        if isIntact { object["head"] = .string(head.text) }
         if let siteKey { object["signing_key"] = .string(siteKey.text) }
         if let failure { object["failure"] = .string(failure) }
         return .object(object)

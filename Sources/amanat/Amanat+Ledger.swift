@@ -140,7 +140,8 @@ extension Amanat {
             discussion: """
                 The snapshot holds ciphertext, clear fields and the ledger, and no server-only secrets. It is written \
                 to a new file (mode 0600); an existing file is never overwritten. Check it on the offline machine with \
-                `amanat-keyholder verify FILE --signing-key KEY`.
+                `amanat-keyholder verify FILE --signing-key KEY --expect-head SEQ:HASH`, with the head this command \
+                prints last (`head SEQ:HASH`, the signed ledger head): a copy cut short after it then fails.
                 """
         )
 
@@ -193,14 +194,17 @@ extension Amanat {
             let seq = response.values(forHeader: "Amanat-Ledger-Seq").first ?? "?"
             let count = response.values(forHeader: "Amanat-Record-Count").first ?? "?"
             let head = response.values(forHeader: "Amanat-Head-Hash").first ?? "?"
+            // SEQ:HASH, what `amanat-keyholder verify --expect-head` takes: the archive must still hold this entry.
+            let signedHead = LedgerHead(text: "\(seq):\(head)")?.text ?? "?"
             if options.json {
                 print(String(decoding: JSONValue.object([
                     "file": .string(out), "bytes": .number(String(written)), "ledger_seq": .string(seq),
-                    "record_count": .string(count), "head_hash": .string(head),
+                    "record_count": .string(count), "head_hash": .string(head), "head": .string(signedHead),
                 ]).canonicalBytes(), as: UTF8.self))
                 return
             }
-            print("exported \(written) bytes to \(out): \(count) records, ledger entry \(seq) signed (head \(head))")
+            print("exported \(written) bytes to \(out): \(count) records")
+            print("head \(signedHead)")
         }
     }
 }

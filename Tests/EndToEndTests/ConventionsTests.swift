@@ -79,7 +79,7 @@ struct ConventionsTests {
         let rewrap = try await run(
             Paths.binary("amanat-keyholder"),
             ["rewrap", copy, "--key", key.keyFile, "--passphrase-file", key.passphraseFile, "--to", key.publicKey,
-             "--out", rewrapFile]
+             "--out", rewrapFile] + pinningOwnKey(copy)
         )
         #expect(rewrap.status == 0, "\(rewrap.stderr)")
         let restarted = try Daemon(in: directory, recipients: [key.publicKey])

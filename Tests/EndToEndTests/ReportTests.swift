@@ -179,7 +179,7 @@ struct KeyHolderReportTests {
         let opened = try await run(
             Paths.binary("amanat-keyholder"),
             ["open", database, "--key", identityKey.keyFile, "--passphrase-file", identityKey.passphraseFile,
-             "--format", "md", "--out", out, "--forms", Paths.forms],
+             "--format", "md", "--out", out, "--forms", Paths.forms] + pinningOwnKey(database),
             environment: ["LANG": "ru_RU.UTF-8", "LC_ALL": "", "LC_MESSAGES": ""]
         )
         #expect(opened.status == 5, "the testimony section did not open: \(opened.stderr)")
@@ -205,8 +205,8 @@ struct KeyHolderReportTests {
         #expect(!quiet.stderr.contains("opening records") && !quiet.stderr.contains("\r"))
 
         // script(1) gives the key holder a pseudo-terminal for its standard streams.
-        let command = [Paths.binary("amanat-keyholder"), "open", database, "--key", key.keyFile,
-                       "--passphrase-file", key.passphraseFile, "--out", directory.file("tty.jsonl")]
+        let command = ([Paths.binary("amanat-keyholder"), "open", database, "--key", key.keyFile,
+                        "--passphrase-file", key.passphraseFile, "--out", directory.file("tty.jsonl")] + pinningOwnKey(database))
             .map { "'\($0)'" }.joined(separator: " ")
         let terminal = try await run("/usr/bin/script", ["-qfec", command, "/dev/null"])
         #expect(terminal.status == 0, "\(terminal.stdoutText)")

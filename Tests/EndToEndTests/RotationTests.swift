@@ -30,7 +30,7 @@ struct RotationTests {
         let rewrap = try await run(
             Paths.binary("amanat-keyholder"),
             ["rewrap", copy, "--key", old.keyFile, "--passphrase-file", old.passphraseFile, "--to", new.publicKey,
-             "--out", rewrapFile]
+             "--out", rewrapFile] + pinningOwnKey(copy)
         )
         #expect(rewrap.status == 0, "\(rewrap.stderr)")
         #expect(rewrap.stderr.contains("rewrapped 3 records"))
@@ -90,7 +90,7 @@ struct RotationTests {
         let rewrap = try await run(
             Paths.binary("amanat-keyholder"),
             ["rewrap", foreign.databasePath, "--key", otherKey.keyFile, "--passphrase-file", otherKey.passphraseFile,
-             "--to", key.publicKey, "--out", rewrapFile]
+             "--to", key.publicKey, "--out", rewrapFile] + pinningOwnKey(foreign.databasePath)
         )
         #expect(rewrap.status == 0)
         let daemon = try Daemon(in: directory, recipients: [key.publicKey])

@@ -52,7 +52,7 @@ struct SectionRecipientTests {
         let both = try await run(
             Paths.binary("amanat-keyholder"),
             ["open", daemon.databasePath, "--key", caseWorker.keyFile, "--key", senior.keyFile,
-             "--passphrase-file", senior.passphraseFile]
+             "--passphrase-file", senior.passphraseFile] + pinningOwnKey(daemon.databasePath)
         )
         #expect(both.status == 0, "\(both.stderr)")
         #expect(both.stdoutLines.count == 1)
@@ -65,7 +65,7 @@ struct SectionRecipientTests {
         let refused = try await run(
             Paths.binary("amanat-keyholder"),
             ["open", daemon.databasePath, "--key", caseWorker.keyFile, "--key", senior.keyFile,
-             "--passphrase-file", wrong]
+             "--passphrase-file", wrong] + pinningOwnKey(daemon.databasePath)
         )
         #expect(refused.status == 3)
         #expect(refused.stdout.isEmpty)

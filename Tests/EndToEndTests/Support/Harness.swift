@@ -82,6 +82,9 @@ func run(
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "AMANAT_SOCKET")
     env.removeValue(forKey: "NOTIFY_SOCKET")
+    // amanat-keyholder remembers each site's verified head under $XDG_STATE_HOME: a fresh place per run, so that no
+    // test writes to the real home or sees another's heads (tests of the heads file give --heads).
+    env["XDG_STATE_HOME"] = scratch.path
     env.merge(environment) { $1 }
     let child = Child(try spawn(binary, arguments, environment: env, stdin: inPath, stdout: outPath, stderr: errPath))
     let status = await child.waitForExit()

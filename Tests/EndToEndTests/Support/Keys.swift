@@ -1,4 +1,7 @@
+import AmanatCrypto
+import AmanatFormat
 import Foundation
+import GRDB
 import Testing
 
 /// A key made by the real `amanat-keyholder init`.
@@ -20,11 +23,27 @@ struct TestKey: Sendable {
         return TestKey(keyFile: keyFile, passphraseFile: passphrase, publicKey: publicKey)
     }
 
-    /// Runs `amanat-keyholder open` on `database` with this key.
+    /// Runs `amanat-keyholder open` on `database` with this key, pinning the key the database names for itself
+    /// (``pinningOwnKey(_:)``) unless `extra` pins one or says --no-verify.
     func open(_ database: String, extra: [String] = []) async throws -> Outcome {
-        try await run(
+        let pin = extra.contains("--signing-key") || extra.contains("--no-verify") ? [] : pinningOwnKey(database)
+        return try await run(
             Paths.binary("amanat-keyholder"),
-            ["open", database, "--key", keyFile, "--passphrase-file", passphraseFile] + extra
+            ["open", database, "--key", keyFile, "--passphrase-file", passphraseFile] + extra + pin
         )
     }
+}
+
+/// `--signing-key` with the site key `database` names in its `site` table (none when it names none): for tests
+/// of other things than pinning, which `open` and `rewrap` require. A real key holder gets the key from
+/// `amanat signing-key`, by a separate path.
+func pinningOwnKey(_ database: String) -> [String] {
+    var readOnly = Configuration()
+    readOnly.readonly = true
+    guard let queue = try? DatabaseQueue(path: database, configuration: readOnly),
+          let bytes = try? queue.read({ db in try Data.fetchOne(db, sql: "SELECT signing_key FROM site WHERE id = 1") }),
+          let key = try? SigningPublicKey(bytes: [UInt8](bytes))
+    else { return [] }
+    try? queue.close()
+    return ["--signing-key", key.text]
 }
