@@ -16,11 +16,13 @@ public struct IntakeSettings: Sendable {
     public let receivedPrecision: ReceivedPrecision
     /// The deepest JSON nesting a body may have.
     public let maxJSONDepth: Int
+    /// The key holders' keys a rewrap file must be signed by (one of them): `rewrap_signers`.
+    public let rewrapSigners: [SigningPublicKey]
 
     /// Settings.
     public init(
         forms: [Form], identityRecipients: [RecipientPublicKey], testimonyRecipients: [RecipientPublicKey],
-        receivedPrecision: ReceivedPrecision, maxJSONDepth: Int
+        receivedPrecision: ReceivedPrecision, maxJSONDepth: Int, rewrapSigners: [SigningPublicKey] = []
     ) {
         self.forms = forms.sorted { $0.id < $1.id }
         self.formsByID = Dictionary(forms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -28,6 +30,7 @@ public struct IntakeSettings: Sendable {
         self.testimonyRecipients = testimonyRecipients
         self.receivedPrecision = receivedPrecision
         self.maxJSONDepth = maxJSONDepth
+        self.rewrapSigners = rewrapSigners
     }
 
     /// The keys `section` is sealed to.

@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var identityRecipients: [RecipientPublicKey] = []
     /// Who can open the testimony section.
     public var testimonyRecipients: [RecipientPublicKey] = []
+    /// The key holders' keys whose signature on a rewrap file amanatd accepts.
+    public var rewrapSigners: [SigningPublicKey] = []
     /// Who may connect, by group.
     public var access = AccessPolicy(submitterGroups: [], adminGroups: [])
     /// Whether amanatd may run as root.

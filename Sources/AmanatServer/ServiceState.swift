@@ -19,7 +19,8 @@ public final class ServiceState: Sendable {
             self.intake = IntakeSettings(
                 forms: catalog.forms, identityRecipients: configuration.identityRecipients,
                 testimonyRecipients: configuration.testimonyRecipients,
-                receivedPrecision: configuration.receivedPrecision, maxJSONDepth: configuration.limits.maxJSONDepth
+                receivedPrecision: configuration.receivedPrecision, maxJSONDepth: configuration.limits.maxJSONDepth,
+                rewrapSigners: configuration.rewrapSigners
             )
         }
     }

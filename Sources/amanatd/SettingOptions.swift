@@ -13,6 +13,8 @@ struct SettingOptions: ParsableArguments {
     var identityRecipients: [String] = []
     @Option(name: Setting.testimonyRecipients.name, help: Setting.testimonyRecipients.argumentHelp)
     var testimonyRecipients: [String] = []
+    @Option(name: Setting.rewrapSigners.name, help: Setting.rewrapSigners.argumentHelp)
+    var rewrapSigners: [String] = []
     @Option(name: Setting.submitterGroups.name, help: Setting.submitterGroups.argumentHelp)
     var submitterGroups: [String] = []
     @Option(name: Setting.adminGroups.name, help: Setting.adminGroups.argumentHelp) var adminGroups: [String] = []
@@ -49,7 +51,8 @@ struct SettingOptions: ParsableArguments {
             Setting.socket.given(socket), Setting.socketMode.given(socketMode), Setting.database.given(database),
             Setting.forms.given(forms), Setting.recipients.given(recipients),
             Setting.identityRecipients.given(identityRecipients),
-            Setting.testimonyRecipients.given(testimonyRecipients), Setting.submitterGroups.given(submitterGroups),
+            Setting.testimonyRecipients.given(testimonyRecipients), Setting.rewrapSigners.given(rewrapSigners),
+            Setting.submitterGroups.given(submitterGroups),
             Setting.adminGroups.given(adminGroups), Setting.allowRoot.given(allowRoot),
             Setting.receivedPrecision.given(receivedPrecision), Setting.logLevel.given(logLevel),
             Setting.maxHeaderBytes.given(maxHeaderBytes), Setting.maxBodyBytes.given(maxBodyBytes),

@@ -5,7 +5,7 @@ import Logging
 extension Setting {
     /// All settings, in the order `--check-config` prints them.
     public static let all: [Setting] = [
-        socket, socketMode, database, forms, recipients, identityRecipients, testimonyRecipients, submitterGroups,
+        socket, socketMode, database, forms, recipients, identityRecipients, testimonyRecipients, rewrapSigners, submitterGroups,
         adminGroups, allowRoot, receivedPrecision, logLevel, maxHeaderBytes, maxBodyBytes, maxAdminBodyBytes,
         maxJSONDepth, maxConnections, maxConnectionsPerPeer, maxRequestsPerPeer, idleTimeoutSeconds,
         requestTimeoutSeconds, answerTimeoutSeconds, stopTimeoutSeconds, submissionsPerMinute,
@@ -44,6 +44,11 @@ extension Setting {
         help: "Recipient public key for the testimony section only.",
         default: .list([]), field: \.testimonyRecipients, rule: .recipientKeys,
         comment: { _, _ in "effective, recipients included" }
+    )
+    public static let rewrapSigners = Setting(
+        "rewrap_signers", option: "rewrap-signer",
+        help: "A key holder's rewrap-signing key, amanat-sig-… (`amanat-keyholder signer`); rewrap files must be signed by one.",
+        default: .list([]), field: \.rewrapSigners, rule: .signingKeys
     )
     public static let submitterGroups = Setting(
         "submitter_groups", option: "submitter-group", help: "A group whose members may read forms and submit.",

@@ -128,20 +128,37 @@ extension SettingRule where Value: CaseIterable & RawRepresentable & Sendable, V
     }
 }
 
-extension SettingRule where Value == [RecipientPublicKey] {
-    /// Recipient public keys; a bad one is named by its place: `identity_recipient 2: …`.
-    static var recipientKeys: Self {
+extension SettingRule {
+    /// Public keys in text form, each trimmed by the one rule for key texts (`KeyTextInput`); a bad one is named by its
+    /// place: `identity_recipient 2: …`.
+    private static func publicKeys<Key: Sendable>(
+        _ parse: @escaping @Sendable (String) throws(PublicKeyTextError) -> Key, text: @escaping @Sendable (Key) -> String
+    ) -> Self where Value == [Key] {
         Self(check: { (texts: [String], key: String) throws(ConfigError) in
-            var keys: [RecipientPublicKey] = []
-            for (index, text) in texts.enumerated() {
+            var keys: [Key] = []
+            for (index, item) in texts.enumerated() {
                 do throws(PublicKeyTextError) {
-                    keys.append(try RecipientPublicKey(input: text))
+                    keys.append(try parse(item))
                 } catch {
                     throw ConfigError("\(key.dropLast()) \(index + 1): \(error.description)")
                 }
             }
             return keys
-        }, show: { .list($0.map(\.text)) })
+        }, show: { .list($0.map(text)) })
+    }
+}
+
+extension SettingRule where Value == [RecipientPublicKey] {
+    /// Recipient public keys (`amanat-pk-…`).
+    static var recipientKeys: Self {
+        publicKeys({ (text: String) throws(PublicKeyTextError) in try RecipientPublicKey(input: text) }, text: \.text)
+    }
+}
+
+extension SettingRule where Value == [SigningPublicKey] {
+    /// Ed25519 public keys (`amanat-sig-…`): the rewrap signers.
+    static var signingKeys: Self {
+        publicKeys({ (text: String) throws(PublicKeyTextError) in try SigningPublicKey(input: text) }, text: \.text)
     }
 }
 
