@@ -151,8 +151,8 @@ def fingerprint(key):
 # --- §7.3 Opening an archive read-only ---------------------------------------------------------
 
 APPLICATION_ID = 0x414D4E54
-REQUIRED_MIGRATIONS = {"v1", "v2"}
-KNOWN_MIGRATIONS = {"v1", "v2"}
+REQUIRED_MIGRATIONS = {"v1", "v2", "v3"}
+KNOWN_MIGRATIONS = {"v1", "v2", "v3"}
 
 
 def open_archive(path):
@@ -187,8 +187,8 @@ def open_archive(path):
         if migrations - KNOWN_MIGRATIONS:
             raise ArchiveError(f"{path} was written by a newer version of amanat")
         if not REQUIRED_MIGRATIONS <= migrations:
-            raise ArchiveError(f"{path} has no ledger (schema v2): start this version of amanatd on it "
-                               "once to migrate it, then export it")
+            raise ArchiveError(f"{path} has no ledger or no rewrap signers (schema v2, v3): start this "
+                               "version of amanatd on it once to migrate it, then export it")
     except sqlite3.DatabaseError as error:
         raise ArchiveError(f"cannot open database {path}: {error}")
     return connection
@@ -212,8 +212,9 @@ def genesis(site_key):
     return blake2b_256(GENESIS_DOMAIN, site_key)
 
 
-def entry_hash(seq, kind, record_id, content_digest, prev_hash):
-    return blake2b_256(ENTRY_DOMAIN, u64(seq), bytes([kind]), record_id, content_digest, prev_hash)
+def entry_hash(seq, kind, record_id, content_digest, prev_hash, signer=None):
+    """§12.3: a rewrap entry that names its signer has the signer's 32 bytes last; any other entry ends at prev_hash."""
+    return blake2b_256(ENTRY_DOMAIN, u64(seq), bytes([kind]), record_id, content_digest, prev_hash, signer or b"")
 
 
 def record_digest(record_id, form_id, form_version, received, clear_json, identity, testimony):
@@ -257,6 +258,8 @@ class Report:
         self.records = 0
         self.withdrawals = 0
         self.rewraps = 0
+        self.unsigned_rewraps = 0  # rewrap entries naming no signer (imported before rewrap files were signed)
+        self.rewrap_signers = []   # raw keys that signed rewraps, in the order of their first entry
         self.record_ids = []
         self.checkpoints = 0
         self.signed_up_to = 0
@@ -267,9 +270,17 @@ class Report:
         """Entry `seq`'s hash; the genesis hash for 0."""
         return self.entry_hashes[seq - 1] if seq else genesis(self.site_key)
 
+    def signers_text(self):
+        parts = []
+        if self.rewrap_signers:
+            parts.append("signed by " + ", ".join(signing_key_text(key) for key in self.rewrap_signers))
+        if self.unsigned_rewraps:
+            parts.append(f"{self.unsigned_rewraps} naming no signer")
+        return f" ({'; '.join(parts)})" if parts else ""
+
     def summary(self):
         return (f"{self.entries} ledger entries: {self.records} records, {self.withdrawals} withdrawn, "
-                f"{self.rewraps} rewraps; {self.checkpoints} checkpoints, the last at entry "
+                f"{self.rewraps} rewraps{self.signers_text()}; {self.checkpoints} checkpoints, the last at entry "
                 f"{self.signed_up_to}; site key {fingerprint(self.site_key)}")
 
 
@@ -393,19 +404,20 @@ def verify_archive(connection, pinned):
     record_counts = []         # number of record entries up to entry i, at index i - 1
     previous = genesis(site_key)
     cursor = connection.execute(
-        "SELECT seq, kind, record_id, content_digest, prev_hash, entry_hash FROM ledger ORDER BY seq")
-    for index, (seq, kind, record_id, content_digest, prev_hash, stored_hash) in enumerate(cursor, start=1):
+        "SELECT seq, kind, record_id, content_digest, prev_hash, entry_hash, signer FROM ledger ORDER BY seq")
+    for index, (seq, kind, record_id, content_digest, prev_hash, stored_hash, signer) in enumerate(cursor, start=1):
         if not _is_u64(seq) or seq < index:
             raise Broken(f"ledger entry {index} has a malformed seq")
         if seq != index:
             raise Broken(f"ledger entry {index} is missing (the next is {seq}): an entry was deleted")
         if (kind not in KIND_NAMES or not _is_hash(record_id, 16) or not _is_hash(content_digest)
-                or not _is_hash(prev_hash) or not _is_hash(stored_hash)):
+                or not _is_hash(prev_hash) or not _is_hash(stored_hash)
+                or (signer is not None and (kind != KIND_REWRAP or not _is_hash(signer)))):
             raise Broken(f"ledger entry {seq} is malformed")
         if prev_hash != previous:
             what = "the genesis hash of this site" if seq == 1 else f"the hash of entry {seq - 1}"
             raise Broken(f"ledger entry {seq} does not follow {what}: the chain is broken there")
-        if entry_hash(seq, kind, record_id, content_digest, prev_hash) != stored_hash:
+        if entry_hash(seq, kind, record_id, content_digest, prev_hash, signer) != stored_hash:
             raise Broken(f"ledger entry {seq} was altered: its hash does not match its contents")
         state = states.get(record_id)
         if kind == KIND_RECORD:
@@ -427,6 +439,10 @@ def verify_archive(connection, pinned):
                 report.withdrawals += 1
             else:
                 report.rewraps += 1
+                if signer is None:
+                    report.unsigned_rewraps += 1
+                elif signer not in report.rewrap_signers:
+                    report.rewrap_signers.append(signer)
         entry_hashes.append(stored_hash)
         record_counts.append(report.records)
         previous = stored_hash

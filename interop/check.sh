@@ -83,6 +83,9 @@ pk_a="$(tail -n 1 "$work/a.pub")"
 pk_b="$(tail -n 1 "$work/b.pub")"
 key_a="$work/a.key"
 key_b="$work/b.key"
+# Key a's rewrap-signing key (FORMAT.md section 9.1), which both daemons trust in rewrap_signers.
+signer_a="$("$bin/amanat-keyholder" signer "$key_a" --passphrase-file "$work/passphrase" 2> "$work/signer.err")" \
+    || die "amanat-keyholder signer: $(cat "$work/signer.err")"
 key_c="$work/c.key" # never a recipient
 
 # Wait for amanatd's READY=1 on a notify socket of our own, rather than polling with sleeps.
@@ -98,7 +101,7 @@ start_daemon() {
     mkdir -p "$dir"
     NOTIFY_SOCKET="$work/notify.sock" "$bin/amanatd" $root_flag --socket "$dir/amanatd.sock" \
         --database "$dir/amanat.sqlite" --forms "$root/config/forms" --recipient "$pk_a" --recipient "$pk_b" \
-        2> "$dir/amanatd.log" &
+        --rewrap-signer "$signer_a" 2> "$dir/amanatd.log" &
     daemon=$!
     state=""
     while [ "$state" != "READY=1" ]; do
@@ -479,6 +482,12 @@ if grep -q ' 2 rewrap entries' "$work/swift.verify" && grep -q ' 2 rewraps' "$wo
 else
     fail "both verifiers count site b's 2 rewrap entries" "$(cat "$work/swift.verify" "$work/python.verify")"
 fi
+if grep -q "rewrap entries (signed by $signer_a)" "$work/swift.verify" \
+    && grep -q "rewraps (signed by $signer_a)" "$work/python.verify"; then
+    pass "both verifiers name key a's rewrap-signing key as the signer of site b's rewraps"
+else
+    fail "both verifiers name the rewraps' signer" "$(cat "$work/swift.verify" "$work/python.verify")"
+fi
 verify_both "another site's key is not this archive's" 7 "$export_a" -- "$sig_b"
 verify_both "two sites, one key pinned: the other archive is refused" 7 "$export_a" "$export_b" -- "$sig_a"
 verify_both "a missing file is an error" 1 "$export_a" "$work/no-such-export.sqlite"
@@ -496,9 +505,9 @@ cp "$export_a" "$work/schema-v1.sqlite"
 sql "$work/schema-v1.sqlite" "DELETE FROM grdb_migrations WHERE identifier = 'v2'"
 check_open "a database without migration v2 is refused" 1 "$work/schema-v1.sqlite" "$key_a"
 verify_both "a database without migration v2 cannot be verified" 1 "$work/schema-v1.sqlite"
-cp "$export_a" "$work/schema-v3.sqlite"
-sql "$work/schema-v3.sqlite" "INSERT INTO grdb_migrations VALUES ('v3')"
-check_open "a database with an unknown migration is refused" 1 "$work/schema-v3.sqlite" "$key_a"
+cp "$export_a" "$work/schema-v4.sqlite"
+sql "$work/schema-v4.sqlite" "INSERT INTO grdb_migrations VALUES ('v4')"
+check_open "a database with an unknown migration is refused" 1 "$work/schema-v4.sqlite" "$key_a"
 
 # ledger_case NAME TAMPER-ARGUMENT...: damage a fresh copy of site a's export with tamper_ledger.py.
 # Both verifiers must exit 7, both readers must refuse to open it (exit 7) while verifying, and with

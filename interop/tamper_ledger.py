@@ -99,6 +99,10 @@ def refuse(message):
     sys.exit(2)
 
 
+# A record or withdrawal entry: the signer column (schema v3) stays NULL.
+LEDGER_INSERT = ("INSERT INTO ledger (seq, kind, record_id, content_digest, prev_hash, entry_hash) "
+                 "VALUES (?, ?, ?, ?, ?, ?)")
+
 class Archive:
     def __init__(self, path):
         self.connection = sqlite3.connect(path)
@@ -134,8 +138,7 @@ class Archive:
         hashes, counts, records = [], [], 0
         for seq, (kind, record_id, content_digest) in enumerate(entries, start=1):
             current = entry_hash(seq, kind, record_id, content_digest, previous)
-            self.connection.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)",
-                                    (seq, kind, record_id, content_digest, previous, current))
+            self.connection.execute(LEDGER_INSERT, (seq, kind, record_id, content_digest, previous, current))
             records += kind == KIND_RECORD
             hashes.append(current)
             counts.append(records)
@@ -239,8 +242,7 @@ def main(argv):
             stored_hash = entry_hash(seq, kind, record_id, digest, prev_hash)
         elif flags:
             refuse(f"unknown flags {flags}")
-        db.execute("INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)",
-                   (seq, kind, record_id, digest, prev_hash, stored_hash))
+        db.execute(LEDGER_INSERT, (seq, kind, record_id, digest, prev_hash, stored_hash))
     elif operation == "cut-signed":
         cut = archive.cut_last()
         if db.execute("SELECT count(*) FROM checkpoints WHERE ledger_seq >= ?", (cut - 1,)).fetchone()[0] == 0:

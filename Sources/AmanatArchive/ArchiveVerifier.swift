@@ -15,6 +15,10 @@ public struct VerificationReport: Sendable {
     public var withdrawals: Int64 = 0
     /// Rewrap entries.
     public var rewraps: Int64 = 0
+    /// Rewrap entries that name no signer (imported before rewrap files were signed).
+    public var unsignedRewraps: Int64 = 0
+    /// The keys that signed the rewraps, in the order of their first entry.
+    public var rewrapSigners: [SigningPublicKey] = []
     /// Valid signed checkpoints.
     public var checkpoints: Int = 0
     /// The last entry a valid checkpoint covers.
@@ -143,6 +147,7 @@ public struct ArchiveVerifier {
                 OR typeof(content_digest) != 'blob' OR length(content_digest) != 32
                 OR typeof(prev_hash) != 'blob' OR length(prev_hash) != 32
                 OR typeof(entry_hash) != 'blob' OR length(entry_hash) != 32
+                OR (signer IS NOT NULL AND (typeof(signer) != 'blob' OR length(signer) != 32 OR kind != 3))
             UNION ALL SELECT 'a checkpoint' FROM checkpoints WHERE typeof(ledger_seq) != 'integer' OR ledger_seq < 1
                 OR typeof(head_hash) != 'blob' OR length(head_hash) != 32 OR typeof(record_count) != 'integer'
                 OR record_count < 0 OR typeof(signature) != 'blob' OR length(signature) != 64
@@ -190,7 +195,7 @@ public struct ArchiveVerifier {
         var atCheckpoint: [Int64: (hash: [UInt8], records: Int64)] = [:]
         var previous = Ledger.genesis(siteKey)
         let entries = try Row.fetchCursor(
-            db, sql: "SELECT seq, kind, record_id, content_digest, prev_hash, entry_hash FROM ledger ORDER BY seq"
+            db, sql: "SELECT seq, kind, record_id, content_digest, prev_hash, entry_hash, signer FROM ledger ORDER BY seq"
         )
         while let row = try entries.next() {
             let seq: Int64 = row[0]
@@ -203,15 +208,19 @@ public struct ArchiveVerifier {
             else {
                 return fail("ledger entry \(seq) is malformed")
             }
+            let signerBytes = try row.bytes(at: 6)
+            let signer = signerBytes.isEmpty ? nil : try? SigningPublicKey(bytes: signerBytes)
+            guard signerBytes.isEmpty || signer != nil else { return fail("ledger entry \(seq) is malformed") }
             let entry = LedgerEntry(
                 seq: seq, kind: kind, recordID: recordID, contentDigest: try row.bytes(at: 3),
-                prevHash: try row.bytes(at: 4), entryHash: try row.bytes(at: 5)
+                prevHash: try row.bytes(at: 4), entryHash: try row.bytes(at: 5), signer: signer
             )
             guard entry.prevHash == previous else {
                 return fail("ledger entry \(seq) does not link to entry \(seq - 1): the chain was cut or spliced here")
             }
             let recomputed = Ledger.entryHash(
-                seq: seq, kind: kind, recordID: recordID, contentDigest: entry.contentDigest, prevHash: entry.prevHash
+                seq: seq, kind: kind, recordID: recordID, contentDigest: entry.contentDigest, prevHash: entry.prevHash,
+                signer: signer
             )
             guard constantTimeEqual(recomputed, entry.entryHash) else {
                 return fail("ledger entry \(seq) has a wrong hash: the entry was altered")
@@ -237,6 +246,11 @@ public struct ArchiveVerifier {
                     report.withdrawals += 1
                 } else {
                     report.rewraps += 1
+                    if let signer {
+                        if !report.rewrapSigners.contains(signer) { report.rewrapSigners.append(signer) }
+                    } else {
+                        report.unsignedRewraps += 1
+                    }
                 }
             }
             report.entries = seq

@@ -79,18 +79,26 @@ package enum LedgerTables {
         return (0, Ledger.genesis(key))
     }
 
-    /// Appends an entry after the current head.
-    package static func append(_ db: Database, kind: Ledger.Kind, recordID: RecordID, digest: [UInt8]) throws -> LedgerEntry {
+    /// Appends an entry after the current head; a `rewrap` entry names the key that signed the rewrap file.
+    package static func append(
+        _ db: Database, kind: Ledger.Kind, recordID: RecordID, digest: [UInt8], signer: SigningPublicKey? = nil
+    ) throws -> LedgerEntry {
         let head = try head(db)
-        let entry = LedgerEntry(seq: head.seq + 1, kind: kind, recordID: recordID, contentDigest: digest, prevHash: head.hash)
-        try db.cachedStatement(
-            sql: "INSERT INTO ledger (seq, kind, record_id, content_digest, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?)"
-        ).execute(
-            arguments: [
-                entry.seq, Int(kind.rawValue), Data(recordID.bytes), Data(entry.contentDigest), Data(entry.prevHash),
-                Data(entry.entryHash),
-            ]
+        let entry = LedgerEntry(
+            seq: head.seq + 1, kind: kind, recordID: recordID, contentDigest: digest, prevHash: head.hash, signer: signer
         )
+        var arguments: StatementArguments = [
+            entry.seq, Int(kind.rawValue), Data(recordID.bytes), Data(entry.contentDigest), Data(entry.prevHash),
+            Data(entry.entryHash),
+        ]
+        // The signer column only when there is a signer: migration v2 appends entries before v3 adds the column.
+        var columns = "seq, kind, record_id, content_digest, prev_hash, entry_hash"
+        if let signer {
+            columns += ", signer"
+            arguments += [Data(signer.bytes)]
+        }
+        let marks = Array(repeating: "?", count: signer == nil ? 6 : 7).joined(separator: ", ")
+        try db.cachedStatement(sql: "INSERT INTO ledger (\(columns)) VALUES (\(marks))").execute(arguments: arguments)
         return entry
     }
 

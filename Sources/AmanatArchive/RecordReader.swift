@@ -34,7 +34,8 @@ public final class RecordReader {
             guard migrated else {
                 throw StoreError(
                     .notAmanatDatabase,
-                    "\(path) was written before the ledger existed: start this version of amanatd on it once, then export again"
+                    "\(path) was written by an older amanatd (before the ledger, or before rewrap signers): start this version of "
+                        + "amanatd on it once, then export again"
                 )
             }
         } catch let error as StoreError {

@@ -90,6 +90,14 @@ package enum Schema {
                 _ = try LedgerTables.append(db, kind: .record, recordID: record.recordID, digest: record.digest)
             }
         }
+        // The key holder's key that signed a rewrap, named by its ledger entry (FORMAT.md §12.3). Rewrap entries
+        // written before keep NULL, and are hashed without it.
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: """
+                ALTER TABLE ledger ADD COLUMN signer BLOB
+                    CHECK (signer IS NULL OR (typeof(signer) = 'blob' AND length(signer) = 32 AND kind = 3));
+                """)
+        }
         return migrator
     }
 

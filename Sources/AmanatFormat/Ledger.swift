@@ -49,14 +49,22 @@ public enum Ledger {
         ])
     }
 
-    /// An entry's hash.
+    /// An entry's hash. A `rewrap` entry's hash also covers the key that signed the rewrap file, its `signer`
+    /// (FORMAT.md §12.3); an entry without one (any other kind, or a rewrap imported before files were signed)
+    /// is hashed without it.
     public static func entryHash(
-        seq: Int64, kind: Kind, recordID: RecordID, contentDigest: [UInt8], prevHash: [UInt8]
+        seq: Int64, kind: Kind, recordID: RecordID, contentDigest: [UInt8], prevHash: [UInt8],
+        signer: SigningPublicKey? = nil
     ) -> [UInt8] {
         BLAKE2b.hash256(parts: [
             Array("amanat-ledger-entry-v1".utf8), bigEndian(UInt64(truncatingIfNeeded: seq)), [kind.rawValue], recordID.bytes,
-            contentDigest, prevHash,
+            contentDigest, prevHash, signer?.bytes ?? [],
         ])
+    }
+
+    /// The bytes a rewrap file's signature covers: the file's digest (FORMAT.md §9.1), bound to the signer.
+    public static func rewrapMessage(signer: SigningPublicKey, digest: [UInt8]) -> [UInt8] {
+        Array("amanat-rewrap-signature-v1".utf8) + signer.bytes + digest
     }
 
     /// The bytes a checkpoint signature covers.
@@ -98,23 +106,35 @@ public struct LedgerEntry: Sendable, Equatable {
     public var prevHash: [UInt8]
     /// This entry's hash.
     public var entryHash: [UInt8]
+    /// For a `rewrap` entry, the key holder's key that signed the rewrap file; nil for other kinds.
+    public var signer: SigningPublicKey?
 
     /// Makes the entry that follows `prevHash`, computing its hash.
-    public init(seq: Int64, kind: Ledger.Kind, recordID: RecordID, contentDigest: [UInt8], prevHash: [UInt8]) {
+    public init(
+        seq: Int64, kind: Ledger.Kind, recordID: RecordID, contentDigest: [UInt8], prevHash: [UInt8],
+        signer: SigningPublicKey? = nil
+    ) {
         self.init(
             seq: seq, kind: kind, recordID: recordID, contentDigest: contentDigest, prevHash: prevHash,
-            entryHash: Ledger.entryHash(seq: seq, kind: kind, recordID: recordID, contentDigest: contentDigest, prevHash: prevHash)
+            entryHash: Ledger.entryHash(
+                seq: seq, kind: kind, recordID: recordID, contentDigest: contentDigest, prevHash: prevHash, signer: signer
+            ),
+            signer: signer
         )
     }
 
     /// An entry as read, with the hash it claims.
-    public init(seq: Int64, kind: Ledger.Kind, recordID: RecordID, contentDigest: [UInt8], prevHash: [UInt8], entryHash: [UInt8]) {
+    public init(
+        seq: Int64, kind: Ledger.Kind, recordID: RecordID, contentDigest: [UInt8], prevHash: [UInt8], entryHash: [UInt8],
+        signer: SigningPublicKey? = nil
+    ) {
         self.seq = seq
         self.kind = kind
         self.recordID = recordID
         self.contentDigest = contentDigest
         self.prevHash = prevHash
         self.entryHash = entryHash
+        self.signer = signer
     }
 }
 

@@ -1,6 +1,6 @@
 import AmanatForms
 import AmanatJSON
-import AmanatCrypto
+public import AmanatCrypto
 
 /// A rewrap file (docs/FORMAT.md, "Rewrap file"): new envelopes for existing records, made offline by
 /// `amanat-keyholder rewrap` and imported by an admin with `amanat import-rewrap`.
@@ -8,7 +8,7 @@ import AmanatCrypto
 /// ```
 /// {"format":"amanat-rewrap-1","records":N}
 /// {"identity":"<base64 envelope>","record_id":"<hex>","replaces":"<hex digest>","testimony":"<base64 envelope>"}   × N
-/// {"digest":"<hex BLAKE2b-256 of every byte above>"}
+/// {"digest":"<hex BLAKE2b-256 of every byte above>","signature":"<base64 Ed25519>","signer":"amanat-sig-…"}
 /// ```
 /// Every line is canonical JSON ending in LF. A record line names at least one of the two sections, and
 /// `replaces`: the record's ledger digest (FORMAT.md §12.4) as the copy held it. amanatd replaces a record
@@ -38,16 +38,60 @@ public struct RewrapFile: Sendable, Equatable {
     /// The format's name in the header line.
     public static let format = "amanat-rewrap-1"
 
+    /// A key holder's signature over the file (FORMAT.md §9.1): amanatd imports only a file signed by a key in its
+    /// `rewrap_signers`.
+    public struct Signature: Sendable, Equatable {
+        /// The key holder's rewrap-signing key.
+        public var signer: SigningPublicKey
+        /// Ed25519 over ``Ledger/rewrapMessage(signer:digest:)``.
+        public var bytes: [UInt8]
+
+        /// A signature.
+        public init(signer: SigningPublicKey, bytes: [UInt8]) {
+            self.signer = signer
+            self.bytes = bytes
+        }
+    }
+
     /// The records, in file order.
     public var entries: [Entry]
+    /// The trailer's signature; nil for an unsigned file, which amanatd refuses.
+    public private(set) var signature: Signature?
+    /// The digest of every line above the trailer.
+    public private(set) var digest: [UInt8] = []
 
     /// A file with `entries`.
     public init(entries: [Entry]) {
         self.entries = entries
     }
 
-    /// The file's bytes.
+    /// Whether the file is signed by `signer` (and the signature verifies).
+    public func isSigned(by signer: SigningPublicKey) -> Bool {
+        guard let signature, signature.signer == signer else { return false }
+        return signer.isValidSignature(signature.bytes, of: Ledger.rewrapMessage(signer: signer, digest: digest))
+    }
+
+    /// The file's bytes, signed by `signer` through `sign`, which gets the message to sign
+    /// (``Ledger/rewrapMessage(signer:digest:)``) and returns the Ed25519 signature.
+    public func encoded(signedBy signer: SigningPublicKey, sign: ([UInt8]) throws -> [UInt8]) rethrows -> [UInt8] {
+        let body = encodedBody()
+        let digest = BLAKE2b.hash256(body)
+        let signature = try sign(Ledger.rewrapMessage(signer: signer, digest: digest))
+        return body + JSONValue.object([
+            "digest": .string(Hex.encode(digest)), "signature": .string(Base64.encode(signature)),
+            "signer": .string(signer.text),
+        ]).canonicalBytes() + [0x0A]
+    }
+
+    /// The file's bytes, unsigned (for tests of the refusal).
     public func encoded() -> [UInt8] {
+        let out = encodedBody()
+        let digest = Hex.encode(BLAKE2b.hash256(out))
+        return out + JSONValue.object(["digest": .string(digest)]).canonicalBytes() + [0x0A]
+    }
+
+    /// The header and record lines.
+    private func encodedBody() -> [UInt8] {
         var out = JSONValue.object(["format": .string(Self.format), "records": .number(String(entries.count))])
             .canonicalBytes() + [0x0A]
         for entry in entries {
@@ -58,8 +102,7 @@ public struct RewrapFile: Sendable, Equatable {
             if let testimony = entry.testimony { object["testimony"] = .string(Base64.encode(testimony)) }
             out += JSONValue.object(object).canonicalBytes() + [0x0A]
         }
-        let digest = Hex.encode(BLAKE2b.hash256(out))
-        return out + JSONValue.object(["digest": .string(digest)]).canonicalBytes() + [0x0A]
+        return out
     }
 
     /// Parses and checks a rewrap file: the digest first, so that a file altered anywhere is refused whole,
@@ -70,10 +113,19 @@ public struct RewrapFile: Sendable, Equatable {
         guard lines.count >= 3 else { throw RewrapFileError("the file holds no records") }
         let body = Array(bytes[0..<(bytes.count - lines[lines.count - 1].count - 1)])
         guard case .object(let trailer)? = try? JSONParser(maxDepth: 2).parse(lines[lines.count - 1]),
-            trailer.count == 1, case .string(let digest)? = trailer["digest"]
+            case .string(let digest)? = trailer["digest"],
+            trailer.count == 1 || (trailer.count == 3 && trailer["signature"] != nil && trailer["signer"] != nil)
         else { throw RewrapFileError("the last line is not the digest") }
-        guard digest == Hex.encode(BLAKE2b.hash256(body)) else {
+        self.digest = BLAKE2b.hash256(body)
+        guard digest == Hex.encode(self.digest) else {
             throw RewrapFileError("the digest does not match: the file was altered or truncated")
+        }
+        if trailer.count == 3 {
+            guard case .string(let signerText)? = trailer["signer"], let signer = try? SigningPublicKey(text: signerText),
+                case .string(let signatureText)? = trailer["signature"], let bytes = Base64.decode(signatureText),
+                bytes.count == SigningPublicKey.signatureLength
+            else { throw RewrapFileError("the last line's signer or signature is malformed") }
+            signature = Signature(signer: signer, bytes: bytes)
         }
         for (index, line) in lines.enumerated() {
             // Canonical JSON only, so that one set of envelopes has exactly one file.

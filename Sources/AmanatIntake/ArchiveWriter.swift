@@ -1,3 +1,4 @@
+public import AmanatCrypto
 public import AmanatFormat
 
 /// Port: where the intake core puts records. SQLite's group-commit writer (AmanatStore) fills it today; a
@@ -9,8 +10,9 @@ public protocol ArchiveWriter: Sendable {
     func append(_ record: StoredRecord, withdrawalTokenHash: [UInt8]?) async throws(StoreError) -> AppendedRecord
     /// Erases a record if `token` is its withdrawal token; false, with nothing changed, otherwise.
     func withdraw(_ recordID: RecordID, token: [UInt8]) async throws(StoreError) -> Bool
-    /// Replaces envelopes, all or none.
-    func replaceEnvelopes(_ replacements: [EnvelopeReplacement]) async throws(StoreError)
+    /// Replaces envelopes, all or none; each record's `rewrap` ledger entry names `signer`, the key that signed the
+    /// rewrap file.
+    func replaceEnvelopes(_ replacements: [EnvelopeReplacement], signer: SigningPublicKey) async throws(StoreError)
     /// A consistent snapshot file for the offline machine, with a fresh checkpoint; the caller removes it.
     func exportSnapshot() async throws(StoreError) -> ExportedSnapshot
     /// Lets pending writes finish, signs the head, and closes.

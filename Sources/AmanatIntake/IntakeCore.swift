@@ -222,11 +222,28 @@ public struct IntakeCore: Sendable {
         } catch {
             throw IntakeError(.invalidRewrap, error.description)
         }
+        // Before anything changes: only a file a trusted key holder signed replaces envelopes. Anyone can seal to
+        // the public keys, so an admin alone could otherwise plant testimony with the live `replaces` digests.
+        let trusted = settings().rewrapSigners
+        guard let signature = file.signature else {
+            throw IntakeError(.invalidRewrap, "the file is not signed: make it with `amanat-keyholder rewrap`, which signs it")
+        }
+        guard trusted.contains(signature.signer) else {
+            throw IntakeError(
+                .invalidRewrap,
+                trusted.isEmpty
+                    ? "no rewrap signer is trusted: rewrap_signers is empty, so no rewrap file is imported"
+                    : "the file is signed by \(signature.signer.text), which is not in rewrap_signers"
+            )
+        }
+        guard file.isSigned(by: signature.signer) else {
+            throw IntakeError(.invalidRewrap, "the file's signature does not verify: it was altered or forged")
+        }
         let replacements = file.entries.map {
             EnvelopeReplacement(recordID: $0.recordID, identity: $0.identity, testimony: $0.testimony, replaces: $0.replaces)
         }
         do {
-            try await archive.replaceEnvelopes(replacements)
+            try await archive.replaceEnvelopes(replacements, signer: signature.signer)
         } catch {
             let refusal = Self.intakeError(error, suffix: "; nothing was replaced")
             if refusal.kind == .internalError {

@@ -1,4 +1,4 @@
-import AmanatCrypto
+public import AmanatCrypto
 import AmanatArchive
 public import AmanatFormat
 public import AmanatIntake
@@ -158,7 +158,7 @@ extension RecordStore {
     /// Replaces envelopes in one transaction: every record must exist, or nothing changes. Afterwards the
     /// WAL is checkpointed and truncated, so that the old envelopes leave it (secure_delete zeroes the pages
     /// they occupied in the main file).
-    public func replaceEnvelopes(_ replacements: [EnvelopeReplacement]) async throws(StoreError) {
+    public func replaceEnvelopes(_ replacements: [EnvelopeReplacement], signer: SigningPublicKey) async throws(StoreError) {
         let key = notary
         do {
             try await pool.write { db in
@@ -199,7 +199,9 @@ extension RecordStore {
                     )
                     guard let row else { throw StoreError(.unknownRecord, "a replaced record vanished") }
                     let record = try StoredRecord(row: row)
-                    _ = try LedgerTables.append(db, kind: .rewrap, recordID: record.recordID, digest: record.digest)
+                    _ = try LedgerTables.append(
+                        db, kind: .rewrap, recordID: record.recordID, digest: record.digest, signer: signer
+                    )
                     try LedgerTables.checkpointIfDue(db, key: key)
                 }
             }

@@ -14,8 +14,10 @@ extension KeyHolder {
             discussion: """
                 The copy is verified first, as `open` does (--signing-key, --no-verify; exit 7 on a broken one): \
                 resealing forged envelopes would make them look authentic. Each section that opens gets a new \
-                envelope for the --to keys: a new data key and nonce, the same plaintext. An admin imports the file \
-                with `amanat import-rewrap`; afterwards the old keys open nothing the file covered. Exit codes as for \
+                envelope for the --to keys: a new data key and nonce, the same plaintext. The file is signed with the \
+                rewrap-signing key derived from --sign-with (default: the first --key; `amanat-keyholder signer` \
+                prints it), which amanatd must list in rewrap_signers. An admin imports the file with \
+                `amanat import-rewrap`; afterwards the old keys open nothing the file covered. Exit codes as for \
                 open: 5 when some section could not be opened, 6 when some was tampered with (such sections are left \
                 out of the file).
                 """
@@ -33,6 +35,11 @@ extension KeyHolder {
         @Option(name: .customLong("passphrase-file"), help: "Read the passphrase (for every key) from this file.")
         var passphraseFile: String?
         @Option(help: "The rewrap file to create (mode 0600, never overwritten).") var out: String
+        @Option(
+            name: .customLong("sign-with"),
+            help: "Sign the file with the rewrap-signing key derived from this secret key file (default: the first --key)."
+        )
+        var signWith: String?
         @OptionGroup var signing: SigningKeyOption
         @OptionGroup var heads: HeadsOption
         @Flag(help: "Rewrap even a copy that fails verification (its envelopes may be forged).") var noVerify = false
@@ -73,7 +80,15 @@ extension KeyHolder {
                 .identity: unique(both + parse(identityRecipients, option: "--identity-to")),
                 .testimony: unique(both + parse(testimonyRecipients, option: "--testimony-to")),
             ]
-            let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
+            // The signing key's file is unlocked with the others, before any output.
+            let unlocked = unlockKeys(keys + (signWith.map { [$0] } ?? []), passphraseFile: passphraseFile)
+            let ring = KeyRing(keys: Array(unlocked.prefix(keys.count)))
+            let signer: RewrapSigningKey
+            do {
+                signer = try RewrapSigningKey(derivedFrom: signWith == nil ? unlocked[0] : unlocked[keys.count])
+            } catch {
+                fail("\(error)")
+            }
             let archive = try verifiedArchives([database], signing: signing, heads: heads, noVerify: noVerify, doing: "rewrap")[0]
             // Created first: an existing --out stops the command before any work, and nothing is overwritten.
             let sink: OutputSink
@@ -117,14 +132,14 @@ extension KeyHolder {
                         tally.opened += 1
                     }
                 }
-                try sink.write(RewrapFile(entries: entries).encoded())
+                try sink.write(RewrapFile(entries: entries).encoded(signedBy: signer.publicKey, sign: signer.sign))
                 try sink.close()
                 PartialFiles.keep()
             } catch {
                 fail("\(error)", code: error is ArchiveChanged ? Exit.inconsistent : Exit.failure)
             }
-            note("rewrapped \(entries.count) records into \(out); \(tally.unopened) sections not openable, "
-                 + "\(tally.tampered) tampered")
+            note("rewrapped \(entries.count) records into \(out), signed by \(signer.publicKey.text); "
+                 + "\(tally.unopened) sections not openable, \(tally.tampered) tampered")
             if tally.tampered > 0 { throw ExitCode(Exit.tampered) }
             if tally.unopened > 0 { throw ExitCode(Exit.unopened) }
         }

@@ -335,9 +335,18 @@ extension KeyHolder {
 extension VerificationReport {
     func summary(path: String) -> String {
         if let failure { return "\(path): BROKEN: \(failure)" }
-        return "\(path): intact: \(records) records (\(withdrawals) withdrawn), \(rewraps) rewrap entries, "
+        return "\(path): intact: \(records) records (\(withdrawals) withdrawn), \(rewraps) rewrap entries\(signersText), "
             + "\(entries) ledger entries, all covered by \(checkpoints) signed checkpoints; site key \(siteKey?.text ?? ""); "
             + "head \(head)"
+    }
+
+    /// Who signed the rewraps, when there are any.
+    private var signersText: String {
+        guard rewraps > 0 else { return "" }
+        var parts: [String] = []
+        if !rewrapSigners.isEmpty { parts.append("signed by " + rewrapSigners.map(\.text).joined(separator: ", ")) }
+        if unsignedRewraps > 0 { parts.append("\(unsignedRewraps) naming no signer") }
+        return " (" + parts.joined(separator: "; ") + ")"
     }
 
     func json(path: String) -> JSONValue {
@@ -348,6 +357,8 @@ extension VerificationReport {
             "last_signed_seq": .number(String(lastSignedSeq)),
         ]
         if isIntact { object["head"] = .string(head.text) }
+        object["rewrap_signers"] = .array(rewrapSigners.map { .string($0.text) })
+        object["unsigned_rewraps"] = .number(String(unsignedRewraps))
         if let siteKey { object["signing_key"] = .string(siteKey.text) }
         if let failure { object["failure"] = .string(failure) }
         return .object(object)

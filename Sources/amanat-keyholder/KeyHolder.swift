@@ -16,7 +16,10 @@ struct KeyHolder: AsyncParsableCommand {
             verification (its ledger is inconsistent); 64 usage error.
             """,
         version: AmanatVersion.text,
-        subcommands: [Init.self, PublicKey.self, Verify.self, Open.self, Rewrap.self, Passwd.self, Split.self, Combine.self]
+        subcommands: [
+            Init.self, PublicKey.self, Signer.self, Verify.self, Open.self, Rewrap.self, Passwd.self, Split.self,
+            Combine.self,
+        ]
     )
 
     /// ArgumentParser's own entry point, except that an error leaving a command removes the files it was writing

@@ -7,8 +7,9 @@ extension Amanat {
             commandName: "import-rewrap",
             abstract: "Admins: replace envelopes with those of a rewrap file from amanat-keyholder rewrap.",
             discussion: """
-                amanatd checks the whole file (its digest, every envelope's structure, section and record) and
-                replaces the envelopes in one transaction: all of them, or none.
+                amanatd checks the whole file (its digest, every envelope's structure, section and record, and the
+                key holder's signature, which must be by a key in its rewrap_signers) and replaces the envelopes in
+                one transaction: all of them, or none. Each record's rewrap ledger entry names the signer.
                 """
         )
 

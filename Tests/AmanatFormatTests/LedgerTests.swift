@@ -38,6 +38,22 @@ import Testing
         #expect(Hex.encode(second.entryHash) == "420af65288e542050c4b583aafb2eda232c10cd20ec09bf1812cf4e1205e2f0c")
     }
 
+    @Test func aRewrapEntryNamesItsSignerAndTheFileSignatureMatchesTheVector() {
+        let digest = Self.hex("b8bc5356bc95a5cc12c928660cf3fe9343c409e51279e836bbb0c31a0cebe046")
+        let previous = Self.hex("420af65288e542050c4b583aafb2eda232c10cd20ec09bf1812cf4e1205e2f0c")
+        let signed = LedgerEntry(
+            seq: 3, kind: .rewrap, recordID: Self.recordID, contentDigest: digest, prevHash: previous, signer: Self.key.publicKey
+        )
+        #expect(Hex.encode(signed.entryHash) == "2f886fdb22567a4e4635a5475edb9cf554b58562c6e5be7d4722f4d9c6986457")
+        // Without a signer (imported before rewrap files were signed) the hash ends at prev_hash, as for other kinds.
+        let unsigned = LedgerEntry(seq: 3, kind: .rewrap, recordID: Self.recordID, contentDigest: digest, prevHash: previous)
+        #expect(unsigned.entryHash != signed.entryHash)
+        let message = Ledger.rewrapMessage(signer: Self.key.publicKey, digest: (0..<32).map(UInt8.init))
+        let signature = Self.key.sign(message)
+        #expect(Hex.encode(signature) == "636d642a3b393d159c5aa2f5b7c70117f20d6990a5768fa7537e538f81caaddac249a86942360cd221e93027a906afdeeeb3947a30c92695fc327f881558f307")
+        #expect(Self.key.publicKey.isValidSignature(signature, of: message))
+    }
+
     @Test func signaturesAndTokenHashMatchTheVectors() throws {
         let head = Self.hex("420af65288e542050c4b583aafb2eda232c10cd20ec09bf1812cf4e1205e2f0c")
         let checkpoint = Checkpoint(signing: Self.key, ledgerSeq: 2, headHash: head, recordCount: 1)

@@ -115,11 +115,19 @@ import Testing
             try await store.replaceEnvelopes([
                 .init(recordID: records[0].recordID, identity: [1, 2, 3], testimony: nil),
                 .init(recordID: records[2].recordID, identity: [4], testimony: [5, 6]),
-            ])
+            ], signer: StoreTesting.signingKey.publicKey)
             await store.close()
             let report = try Self.verify(path)
             #expect(report.failure == nil)
             #expect(report.rewraps == 2 && report.entries == 5)
+            // Each rewrap entry names its signer, and its hash covers it.
+            #expect(report.rewrapSigners == [StoreTesting.signingKey.publicKey] && report.unsignedRewraps == 0)
+            let queue = try DatabaseQueue(path: path)
+            try await queue.write { db in
+                try db.execute(sql: "UPDATE ledger SET signer = ? WHERE kind = 3 AND seq = 4", arguments: [Data(repeating: 7, count: 32)])
+            }
+            try queue.close()
+            #expect(try Self.verify(path).failure?.contains("ledger entry 4") == true)
         }
     }
 

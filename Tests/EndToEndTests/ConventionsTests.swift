@@ -76,13 +76,9 @@ struct ConventionsTests {
         let copy = directory.file("copy.sqlite")
         try FileManager.default.copyItem(atPath: daemon.databasePath, toPath: copy)
         let rewrapFile = directory.file("same.rewrap")
-        let rewrap = try await run(
-            Paths.binary("amanat-keyholder"),
-            ["rewrap", copy, "--key", key.keyFile, "--passphrase-file", key.passphraseFile, "--to", key.publicKey,
-             "--out", rewrapFile] + pinningOwnKey(copy)
-        )
+        let rewrap = try await key.rewrap(copy, to: key.publicKey, out: rewrapFile)
         #expect(rewrap.status == 0, "\(rewrap.stderr)")
-        let restarted = try Daemon(in: directory, recipients: [key.publicKey])
+        let restarted = try Daemon(in: directory, recipients: [key.publicKey], extraArguments: ["--rewrap-signer", try await key.signer()])
         let imported = try await restarted.amanat(["import-rewrap", "--json", rewrapFile])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(try JSONParser().parse(imported.stdout)["replaced"] == .number("1"), "\(imported.stdoutText)")

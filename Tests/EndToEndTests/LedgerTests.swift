@@ -211,7 +211,7 @@ struct LedgerEndToEndTests {
                 )
                 let next = try Int64.fetchOne(db, sql: "SELECT max(seq) + 1 FROM ledger")!
                 try db.execute(
-                    sql: "INSERT INTO ledger VALUES (?, ?, ?, ?, ?, ?)",
+                    sql: "INSERT INTO ledger (seq, kind, record_id, content_digest, prev_hash, entry_hash) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [next, foreignEntry["kind"], foreignEntry["record_id"], foreignEntry["content_digest"],
                                 foreignEntry["prev_hash"], foreignEntry["entry_hash"]]
                 )

@@ -27,16 +27,14 @@ struct RotationTests {
         let copy = directory.file("copy.sqlite")
         try FileManager.default.copyItem(atPath: daemon.databasePath, toPath: copy)
         let rewrapFile = directory.file("rotation.rewrap")
-        let rewrap = try await run(
-            Paths.binary("amanat-keyholder"),
-            ["rewrap", copy, "--key", old.keyFile, "--passphrase-file", old.passphraseFile, "--to", new.publicKey,
-             "--out", rewrapFile] + pinningOwnKey(copy)
-        )
+        let rewrap = try await old.rewrap(copy, to: new.publicKey, out: rewrapFile)
         #expect(rewrap.status == 0, "\(rewrap.stderr)")
         #expect(rewrap.stderr.contains("rewrapped 3 records"))
 
-        // The daemon now seals new testimonies to the new key only.
-        daemon = try Daemon(in: directory, recipients: [new.publicKey])
+        // The daemon now seals new testimonies to the new key only, and trusts the old key's rewrap signatures.
+        let signer = try await old.signer()
+        #expect(rewrap.stderr.contains("signed by \(signer)"))
+        daemon = try Daemon(in: directory, recipients: [new.publicKey], extraArguments: ["--rewrap-signer", signer])
         var altered = contents(rewrapFile)
         altered[altered.count / 2] ^= 0x01
         try directory.write("altered.rewrap", altered)
@@ -64,6 +62,9 @@ struct RotationTests {
         #expect(withOld.stderr.contains("opened 0 records; 4 not openable"))
         let withNew = try await new.open(daemon.databasePath)
         #expect(withNew.status == 0, "\(withNew.stderr)")
+        // Each rewrap entry names the key holder who signed the file.
+        let verified = try await run(Paths.binary("amanat-keyholder"), ["verify", daemon.databasePath] + pinningOwnKey(daemon.databasePath))
+        #expect(verified.status == 0 && verified.stdoutText.contains("3 rewrap entries (signed by \(signer))"), "\(verified.stdoutText)")
         let records = try withNew.stdoutLines.map { try JSONParser().parse(Array($0.utf8)) }
         #expect(records.count == 4)
         for record in records {
@@ -87,19 +88,71 @@ struct RotationTests {
         _ = try await foreign.amanat(["submit", Paths.example("testimony-kk.json")])
         #expect(await foreign.stop() == 0)
         let rewrapFile = other.file("foreign.rewrap")
-        let rewrap = try await run(
-            Paths.binary("amanat-keyholder"),
-            ["rewrap", foreign.databasePath, "--key", otherKey.keyFile, "--passphrase-file", otherKey.passphraseFile,
-             "--to", key.publicKey, "--out", rewrapFile] + pinningOwnKey(foreign.databasePath)
-        )
+        let rewrap = try await otherKey.rewrap(foreign.databasePath, to: key.publicKey, out: rewrapFile)
         #expect(rewrap.status == 0)
-        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey], extraArguments: ["--rewrap-signer", try await otherKey.signer()])
         _ = try await daemon.amanat(["submit", Paths.example("testimony-zh.json")])
         let outcome = try await daemon.amanat(["import-rewrap", rewrapFile])
         #expect(outcome.status == 3)
         #expect(outcome.stderr.contains("does not hold"))
         #expect(await daemon.stop() == 0)
         #expect(try await key.open(daemon.databasePath).status == 0)
+    }
+
+    @Test("a rewrap file unsigned, signed by a key amanatd does not trust, or with a forged signature is refused; nothing changes")
+    func untrustedRewrap() async throws {
+        let directory = try TempDir()
+        // One passphrase for both: rewrap reads one passphrase file for every key.
+        let holder = try await TestKey.make(in: directory, name: "holder", passphrase: "one passphrase for both keys")
+        let stranger = try await TestKey.make(in: directory, name: "stranger", passphrase: "one passphrase for both keys")
+        var daemon = try Daemon(in: directory, recipients: [holder.publicKey])
+        for name in Self.examples { #expect(try await daemon.amanat(["submit", Paths.example(name)]).status == 0) }
+        #expect(await daemon.stop() == 0)
+        let copy = directory.file("copy.sqlite")
+        try FileManager.default.copyItem(atPath: daemon.databasePath, toPath: copy)
+        // Anyone can seal to the public keys: here an admin who holds only a key of their own.
+        let planted = directory.file("planted.rewrap")
+        let made = try await holder.rewrap(copy, to: holder.publicKey, out: planted, extra: ["--sign-with", stranger.keyFile])
+        #expect(made.status == 0, "\(made.stderr)")
+        let signed = contents(planted)
+        let trailerStart = try #require(signed.dropLast().lastIndex(of: 0x0A)) + 1
+        let body = Array(signed[..<trailerStart])
+        let trailer = try JSONParser().parse(Array(signed[trailerStart..<(signed.count - 1)]))
+        let digest = try #require(trailer["digest"]?.stringValue)
+        let unsigned = try directory.write("unsigned.rewrap", body + Array("{\"digest\":\"\(digest)\"}\n".utf8))
+        var forgedBytes = signed
+        let signatureAt = try #require(forgedBytes.indices.first { forgedBytes[$0...].starts(with: Array("\"signature\":\"".utf8)) })
+        forgedBytes[signatureAt + 13] = forgedBytes[signatureAt + 13] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        let forged = try directory.write("forged.rewrap", forgedBytes)
+
+        let before = contents(daemon.databasePath)
+        let holderSigner = try await holder.signer()
+        let strangerSigner = try await stranger.signer()
+        let cases: [(String, [String], String)] = [
+            (unsigned, ["--rewrap-signer", strangerSigner], "the file is not signed"),
+            (planted, [], "rewrap_signers is empty"),
+            (planted, ["--rewrap-signer", holderSigner], "signed by \(strangerSigner), which is not in rewrap_signers"),
+            (forged, ["--rewrap-signer", strangerSigner], "signature does not verify"),
+        ]
+        for (file, trust, reason) in cases {
+            daemon = try Daemon(in: directory, recipients: [holder.publicKey], extraArguments: trust)
+            let refused = try await daemon.amanat(["import-rewrap", file])
+            #expect(refused.status == 3 && refused.stderr.contains(reason), "\(reason): \(refused.stderr)")
+            #expect(await daemon.stop() == 0)
+            let ledger = try await run("/usr/bin/sqlite3", [daemon.databasePath, "SELECT count(*) FROM ledger WHERE kind = 3"])
+            #expect(ledger.stdoutText == "0\n", "a refused rewrap left ledger entries")
+        }
+        // A clean stop signs a checkpoint, but no record changed: the rows are those of before.
+        let rows = "SELECT hex(identity_envelope) || hex(testimony_envelope) FROM records ORDER BY seq"
+        let beforeCopy = try directory.write("before.sqlite", before)
+        let now = try await run("/usr/bin/sqlite3", [daemon.databasePath, rows])
+        let then = try await run("/usr/bin/sqlite3", [beforeCopy, rows])
+        #expect(now.stdoutText == then.stdoutText && !now.stdoutText.isEmpty)
+        // Trusted, it is imported.
+        daemon = try Daemon(in: directory, recipients: [holder.publicKey], extraArguments: ["--rewrap-signer", strangerSigner])
+        let imported = try await daemon.amanat(["import-rewrap", planted])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(await daemon.stop() == 0)
     }
 
     @Test("passwd changes the passphrase in place")

@@ -25,6 +25,13 @@ tok = bytes([0xAA]*32)
 th = b2(b'amanat-withdrawal-token-v1', rid, tok, key=kw)
 chk = b2(b'amanat-sig-v1', pk)[:4]
 b32 = base64.b32encode(pk+chk).decode().lower().rstrip('=')
+# A rewrap entry (kind 3) names its signer, whose 32 bytes end the hashed bytes (section 12.3); here the signer is
+# the same test key. A rewrap file's signature covers "amanat-rewrap-signature-v1" || signer || digest (section 9.1).
+e3 = b2(b'amanat-ledger-entry-v1', u64(3), bytes([3]), rid, d, e2, pk)
+rdigest = bytes(range(32))
+rs = sk.sign(b'amanat-rewrap-signature-v1' + pk + rdigest).signature
+print('rewrapEntry3', e3.hex())
+print('rewrapSig', rs.hex())
 for k,v in [('pk',pk),('genesis',genesis),('recordDigest',d),('entry1',e1),('withdrawnDigest',w),('entry2',e2),('checkpointSig',cp),('receiptSig',rc),('tokenHash',th)]:
     print(k, v.hex())
 print('pktext', 'amanat-sig-'+b32)

@@ -23,6 +23,25 @@ struct TestKey: Sendable {
         return TestKey(keyFile: keyFile, passphraseFile: passphrase, publicKey: publicKey)
     }
 
+    /// The rewrap-signing key derived from this key (`amanat-keyholder signer`), for amanatd's `--rewrap-signer`.
+    func signer() async throws -> String {
+        let outcome = try await run(Paths.binary("amanat-keyholder"), ["signer", keyFile, "--passphrase-file", passphraseFile])
+        guard outcome.status == 0, let text = outcome.stdoutLines.last, text.hasPrefix("amanat-sig-") else {
+            throw HarnessError("amanat-keyholder signer failed: \(outcome.stderr)")
+        }
+        return text
+    }
+
+    /// Runs `amanat-keyholder rewrap` on `database` with this key, resealing to `recipient`, into `out`, pinning
+    /// the key the database names for itself.
+    func rewrap(_ database: String, to recipient: String, out: String, extra: [String] = []) async throws -> Outcome {
+        try await run(
+            Paths.binary("amanat-keyholder"),
+            ["rewrap", database, "--key", keyFile, "--passphrase-file", passphraseFile, "--to", recipient, "--out", out]
+                + extra + pinningOwnKey(database)
+        )
+    }
+
     /// Runs `amanat-keyholder open` on `database` with this key, pinning the key the database names for itself
     /// (``pinningOwnKey(_:)``) unless `extra` pins one or says --no-verify.
     func open(_ database: String, extra: [String] = []) async throws -> Outcome {
