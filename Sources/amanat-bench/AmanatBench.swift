@@ -137,12 +137,15 @@ struct AmanatBench: AsyncParsableCommand {
         // Key holder.
         let archive = directory + "/archive.sqlite"
         let buildStart = now()
-        try await ArchiveBuilder.build(path: archive, records: archiveRecords, workload: workload, recipients: recipients)
+        let siteKey = try await ArchiveBuilder.build(
+            path: archive, records: archiveRecords, workload: workload, recipients: recipients
+        )
         say(String(format: "archive: %d records built in %.1f s", archiveRecords, now() - buildStart))
         let opens = try MachineLimits.opensPerSecond(plaintextSizes: workload.paddedSectionSizes, seconds: limitSeconds)
         let keyHolder = try KeyHolderRun.run(
             binary: bin + "/amanat-keyholder", archive: archive, key: keys[0].keyFile,
-            passphraseFile: keys[0].passphraseFile, stderrPath: directory + "/keyholder.stderr"
+            passphraseFile: keys[0].passphraseFile, pinning: ["--signing-key", siteKey.text, "--heads", directory + "/heads"],
+            stderrPath: directory + "/keyholder.stderr"
         )
         guard keyHolder.exitCode == 0, keyHolder.records == archiveRecords else {
             throw BenchError("amanat-keyholder open exited with \(keyHolder.exitCode) after \(keyHolder.records) "

@@ -24,7 +24,10 @@ enum KeyHolderRun {
         var recordsPerSecond: Double { Double(records) / streamingSeconds }
     }
 
-    static func run(binary: String, archive: String, key: String, passphraseFile: String, stderrPath: String) throws -> Result {
+    /// `pinning`: the site key to verify against and the heads file to use (`open` needs a pinned key).
+    static func run(
+        binary: String, archive: String, key: String, passphraseFile: String, pinning: [String], stderrPath: String
+    ) throws -> Result {
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else { throw BenchError("pipe failed") }
         // Close-on-exec: the child gets the write end as its stdout through dup2 only.
@@ -34,7 +37,7 @@ enum KeyHolderRun {
         let child: ChildProcess
         do {
             child = try ChildProcess(
-                binary, ["open", archive, "--key", key, "--passphrase-file", passphraseFile],
+                binary, ["open", archive, "--key", key, "--passphrase-file", passphraseFile] + pinning,
                 stdout: pipeFDs[1], stderr: errorFD
             )
         } catch {

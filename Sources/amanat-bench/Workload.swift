@@ -92,7 +92,7 @@ struct Workload: Sendable {
 enum ArchiveBuilder {
     static func build(
         path: String, records: Int, workload: Workload, recipients: [RecipientPublicKey]
-    ) async throws {
+    ) async throws -> SigningPublicKey {
         // A site key of its own; the key holder verifies the archive against it before opening, as it must.
         let signingKey = try SigningKey(seed: try SecretBytes.random(count: SigningKey.seedLength))
         let store = try RecordStore(
@@ -114,6 +114,7 @@ enum ArchiveBuilder {
         }
         // A clean close checkpoints the WAL, as a copy taken with `amanat export` would be.
         await store.close()
+        return signingKey.publicKey
     }
 
     private static func sealInParallel(
