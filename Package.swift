@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // TOML for form files and amanatd.toml (toml++ underneath); AmanatTOML adds the project's stricter rules.
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // libsodium from Debian (libsodium-dev). Only AmanatCrypto and AmanatKeys import it: see AmanatKeys.
@@ -34,8 +36,12 @@ let package = Package(
         .target(name: "AmanatCrypto", dependencies: ["CSodium"], swiftSettings: strictSettings),
         // Strict JSON for hostile input, and canonical JSON (FORMAT.md). No I/O, no crypto.
         .target(name: "AmanatJSON", swiftSettings: strictSettings),
-        // The project's TOML subset: form files and amanatd.toml. Never linked by the volunteer CLI.
-        .target(name: "AmanatTOML", swiftSettings: strictSettings),
+        // Form files and amanatd.toml: TOMLKit's parse, then no floats, dates or NULs, and strict table readers that
+        // refuse unknown keys. Never linked by the volunteer CLI.
+        .target(
+            name: "AmanatTOML", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strictSettings
+        ),
         // Forms, their JSON form, and the decoding and validation of a submission against one.
         .target(name: "AmanatForms", dependencies: ["AmanatJSON"], swiftSettings: strictSettings),
         // Form files (TOML) read into forms: amanatd and the key holder's reports.

@@ -6,7 +6,7 @@ extension Form {
     public init(toml text: String) throws(FormError) {
         let table: TOMLTable
         do {
-            table = try TOMLParser.parse(text)
+            table = try StrictTOML.parse(text)
         } catch {
             throw FormError("\(error)")
         }

@@ -51,7 +51,7 @@ public struct TOMLTableReader: Sendable {
         return TOMLSchemaError(keyPath: keyPath, message: "key \"\(keyPath)\" \(requirement)")
     }
 
-    /// The keys not taken so far, in document order.
+    /// The keys not taken so far, in the order the table lists them (TOMLKit lists them by name).
     public var remainingKeys: [String] {
         table.keys.filter { !consumed.contains($0) }
     }

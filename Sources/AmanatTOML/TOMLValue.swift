@@ -1,4 +1,4 @@
-/// A value in a TOML document, limited to the types `TOMLParser` accepts.
+/// A value in a TOML document, limited to the types `StrictTOML` accepts.
 public enum TOMLValue: Sendable, Equatable {
     case string(String)
     case integer(Int64)
@@ -85,26 +85,30 @@ public struct TOMLTable: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     public var count: Int { keys.count }
 }
 
-/// A syntax or structure error in a TOML document, with a 1-based position.
+/// A syntax error in a TOML document, with TOMLKit's 1-based position, or a value of a kind the project refuses,
+/// named by its key path.
 ///
 /// The message is one line and never repeats string values from the document, only key names.
 public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The 1-based line of the offending text.
-    public var line: Int
-    /// The 1-based column of the offending text, counted in Unicode scalars.
-    public var column: Int
+    /// The 1-based line of the offending text; nil when the error names a key instead.
+    public var line: Int?
+    /// The 1-based column of the offending text, counted in Unicode scalars; nil when the error names a key.
+    public var column: Int?
     /// What is wrong, starting lowercase.
     public var message: String
 
-    /// Creates an error at the given position.
-    public init(line: Int, column: Int, message: String) {
+    /// Creates an error at the given position, if known.
+    public init(line: Int? = nil, column: Int? = nil, message: String) {
         self.line = line
         self.column = column
         self.message = message
     }
 
-    /// "line L, column C: message".
-    public var description: String { "line \(line), column \(column): \(message)" }
+    /// "line L, column C: message", or the message alone when there is no position.
+    public var description: String {
+        guard let line, let column else { return message }
+        return "line \(line), column \(column): \(message)"
+    }
 }
 
 /// Renders key paths for error messages in TOML's own dotted-key syntax.
@@ -122,11 +126,17 @@ enum TOMLKeyPath {
         if !key.unicodeScalars.contains(where: { $0 == "'" || needsEscape($0) }) {
             return "'\(key)'"
         }
-        var result = "\""
-        for scalar in key.unicodeScalars {
+        return "\"" + escapingControls(key, quote: true) + "\""
+    }
+
+    /// `text` with control, line-separating and bidirectional scalars written as TOML escapes (`\n`, `\u202E`),
+    /// and with `"` and `\` escaped too if `quote`, so that it shows on one line and in its own order.
+    static func escapingControls(_ text: String, quote: Bool = false) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
             switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
+            case "\"" where quote: result += "\\\""
+            case "\\" where quote: result += "\\\\"
             case "\t": result += "\\t"
             case "\n": result += "\\n"
             case "\r": result += "\\r"
@@ -140,7 +150,7 @@ enum TOMLKeyPath {
                 }
             }
         }
-        return result + "\""
+        return result
     }
 
     static func isBareKeyScalar(_ scalar: Unicode.Scalar) -> Bool {

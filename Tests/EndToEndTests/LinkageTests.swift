@@ -31,6 +31,9 @@ struct LinkageTests {
         #expect(symbols.contains("10AmanatKeys"))
     }
 
+    /// toml++'s mark in C++ mangled symbols (`toml::v3::…`).
+    static let tomlPlusPlus = "_ZN4toml"
+
     /// A module's mark in mangled symbols: Swift prefixes the name with its length.
     static func mangled(_ module: String) -> String { "\(module.utf8.count)\(module)" }
 
@@ -44,16 +47,20 @@ struct LinkageTests {
         #expect(!symbols.contains("ReceiptKeyFile"), "amanat-keyholder links the receipt key file's code")
     }
 
-    @Test("the volunteer CLI links no TOML parser, no form files, no archive, and no crypto it does not call")
+    @Test("the volunteer CLI links no TOML (nor toml++), no form files, no archive, no crypto it does not call")
     func volunteerCLILinksLittle() async throws {
         let symbols = try await Self.symbols(of: Paths.binary("amanat"))
         #expect(symbols.contains(Self.mangled("AmanatForms")), "it reads forms, or this test proves nothing")
         for module in [
-            "AmanatTOML", "AmanatFormFiles", "AmanatArchive", "AmanatStore", "AmanatKeys", "AmanatServer",
+            "AmanatTOML", "TOMLKit", "AmanatFormFiles", "AmanatArchive", "AmanatStore", "AmanatKeys", "AmanatServer",
             "AmanatSealing", "AmanatSigning",
         ] {
             #expect(!symbols.contains(Self.mangled(module)), "amanat links \(module)")
         }
+        // Nor toml++, the C++ parser under TOMLKit (namespace toml, mangled _ZN4toml), which amanatd does link.
+        let daemon = try await Self.symbols(of: Paths.binary("amanatd"))
+        #expect(daemon.contains(Self.tomlPlusPlus), "amanatd reads its config with toml++, or this proves nothing")
+        #expect(!symbols.contains(Self.tomlPlusPlus), "amanat links toml++")
         // It verifies receipts and nothing else: no sealing, encryption, decryption, signing or key derivation.
         let names = Set(symbols.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) })
         #expect(names.contains("crypto_sign_verify_detached"), "amanat verifies receipts, or this test proves nothing")

@@ -42,7 +42,7 @@ public struct SettingValues: Sendable, Equatable {
     /// Parses config text. Every key must be a declared setting's, so a typo cannot silently weaken a setting.
     public init(toml text: String) throws(ConfigError) {
         do {
-            var root = TOMLTableReader(try TOMLParser.parse(text), path: "")
+            var root = TOMLTableReader(try StrictTOML.parse(text), path: "")
             let tables = Setting.all.map(\.tableAndName.table).reduce(into: [String]()) { tables, table in
                 if !tables.contains(table) { tables.append(table) }
             }
