@@ -4,9 +4,9 @@ import TOMLKit
 ///
 /// TOMLKit does the syntax, including TOML's rules against defining a key or table twice, and reports those errors
 /// with line and column. On top of it, this refuses floats, dates and times (no setting or form key takes one, and a
-/// float where an integer was meant must not silently round) and NUL characters, at which TOMLKit's C interface
-/// would cut a key or string short. Key paths deeper than `maximumDepth` are refused; toml++ bounds the nesting of
-/// arrays and inline tables itself.
+/// float where an integer was meant must not silently round), NUL characters, at which TOMLKit's C interface would
+/// cut a key or string short, and table headers that would make toml++ abort. Key paths deeper than `maximumDepth`
+/// are refused; toml++ bounds the nesting of arrays and inline tables itself.
 ///
 /// TOMLKit 0.6.0 never frees a parsed document, so only files read at start and on reload come through here.
 public enum StrictTOML {
@@ -15,7 +15,7 @@ public enum StrictTOML {
 
     /// Parses a whole document into its root table.
     public static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
-        try refuseNUL(in: text)
+        try refuseWhatTOMLKitMishandles(in: text)
         let document: TOMLKit.TOMLTable
         do {
             document = try TOMLKit.TOMLTable(string: text)
@@ -28,33 +28,12 @@ public enum StrictTOML {
         return try convert(document, path: "", depth: 0)
     }
 
-    /// Refuses a raw NUL (TOMLKit reads the text as a C string and would stop there) and the escapes that make one.
-    /// An escaped backslash followed by "u0000" is refused too: no form or setting needs that text.
-    private static func refuseNUL(in text: String) throws(TOMLError) {
-        let bytes = Array(text.utf8)
-        var line = 1
-        var column = 1
-        for (index, byte) in bytes.enumerated() {
-            if byte == 0 {
-                throw TOMLError(line: line, column: column, message: "NUL characters are not allowed")
-            }
-            if byte == UInt8(ascii: "\\"), let next = bytes[safe: index + 1],
-                next == UInt8(ascii: "u") || next == UInt8(ascii: "U")
-            {
-                let digits = next == UInt8(ascii: "u") ? 4 : 8
-                let escape = bytes.dropFirst(index + 2).prefix(digits)
-                if escape.count == digits && escape.allSatisfy({ $0 == UInt8(ascii: "0") }) {
-                    throw TOMLError(line: line, column: column, message: "NUL escapes are not allowed")
-                }
-            }
-            if byte == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if byte & 0xC0 != 0x80 {
-                // Columns count Unicode scalars, as toml++'s do: continuation bytes add none.
-                column += 1
-            }
-        }
+    /// Refuses what TOMLKit would mishandle, before it sees the text: a NUL, and two malformed shapes on which
+    /// toml++ 3.4.0 asserts and aborts the whole process (SwiftPM builds it without NDEBUG, also in release; with
+    /// NDEBUG the assertions would become assumptions, which is worse). Both were found by FuzzFormFile.
+    private static func refuseWhatTOMLKitMishandles(in text: String) throws(TOMLError) {
+        var scanner = TOMLKitHazardScanner(text)
+        try scanner.scan()
     }
 
     /// toml++'s description on one line, with nothing that could break or reorder a log line, starting lowercase.
@@ -109,11 +88,5 @@ public enum StrictTOML {
     /// TOMLKit listed a key or element that it then could not give back: not expected after the NUL check.
     private static func unreadable(_ path: String) -> TOMLError {
         TOMLError(message: "key \"\(path)\" cannot be read")
-    }
-}
-
-extension Array {
-    fileprivate subscript(safe index: Int) -> Element? {
-        indices.contains(index) ? self[index] : nil
     }
 }

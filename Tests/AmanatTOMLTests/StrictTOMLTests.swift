@@ -102,6 +102,60 @@ struct StrictTOMLTests {
         #expect(error == TOMLError(line: line, column: column, message: message))
     }
 
+    /// toml++ 3.4.0 aborts the process (an assertion) on these; found by FuzzFormFile
+    /// (Tests/Fuzz/FuzzFormFile/regressions/). Each case aborted the test run before StrictTOML refused it.
+    static let header = "a table header's key must start with a letter, digit, _, - or a quote"
+    static let array = "an array needs a value or ] here, not }"
+
+    @Test(arguments: [
+        ("l = { n = \"\", k = \"\" }\n[\u{FFFD}", 2, 2, header),
+        ("[é]", 1, 2, header),
+        ("[[#]]", 1, 3, header),
+        ("a = 1\n  [ =", 2, 5, header),
+        ("[\r\n]", 1, 2, header),
+        ("[[[a]]]", 1, 3, header),
+        ("e=[}", 1, 4, array),
+        ("a = [1, }", 1, 9, array),
+        ("a = [ # note\n}", 2, 1, array),
+        ("a = [[\n  }", 2, 3, array),
+        ("a = { b = [}] }", 1, 12, array),
+    ])
+    func shapesThatWouldAbortAreRefused(text: String, line: Int, column: Int, message: String) throws {
+        let error = try #require(Self.parseError(text))
+        #expect(error == TOMLError(line: line, column: column, message: message))
+    }
+
+    /// The scanner follows strings, comments and brackets, so that it refuses only what it must.
+    @Test func lookalikesStillParse() throws {
+        let table = try StrictTOML.parse(
+            #"""
+            [ a]
+            s = "[}, \"[}"
+            l = '[}'
+            m = """
+            [#
+            """
+            n = '''
+            [é, }'''
+            x = [
+              [1], # [}
+              ['g'],
+            ]
+            [[ "b c" ]]
+            ['d'.e]
+              [f]
+            """#
+        )
+        #expect(Set(table.keys) == ["a", "b c", "d", "f"])
+        let a = try #require(table["a"]?.tableValue)
+        #expect(a["s"] == .string(#"[}, "[}"#))
+        #expect(a["m"] == .string("[#\n"))
+        #expect(a["n"] == .string("[é, }"))
+        #expect(a["x"] == .array([.array([.integer(1)]), .array([.string("g")])]))
+        #expect(Self.parseError("[]")?.line == 1, "an empty header is toml++'s own refusal")
+        #expect(Self.parseError("a = { b = 1, }")?.line == 1, "a trailing comma is toml++'s own refusal")
+    }
+
     /// Defining a key or table twice is TOMLKit's check, reported with the line and column of the second definition.
     @Test(arguments: [
         ("socket = \"a\"\n\n\nsocket = \"b\"", 4),
