@@ -19,16 +19,21 @@ let package = Package(
         .executable(name: "FuzzEnvelope", targets: ["FuzzEnvelope"]),
         .executable(name: "FuzzKeyFile", targets: ["FuzzKeyFile"]),
         .executable(name: "FuzzPublicKeyText", targets: ["FuzzPublicKeyText"]),
+        .executable(name: "FuzzFormFile", targets: ["FuzzFormFile"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // Symlinks into the main package (see above).
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .target(name: "AmanatCrypto", dependencies: ["CSodium"], swiftSettings: strictSettings),
         .target(name: "AmanatJSON", swiftSettings: strictSettings),
-        .target(name: "AmanatTOML", swiftSettings: strictSettings),
+        .target(
+            name: "AmanatTOML", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: strictSettings
+        ),
         .target(name: "AmanatForms", dependencies: ["AmanatJSON"], swiftSettings: strictSettings),
         .target(name: "AmanatFormFiles", dependencies: ["AmanatForms", "AmanatTOML"], swiftSettings: strictSettings),
         .target(
@@ -65,5 +70,8 @@ let package = Package(
         ),
         .executableTarget(name: "FuzzKeyFile", dependencies: ["AmanatKeys", "AmanatCrypto"], swiftSettings: strictSettings),
         .executableTarget(name: "FuzzPublicKeyText", dependencies: ["AmanatCrypto"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "FuzzFormFile", dependencies: ["AmanatFormFiles", "AmanatForms"], swiftSettings: strictSettings
+        ),
     ]
 )
