@@ -159,4 +159,18 @@ struct CheckConfigTests {
         #expect(outcome.stderr == "amanatd: error: recipient 1: public key has the wrong length: it may be truncated\n")
         #expect(outcome.stdout.isEmpty)
     }
+
+    /// toml++ 3.4.0, under TOMLKit, aborts the process on these unless AmanatTOML refuses them first.
+    @Test("--check-config refuses, with line and column, the TOML on which toml++ would abort", arguments: [
+        ("[é]\n", "line 1, column 2: a table header's key must start with a letter, digit, _, - or a quote"),
+        ("[limits]\nmax_connections = [}\n", "line 2, column 20: an array needs a value or ] here, not }"),
+    ])
+    func tomlThatWouldAbort(text: String, message: String) async throws {
+        let directory = try TempDir()
+        let config = try directory.write("amanatd.toml", text)
+        let outcome = try await run(Paths.binary("amanatd"), ["--check-config", config])
+        #expect(outcome.status == 78)
+        #expect(outcome.stderr == "amanatd: error: \(config): \(message)\n")
+        #expect(outcome.stdout.isEmpty)
+    }
 }
