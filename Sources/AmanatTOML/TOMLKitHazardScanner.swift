@@ -3,7 +3,9 @@
 ///   it would cut a key or string short (refused anywhere, even where it would not be an escape);
 /// - a table header whose key starts with a character no key can start with (`[é]`, `[#]`, `[[[`): toml++ 3.4.0
 ///   asserts in `parse_key` (fixed upstream after 3.4.0, toml++ pull request 301);
-/// - a `}` where an array expects a value (`a = [}`, `a = [1, # note` then `}`): toml++ asserts in `parse_value`.
+/// - a `}` where an array expects a value (`a = [}`, `a = [1, # note` then `}`): toml++ asserts in `parse_value`;
+/// - a date or time (a value with `:`, or a digit followed by `-`), which StrictTOML refuses anyway: toml++
+///   asserts in `parse_time` on malformed ones such as `1979-05-27T$7`.
 ///
 /// It follows strings, comments and brackets only as far as these checks need; everything else is TOMLKit's to
 /// refuse. Positions are 1-based, columns counted in Unicode scalars, as TOMLKit's are.
@@ -23,6 +25,12 @@ struct TOMLKitHazardScanner {
     private var brackets: [UInt8] = []
     /// The last byte outside strings and comments that was not whitespace (a string counts as `"`).
     private var lastSignificant: UInt8 = 0
+    /// The byte before `index` outside strings and comments.
+    private var previous: UInt8 = 0
+    /// Whether a value, not a key, comes next or is being read.
+    private var inValue = false
+    /// Where the unquoted word being read started.
+    private var wordStart = (line: 1, column: 1)
 
     init(_ text: String) {
         bytes = Array(text.utf8)
@@ -35,7 +43,9 @@ struct TOMLKitHazardScanner {
             var width = 1
             switch state {
             case .normal: width = try scanNormal(byte)
-            case .comment: if byte == UInt8(ascii: "\n") { state = .normal }
+            case .comment:
+                // The line feed itself is read again outside the comment, where it ends a value.
+                if byte == UInt8(ascii: "\n") { (state, width) = (.normal, 0) }
             case .basic, .multilineBasic:
                 if byte == UInt8(ascii: "\\") {
                     width = 2
@@ -60,7 +70,15 @@ struct TOMLKitHazardScanner {
 
     /// Handles one byte outside strings and comments; returns how many bytes it used.
     private mutating func scanNormal(_ byte: UInt8) throws(TOMLError) -> Int {
+        defer { previous = byte }
+        if Self.isDelimiter(previous) && !Self.isDelimiter(byte) { wordStart = (line, column) }
+        if inValue && (byte == UInt8(ascii: ":") || (byte == UInt8(ascii: "-") && Self.isDigit(previous))) {
+            let (line, column) = wordStart
+            throw TOMLError(line: line, column: column, message: "dates and times are not supported")
+        }
         switch byte {
+        case UInt8(ascii: "="):
+            inValue = true
         case UInt8(ascii: "#"):
             state = .comment
             return 1
@@ -75,10 +93,15 @@ struct TOMLKitHazardScanner {
             }
             return triple ? 3 : 1
         case UInt8(ascii: "["):
-            if atLineStart && brackets.isEmpty { try checkHeader() }
+            let header = atLineStart && brackets.isEmpty
+            if header { try checkHeader() }
+            inValue = !header
             brackets.append(byte)
         case UInt8(ascii: "{"):
+            inValue = false
             brackets.append(byte)
+        case UInt8(ascii: ","):
+            inValue = brackets.last == UInt8(ascii: "[")
         case UInt8(ascii: "}"):
             if brackets.last == UInt8(ascii: "["),
                 lastSignificant == UInt8(ascii: "[") || lastSignificant == UInt8(ascii: ",")
@@ -86,11 +109,13 @@ struct TOMLKitHazardScanner {
                 throw TOMLError(line: line, column: column, message: "an array needs a value or ] here, not }")
             }
             if brackets.last == UInt8(ascii: "{") { brackets.removeLast() }
+            inValue = true
         case UInt8(ascii: "]"):
             if brackets.last == UInt8(ascii: "[") { brackets.removeLast() }
         case UInt8(ascii: "\n"):
             // A value or header ends at its line's end except inside an array or inline table.
             if brackets.last != UInt8(ascii: "[") { brackets.removeAll() }
+            inValue = !brackets.isEmpty
         default:
             break
         }
@@ -139,6 +164,15 @@ struct TOMLKitHazardScanner {
         let count = prefix.utf8CodeUnitCount
         guard index + count <= bytes.count else { return false }
         return prefix.withUTF8Buffer { expected in bytes[index..<index + count].elementsEqual(expected) }
+    }
+
+    /// What ends an unquoted word: whitespace and TOML's punctuation.
+    private static func isDelimiter(_ byte: UInt8) -> Bool {
+        isWhitespace(byte) || "=[]{},#\"'".utf8.contains(byte) || byte == 0
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {
