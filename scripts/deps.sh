@@ -2,7 +2,8 @@
 # Installs the Debian packages amanat builds against, only when they are missing.
 set -euo pipefail
 missing=()
-for pkg in libsodium-dev libsqlite3-dev; do
+# sqlite3 (the shell): end-to-end tests cut and tamper with exported archives the way an attacker would.
+for pkg in libsodium-dev libsqlite3-dev sqlite3; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 # The interop check (make test) runs the independent Python reader in a venv.
