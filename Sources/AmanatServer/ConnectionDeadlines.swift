@@ -116,7 +116,9 @@ final class ConnectionDeadlines {
                 // A pipelined request whose bytes came while the one before it was answered starts its own clock.
                 if deadlines.phase == .idle { deadlines.enter(.receiving, channel: context.channel) }
             case .end:
-                deadlines.enter(.answering, channel: context.channel)
+                // A socket already full of earlier answers (pipelining) is a stall from now: no writability change
+                // will come to start the stall clock.
+                deadlines.enter(context.channel.isWritable ? .answering : .sending, channel: context.channel)
             case .body:
                 break
             }

@@ -12,10 +12,11 @@ struct KeyTextTrimmingTests {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
         let database = try await KeyHolderTests.database(in: directory, key: key, count: 1)
+        let siteKey = try await Self.siteKeyText(database)
         let rewrap = { (to: String, out: String) in
             try await run(Paths.binary("amanat-keyholder"), [
                 "rewrap", database, "--key", key.keyFile, "--passphrase-file", key.passphraseFile, "--to", to,
-                "--testimony-to", key.publicKey, "--out", directory.file(out),
+                "--testimony-to", key.publicKey, "--signing-key", siteKey, "--out", directory.file(out),
             ])
         }
         let trimmed = try await rewrap("\t" + key.publicKey + "\r\n", "trimmed.rewrap")
@@ -33,10 +34,7 @@ struct KeyTextTrimmingTests {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
         let database = try await KeyHolderTests.database(in: directory, key: key, count: 1)
-        let queue = try DatabaseQueue(path: database)
-        let siteKey = try await queue.read { db in try Data.fetchOne(db, sql: "SELECT signing_key FROM site") }
-        try queue.close()
-        let text = try SigningPublicKey(bytes: [UInt8](try #require(siteKey))).text
+        let text = try await Self.siteKeyText(database)
         let verify = { (given: String) in
             try await run(Paths.binary("amanat-keyholder"), ["verify", database, "--signing-key", given])
         }
@@ -47,5 +45,13 @@ struct KeyTextTrimmingTests {
             #expect(outcome.status == 64, "U+\(String(around.unicodeScalars.first!.value, radix: 16)): \(outcome.stderr)")
             #expect(outcome.stderr.contains("prefix"), "\(outcome.stderr)")
         }
+    }
+
+    /// The text of the site key stored in `database`, to pin it as a key holder would.
+    static func siteKeyText(_ database: String) async throws -> String {
+        let queue = try DatabaseQueue(path: database)
+        let siteKey = try await queue.read { db in try Data.fetchOne(db, sql: "SELECT signing_key FROM site") }
+        try queue.close()
+        return try SigningPublicKey(bytes: [UInt8](try #require(siteKey))).text
     }
 }
