@@ -155,15 +155,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
-            name: "AmanatCryptoTests", dependencies: ["AmanatCrypto", "AmanatSealing", "AmanatKeys", "CSodium"],
+            name: "AmanatCryptoTests",
+            dependencies: ["AmanatCrypto", "AmanatSealing", "AmanatKeys", "CSodium", "AmanatTestSupport"],
             swiftSettings: strictSettings
         ),
-        // What more than one test target uses (a seeded generator).
+        // What more than one test target uses (a seeded generator, the fuzz corpora).
         .target(name: "AmanatTestSupport", path: "Tests/Support", swiftSettings: strictSettings),
         .testTarget(name: "AmanatJSONTests", dependencies: ["AmanatJSON", "AmanatTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "AmanatTOMLTests", dependencies: ["AmanatTOML"], swiftSettings: strictSettings),
         .testTarget(
-            name: "AmanatFormsTests", dependencies: ["AmanatForms", "AmanatFormFiles", "AmanatJSON", "AmanatTestSupport"],
+            name: "AmanatFormsTests",
+            dependencies: [
+                "AmanatForms", "AmanatFormFiles", "AmanatJSON", "AmanatTestSupport",
+                // FuzzHTTPRequest's check, replayed on its corpus, frames requests with NIO as amanatd does.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -172,7 +179,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AmanatKeysTests",
-            dependencies: ["AmanatSealing", "AmanatKeys", "AmanatFormat", "AmanatForms", "AmanatJSON", "AmanatCrypto"],
+            dependencies: [
+                "AmanatSealing", "AmanatKeys", "AmanatFormat", "AmanatForms", "AmanatJSON", "AmanatCrypto",
+                "AmanatTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient", "AmanatProtocol"], swiftSettings: strictSettings),

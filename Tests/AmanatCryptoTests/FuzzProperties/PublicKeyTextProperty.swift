@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzPublicKeyText/PublicKeyTextProperty.swift

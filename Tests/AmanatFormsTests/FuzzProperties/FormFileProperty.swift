@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzFormFile/FormFileProperty.swift

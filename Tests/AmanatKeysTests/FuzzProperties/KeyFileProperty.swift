@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzKeyFile/KeyFileProperty.swift

@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzEnvelope/TestKey.swift
