@@ -218,25 +218,24 @@ extension LedgerStoreTests {
             // Another connection holds a read transaction, as an export's backup does: TRUNCATE cannot finish.
             let reader = try DatabaseQueue(path: path)
             let (entered, release) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+            let left = DispatchSemaphore(value: 0)
             let holder = Thread {
                 try? reader.read { db in
                     _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM records")
                     entered.signal()
                     release.wait()
                 }
+                left.signal()  // the read transaction has ended
             }
             holder.start()
             entered.wait()
             #expect(try await store.withdraw(record.recordID, token: token))
             #expect(store.isPurgePending, "the purge cannot have finished while the snapshot is held")
             release.signal()
-            // The retry succeeds once the reader has let go (it may already have, from the retry task).
-            var purged = false
-            for _ in 0..<100 where !purged {
-                purged = await store.retryPendingPurge()
-                if !purged { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            #expect(purged)
+            await withCheckedContinuation { done in DispatchQueue.global().async { left.wait(); done.resume() } }
+            // The reader has let go: one retry succeeds (or the store's own retry task has purged already).
+            #expect(await store.retryPendingPurge())
+            #expect(!store.isPurgePending)
             try reader.close()
             let wal = (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: path + "-wal")))) ?? []
             #expect(!Self.contains(wal, Array(record.identityEnvelope.prefix(32))), "the envelope is still in the WAL")

@@ -295,12 +295,8 @@ extension LedgerEndToEndTests {
         let submitted = try await Self.submit(daemon, "testimony-kk.json", in: directory)
         #expect(!submitted.id.isEmpty)
         // Three ticks after the submission (each logs at debug); give up after 30 s (a failure, not a slow machine).
-        let ticksBefore = daemon.output.components(separatedBy: "checkpoint timer ran").count
-        let deadline = Date().addingTimeInterval(30)
-        while daemon.output.components(separatedBy: "checkpoint timer ran").count < ticksBefore + 3 && Date() < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(daemon.output.components(separatedBy: "checkpoint timer ran").count >= ticksBefore + 3, "no ticks in 30 s")
+        let ticksBefore = daemon.output.components(separatedBy: "checkpoint timer ran").count - 1
+        #expect(daemon.waitForOutput("checkpoint timer ran", count: ticksBefore + 3, seconds: 30), "no 3 ticks in 30 s")
         var readOnly = Configuration()
         readOnly.readonly = true
         let queue = try DatabaseQueue(path: daemon.databasePath, configuration: readOnly)

@@ -111,6 +111,28 @@ final class Daemon: @unchecked Sendable {
 
     var client: UnixHTTPClient { UnixHTTPClient(socketPath: socketPath, timeoutSeconds: 30) }
 
+    /// Waits until amanatd's output holds `text` at least `count` times, woken by each write to the output file
+    /// (inotify), never by a timer. Gives up after `seconds` or when amanatd has ended: both are failures of the
+    /// daemon, not timing assumptions.
+    func waitForOutput(_ text: String, count: Int, seconds: Int32 = 60) -> Bool {
+        let watch = inotify_init1(Int32(IN_CLOEXEC))
+        guard watch >= 0 else { return false }
+        defer { close(watch) }
+        guard inotify_add_watch(watch, stderrPath, UInt32(IN_MODIFY)) >= 0 else { return false }
+        let deadline = Date().addingTimeInterval(Double(seconds))
+        var events = [UInt8](repeating: 0, count: 4096)
+        // Watching first, then reading, so that no write between the two is missed.
+        while output.components(separatedBy: text).count - 1 < count {
+            let left = Int32(deadline.timeIntervalSinceNow * 1000)
+            guard left > 0, process.isRunning else { return false }
+            var ready = pollfd(fd: watch, events: Int16(POLLIN), revents: 0)
+            if poll(&ready, 1, left) == 1 {
+                _ = events.withUnsafeMutableBytes { read(watch, $0.baseAddress, $0.count) }
+            }
+        }
+        return true
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     func stop() async -> Int32 {
         process.terminate()
