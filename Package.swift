@@ -215,6 +215,17 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // amanat-keyholder's own code, in process (@testable): what `open` reads, checks, splices and holds.
+        .testTarget(
+            name: "AmanatKeyholderTests",
+            dependencies: [
+                "amanat-keyholder", "AmanatSigning", "AmanatCrypto", "AmanatArchive", "AmanatFormat", "AmanatForms",
+                "AmanatJSON", "AmanatReports", "AmanatStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["AmanatSigning", 

@@ -16,8 +16,8 @@ import Testing
     static let count = 300
 
     /// An archive of `count` records with opaque envelopes, its verified report, and its record ids in order.
-    static func archive(in directory: TempDir) async throws -> (path: String, report: VerificationReport) {
-        let path = directory.file("archive.sqlite")
+    static func archive(in directory: String) async throws -> (path: String, report: VerificationReport) {
+        let path = directory + "/archive.sqlite"
         let seed = try SecretBytes(count: 32)
         seed.withUnsafeMutableBytes { bytes in for index in 0..<32 { bytes[index] = UInt8(index + 7) } }
         let key = try SigningKey(seed: seed)
@@ -35,6 +35,13 @@ import Testing
         let report = try ArchiveVerifier.verify(try RecordReader(path: path), pinned: [key.publicKey])
         #expect(report.isIntact)
         return (path, report)
+    }
+
+    /// A new directory for one test's archive; the test removes it.
+    static func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-keyholder-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        return path
     }
 
     static func change(_ path: String, _ sql: String) throws {
@@ -62,7 +69,8 @@ import Testing
     }
 
     @Test func anUnchangedArchiveIsEmittedWholeInOrder() async throws {
-        let directory = try TempDir()
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let (path, report) = try await Self.archive(in: directory)
         let run = Self.open(CheckedArchive(path: path, reader: try RecordReader(path: path), report: report))
         #expect(run.stop == nil)
@@ -70,7 +78,8 @@ import Testing
     }
 
     @Test func aChangedRowStopsTheRunInItsPlace() async throws {
-        let directory = try TempDir()
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let (path, report) = try await Self.archive(in: directory)
         // Row 150 altered, and row 200 deleted (its id check on the reading thread fails later in the file).
         try Self.change(path, "UPDATE records SET received = '1999-01-01' WHERE seq = (SELECT seq FROM records ORDER BY seq LIMIT 1 OFFSET 149)")
@@ -81,7 +90,8 @@ import Testing
     }
 
     @Test func aMissingRowStopsTheRunInItsPlace() async throws {
-        let directory = try TempDir()
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let (path, report) = try await Self.archive(in: directory)
         try Self.change(path, "DELETE FROM records WHERE seq = (SELECT seq FROM records ORDER BY seq LIMIT 1 OFFSET 99)")
         let run = Self.open(CheckedArchive(path: path, reader: try RecordReader(path: path), report: report))
