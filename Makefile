@@ -37,6 +37,7 @@ test: deps
 	$(MAKE) man MANCONFIG=debug
 	AMANAT_MAN_DIR="$(MANPAGES)" $(SWIFT) test
 	BIN="$$($(SWIFT) build --show-bin-path)" INTEROP_VENV="$(CURDIR)/.build/interop-venv" interop/check.sh
+	SLIP39_VENV="$(CURDIR)/.build/slip39-venv" Tests/Vectors/slip39/check.sh
 
 # kill -9 under load, CYCLES times (make test runs 3): nothing acknowledged may be lost or leak.
 CYCLES ?= 50

@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """Interoperability data for Amanat's SLIP-39 code, made and checked with the reference implementation.
 
-    python3 -m venv /tmp/slip39-venv && /tmp/slip39-venv/bin/pip install shamir-mnemonic==0.3.0
+    python3 -m venv /tmp/slip39-venv && /tmp/slip39-venv/bin/pip install -r Tests/Vectors/slip39/requirements.txt
     /tmp/slip39-venv/bin/python Tests/Vectors/slip39/generate.py          # writes reference.json
-    /tmp/slip39-venv/bin/python Tests/Vectors/slip39/generate.py --check  # also checks swift-made.json
+    /tmp/slip39-venv/bin/python Tests/Vectors/slip39/generate.py --check  # writes nothing, checks all three files
+
+--check (run by `make test` through check.sh) makes reference.json again and fails unless it is the committed file,
+combines swift-made.json (below), and has the reference implementation combine every valid vector of vectors.json to
+its secret and refuse every invalid one. It exits 1 with what differed.
 
 reference.json: mnemonics that shamir-mnemonic made, each set with the exact random bytes it drew (from a SHAKE-256
 stream seeded with the set's name), so that the Swift test can both combine them and split again with the same bytes
@@ -89,6 +93,23 @@ def make_reference():
     }
 
 
+class CheckFailed(Exception):
+    """What --check found wrong; not an assert, which python -O would remove."""
+
+
+def check(condition, what):
+    if not condition:
+        raise CheckFailed(what)
+
+
+def check_reference():
+    with open(os.path.join(HERE, "reference.json")) as f:
+        committed = json.load(f)
+    check(committed == make_reference(),
+          "reference.json is not what shamir-mnemonic %s makes now" % importlib.metadata.version("shamir-mnemonic"))
+    print("reference.json is what the reference implementation makes (%d sets)" % len(committed["sets"]))
+
+
 def check_swift():
     with open(os.path.join(HERE, "swift-made.json")) as f:
         data = json.load(f)
@@ -99,18 +120,44 @@ def check_swift():
         mnemonics = entry["mnemonics"]
         threshold = entry["threshold"]
         for subset in itertools.combinations(mnemonics, threshold):
-            assert shamir.combine_mnemonics(list(subset), passphrase) == secret, entry["name"]
+            try:
+                combined = shamir.combine_mnemonics(list(subset), passphrase)
+            except shamir_mnemonic.MnemonicError as error:
+                raise CheckFailed("%s: the reference refuses a %d-subset: %s" % (entry["name"], threshold, error))
+            check(combined == secret, "%s: a %d-subset combines to another secret" % (entry["name"], threshold))
             checked += 1
         for share in mnemonics:
             parsed = shamir_mnemonic.Share.from_mnemonic(share)
-            assert parsed.extendable == entry["extendable"], entry["name"]
-            assert parsed.iteration_exponent == entry["iteration_exponent"], entry["name"]
+            check(parsed.extendable == entry["extendable"], "%s: extendable flag" % entry["name"])
+            check(parsed.iteration_exponent == entry["iteration_exponent"], "%s: iteration exponent" % entry["name"])
+    check(checked > 0, "swift-made.json holds no sets")
     print("reference combined %d subsets of %d Swift-made sets" % (checked, len(data["sets"])))
 
 
+def check_vectors():
+    with open(os.path.join(HERE, "vectors.json")) as f:
+        vectors = json.load(f)
+    valid = 0
+    for description, mnemonics, secret, _xprv in vectors:
+        try:
+            combined = shamir.combine_mnemonics(mnemonics, b"TREZOR").hex()
+        except shamir_mnemonic.MnemonicError:
+            combined = ""
+        check(combined == secret, "vector %s: the reference gives %r" % (description, combined or "an error"))
+        valid += bool(secret)
+    print("reference agrees with all %d vectors (%d valid, %d refused)" % (len(vectors), valid, len(vectors) - valid))
+
+
 if __name__ == "__main__":
-    with open(os.path.join(HERE, "reference.json"), "w") as f:
-        json.dump(make_reference(), f, indent=2)
-        f.write("\n")
     if "--check" in sys.argv[1:]:
-        check_swift()
+        try:
+            check_reference()
+            check_swift()
+            check_vectors()
+        except CheckFailed as failure:
+            print("slip39 check failed: %s" % failure, file=sys.stderr)
+            sys.exit(1)
+    else:
+        with open(os.path.join(HERE, "reference.json"), "w") as f:
+            json.dump(make_reference(), f, indent=2)
+            f.write("\n")
