@@ -108,18 +108,27 @@ struct UnixHTTPClientTests {
         #expect(error?.description == "connection refused on \(path) (is amanatd running?)")
     }
 
-    @Test(.enabled(if: geteuid() != 0, "root bypasses socket file permissions"))
-    func unwritableSocketIsPermissionDenied() throws {
-        let server = try TestServer(response: "")
+    /// Root bypasses socket permissions, and CI runs as root: the client runs as nobody (FilesystemIdentity).
+    @Test func unwritableSocketIsPermissionDenied() throws {
+        let server = try TestServer(response: "HTTP/1.1 204 No Content\r\n\r\n")
+        // nobody may traverse the directory, so only the socket's own mode can refuse it.
+        let directory = String(server.socketPath[..<server.socketPath.lastIndex(of: "/")!])
+        chmod(directory, 0o711)
         chmod(server.socketPath, 0)
-        let error = #expect(throws: ClientError.self) {
-            try UnixHTTPClient(socketPath: server.socketPath).request(method: "GET", path: "/")
+        let error = try FilesystemIdentity.asNobody {
+            #expect(throws: ClientError.self) {
+                try UnixHTTPClient(socketPath: server.socketPath).request(method: "GET", path: "/")
+            }
         }
         #expect(error?.kind == .permissionDenied)
         #expect(error?.isConnectionFailure == true)
-        // The server thread is still waiting in accept; let it finish.
-        chmod(server.socketPath, 0o600)
-        _ = try? UnixHTTPClient(socketPath: server.socketPath).request(method: "GET", path: "/")
+        // Writable to all, the same socket serves nobody: the refusal above was the socket's mode. This is the
+        // connection the server thread waits for in accept.
+        chmod(server.socketPath, 0o666)
+        let response = try FilesystemIdentity.asNobody {
+            try UnixHTTPClient(socketPath: server.socketPath).request(method: "GET", path: "/")
+        }
+        #expect(response.status == 204)
     }
 
     @Test func socketPathLongerThanSunPathIsRejected() {
