@@ -6,7 +6,7 @@ import Glibc
 import Testing
 
 /// A full disk: 507, nothing partial stored, the daemon stays up and recovers once space is freed.
-@Suite("full disk", .enabled(if: SmallFilesystem.available, "cannot mount a size-limited tmpfs here (needs root)"))
+@Suite("full disk", .required(SmallFilesystem.available, "cannot mount a size-limited tmpfs here (needs root)"))
 struct FullDiskTests {
     @Test("507 when the database cannot grow; submissions work again after space is freed")
     func fullDisk() async throws {

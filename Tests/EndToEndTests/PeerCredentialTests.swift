@@ -6,7 +6,7 @@ import Testing
 /// These tests switch users with setpriv, so they need root.
 @Suite(
     "peer credentials",
-    .enabled(if: geteuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0, "needs root and setpriv to switch users")
+    .required(geteuid() == 0 && access("/usr/bin/setpriv", X_OK) == 0, "needs root and setpriv to switch users")
 )
 struct PeerCredentialTests {
     static let nobody: UInt32 = 65_534

@@ -195,7 +195,7 @@ struct KeyHolderReportTests {
     }
 
     @Test("a progress bar on stderr when it is a terminal, and none otherwise",
-          .enabled(if: access("/usr/bin/script", X_OK) == 0, "script(1) is not installed"))
+          .required(access("/usr/bin/script", X_OK) == 0, "script(1) is not installed (Debian: bsdutils)"))
     func progress() async throws {
         let directory = try TempDir()
         let document = contents(Paths.example("testimony.json"))

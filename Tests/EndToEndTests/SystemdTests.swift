@@ -92,7 +92,7 @@ struct SystemdTests {
         #expect(await daemon.stop() == 0)
     }
 
-    @Test("refuses to run as root without --allow-root", .enabled(if: geteuid() == 0, "only meaningful as root"))
+    @Test("refuses to run as root without --allow-root", .required(geteuid() == 0, "only meaningful as root"))
     func refusesRoot() async throws {
         let directory = try TempDir()
         let outcome = try await run(
@@ -106,7 +106,7 @@ struct SystemdTests {
 
     @Test(
         "socket activation: amanatd adopts the socket systemd-socket-activate passes",
-        .enabled(if: tool("systemd-socket-activate") != nil, "systemd-socket-activate is not installed")
+        .required(tool("systemd-socket-activate") != nil, "systemd-socket-activate is not installed (Debian: systemd)")
     )
     func socketActivation() async throws {
         let directory = try TempDir()
@@ -200,7 +200,7 @@ struct SystemdTests {
 
     @Test(
         "installed units verify cleanly and rate 1.0 or lower; uninstall removes them",
-        .enabled(if: tool("systemd-analyze") != nil, "systemd-analyze is not installed")
+        .required(tool("systemd-analyze") != nil, "systemd-analyze is not installed (Debian: systemd)")
     )
     func installedUnits() async throws {
         let directory = try TempDir()
