@@ -12,8 +12,10 @@
 #   - with key files that must be refused;
 #   - with a row whose id, form or date cannot be read, late in the file: both must refuse the whole
 #     file before writing anything (FORMAT.md section 7.3 step 5).
-# Both readers must give the same exit code and the same output, byte for byte. Where a case says
-# why a section did not open, both must give that reason.
+# Both readers must give the same exit code and the same output, byte for byte, with the number of
+# records the case expects (so two readers that both write nothing cannot pass). Where a case says
+# why a section did not open, both must give that reason; and every refusal below is checked for its
+# reason, not only its exit code (two tools failing alike, for a wrong or generic reason, fail).
 #
 # Then the ledger (FORMAT.md section 12): `amanat-keyholder verify` and interop/amanat_verify.py,
 # written from FORMAT.md alone, must both accept the untampered exports of both sites (one call, two
@@ -228,7 +230,8 @@ open_both() {
         > "$work/python.jsonl" 2> "$work/python.err" || py_rc=$?
 }
 
-# check_open NAME EXIT DB "KEY..." [--expect RECORD:SECTION:REASON]...
+# check_open NAME EXIT DB "KEY..." --records N [--expect RECORD:SECTION:REASON]... [--withdrawn RECORD]
+# (compare.py: both must write exactly N records, so that two readers that both write nothing cannot pass).
 check_open() {
     local name=$1 want=$2 db=$3 keys=$4
     shift 4
@@ -256,8 +259,21 @@ tamper_case() {
     # These edits do not touch the ledger, so verification would refuse them before any envelope is
     # opened; --no-verify shows that both readers still find each damaged envelope alike.
     verify="--no-verify"
-    check_open "$name" "$want" "$db" "$keys" --expect "$expect"
+    check_open "$name" "$want" "$db" "$keys" --records "$examples" --expect "$expect"
     verify="--signing-key"
+}
+
+# says_why NAME SWIFT-OUTPUT SWIFT-REASON PYTHON-OUTPUT PYTHON-REASON: each tool's output (a file) holds
+# its own expected reason, so that two tools refusing alike for a wrong or generic reason cannot pass.
+says_why() {
+    local name=$1 swift_out=$2 swift_reason=$3 py_out=$4 py_reason=$5
+    if ! grep -qF -- "$swift_reason" "$swift_out"; then
+        fail "$name" "the Swift tool does not say '$swift_reason': $(head -c 300 "$swift_out")"
+    elif ! grep -qF -- "$py_reason" "$py_out"; then
+        fail "$name" "the Python tool does not say '$py_reason': $(head -c 300 "$py_out")"
+    else
+        pass "$name"
+    fi
 }
 
 # key_case NAME EXIT KEY-FILE [PASSPHRASE-FILE]: both readers must refuse the key, before any output.
@@ -293,20 +309,20 @@ tampered="tampered: "
 
 # --- Keys ----------------------------------------------------------------------------------------
 
-check_open "key a opens every record; the withdrawn one is marked" 0 "$pristine" "$key_a" "${all_opened[@]}" \
-    --withdrawn "$withdrawn_number"
+check_open "key a opens every record; the withdrawn one is marked" 0 "$pristine" "$key_a" --records "$examples" \
+    "${all_opened[@]}" --withdrawn "$withdrawn_number"
 lines="$(wc -l < "$work/python.jsonl")"
 if [ "$lines" -eq "$examples" ]; then
     pass "one output line per submitted record ($examples)"
 else
     fail "one output line per submitted record" "$lines lines for $examples records"
 fi
-check_open "key b opens every record" 0 "$pristine" "$key_b" "${all_opened[@]}"
-check_open "keys a and b open every record" 0 "$pristine" "$key_a $key_b" "${all_opened[@]}"
-check_open "key c, not a recipient, opens nothing" 5 "$pristine" "$key_c" \
+check_open "key b opens every record" 0 "$pristine" "$key_b" --records "$examples" "${all_opened[@]}"
+check_open "keys a and b open every record" 0 "$pristine" "$key_a $key_b" --records "$examples" "${all_opened[@]}"
+check_open "key c, not a recipient, opens nothing" 5 "$pristine" "$key_c" --records "$examples" \
     --expect "*:identity:not openable with these keys" --expect "*:testimony:not openable with these keys" \
     --expect '*:clear:-'
-check_open "keys c and a open every record" 0 "$pristine" "$key_c $key_a" "${all_opened[@]}"
+check_open "keys c and a open every record" 0 "$pristine" "$key_c $key_a" --records "$examples" "${all_opened[@]}"
 
 # --- Tampered envelopes (FORMAT.md §6.3, §6.4) ---------------------------------------------------
 
@@ -404,7 +420,7 @@ chmod 600 "$work/crlf.key"
 key_case "CR LF line endings" 4 "$work/crlf.key"
 grep -v '^#' "$key_a" > "$work/bare.key"
 chmod 600 "$work/bare.key"
-check_open "key file without comments" 0 "$pristine" "$work/bare.key" "${all_opened[@]}"
+check_open "key file without comments" 0 "$pristine" "$work/bare.key" --records "$examples" "${all_opened[@]}"
 
 # --- Ledger: verify and open exports (FORMAT.md §12) ---------------------------------------------
 
@@ -495,9 +511,9 @@ verify_both "two sites, one key pinned: the other archive is refused" 7 "$export
 verify_both "a missing file is an error" 1 "$export_a" "$work/no-such-export.sqlite"
 verify_both "a signing key that does not parse is a usage error" 64 "$export_a" -- "${sig_a:0:30}"
 
-check_open "the export opens alike in both readers" 0 "$export_a" "$key_a" "${all_opened[@]}" \
+check_open "the export opens alike in both readers" 0 "$export_a" "$key_a" --records "$examples" "${all_opened[@]}" \
     --withdrawn "$withdrawn_number"
-check_open "the other site's export opens alike (pinned key is site a's)" 7 "$export_b" "$key_a"
+check_open "the other site's export opens alike (pinned key is site a's)" 7 "$export_b" "$key_a" --records 0
 # sql DB STATEMENT: one statement on a copy, with Python's sqlite3 (the sqlite3 shell may be missing).
 sql() {
     "$py" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()' "$1" "$2"
@@ -505,23 +521,25 @@ sql() {
 
 cp "$export_a" "$work/schema-v1.sqlite"
 sql "$work/schema-v1.sqlite" "DELETE FROM grdb_migrations WHERE identifier = 'v2'"
-check_open "a database without migration v2 is refused" 1 "$work/schema-v1.sqlite" "$key_a"
+check_open "a database without migration v2 is refused" 1 "$work/schema-v1.sqlite" "$key_a" --records 0
 verify_both "a database without migration v2 cannot be verified" 1 "$work/schema-v1.sqlite"
 cp "$export_a" "$work/schema-v4.sqlite"
 sql "$work/schema-v4.sqlite" "INSERT INTO grdb_migrations VALUES ('v4')"
-check_open "a database with an unknown migration is refused" 1 "$work/schema-v4.sqlite" "$key_a"
+check_open "a database with an unknown migration is refused" 1 "$work/schema-v4.sqlite" "$key_a" --records 0
 
-# ledger_case NAME TAMPER-ARGUMENT...: damage a fresh copy of site a's export with tamper_ledger.py.
-# Both verifiers must exit 7, both readers must refuse to open it (exit 7) while verifying, and with
-# --no-verify both must still read it alike.
+# ledger_case NAME EXIT RECORDS SWIFT-REASON PYTHON-REASON TAMPER-ARGUMENT...: damage a fresh copy of site
+# a's export with tamper_ledger.py. Both verifiers must exit 7, amanat-keyholder verify giving SWIFT-REASON and
+# amanat_verify.py PYTHON-REASON; both readers must refuse to open it (exit 7) while verifying; with
+# --no-verify both must still read it alike, exit EXIT and write RECORDS records.
 ledger_case() {
-    local name=$1
-    shift
+    local name=$1 want=$2 records=$3 swift_reason=$4 py_reason=$5
+    shift 5
     local db="$work/ledger-$((passed + failed)).sqlite"
     cp "$export_a" "$db"
     "$py" "$here/tamper_ledger.py" "$db" "$@" || die "tamper_ledger.py $*"
     verify_both "verify detects: $name" 7 "$db"
     [ "$verified" -eq 1 ] || return 0
+    says_why "verify says why: $name" "$work/swift.verify" "$swift_reason" "$work/python.verify" "$py_reason"
     open_both "$db" "$work/passphrase" "$key_a"
     if [ "$swift_rc" != 7 ] || [ "$py_rc" != 7 ]; then
         fail "open refuses: $name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc, expected 7"
@@ -535,43 +553,84 @@ ledger_case() {
     open_both "$db" "$work/passphrase" "$key_a"
     verify="--signing-key"
     local why
-    if [ "$swift_rc" != "$py_rc" ]; then
-        fail "open --no-verify reads alike: $name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc"
-    elif why="$("$py" "$here/compare.py" "$work/swift.jsonl" "$work/python.jsonl" 2>&1)"; then
+    if [ "$swift_rc" != "$want" ] || [ "$py_rc" != "$want" ]; then
+        fail "open --no-verify reads alike: $name" \
+            "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc, expected $want"
+    elif why="$("$py" "$here/compare.py" "$work/swift.jsonl" "$work/python.jsonl" --records "$records" 2>&1)"; then
         pass "open --no-verify reads alike: $name"
     else
         fail "open --no-verify reads alike: $name" "$why"
     fi
 }
 
-ledger_case "a deleted record" delete-record 3
-ledger_case "a deleted withdrawn record" delete-record "$withdrawn_number"
-ledger_case "one byte of an identity envelope changed" flip-envelope 2 identity
-ledger_case "one byte of a testimony envelope changed" flip-envelope "$examples" testimony
-ledger_case "a clear field changed" clear-field 2
-ledger_case "two records reordered (seq swapped)" swap-seq 2 4
-ledger_case "identity envelopes swapped between two records" swap-envelopes 2 3 identity
-ledger_case "a record copied in from another site, with its ledger entry" copy-from "$export_b" 1
-ledger_case "a record copied in from another site, chain extended over it" copy-from "$export_b" 1 --rechain
-ledger_case "the last record cut off with the last checkpoint (unsigned)" cut-signed
-ledger_case "the last record cut off, checkpoints kept" cut
-ledger_case "a record deleted and the chain recomputed" delete-rechain 3
-ledger_case "a record deleted, chain and checkpoints recomputed (signatures fail)" delete-rechain 3 --checkpoints
-ledger_case "a record deleted and the archive re-signed with a forger's key" forge-site 3
-ledger_case "one byte of a checkpoint signature changed" flip-signature
-ledger_case "a view standing in for the records table" view
+# Each case: its exit code and record count with --no-verify, then the reason each verifier gives.
+fewer=$((examples - 1)) # one record row deleted or cut off
+more=$((examples + 1))  # one record copied in
+entries=$((examples + 1)) # ledger entries of the export: a record each, and the withdrawal
+altered_swift="(position 2) differs from its ledger entry: its clear fields, envelopes, form or date were altered"
+altered_python="(row 2) does not match its ledger entry: a clear field, an envelope, the form or the date"
+cut_both="a signed checkpoint covers entry $entries, but the ledger ends at entry $examples: entries were cut off"
+bad_signature_swift="the checkpoint at entry $entries has an invalid signature"
+bad_signature_python="the checkpoint at entry $entries has a bad signature: it was altered or forged"
+malformed_site_swift="the archive's site signing key is malformed (the site row must have id 1 and a 32-byte BLOB key)"
+malformed_site_python="the site signing key is malformed: the site row must have id 1 and a 32-byte BLOB key"
+malformed_entry_swift="a ledger entry is malformed (a value of the wrong type, length or range"
+malformed_entry_python="a ledger entry is malformed: a value of the wrong type, length or range"
+ledger_case "a deleted record" 0 "$fewer" \
+    "(position 3) is in the ledger but missing: it was deleted" \
+    "(ledger record 3) was deleted: it has a ledger entry but no row" delete-record 3
+ledger_case "a deleted withdrawn record" 0 "$fewer" \
+    "(position $withdrawn_number) is in the ledger but missing: it was deleted" \
+    "(ledger record $withdrawn_number) was deleted: it has a ledger entry but no row" delete-record "$withdrawn_number"
+ledger_case "one byte of an identity envelope changed" 6 "$examples" "$altered_swift" "$altered_python" \
+    flip-envelope 2 identity
+ledger_case "one byte of a testimony envelope changed" 6 "$examples" \
+    "(position $examples) differs from its ledger entry" "(row $examples) does not match its ledger entry" \
+    flip-envelope "$examples" testimony
+ledger_case "a clear field changed" 0 "$examples" "$altered_swift" "$altered_python" clear-field 2
+ledger_case "two records reordered (seq swapped)" 0 "$examples" \
+    "is at position 2, where the ledger has" "the records were reordered: row 2 is record" swap-seq 2 4
+ledger_case "identity envelopes swapped between two records" 6 "$examples" "$altered_swift" "$altered_python" \
+    swap-envelopes 2 3 identity
+ledger_case "a record copied in from another site, with its ledger entry" 0 "$more" \
+    "ledger entry $((entries + 1)) does not link to entry $entries: the chain was cut or spliced here" \
+    "ledger entry $((entries + 1)) does not follow the hash of entry $entries: the chain is broken there" copy-from "$export_b" 1
+ledger_case "a record copied in from another site, chain extended over it" 0 "$more" \
+    "ledger entries $((entries + 1)) to $((entries + 1)) (1 records) are unsigned: no signed checkpoint covers them" \
+    "entry $((entries + 1)) is unsigned: no checkpoint covers it" copy-from "$export_b" 1 --rechain
+ledger_case "the last record cut off with the last checkpoint (unsigned)" 0 "$fewer" \
+    "ledger entries 1 to $examples ($fewer records) are unsigned: no signed checkpoint covers them" \
+    "entries 1 to $examples are unsigned: no checkpoint covers them" cut-signed
+ledger_case "the last record cut off, checkpoints kept" 0 "$fewer" "$cut_both" "$cut_both" cut
+ledger_case "a record deleted and the chain recomputed" 0 "$fewer" "$cut_both" "$cut_both" delete-rechain 3
+ledger_case "a record deleted, chain and checkpoints recomputed (signatures fail)" 0 "$fewer" \
+    "the checkpoint at entry $examples has an invalid signature" \
+    "the checkpoint at entry $examples has a bad signature: it was altered or forged" delete-rechain 3 --checkpoints
+ledger_case "a record deleted and the archive re-signed with a forger's key" 0 "$fewer" \
+    ", which is not a given --signing-key" ", which is not pinned with --signing-key" forge-site 3
+ledger_case "one byte of a checkpoint signature changed" 0 "$examples" \
+    "$bad_signature_swift" "$bad_signature_python" flip-signature
+view_both="the archive contains a view records: an amanat archive has tables and indexes only"
+ledger_case "a view standing in for the records table" 0 "$examples" "$view_both" "$view_both" view
 # The shape of §12.8 step 0: the site table, ledger kinds, hash lengths, and texts that are not UTF-8.
-ledger_case "the site key stored as TEXT of the same bytes" site-text
-ledger_case "the site row with id 2" site-id 2
-ledger_case "an empty site table" site-empty
-ledger_case "two site rows" site-twice
-ledger_case "a ledger entry of kind 4" ledger-kind 1 4
-ledger_case "a ledger entry of kind 0" ledger-kind 2 0
-ledger_case "a content digest of 33 bytes" ledger-length 2 content_digest
-ledger_case "a prev_hash of 33 bytes" ledger-length 3 prev_hash
-ledger_case "a record id of 17 bytes in the ledger" ledger-length 3 record_id
-ledger_case "clear fields not UTF-8, chain and checkpoints re-signed with the stolen site key" \
-    ill-formed-utf8 2 "$site/receipt.key"
+ledger_case "the site key stored as TEXT of the same bytes" 0 "$examples" \
+    "$malformed_site_swift" "$malformed_site_python" site-text
+ledger_case "the site row with id 2" 0 "$examples" "$malformed_site_swift" "$malformed_site_python" site-id 2
+ledger_case "an empty site table" 0 "$examples" "the archive's site table is empty: it names no signing key" \
+    "the site table is empty: the archive names no signing key" site-empty
+ledger_case "two site rows" 0 "$examples" "the archive's site table has 2 rows: it must name exactly one" \
+    "the site table has 2 rows: the archive must name exactly one" site-twice
+ledger_case "a ledger entry of kind 4" 0 "$examples" "$malformed_entry_swift" "$malformed_entry_python" ledger-kind 1 4
+ledger_case "a ledger entry of kind 0" 0 "$examples" "$malformed_entry_swift" "$malformed_entry_python" ledger-kind 2 0
+ledger_case "a content digest of 33 bytes" 0 "$examples" "$malformed_entry_swift" "$malformed_entry_python" \
+    ledger-length 2 content_digest
+ledger_case "a prev_hash of 33 bytes" 0 "$examples" "$malformed_entry_swift" "$malformed_entry_python" \
+    ledger-length 3 prev_hash
+ledger_case "a record id of 17 bytes in the ledger" 0 "$examples" "$malformed_entry_swift" "$malformed_entry_python" \
+    ledger-length 3 record_id
+not_utf8_both="record 2 is malformed: its form, date or clear fields are not well-formed UTF-8"
+ledger_case "clear fields not UTF-8, chain and checkpoints re-signed with the stolen site key" 6 "$examples" \
+    "$not_utf8_both" "$not_utf8_both" ill-formed-utf8 2 "$site/receipt.key"
 
 # --- Rows no reader can use (FORMAT.md §7.3 step 5) ----------------------------------------------
 
@@ -601,11 +660,11 @@ row_case "the last record's id is 15 bytes: nothing is written" "$examples" shor
 row_case "the last record's form is not UTF-8: nothing is written" "$examples" text-hex form_id 74657374ff
 row_case "the last record's date is not UTF-8: nothing is written" "$examples" text-hex received 323032ff
 
-# open_many NAME EXIT FILE...: both readers open several archives at once, verified against both
-# sites' keys; they must agree byte for byte and exit EXIT.
+# open_many NAME EXIT RECORDS FILE...: both readers open several archives at once, verified against
+# both sites' keys; they must agree byte for byte, write RECORDS records and exit EXIT.
 open_many() {
-    local name=$1 want=$2
-    shift 2
+    local name=$1 want=$2 records=$3
+    shift 3
     swift_rc=0
     py_rc=0
     local args=(--key "$key_a" --passphrase-file "$work/passphrase" --signing-key "$sig_a" --signing-key "$sig_b")
@@ -614,20 +673,21 @@ open_many() {
     local why
     if [ "$swift_rc" != "$want" ] || [ "$py_rc" != "$want" ]; then
         fail "$name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc, expected $want"
-    elif why="$("$py" "$here/compare.py" "$work/swift.jsonl" "$work/python.jsonl" "${all_opened[@]}" 2>&1)"; then
+    elif why="$("$py" "$here/compare.py" "$work/swift.jsonl" "$work/python.jsonl" --records "$records" \
+        "${all_opened[@]}" 2>&1)"; then
         pass "$name"
     else
         fail "$name" "$why"
     fi
 }
 
-open_many "two sites' exports open alike, in the order given" 0 "$export_b" "$export_a"
+open_many "two sites' exports open alike, in the order given" 0 $((examples + 2)) "$export_b" "$export_a"
 if [ "$(wc -l < "$work/python.jsonl")" -eq $((examples + 2)) ]; then
     pass "two sites' exports: one line per record of either"
 else
     fail "two sites' exports: one line per record of either" "$(wc -l < "$work/python.jsonl") lines"
 fi
-open_many "one export given twice: each record written once" 0 "$export_a" "$export_a"
+open_many "one export given twice: each record written once" 0 "$examples" "$export_a" "$export_a"
 if [ "$(wc -l < "$work/python.jsonl")" -eq "$examples" ]; then
     pass "one export given twice: $examples lines"
 else
@@ -635,7 +695,7 @@ else
 fi
 # An earlier and a later export of one site: the earlier is a prefix, so it is skipped and the withdrawal
 # in the later one counts, whatever the order given.
-open_many "an earlier export before a later one: the later state counts" 0 "$export_a_early" "$export_a"
+open_many "an earlier export before a later one: the later state counts" 0 "$examples" "$export_a_early" "$export_a"
 if grep -q "\"withdrawn\":true" "$work/swift.jsonl" && ! grep -q "\"record_id\":\"$withdrawn_id\",\"unopened\"\|\"received\":\"[^\"]*\",\"record_id\":\"$withdrawn_id\"}" "$work/swift.jsonl" \
     && [ "$(grep -c "$withdrawn_id" "$work/swift.jsonl")" -eq 1 ] && grep "$withdrawn_id" "$work/swift.jsonl" | grep -q '"fields":{}'; then
     pass "the withdrawn record stays withdrawn when an earlier export comes first"
@@ -650,10 +710,10 @@ cp "$export_a" "$diverged"
 "$py" "$here/tamper_ledger.py" "$diverged" stolen-key 3 "$site/receipt.key" || die "tamper_ledger.py stolen-key"
 verify_both "an export re-signed with the stolen site key verifies on its own" 0 "$diverged"
 verify_both "beside an earlier true export, its rewritten ledger diverges" 7 "$export_a_early" "$diverged"
-open_many "an export rewritten with the stolen key and a true one: nothing is opened" 7 "$export_a_early" "$diverged"
+open_many "an export rewritten with the stolen key and a true one: nothing is opened" 7 0 "$export_a_early" "$diverged"
 cp "$export_a" "$work/broken-in-a-pair.sqlite"
 "$py" "$here/tamper_ledger.py" "$work/broken-in-a-pair.sqlite" flip-signature || die "tamper_ledger.py flip-signature"
-open_many "one broken archive among two: nothing is opened" 7 "$export_b" "$work/broken-in-a-pair.sqlite"
+open_many "one broken archive among two: nothing is opened" 7 0 "$export_b" "$work/broken-in-a-pair.sqlite"
 
 # A record copied in, and both archives given: besides the broken chain, the record is in both.
 copied="$work/copied.sqlite"

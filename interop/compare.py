@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Compare the JSON Lines of `amanat-keyholder open` and `amanat_open.py`, for interop/check.sh.
 
-    compare.py SWIFT.jsonl PYTHON.jsonl [--expect RECORD:SECTION:REASON ...] [--withdrawn RECORD]
+    compare.py SWIFT.jsonl PYTHON.jsonl --records N [--expect RECORD:SECTION:REASON ...] [--withdrawn RECORD]
 
 Both files must have the same records in the same order, and each line must parse to the same
 value. Lines that differ only in their bytes are also a failure: FORMAT.md §8.1 says each line is
 canonical JSON, so two faithful readers write the same bytes.
 
+--records is required: both outputs must hold exactly N records (lines), so that two readers that both
+write nothing, or both drop records alike, cannot pass.
 --expect checks the `unopened` reason of one section in both outputs. This makes sure a tampered
 case really was detected, and detected for the right reason, rather than merely reported alike.
 RECORD counts from 1, or is * for every record that is not withdrawn. A REASON of - means the
@@ -64,6 +66,9 @@ def main(argv):
     swift_path, python_path, *rest = argv
     expectations = [rest[i + 1] for i in range(0, len(rest), 2) if rest[i] == "--expect"]
     withdrawn = [int(rest[i + 1]) for i in range(0, len(rest), 2) if rest[i] == "--withdrawn"]
+    counts = [int(rest[i + 1]) for i in range(0, len(rest), 2) if rest[i] == "--records"]
+    if len(counts) != 1:
+        raise SystemExit("compare: say how many records both outputs must hold, with --records N, once")
     swift_lines, swift = load(swift_path)
     python_lines, python = load(python_path)
     if len(swift) != len(python):
@@ -76,6 +81,8 @@ def main(argv):
     for number, (a, b) in enumerate(zip(swift_lines, python_lines), start=1):
         if a != b:
             raise SystemExit(f"compare: record {number} parses alike but its bytes differ (not canonical JSON)")
+    if len(swift) != counts[0]:
+        raise SystemExit(f"compare: both readers wrote {len(swift)} records, expected {counts[0]}")
     for expectation in expectations:
         check_expectation(expectation, "amanat-keyholder", swift)
         check_expectation(expectation, "amanat_open.py", python)
