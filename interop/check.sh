@@ -276,16 +276,17 @@ says_why() {
     fi
 }
 
-# key_case NAME EXIT KEY-FILE [PASSPHRASE-FILE]: both readers must refuse the key, before any output.
+# key_case NAME EXIT REASON KEY-FILE [PASSPHRASE-FILE]: both readers must refuse the key, before any
+# output, both saying REASON on stderr (the two readers word key faults alike).
 key_case() {
-    local name=$1 want=$2 key=$3 passphrase=${4:-$work/passphrase}
+    local name=$1 want=$2 reason=$3 key=$4 passphrase=${5:-$work/passphrase}
     open_both "$pristine" "$passphrase" "$key"
     if [ "$swift_rc" != "$want" ] || [ "$py_rc" != "$want" ]; then
         fail "$name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc, expected $want"
     elif [ -s "$work/swift.jsonl" ] || [ -s "$work/python.jsonl" ]; then
         fail "$name" "a refused key must leave no output"
     else
-        pass "$name"
+        says_why "$name" "$work/swift.err" "$reason" "$work/python.err" "$reason"
     fi
 }
 
@@ -395,29 +396,36 @@ tamper_case "clear_json not canonical but valid: output is canonical" 0 "$key_a"
 
 # --- Key files (FORMAT.md §3) --------------------------------------------------------------------
 
-key_case "wrong passphrase" 3 "$key_a" "$work/wrong-passphrase"
+key_case "wrong passphrase" 3 "wrong passphrase for $key_a" "$key_a" "$work/wrong-passphrase"
 cp "$key_a" "$work/open.key"
 chmod 640 "$work/open.key"
-key_case "group-readable key file" 4 "$work/open.key"
+key_case "group-readable key file" 4 "open.key is readable or writable by group or others" \
+    "$work/open.key"
 sed "s/^# public key: .*/# public key: $pk_b/" "$key_a" > "$work/swapped.key"
 chmod 600 "$work/swapped.key"
-key_case "public key comment names another key" 4 "$work/swapped.key"
+key_case "public key comment names another key" 4 \
+    "swapped.key: the public key comment does not match the key inside" "$work/swapped.key"
 # Change a character in the middle: the last one also carries padding bits, which fail earlier.
 if [ "${pk_a:30:1}" = "a" ]; then typo="b"; else typo="a"; fi
 sed "s/^# public key: .*/# public key: ${pk_a:0:30}$typo${pk_a:31}/" "$key_a" > "$work/mistyped.key"
 chmod 600 "$work/mistyped.key"
-key_case "public key comment with a bad checksum" 4 "$work/mistyped.key"
+key_case "public key comment with a bad checksum" 4 \
+    "mistyped.key: the public key comment does not match the key inside" "$work/mistyped.key"
 edit_key_body "$key_a" "$work/ops2.key" 6 00000002
-key_case "opslimit below MODERATE" 4 "$work/ops2.key"
+key_case "opslimit below MODERATE" 4 "ops2.key uses Argon2id parameters outside the accepted range" \
+    "$work/ops2.key"
 edit_key_body "$key_a" "$work/mem.key" 10 0000000100000001
-key_case "memlimit above 4 GiB" 4 "$work/mem.key"
+key_case "memlimit above 4 GiB" 4 "mem.key uses Argon2id parameters outside the accepted range" \
+    "$work/mem.key"
 edit_key_body "$key_a" "$work/version.key" 4 02
-key_case "unknown key file version" 4 "$work/version.key"
+key_case "unknown key file version" 4 "version.key has an unsupported version or key derivation" \
+    "$work/version.key"
 edit_key_body "$key_a" "$work/salt.key" 18 00
-key_case "salt changed (authenticated: looks like a wrong passphrase)" 3 "$work/salt.key"
+key_case "salt changed (authenticated: looks like a wrong passphrase)" 3 "wrong passphrase for $work/salt.key" \
+    "$work/salt.key"
 sed 's/$/\r/' "$key_a" > "$work/crlf.key"
 chmod 600 "$work/crlf.key"
-key_case "CR LF line endings" 4 "$work/crlf.key"
+key_case "CR LF line endings" 4 "crlf.key is not an amanat secret key file" "$work/crlf.key"
 grep -v '^#' "$key_a" > "$work/bare.key"
 chmod 600 "$work/bare.key"
 check_open "key file without comments" 0 "$pristine" "$work/bare.key" --records "$examples" "${all_opened[@]}"
@@ -723,14 +731,15 @@ verify_both "two sites, a record of one copied into the other" 7 "$copied" "$exp
 
 # --- Receipts (FORMAT.md §12.6) ------------------------------------------------------------------
 
-# receipt_both NAME EXIT RECEIPT KEY: `amanat receipt verify` and amanat_receipt.py must both exit EXIT.
+# receipt_both NAME EXIT SWIFT-REASON PYTHON-REASON RECEIPT KEY: `amanat receipt verify` and amanat_receipt.py
+# must both exit EXIT, each saying its REASON (on standard output or error).
 receipt_both() {
-    local name=$1 want=$2 receipt=$3 key=$4
+    local name=$1 want=$2 swift_reason=$3 py_reason=$4 receipt=$5 key=$6
     local swift_rc=0 py_rc=0
-    "$bin/amanat" receipt verify "$receipt" --signing-key "$key" > /dev/null 2>&1 || swift_rc=$?
-    "$py" "$here/amanat_receipt.py" "$receipt" --signing-key "$key" > /dev/null 2>&1 || py_rc=$?
+    "$bin/amanat" receipt verify "$receipt" --signing-key "$key" > "$work/swift.receipt" 2>&1 || swift_rc=$?
+    "$py" "$here/amanat_receipt.py" "$receipt" --signing-key "$key" > "$work/python.receipt" 2>&1 || py_rc=$?
     if [ "$swift_rc" = "$want" ] && [ "$py_rc" = "$want" ]; then
-        pass "$name"
+        says_why "$name" "$work/swift.receipt" "$swift_reason" "$work/python.receipt" "$py_reason"
     else
         fail "$name" "exit codes: amanat receipt verify $swift_rc, amanat_receipt.py $py_rc, expected $want"
     fi
@@ -762,20 +771,31 @@ if [ "$receipts_ok" -eq 1 ]; then
 else
     fail "every receipt of site a verifies in both" "a receipt was refused"
 fi
-receipt_both "a receipt against another site's key" 1 "$work/submitted-2.json" "$sig_b"
-receipt_both "a receipt's --signing-key with CR LF after it is trimmed" 0 "$work/submitted-2.json" "$sig_a"$'\r\n'
-receipt_both "a receipt's --signing-key with a no-break space is refused" 64 "$work/submitted-2.json" "$nbsp$sig_a"
+receipt_both "a receipt against another site's key" 1 "not by the given --signing-key" \
+    "the receipt names another signing key than the pinned one" "$work/submitted-2.json" "$sig_b"
+receipt_both "a receipt's --signing-key with CR LF after it is trimmed" 0 "valid: record" ": valid: record" \
+    "$work/submitted-2.json" "$sig_a"$'\r\n'
+receipt_both "a receipt's --signing-key with a no-break space is refused" 64 \
+    "--signing-key: not an amanat public key of this kind" "--signing-key: it must start with amanat-sig-" \
+    "$work/submitted-2.json" "$nbsp$sig_a"
+# Any change to a receipt's record id, seq or entry hash is a signature that does not verify.
+forged_swift="the receipt's signature does not verify: it was altered or forged"
+forged_python="the signature does not verify: the receipt was altered or forged"
 edit_receipt "$work/submitted-2.json" "$work/receipt-seq.json" 'r["seq"] += 1'
-receipt_both "a receipt with another seq" 1 "$work/receipt-seq.json" "$sig_a"
+receipt_both "a receipt with another seq" 1 "$forged_swift" "$forged_python" \
+    "$work/receipt-seq.json" "$sig_a"
 edit_receipt "$work/submitted-2.json" "$work/receipt-id.json" \
     'r["record_id"] = json.load(open(source.replace("-2.json", "-3.json")))["record_id"]'
-receipt_both "a receipt with another record's id" 1 "$work/receipt-id.json" "$sig_a"
+receipt_both "a receipt with another record's id" 1 "$forged_swift" "$forged_python" \
+    "$work/receipt-id.json" "$sig_a"
 edit_receipt "$work/submitted-2.json" "$work/receipt-hash.json" \
     'r["entry_hash"] = r["entry_hash"][:10] + ("0" if r["entry_hash"][10] != "0" else "1") + r["entry_hash"][11:]'
-receipt_both "a receipt with one hex digit of its entry hash changed" 1 "$work/receipt-hash.json" "$sig_a"
+receipt_both "a receipt with one hex digit of its entry hash changed" 1 "$forged_swift" "$forged_python" \
+    "$work/receipt-hash.json" "$sig_a"
 edit_receipt "$work/submitted-2.json" "$work/receipt-signature.json" \
     's = bytearray(base64.b64decode(r["signature"])); s[5] ^= 1; r["signature"] = base64.b64encode(bytes(s)).decode()'
-receipt_both "a receipt with one signature bit changed" 1 "$work/receipt-signature.json" "$sig_a"
+receipt_both "a receipt with one signature bit changed" 1 "$forged_swift" "$forged_python" \
+    "$work/receipt-signature.json" "$sig_a"
 
 # A receipt shows what the archive alone cannot: its record was cut off.
 cut="$work/receipt-cut.sqlite"
