@@ -797,15 +797,29 @@ edit_receipt "$work/submitted-2.json" "$work/receipt-signature.json" \
 receipt_both "a receipt with one signature bit changed" 1 "$forged_swift" "$forged_python" \
     "$work/receipt-signature.json" "$sig_a"
 
-# A receipt shows what the archive alone cannot: its record was cut off.
+# A receipt shows what the archive alone cannot: its record was cut off. The last record is deleted and the
+# ledger rewritten and re-signed with the stolen site key, so the archive alone verifies (amanat-keyholder
+# checks receipts only against an intact archive); only the receipt of entry $entries betrays the cut.
 cut="$work/receipt-cut.sqlite"
 cp "$export_a" "$cut"
-"$py" "$here/tamper_ledger.py" "$cut" cut || die "tamper_ledger.py cut"
-if "$py" "$here/amanat_receipt.py" "$work/submitted-$examples.json" --signing-key "$sig_a" --archive "$cut" \
-    > /dev/null 2>&1; then
-    fail "the last record's receipt finds no entry in an archive cut before it" "amanat_receipt.py accepted it"
+"$py" "$here/tamper_ledger.py" "$cut" stolen-key "$examples" "$site/receipt.key" || die "tamper_ledger.py stolen-key"
+verify_both "an export cut with the stolen site key verifies on its own" 0 "$cut" -- "$sig_a"
+# amanat_receipt.py looks the receipt up with --archive; amanat-keyholder verify with --receipts DIR.
+mkdir "$work/last-receipt"
+cp "$work/submitted-$examples.json" "$work/last-receipt/"
+swift_rc=0
+py_rc=0
+XDG_STATE_HOME="$(fresh_state)" "$bin/amanat-keyholder" verify "$cut" --signing-key "$sig_a" \
+    --receipts "$work/last-receipt" > "$work/swift.receipt" 2>&1 || swift_rc=$?
+"$py" "$here/amanat_receipt.py" "$work/submitted-$examples.json" --signing-key "$sig_a" --archive "$cut" \
+    > "$work/python.receipt" 2>&1 || py_rc=$?
+if [ "$swift_rc" != 7 ] || [ "$py_rc" != 1 ]; then
+    fail "the last record's receipt finds no entry in an archive cut before it" \
+        "exit codes: amanat-keyholder verify $swift_rc (expected 7), amanat_receipt.py $py_rc (expected 1)"
 else
-    pass "the last record's receipt finds no entry in an archive cut before it"
+    says_why "the last record's receipt finds no entry in an archive cut before it" \
+        "$work/swift.receipt" "was stored as ledger entry $entries, but the archive ends at entry $examples" \
+        "$work/python.receipt" "has no ledger entry $entries: it was cut off"
 fi
 
 echo "interop: $passed passed, $failed failed"
