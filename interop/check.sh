@@ -420,7 +420,10 @@ key_case "memlimit above 4 GiB" 4 "mem.key uses Argon2id parameters outside the 
 edit_key_body "$key_a" "$work/version.key" 4 02
 key_case "unknown key file version" 4 "version.key has an unsupported version or key derivation" \
     "$work/version.key"
-edit_key_body "$key_a" "$work/salt.key" 18 00
+# Byte 18 set to 00, or to 01 when it already was 00 (1 time in 256), so the salt really changes.
+salt_byte="$("$py" -c 'import base64, sys; l = open(sys.argv[1]).read().split("\n"); print("%02x" % base64.b64decode(l[l.index("AMANAT-SECRET-KEY-1") + 1])[18])' "$key_a")"
+if [ "$salt_byte" = 00 ]; then new_salt_byte=01; else new_salt_byte=00; fi
+edit_key_body "$key_a" "$work/salt.key" 18 "$new_salt_byte"
 key_case "salt changed (authenticated: looks like a wrong passphrase)" 3 "wrong passphrase for $work/salt.key" \
     "$work/salt.key"
 sed 's/$/\r/' "$key_a" > "$work/crlf.key"
