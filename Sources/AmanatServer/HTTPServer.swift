@@ -182,7 +182,8 @@ public final class HTTPServer: Service, Sendable {
             let uid = peer?.uid ?? PeerShares.unknownPeer
             let large = bodyLimit > limits.maxBodyBytes
             guard shares.beginRequest(uid: uid, large: large) else {
-                logger.warning("requests in flight over the share of one uid", metadata: ["peer.uid": "\(uid)"])
+                // Debug only: a line per refusal, stamped by journald and naming the uid, would date a volunteer's work.
+                logger.debug("requests in flight over the share of one uid", metadata: ["peer.uid": "\(uid)"])
                 try await write(.problem(.tooManyInFlight), to: outbound, keepAlive: false)
                 return
             }
