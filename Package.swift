@@ -56,6 +56,11 @@ let package = Package(
         .target(
             name: "AmanatSealing", dependencies: ["CSodium", "AmanatCrypto", "AmanatForms", "AmanatFormat"], swiftSettings: strictSettings
         ),
+        // Encrypting an attachment's stream (crypto_secretstream push) under a file key. amanat only: a file is
+        // encrypted in the volunteer's process as it is read, so its plaintext never leaves it.
+        .target(
+            name: "AmanatFileSealing", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"], swiftSettings: strictSettings
+        ),
         // The receipt key (Ed25519 signing), the notary of amanatd. The other binaries only verify signatures.
         .target(
             name: "AmanatSigning", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"], swiftSettings: strictSettings
@@ -129,6 +134,7 @@ let package = Package(
             name: "amanat",
             dependencies: [
                 "AmanatClient", "AmanatProtocol", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatPartialFiles", "CAmanatLinux",
+                "AmanatCrypto", "AmanatFileSealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -147,6 +153,7 @@ let package = Package(
             name: "amanat-bench",
             dependencies: [
                 "AmanatClient", "AmanatProtocol", "AmanatCrypto", "AmanatKeys", "AmanatSealing", "AmanatSigning", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatFormat",
+                "AmanatFileSealing",
                 "AmanatArchive", "AmanatStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -181,7 +188,7 @@ let package = Package(
             name: "AmanatKeysTests",
             dependencies: [
                 "AmanatSealing", "AmanatKeys", "AmanatFormat", "AmanatForms", "AmanatJSON", "AmanatCrypto",
-                "AmanatTestSupport",
+                "AmanatTestSupport", "AmanatFileSealing",
             ],
             swiftSettings: strictSettings
         ),

@@ -152,7 +152,7 @@ def fingerprint(key):
 
 APPLICATION_ID = 0x414D4E54
 REQUIRED_MIGRATIONS = {"v1", "v2", "v3"}
-KNOWN_MIGRATIONS = {"v1", "v2", "v3"}
+KNOWN_MIGRATIONS = {"v1", "v2", "v3", "v4"}
 
 
 def open_archive(path):

@@ -98,8 +98,69 @@ package enum Schema {
                     CHECK (signer IS NULL OR (typeof(signer) = 'blob' AND length(signer) = 32 AND kind = 3));
                 """)
         }
+        // Evidence files and addenda (FORMAT.md sections 7.1, 12.3, 13 and 14): their tables, the uploads in
+        // progress, and the ledger rebuilt to allow kinds 4 (attachment) and 5 (addendum), rows unchanged.
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger_v4 (
+                    seq INTEGER PRIMARY KEY CHECK (seq >= 1),
+                    kind INTEGER NOT NULL CHECK (kind IN (1, 2, 3, 4, 5)),
+                    record_id BLOB NOT NULL CHECK (typeof(record_id) = 'blob' AND length(record_id) = 16),
+                    content_digest BLOB NOT NULL CHECK (typeof(content_digest) = 'blob' AND length(content_digest) = 32),
+                    prev_hash BLOB NOT NULL CHECK (typeof(prev_hash) = 'blob' AND length(prev_hash) = 32),
+                    entry_hash BLOB NOT NULL CHECK (typeof(entry_hash) = 'blob' AND length(entry_hash) = 32),
+                    signer BLOB
+                        CHECK (signer IS NULL OR (typeof(signer) = 'blob' AND length(signer) = 32 AND kind = 3))
+                );
+                INSERT INTO ledger_v4 (seq, kind, record_id, content_digest, prev_hash, entry_hash, signer)
+                    SELECT seq, kind, record_id, content_digest, prev_hash, entry_hash, signer FROM ledger ORDER BY seq;
+                DROP TABLE ledger;
+                ALTER TABLE ledger_v4 RENAME TO ledger;
+                CREATE INDEX ledger_record_id ON ledger (record_id);
+                CREATE TABLE attachments (
+                    attachment_id BLOB PRIMARY KEY
+                        CHECK (typeof(attachment_id) = 'blob' AND length(attachment_id) = 16),
+                    record_id BLOB NOT NULL CHECK (typeof(record_id) = 'blob' AND length(record_id) = 16),
+                    position INTEGER NOT NULL CHECK (position >= 1),
+                    sealed_to TEXT NOT NULL CHECK (sealed_to IN ('identity', 'testimony')),
+                    envelope BLOB NOT NULL CHECK (typeof(envelope) = 'blob'),
+                    stored_size INTEGER NOT NULL CHECK (stored_size >= \(FileStreamLayout.minimumStoredSize)),
+                    ciphertext_sha256 BLOB NOT NULL
+                        CHECK (typeof(ciphertext_sha256) = 'blob' AND length(ciphertext_sha256) = 32),
+                    storage TEXT CHECK (storage IS NULL OR (length(storage) = 32 AND storage NOT GLOB '*[^0-9a-f]*')),
+                    UNIQUE (record_id, position)
+                );
+                CREATE TABLE attachment_chunks (
+                    attachment_id BLOB NOT NULL
+                        CHECK (typeof(attachment_id) = 'blob' AND length(attachment_id) = 16),
+                    piece INTEGER NOT NULL CHECK (piece >= 0),
+                    data BLOB NOT NULL CHECK (typeof(data) = 'blob'),
+                    PRIMARY KEY (attachment_id, piece)
+                );
+                CREATE TABLE addenda (
+                    addendum_id BLOB PRIMARY KEY CHECK (typeof(addendum_id) = 'blob' AND length(addendum_id) = 16),
+                    record_id BLOB NOT NULL CHECK (typeof(record_id) = 'blob' AND length(record_id) = 16),
+                    position INTEGER NOT NULL CHECK (position >= 1),
+                    envelope BLOB NOT NULL CHECK (typeof(envelope) = 'blob'),
+                    UNIQUE (record_id, position)
+                );
+                CREATE TABLE uploads (
+                    upload_id TEXT PRIMARY KEY
+                        CHECK (length(upload_id) = 32 AND upload_id NOT GLOB '*[^0-9a-f]*'),
+                    owner_uid INTEGER NOT NULL,
+                    length INTEGER NOT NULL CHECK (length >= 0),
+                    durable_offset INTEGER NOT NULL CHECK (durable_offset >= 0 AND durable_offset <= length),
+                    ciphertext_sha256 BLOB CHECK (ciphertext_sha256 IS NULL
+                        OR (typeof(ciphertext_sha256) = 'blob' AND length(ciphertext_sha256) = 32)),
+                    expires INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
+
+    /// The bytes of a stored attachment stream in an export's `attachment_chunks` are cut into pieces of this size.
+    package static let attachmentPieceBytes = 1 << 20
 
     /// Pragmas for every connection. `synchronous` is set again on the writer after GRDB's WAL set-up,
     /// which lowers it to NORMAL.

@@ -11,8 +11,8 @@ extension Envelope {
         guard try reader.byte() == Self.version else { throw EnvelopeError(.unsupportedVersion) }
         let nameLength = Int(try reader.byte())
         let nameBytes = try reader.take(nameLength)
-        guard let section = Section(rawValue: String(decoding: nameBytes, as: UTF8.self)),
-            section != .clear, Array(section.rawValue.utf8) == nameBytes
+        guard let name = Name(rawValue: String(decoding: nameBytes, as: UTF8.self)),
+            Array(name.rawValue.utf8) == nameBytes
         else { throw EnvelopeError(.badSection) }
         let recordID = RecordID(unchecked: try reader.take(RecordID.length))
         let stanzaCount = Int(try reader.byte())
@@ -31,7 +31,7 @@ extension Envelope {
         }
         let ciphertext = try reader.take(length)
         guard reader.isAtEnd else { throw EnvelopeError(.trailingBytes) }
-        self.init(section: section, recordID: recordID, stanzas: stanzas, nonce: nonce, ciphertext: ciphertext)
+        self.init(name: name, recordID: recordID, stanzas: stanzas, nonce: nonce, ciphertext: ciphertext)
     }
 }
 

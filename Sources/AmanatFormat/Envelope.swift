@@ -18,8 +18,8 @@ public struct Envelope: Sendable, Equatable {
     /// The largest ciphertext accepted, so that a hostile length cannot make a reader allocate without bound.
     public static let maximumCiphertextLength = 16 << 20
 
-    /// The sealed section: ``Section/identity`` or ``Section/testimony``.
-    public var section: Section
+    /// What is sealed: a record's section, a file's metadata or an addendum.
+    public var name: Name
     /// The record this envelope belongs to. Authenticated, so it cannot be moved to another record.
     public var recordID: RecordID
     /// One stanza per recipient.
@@ -28,6 +28,33 @@ public struct Envelope: Sendable, Equatable {
     public var nonce: [UInt8]
     /// The padded plaintext encrypted under the data key, followed by the tag.
     public var ciphertext: [UInt8]
+
+    /// What an envelope holds; its text is the name field of the header.
+    public enum Name: String, Sendable, CaseIterable, Hashable {
+        /// A record's identity section.
+        case identity
+        /// A record's testimony section.
+        case testimony
+        /// One attachment's metadata and file key (FORMAT.md section 14).
+        case attachment
+        /// A text the witness added to a record later (FORMAT.md section 14).
+        case addendum
+
+        /// The envelope of a sealed section.
+        public init(_ section: Section) {
+            precondition(section != .clear, "the clear section is not sealed")
+            self = section == .identity ? .identity : .testimony
+        }
+
+        /// The record section this envelope holds, nil for an attachment or an addendum.
+        public var section: Section? {
+            switch self {
+            case .identity: .identity
+            case .testimony: .testimony
+            case .attachment, .addendum: nil
+            }
+        }
+    }
 
     /// A recipient's copy of the data key.
     public struct Stanza: Sendable, Equatable {
@@ -49,8 +76,8 @@ public struct Envelope: Sendable, Equatable {
     }
 
     /// Assembles an envelope from its parts.
-    public init(section: Section, recordID: RecordID, stanzas: [Stanza], nonce: [UInt8], ciphertext: [UInt8]) {
-        self.section = section
+    public init(name: Name, recordID: RecordID, stanzas: [Stanza], nonce: [UInt8], ciphertext: [UInt8]) {
+        self.name = name
         self.recordID = recordID
         self.stanzas = stanzas
         self.nonce = nonce
@@ -59,7 +86,7 @@ public struct Envelope: Sendable, Equatable {
 
     /// The header bytes: everything before the nonce. They are the AEAD's associated data.
     public var header: [UInt8] {
-        let name = Array(section.rawValue.utf8)
+        let name = Array(self.name.rawValue.utf8)
         var out = Self.magic
         out.append(Self.version)
         out.append(UInt8(name.count))

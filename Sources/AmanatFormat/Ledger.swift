@@ -1,4 +1,5 @@
 public import AmanatCrypto
+public import AmanatForms
 
 /// The tamper-evident ledger's byte formats (docs/FORMAT.md, "Ledger"). Every stored record, withdrawal
 /// and rewrap appends an entry whose hash covers the previous entry's hash, so nothing can be deleted,
@@ -12,6 +13,10 @@ public enum Ledger {
         case withdrawal = 2
         /// A record's envelopes were replaced; the digest covers the record as it now is.
         case rewrap = 3
+        /// A file was attached to a record; the digest covers the attachment's row and its stream's hash.
+        case attachment = 4
+        /// A text was added to a record; the digest covers the addendum's row.
+        case addendum = 5
 
         /// The name in reports.
         public var name: String {
@@ -19,6 +24,8 @@ public enum Ledger {
             case .record: "record"
             case .withdrawal: "withdrawal"
             case .rewrap: "rewrap"
+            case .attachment: "attachment"
+            case .addendum: "addendum"
             }
         }
     }
@@ -46,6 +53,29 @@ public enum Ledger {
         BLAKE2b.hash256(parts: [
             Array("amanat-withdrawn-v1".utf8), recordID.bytes, lengthPrefixed(Array(formID.utf8)),
             bigEndian(UInt64(truncatingIfNeeded: formVersion)), lengthPrefixed(Array(received.utf8)),
+        ])
+    }
+
+    /// The digest of an attachment (FORMAT.md §12.4): its row, and through `ciphertextSHA256` its stored stream,
+    /// so that a changed file is found without any key.
+    public static func attachmentDigest(
+        recordID: RecordID, attachmentID: EvidenceID, position: Int64, sealedTo: Section, envelope: [UInt8],
+        storedSize: UInt64, ciphertextSHA256: [UInt8]
+    ) -> [UInt8] {
+        BLAKE2b.hash256(parts: [
+            Array("amanat-attachment-v1".utf8), recordID.bytes, attachmentID.bytes,
+            bigEndian(UInt64(truncatingIfNeeded: position)), lengthPrefixed(Array(sealedTo.rawValue.utf8)),
+            lengthPrefixed(envelope), bigEndian(storedSize), ciphertextSHA256,
+        ])
+    }
+
+    /// The digest of an addendum (FORMAT.md §12.4): its row.
+    public static func addendumDigest(
+        recordID: RecordID, addendumID: EvidenceID, position: Int64, envelope: [UInt8]
+    ) -> [UInt8] {
+        BLAKE2b.hash256(parts: [
+            Array("amanat-addendum-v1".utf8), recordID.bytes, addendumID.bytes,
+            bigEndian(UInt64(truncatingIfNeeded: position)), lengthPrefixed(envelope),
         ])
     }
 

@@ -160,7 +160,7 @@ public struct RewrapFile: Sendable, Equatable {
                 } catch {
                     throw RewrapFileError("line \(number): the \(section.rawValue) envelope: \(error)")
                 }
-                guard parsed.section == section, parsed.recordID == recordID else {
+                guard parsed.name == Envelope.Name(section), parsed.recordID == recordID else {
                     throw RewrapFileError("line \(number): the \(section.rawValue) envelope belongs elsewhere")
                 }
                 if section == .identity { entry.identity = envelope } else { entry.testimony = envelope }

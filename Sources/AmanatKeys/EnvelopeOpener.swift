@@ -16,13 +16,19 @@ public struct KeyRing {
     ///
     /// Only keys whose id matches a stanza are tried. Returns the section's canonical JSON, unpadded.
     public func open(_ encoded: [UInt8], section: Section, recordID: RecordID) throws(OpenError) -> [UInt8] {
+        try open(encoded, name: Envelope.Name(section), recordID: recordID)
+    }
+
+    /// Parses and opens an encoded envelope that must be named `name` and belong to `recordID`: a section, an
+    /// attachment's metadata or an addendum. Returns its canonical JSON, unpadded.
+    public func open(_ encoded: [UInt8], name: Envelope.Name, recordID: RecordID) throws(OpenError) -> [UInt8] {
         let envelope: Envelope
         do {
             envelope = try Envelope(decoding: encoded)
         } catch {
             throw OpenError(.tampered("\(error)"))
         }
-        guard envelope.section == section else { throw OpenError(.tampered("envelope is for another section")) }
+        guard envelope.name == name else { throw OpenError(.tampered("envelope is for another section")) }
         guard envelope.recordID == recordID else { throw OpenError(.tampered("envelope is for another record")) }
         var matched = false
         for stanza in envelope.stanzas {

@@ -12,7 +12,18 @@ extension Envelope {
         _ plaintext: [UInt8], section: Section, recordID: RecordID, recipients: [RecipientPublicKey],
         minimumPaddedSize: Int = 0
     ) throws(CryptoError) -> Envelope {
-        precondition(section != .clear, "the clear section is not sealed")
+        try seal(
+            plaintext, name: Name(section), recordID: recordID, recipients: recipients,
+            minimumPaddedSize: minimumPaddedSize
+        )
+    }
+
+    /// Seals `plaintext` (canonical JSON) as an envelope named `name`: a section, an attachment's metadata or an
+    /// addendum (FORMAT.md sections 6 and 14), padded to at least `minimumPaddedSize`.
+    public static func seal(
+        _ plaintext: [UInt8], name: Name, recordID: RecordID, recipients: [RecipientPublicKey],
+        minimumPaddedSize: Int = 0
+    ) throws(CryptoError) -> Envelope {
         precondition(!recipients.isEmpty && recipients.count <= maximumStanzas, "1...16 recipients")
         let paddedSize = Padding.bucket(forLength: plaintext.count, minimum: minimumPaddedSize)
         // Never write what a reader must refuse.
@@ -26,7 +37,7 @@ extension Envelope {
             stanzas.append(Stanza(keyID: recipient.keyID, sealedKey: try SealedBox.seal(dataKey, to: recipient.bytes)))
         }
         var envelope = Envelope(
-            section: section, recordID: recordID, stanzas: stanzas,
+            name: name, recordID: recordID, stanzas: stanzas,
             nonce: randomBytes(XChaCha20Poly1305.nonceLength), ciphertext: []
         )
         let padded = try Self.pad(plaintext, minimum: minimumPaddedSize)

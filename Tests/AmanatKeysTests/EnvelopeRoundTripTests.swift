@@ -20,7 +20,7 @@ import Testing
 
     /// Where the first stanza's key id starts: after magic, version, name length, name, record id and count.
     private func firstKeyIDOffset(_ envelope: Envelope) -> Int {
-        4 + 1 + 1 + envelope.section.rawValue.utf8.count + RecordID.length + 1
+        4 + 1 + 1 + envelope.name.rawValue.utf8.count + RecordID.length + 1
     }
 
     // MARK: - Round trips
@@ -150,7 +150,7 @@ import Testing
         #expect(open(moved.encoded(), with: [key], section: .testimony, recordID: otherRecord).failureKind
             == .tampered("authentication failed"))
         var renamed = envelope
-        renamed.section = .identity
+        renamed.name = .identity
         #expect(open(renamed.encoded(), with: [key], section: .identity, recordID: recordID).failureKind
             == .tampered("authentication failed"))
     }

@@ -50,7 +50,7 @@ import Testing
         case .ok:
             let plaintext = Array(try vector.field("plaintext").utf8)
             let envelope = try decoded.get()
-            #expect(envelope.section == section)
+            #expect(envelope.name == Envelope.Name(section))
             #expect(envelope.recordID == recordID)
             #expect(envelope.encoded() == bytes, "decoding then encoding changed the bytes")
             // A bucket, but not necessarily the smallest: readers must not require that (FORMAT.md 5).

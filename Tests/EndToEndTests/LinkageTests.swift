@@ -22,6 +22,9 @@ struct LinkageTests {
         }
         // Swift mangles the module name with its length: 10AmanatKeys.
         #expect(!symbols.contains("10AmanatKeys"), "amanatd links the AmanatKeys module")
+        // It stores files' ciphertext and never encrypts or decrypts one (FORMAT.md section 13).
+        #expect(!symbols.contains("crypto_secretstream"), "amanatd references a secretstream function")
+        #expect(!symbols.contains(Self.mangled("AmanatFileSealing")), "amanatd links AmanatFileSealing")
     }
 
     @Test("the key holder does contain the opening code (the check above can fail)")
@@ -29,6 +32,7 @@ struct LinkageTests {
         let symbols = try await Self.symbols(of: Paths.binary("amanat-keyholder"))
         #expect(symbols.contains("crypto_box_seal_open"))
         #expect(symbols.contains("10AmanatKeys"))
+        #expect(symbols.contains("crypto_secretstream_xchacha20poly1305_pull"), "it opens attachments")
     }
 
     /// toml++'s mark in C++ mangled symbols (`toml::v3::…`).
@@ -61,12 +65,15 @@ struct LinkageTests {
         let daemon = try await Self.symbols(of: Paths.binary("amanatd"))
         #expect(daemon.contains(Self.tomlPlusPlus), "amanatd reads its config with toml++, or this proves nothing")
         #expect(!symbols.contains(Self.tomlPlusPlus), "amanat links toml++")
-        // It verifies receipts and nothing else: no sealing, encryption, decryption, signing or key derivation.
+        // It verifies receipts and encrypts files, nothing else: no sealing, decryption, signing or key derivation.
         let names = Set(symbols.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) })
         #expect(names.contains("crypto_sign_verify_detached"), "amanat verifies receipts, or this test proves nothing")
+        // Files are the exception: amanat encrypts them as it reads them (FORMAT.md section 13), but never
+        // decrypts one.
         let uncalled = Self.forbidden + [
             "crypto_box_seal", "crypto_aead_xchacha20poly1305_ietf_encrypt", "crypto_aead_xchacha20poly1305_ietf_decrypt",
-            "crypto_sign_detached", "crypto_sign_seed_keypair",
+            "crypto_sign_detached", "crypto_sign_seed_keypair", "crypto_secretstream_xchacha20poly1305_init_pull",
+            "crypto_secretstream_xchacha20poly1305_pull",
         ]
         for name in uncalled {
             #expect(!names.contains(name), "amanat references \(name)")

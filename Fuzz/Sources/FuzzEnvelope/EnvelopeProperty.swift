@@ -5,18 +5,18 @@ import AmanatForms
 /// The property FuzzEnvelope checks, shared with the unit test that replays its corpus (AmanatKeysTests'
 /// FuzzCorpusTests links this file and TestKey.swift): an envelope that parses encodes back to exactly the input
 /// bytes (one envelope has one encoding); `KeyRing.open` throws or returns, never traps, and refuses an envelope
-/// asked for under the wrong section. Returns the first broken rule, or nil.
+/// asked for under the wrong name. Returns the first broken rule, or nil.
 func envelopeViolation(_ bytes: [UInt8], keyRing: KeyRing) -> String? {
     let envelope = try? Envelope(decoding: bytes)
     if let envelope, envelope.encoded() != bytes {
         return "Envelope(decoding:) accepted bytes that encoded() does not give back"
     }
 
-    // Ask for the envelope's own section and record, so that opening gets as far as the stanzas.
-    let section = envelope?.section ?? .identity
+    // Ask for the envelope's own name and record, so that opening gets as far as the stanzas.
+    let name = envelope?.name ?? .identity
     let recordID = envelope?.recordID ?? vectorRecordID
     do {
-        let plaintext = try keyRing.open(bytes, section: section, recordID: recordID)
+        let plaintext = try keyRing.open(bytes, name: name, recordID: recordID)
         guard let envelope else { return "KeyRing.open opened bytes that Envelope(decoding:) refuses" }
         guard plaintext.count < envelope.ciphertext.count else {
             return "KeyRing.open returned more plaintext than the padded ciphertext holds"
@@ -28,9 +28,9 @@ func envelopeViolation(_ bytes: [UInt8], keyRing: KeyRing) -> String? {
     }
 
     if let envelope {
-        let other: Section = envelope.section == .identity ? .testimony : .identity
+        let other: Envelope.Name = envelope.name == .identity ? .testimony : .identity
         do {
-            _ = try keyRing.open(bytes, section: other, recordID: envelope.recordID)
+            _ = try keyRing.open(bytes, name: other, recordID: envelope.recordID)
             return "KeyRing.open opened an envelope under another section"
         } catch {
             guard error.kind == .tampered("envelope is for another section") else {
