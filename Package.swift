@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // TOML for form files and amanatd.toml (toml++ underneath); AmanatTOML adds the project's stricter rules.
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        // SHA-256 of evidence files at the CPU's SHA extensions (BoringSSL): about 5 times libsodium's portable code.
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
     ],
     targets: [
         // libsodium from Debian (libsodium-dev). Only AmanatCrypto and AmanatKeys import it: see AmanatKeys.
@@ -33,7 +35,10 @@ let package = Package(
         ),
         // prctl(2) wrappers: the C function is variadic, which Swift cannot call.
         .systemLibrary(name: "CAmanatLinux"),
-        .target(name: "AmanatCrypto", dependencies: ["CSodium"], swiftSettings: strictSettings),
+        .target(
+            name: "AmanatCrypto", dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // Strict JSON for hostile input, and canonical JSON (FORMAT.md). No I/O, no crypto.
         .target(name: "AmanatJSON", swiftSettings: strictSettings),
         // Form files and amanatd.toml: TOMLKit's parse, then no floats, dates or NULs, and strict table readers that
