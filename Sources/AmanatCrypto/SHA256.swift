@@ -9,7 +9,7 @@ import Crypto
 ///
 /// It is a value: a copy is a snapshot of the state, from which hashing can go on twice (an upload resumed from
 /// the start of a segment hashes that segment again from the snapshot taken at its start).
-public struct SHA256: Sendable {
+public struct SHA256: @unchecked Sendable {  // swift-crypto's digest is a copy-on-write value, not marked Sendable
     /// The length of a digest in bytes.
     public static let length = 32
 
