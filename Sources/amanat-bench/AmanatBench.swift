@@ -32,6 +32,8 @@ struct AmanatBench: AsyncParsableCommand {
     @Option(help: "The example testimony to submit.") var example: String = "examples/testimony.json"
     @Option(help: "The forms directory.") var forms: String = "config/forms"
     @Option(help: "The results file.") var output: String = "BENCHMARKS.md"
+    @Option(help: "What to measure: text (testimonies and the key holder), evidence (files), comma-separated.")
+    var parts: String = "text,evidence"
     @Option(help: "The command to print in the results file as the way to reproduce them.")
     var command: String = "make bench"
 
@@ -44,8 +46,12 @@ struct AmanatBench: AsyncParsableCommand {
         }
         guard benchSeconds > 0, limitSeconds > 0 else { throw ValidationError("durations must be positive") }
         guard archiveRecords >= 1 else { throw ValidationError("--records must be at least 1") }
+        guard !partList.isEmpty, partList.allSatisfy({ $0 == "text" || $0 == "evidence" }) else {
+            throw ValidationError("--parts takes text, evidence or both, comma-separated")
+        }
     }
 
+    var partList: [Substring] { parts.split(separator: ",") }
     var clientCounts: [Int] { clients.split(separator: ",").compactMap { Int($0) } }
     var connectionModes: [IntakeLoad.Connections] {
         connections.split(separator: ",").compactMap { name -> IntakeLoad.Connections? in
@@ -83,6 +89,33 @@ struct AmanatBench: AsyncParsableCommand {
         let recipients = try keys.map { try RecipientPublicKey(text: $0.publicKey) }
         let envelopeSizes = try envelopeSizes(workload, recipients: recipients)
 
+        if partList.contains("text") {
+            try await runText(
+                directory: directory, workload: workload, forms: forms, keys: keys, recipients: recipients,
+                envelopeSizes: envelopeSizes
+            )
+        }
+        if partList.contains("evidence") {
+            let evidenceDirectory = directory + "/evidence"
+            guard mkdir(evidenceDirectory, 0o700) == 0 else { throw BenchError("cannot make \(evidenceDirectory)") }
+            let bench = EvidenceBench(
+                bin: bin, directory: evidenceDirectory, forms: forms, example: absolute(example),
+                testimonyBody: workload.body,
+                key: EvidenceBench.Key(keyFile: keys[0].keyFile, passphraseFile: keys[0].passphraseFile,
+                                       publicKey: keys[0].publicKey),
+                recipients: keys.map(\.publicKey)
+            )
+            let report = EvidenceReport(date: Date(), command: command, results: try bench.run())
+            try report.write(to: output)
+            say("wrote \(output)")
+            say(report.summary)
+        }
+    }
+
+    private func runText(
+        directory: String, workload: Workload, forms: String, keys: [Key], recipients: [RecipientPublicKey],
+        envelopeSizes: (Int, Int)
+    ) async throws {
         // Intake.
         let daemon = try DaemonUnderTest(
             binary: bin + "/amanatd", directory: directory, forms: forms, recipients: keys.map(\.publicKey)

@@ -20,6 +20,13 @@ enum ProcStats {
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// CPU seconds used so far by the calling thread.
+    static func ownThreadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
     /// The peak resident set size (VmHWM) in bytes.
     static func peakRSS(_ pid: pid_t) -> Int? {
         statusField(pid, "VmHWM:")

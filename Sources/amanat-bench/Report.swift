@@ -211,28 +211,32 @@ struct Report {
 
     /// Writes the results between the markers of an existing file, keeping the rest, or as a new file.
     func write(to path: String) throws {
-        let section = Self.beginMarker + "\n" + markdown + Self.endMarker + "\n"
-        var text: String
-        if let data = FileManager.default.contents(atPath: path) {
-            text = String(decoding: data, as: UTF8.self)
-            if let begin = text.range(of: Self.beginMarker), let end = text.range(of: Self.endMarker),
-                begin.lowerBound < end.lowerBound
-            {
-                var endIndex = end.upperBound
-                if endIndex < text.endIndex, text[endIndex] == "\n" { endIndex = text.index(after: endIndex) }
-                text.replaceSubrange(begin.lowerBound..<endIndex, with: section)
-            } else {
-                text += "\n" + section
-            }
-        } else {
-            text = "# Benchmarks\n\nReproduce with `\(command)`.\n\n" + section
-        }
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try writeSection(markdown, begin: Self.beginMarker, end: Self.endMarker, to: path, command: command)
     }
 
     private func format(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
+}
+
+/// Writes `markdown` between the markers `begin` and `end` of an existing file, keeping the rest (appended when the
+/// markers are missing), or as a new file.
+func writeSection(_ markdown: String, begin beginMarker: String, end endMarker: String, to path: String, command: String) throws {
+    let section = beginMarker + "\n" + markdown + endMarker + "\n"
+    var text: String
+    if let data = FileManager.default.contents(atPath: path) {
+        text = String(decoding: data, as: UTF8.self)
+        if let begin = text.range(of: beginMarker), let end = text.range(of: endMarker), begin.lowerBound < end.lowerBound {
+            var endIndex = end.upperBound
+            if endIndex < text.endIndex, text[endIndex] == "\n" { endIndex = text.index(after: endIndex) }
+            text.replaceSubrange(begin.lowerBound..<endIndex, with: section)
+        } else {
+            text += "\n" + section
+        }
+    } else {
+        text = "# Benchmarks\n\nReproduce with `\(command)`.\n\n" + section
+    }
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
 }
 
 func mib(_ bytes: Int) -> Double {
