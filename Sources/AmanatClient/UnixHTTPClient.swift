@@ -8,10 +8,24 @@ public struct UnixHTTPClient: Sendable {
     /// The limit in seconds for a whole exchange, from connecting to the last body byte; zero or less waits forever.
     public let timeoutSeconds: Int
 
-    /// Creates a client for the socket at `socketPath`; no connection is made until `request` is called.
-    public init(socketPath: String, timeoutSeconds: Int = 60) {
+    /// When set, each exchange runs over this command's standard input and output instead of the local socket:
+    /// an ssh running `amanat dial-stdio` on the intake host (``SSHDestination/commandLine(sshCommand:)``).
+    public let tunnel: [String]?
+
+    /// Creates a client for the socket at `socketPath`, or for the intake host reached by `tunnel`; no connection
+    /// is made until `request` is called.
+    public init(socketPath: String, timeoutSeconds: Int = 60, tunnel: [String]? = nil) {
         self.socketPath = socketPath
         self.timeoutSeconds = timeoutSeconds
+        self.tunnel = tunnel
+    }
+
+    /// A connected socket: the local one, or the tunnel's end.
+    func connect() throws(ClientError) -> UnixSocket {
+        let deadline = Deadline(seconds: timeoutSeconds)
+        if let tunnel { return try UnixSocket.tunnel(tunnel, deadline: deadline) }
+        let address = try UnixSocketAddress.make(path: socketPath)
+        return try UnixSocket.connect(to: address, path: socketPath, deadline: deadline)
     }
 
     /// Sends one request and reads the complete response.
@@ -49,8 +63,7 @@ public struct UnixHTTPClient: Sendable {
         sink: ((ArraySlice<UInt8>) throws(ClientError) -> Void)?
     ) throws(ClientError) -> HTTPResponse {
         let head = try Self.requestHead(method: method, path: path, body: body, contentType: contentType)
-        let address = try UnixSocketAddress.make(path: socketPath)
-        let socket = try UnixSocket.connect(to: address, path: socketPath, deadline: Deadline(seconds: timeoutSeconds))
+        let socket = try connect()
 
         let sendError = try socket.sendRequest(head: head, body: body)
         // No shutdown(SHUT_WR) after sending: some servers treat a half-close as an abort and drop the response.

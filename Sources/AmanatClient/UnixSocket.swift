@@ -64,14 +64,35 @@ final class UnixSocket: ByteSource {
     /// The deadline of the exchange in progress; a kept-alive connection gets a new one per request.
     var deadline: Deadline
 
-    private init(fd: Int32, deadline: Deadline) {
+    /// The ssh process at the other end of a tunnel (``tunnel(_:deadline:)``), reaped when the socket closes.
+    private let child: pid_t?
+
+    /// The descriptor, for ``UnixSocketDialer``, which duplicates it.
+    var descriptor: Int32 { fd }
+
+    init(fd: Int32, deadline: Deadline, child: pid_t? = nil) {
         self.fd = fd
         self.deadline = deadline
+        self.child = child
     }
 
     deinit {
         // Not retried on EINTR: on Linux the descriptor is released even when close reports EINTR.
         close(fd)
+        if let child { Self.reap(child) }
+    }
+
+    /// Waits for ssh to exit: it does once amanatd has closed the connection and dial-stdio has ended. One that
+    /// lingers (a connection kept alive, a stuck network) gets SIGTERM after 5 seconds.
+    private static func reap(_ child: pid_t) {
+        var status: Int32 = 0
+        for _ in 0..<500 {
+            let result = waitpid(child, &status, WNOHANG)
+            if result == child || (result < 0 && errno != EINTR) { return }
+            usleep(10_000)
+        }
+        kill(child, SIGTERM)
+        while waitpid(child, &status, 0) < 0 && errno == EINTR {}
     }
 
     static func connect(to address: sockaddr_un, path: String, deadline: Deadline) throws(ClientError) -> UnixSocket {

@@ -155,7 +155,9 @@ extension Amanat {
             }
             guard fd >= 0 else { fail("cannot create \(out): \(String(cString: strerror(error)))") }
             var written = 0
-            let client = UnixHTTPClient(socketPath: options.socketPath, timeoutSeconds: 0)
+            var unbounded = options
+            unbounded.timeoutSeconds = 0
+            let client = unbounded.client
             let response: HTTPResponse
             do {
                 response = try client.download(method: "POST", path: Endpoint.adminExport) { piece in

@@ -19,7 +19,7 @@ struct Amanat: ParsableCommand {
         version: AmanatVersion.text,
         subcommands: [
             Submit.self, Withdraw.self, ReceiptCommand.self, SigningKeyCommand.self, Health.self, Forms.self, Export.self,
-            ImportRewrap.self,
+            ImportRewrap.self, DialStdio.self,
         ]
     )
 
@@ -30,8 +30,23 @@ struct Amanat: ParsableCommand {
 
 /// Options every subcommand shares.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "amanatd's Unix socket.") var socket: String?
+    @Option(help: "amanatd's Unix socket (on the intake host, with --host).") var socket: String?
+    @Option(help: ArgumentHelp(
+        "Reach amanatd on another host: ssh://[user@]host[:port], through ssh and `amanat dial-stdio` there.",
+        discussion: "Also $AMANAT_HOST. ssh uses your own config and keys; $AMANAT_SSH replaces the ssh command."
+    ))
+    var host: String?
     @Flag(help: "Print amanatd's JSON answer instead of a summary.") var json = false
+
+    /// The intake host, when amanatd is reached through ssh (`--host`, else `$AMANAT_HOST`).
+    var remote: SSHDestination? {
+        let text = host ?? environment("AMANAT_HOST")
+        guard let text, !text.isEmpty else { return nil }
+        guard let destination = SSHDestination(url: text, remoteSocket: socket) else {
+            fail("--host takes ssh://[user@]host[:port], not \"\(text)\"", code: 64)
+        }
+        return destination
+    }
 
     var socketPath: String {
         if let socket { return socket }
@@ -41,10 +56,20 @@ struct GlobalOptions: ParsableArguments {
         return "/run/amanat/amanatd.sock"
     }
 
-    var client: UnixHTTPClient { UnixHTTPClient(socketPath: socketPath, timeoutSeconds: timeoutSeconds) }
+    var client: UnixHTTPClient {
+        UnixHTTPClient(
+            socketPath: socketPath, timeoutSeconds: timeoutSeconds,
+            tunnel: remote?.commandLine(sshCommand: environment("AMANAT_SSH"))
+        )
+    }
 
     /// An import of every record's envelopes can take far longer than a submission.
     var timeoutSeconds = 60
+}
+
+/// An environment variable, nil when unset.
+func environment(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
 }
 
 /// Stable exit codes, documented in the README.
