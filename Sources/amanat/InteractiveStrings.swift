@@ -103,7 +103,7 @@ enum UI {
     static func pickNumber(_ count: Int) -> UIText {
         UIText(
             en: "Type a number from 1 to \(count).", ru: "Введите число от 1 до \(count).",
-            kk: "1-ден \(count)-ге дейінгі санды жазыңыз."
+            kk: "1 мен \(count) аралығындағы санды жазыңыз."
         )
     }
     static let badDate = UIText(
@@ -202,7 +202,7 @@ enum UI {
     }
     static let tokenNote = UIText(
         en: "Give the withdrawal token to the witness now. It is shown only once and cannot be shown again.",
-        ru: "Передайте код отзыва свидетелю сейчас. Он показывается только один раз и больше показан не будет.",
+        ru: "Передайте код отзыва свидетелю сейчас. Он показывается только один раз.",
         kk: "Кері қайтарып алу кодын куәгерге қазір беріңіз. Ол бір рет қана көрсетіледі, қайта көрсетілмейді."
     )
     static func refused(_ detail: String) -> UIText {
@@ -230,7 +230,7 @@ enum UI {
         ru: "Попробовать отправить снова? \(yesNo.ru) (нет — показания будут удалены)",
         kk: "Қайта жіберіп көресіз бе? \(yesNo.kk) (жоқ десеңіз, айғақ жойылады)"
     )
-    static let chooseForm = UIText(en: "Choose a form:", ru: "Выберите форму:", kk: "Форманы таңдаңыз:")
+    static let chooseForm = UIText(en: "Choose a form:", ru: "Выберите форму:", kk: "Нысанды таңдаңыз:")
 
     /// Words accepted for yes, no and send, in every language: a volunteer may have either keyboard layout active.
     static let yesWords: Set<String> = ["y", "yes", "д", "да", "и", "иә", "ия"]

@@ -154,7 +154,7 @@ struct InteractiveIntakeTests {
             case "language":
                 try terminal.expect("> ")
                 try terminal.type("99\r")
-                try terminal.expect("1-ден \(item.options.count)-ге дейінгі санды жазыңыз.")
+                try terminal.expect("1 мен \(item.options.count) аралығындағы санды жазыңыз.")
                 try terminal.expect("> ")
                 try terminal.type("\(try option("kk", of: item))\r")
             case "region":
