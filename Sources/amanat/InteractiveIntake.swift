@@ -167,7 +167,15 @@ struct InteractiveIntake {
     private mutating func askDate(_ field: FormField) throws(Discarded) -> JSONValue? {
         terminal.say(UI.dateHint(language), indent: "  ")
         while true {
-            let answer = try prompter.readAnswer().trimmingSpaces
+            var answer = try prompter.readAnswer().trimmingSpaces
+            if let converted = DateInput.iso(fromDotted: answer) {
+                terminal.say(UI.dateConverted(answer, converted)(language), indent: "  ")
+                answer = converted
+            }
+            if DateInput.isFuture(answer) {
+                terminal.say(UI.dateInFuture(language))
+                continue
+            }
             if let value = accept(answer.isEmpty ? nil : .string(answer), for: field) { return value.answer }
         }
     }

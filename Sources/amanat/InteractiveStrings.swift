@@ -58,11 +58,11 @@ enum UI {
         kk: "Мәтінді қанша жол керек болса, сонша жолға жазыңыз. Тек нүкте (.) тұрған жол мәтінді аяқтайды."
     )
     static let dateHint = UIText(
-        en: "A date as YYYY-MM-DD, or YYYY-MM or YYYY when only the month or year is known.",
-        ru: "Дата в виде ГГГГ-ММ-ДД, или ГГГГ-ММ, или ГГГГ, если известны только месяц или год. "
-            + "Пример: 1985-07-15, 1985-07, 1985.",
-        kk: "Күні ЖЖЖЖ-АА-КК түрінде, тек айы не жылы белгілі болса, ЖЖЖЖ-АА не ЖЖЖЖ түрінде. "
-            + "Мысалы: 1985-07-15, 1985-07, 1985."
+        en: "A date as YYYY-MM-DD (or DD.MM.YYYY), or YYYY-MM or YYYY when only the month or year is known.",
+        ru: "Дата в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД, или ММ.ГГГГ, или ГГГГ, если известны только месяц или год. "
+            + "Пример: 15.07.1985, 07.1985, 1985.",
+        kk: "Күні КК.АА.ЖЖЖЖ не ЖЖЖЖ-АА-КК түрінде, тек айы не жылы белгілі болса, АА.ЖЖЖЖ не ЖЖЖЖ түрінде. "
+            + "Мысалы: 15.07.1985, 07.1985, 1985."
     )
     static let enumHint = UIText(
         en: "Type the number of one option.",
@@ -110,6 +110,12 @@ enum UI {
         en: "That is not a valid date as YYYY, YYYY-MM or YYYY-MM-DD.",
         ru: "Это не дата в виде ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД (или такой даты нет).",
         kk: "Бұл ЖЖЖЖ, ЖЖЖЖ-АА не ЖЖЖЖ-АА-КК түріндегі дұрыс күн емес."
+    )
+    static func dateConverted(_ typed: String, _ iso: String) -> UIText {
+        UIText(en: "\(typed) is read as \(iso).", ru: "\(typed) записано как \(iso).", kk: "\(typed) \(iso) деп жазылды.")
+    }
+    static let dateInFuture = UIText(
+        en: "That date is in the future.", ru: "Эта дата ещё не наступила.", kk: "Бұл күн әлі келген жоқ."
     )
     static func tooLong(_ limit: Int) -> UIText {
         UIText(
@@ -233,7 +239,7 @@ enum UI {
     static let chooseForm = UIText(en: "Choose a form:", ru: "Выберите форму:", kk: "Нысанды таңдаңыз:")
 
     /// Words accepted for yes, no and send, in every language: a volunteer may have either keyboard layout active.
-    static let yesWords: Set<String> = ["y", "yes", "д", "да", "и", "иә", "ия"]
-    static let noWords: Set<String> = ["n", "no", "н", "нет", "ж", "жоқ"]
-    static let sendWords: Set<String> = ["send", "отправить", "жіберу"]
+    static let yesWords: AnswerWords = ["y", "yes", "д", "да", "и", "иә", "ия"]
+    static let noWords: AnswerWords = ["n", "no", "н", "нет", "ж", "жоқ"]
+    static let sendWords: AnswerWords = ["send", "отправить", "жіберу"]
 }

@@ -126,8 +126,14 @@ struct InteractiveIntakeTests {
                 try terminal.expect("> ")
                 try terminal.type("1985-13\r")
                 try terminal.expect("дұрыс күн емес")
+                // The usual written form, converted and shown; a date after today refused.
                 try terminal.expect("> ")
-                try terminal.type("1985-07\r")
+                try terminal.type("15.07.2985\r")
+                try terminal.expect("15.07.2985 2985-07-15 деп жазылды.")
+                try terminal.expect("Бұл күн әлі келген жоқ.")
+                try terminal.expect("> ")
+                try terminal.type("07.1985\r")
+                try terminal.expect("07.1985 1985-07 деп жазылды.")
             case "relatives":
                 try terminal.expect("[и/Ж]")
                 try terminal.type("иә\r")
@@ -150,7 +156,7 @@ struct InteractiveIntakeTests {
                     }
                 }
                 try terminal.expect("Тағы бір жазба қосасыз ба? [и/Ж]")
-                try terminal.type("жоқ\r")
+                try terminal.type("жок\r")  // typed on a Russian keyboard: жоқ
             case "language":
                 try terminal.expect("> ")
                 try terminal.type("99\r")
@@ -242,7 +248,7 @@ struct InteractiveIntakeTests {
         let withAddition = try terminal.expect("«жіберу»")
         #expect(withAddition.contains(addedLine))
         try terminal.expect("> ")
-        try terminal.type("жіберу\r")
+        try terminal.type("Жиберу\r")  // жіберу, on a Russian keyboard, capitalised
         try terminal.expect("Айғақ сақталды. Жазба нөмірі: ")
         let recordID = try terminal.expect("\r\n").trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(recordID.count == 32)
