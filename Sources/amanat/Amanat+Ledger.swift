@@ -205,7 +205,7 @@ extension Amanat {
                 ]).canonicalBytes(), as: UTF8.self))
                 return
             }
-            print("exported \(written) bytes to \(out): \(count) records")
+            printSafely("exported \(written) bytes to \(out): \(count) records")
             print("head \(signedHead)")
         }
     }
@@ -215,12 +215,12 @@ extension Amanat {
 /// withdrawal token, with a note on standard error.
 func printStored(_ answer: [String: JSONValue]) {
     guard let id = answer["record_id"]?.stringValue else { fail("malformed answer from amanatd") }
-    print(id)
+    printSafely(id)
     if let receipt = answer["receipt"] {
-        print("receipt " + String(decoding: receipt.canonicalBytes(), as: UTF8.self))
+        printSafely("receipt " + String(decoding: receipt.canonicalBytes(), as: UTF8.self))
     }
     if let token = answer["withdrawal_token"]?.stringValue {
-        print("withdrawal-token " + token)
+        printSafely("withdrawal-token " + token)
         printError(
             "stored. Give the witness the record id, the receipt and the withdrawal token: the token is shown only once, "
                 + "and with it the witness can withdraw the testimony (amanat withdraw)."

@@ -57,7 +57,7 @@ extension Amanat {
             guard case .object(let answer) = parseJSON(response.body) else { fail("malformed answer from amanatd") }
             let status = answer["status"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "unknown"
             let version = answer["version"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "unknown"
-            print("amanatd \(version): \(status)")
+            printSafely("amanatd \(version): \(status)")
         }
     }
 
@@ -78,7 +78,7 @@ extension Amanat {
                     fail("malformed answer from amanatd")
                 }
                 for case .object(let form) in forms {
-                    print("\(text(form["id"]))\tv\(text(form["version"]))\t\(title(form["title"]))")
+                    printSafely("\(text(form["id"]))\tv\(text(form["version"]))\t\(title(form["title"]))")
                 }
                 return
             }
@@ -92,11 +92,23 @@ extension Amanat {
             guard case .object(let form) = parseJSON(response.body), case .array(let fields)? = form["fields"] else {
                 fail("malformed answer from amanatd")
             }
-            print("\(text(form["id"])) v\(text(form["version"])): \(title(form["title"]))")
+            printSafely("\(text(form["id"])) v\(text(form["version"])): \(title(form["title"]))")
+            printFields(fields, indent: "  ")
+        }
+
+        /// One line per field; under a choice field, one line per value (what a file must say) with its label;
+        /// under a records field (relatives), its sub-fields.
+        private func printFields(_ fields: [JSONValue], indent: String) {
             for case .object(let field) in fields {
                 let required = field["required"] == .bool(true) ? "required" : "optional"
-                print("  \(text(field["name"]))\t\(text(field["type"]))\t\(text(field["section"]))\t\(required)"
-                      + "\t\(title(field["label"]))")
+                printSafely("\(indent)\(text(field["name"]))\t\(text(field["type"]))\t\(text(field["section"]))"
+                      + "\t\(required)\t\(title(field["label"]))")
+                if case .array(let options)? = field["options"] {
+                    for case .object(let option) in options {
+                        printSafely("\(indent)    = \(text(option["value"]))\t\(title(option["label"]))")
+                    }
+                }
+                if case .array(let subfields)? = field["fields"] { printFields(subfields, indent: indent + "    ") }
             }
         }
 

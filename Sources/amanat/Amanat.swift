@@ -89,7 +89,8 @@ func fail(_ message: String, code: Int32 = Exit.failure, hint: String? = nil) ->
 /// One line on standard error, written straight to the descriptor (the C `stderr` global is not
 /// concurrency-safe).
 func printError(_ message: String) {
-    let bytes = Array("amanat: \(message)\n".utf8)
+    // Problem details and names come from amanatd: no control character of theirs reaches the terminal.
+    let bytes = Array("amanat: \(IntakeTerminal.printable(message))\n".utf8)
     _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress!, $0.count) }
 }
 
@@ -112,17 +113,42 @@ func perform(
         }
         fail(error.description, code: error.isConnectionFailure ? Exit.unreachable : Exit.failure)
     }
-    failOnRefusal(options, response)
+    var hint: String?
+    if isSubmission, let body, response.problem?.type == Problem.typePrefix + "unknown-field" {
+        hint = unknownFieldHint(options, body: body)
+    }
+    failOnRefusal(options, response, hint: hint)
     return response
 }
 
-/// Prints amanatd's problem and exits unless `response` is a success.
-func failOnRefusal(_ options: GlobalOptions, _ response: HTTPResponse) {
+/// Prints amanatd's problem and exits unless `response` is a success. `hint`, when given, replaces the one the
+/// problem's field would give.
+func failOnRefusal(_ options: GlobalOptions, _ response: HTTPResponse, hint: String? = nil) {
     guard !(200..<300).contains(response.status) else { return }
     if options.json { printBody(response.body) }
     let detail = response.problem?.message ?? "amanatd answered HTTP \(response.status)"
-    let hint = response.problem?.field.map { "check the field \($0)" }
+    let hint = hint ?? response.problem?.field.map { "check the field \($0)" }
     fail(detail, code: response.status >= 500 ? Exit.serverFailed : Exit.refused, hint: hint)
+}
+
+/// The names in a refused testimony that its form does not define, with the closest ones (``FieldHint``), read
+/// from the form amanatd serves; nil when the form cannot be had.
+func unknownFieldHint(_ options: GlobalOptions, body: [UInt8]) -> String? {
+    guard let submission = try? JSONParser(maxDepth: 64).parse(body), case .object(let members) = submission,
+        let formID = members["form"]?.stringValue,
+        formID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") }),
+        let response = try? options.client.request(method: "GET", path: Endpoint.form(formID)),
+        response.status == 200, let form = try? JSONParser(maxDepth: 64).parse(response.body)
+    else { return nil }
+    return FieldHint.unknownFields(body: submission, form: form)
+}
+
+/// A line on standard output of text that came from amanatd, its control characters neutralised
+/// (``IntakeTerminal/printable(_:)``), so that no answer can move the cursor or reprogram the terminal.
+func printSafely(_ line: String) {
+    // Tabs stay: `forms` separates its columns with them.
+    print(line.split(separator: "\t", omittingEmptySubsequences: false).map { IntakeTerminal.printable(String($0)) }
+        .joined(separator: "\t"))
 }
 
 func printBody(_ body: [UInt8]) {

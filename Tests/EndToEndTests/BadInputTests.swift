@@ -144,6 +144,54 @@ struct BadInputTests {
         #expect(unreachable.stderr.hasPrefix("amanat: error: cannot connect"))
         #expect(await daemon.stop() == 0)
     }
+
+    @Test("a misspelt field name in a file gets a hint naming the form's closest field; forms lists choice values")
+    func misspeltFieldHint() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        let misspelt = try await daemon.amanat(["submit", "-"], stdin: Self.minimal {
+            $0["naratives"] = $0.removeValue(forKey: "narrative")
+        })
+        #expect(misspelt.status == 3)
+        #expect(misspelt.stderr.contains("hint: naratives: not a field of form testimony; did you mean narrative?"),
+                "\(misspelt.stderr)")
+        let relative = try await daemon.amanat(["submit", "-"], stdin: Self.minimal {
+            $0["relatives"] = .array([.object(["name": .string("Ахмет"), "relaton": .string("brother")])])
+        })
+        #expect(relative.stderr.contains("relatives[0].relaton: not a field of form testimony; did you mean relation?"),
+                "\(relative.stderr)")
+        // Far from every field: named, with no guess.
+        let unrelated = try await daemon.amanat(["submit", "-"], stdin: Self.minimal { $0["zzzzzzzz"] = .string("x") })
+        #expect(unrelated.stderr.contains("hint: zzzzzzzz: not a field of form testimony\n"), "\(unrelated.stderr)")
+
+        let forms = try await daemon.amanat(["forms", "testimony"])
+        #expect(forms.status == 0)
+        #expect(forms.stdoutText.contains("    = detained_camp\tHeld in a camp"), "\(forms.stdoutText)")
+        #expect(forms.stdoutText.contains("    = kk\t"))
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test("text from amanatd reaches the terminal without its control characters, in every command")
+    func controlCharactersNeutralised() async throws {
+        let directory = try TempDir()
+        // JSON escapes for ESC, BEL and CSI: an OSC that retitles the terminal, a clear screen, a colour.
+        let hostile = #"refused\u001b]0;owned\u0007\u001b[2J\u009b31m"#
+        let server = try ScriptedServer(path: directory.file("scripted.sock")) { _, _ in
+            (422, #"{"type":"urn:amanat:problem:invalid-testimony","title":"x","status":422,"detail":"\#(hostile)"}"#)
+        }
+        _ = server
+        for arguments in [["health"], ["forms"], ["submit", "-"], ["signing-key"]] {
+            let outcome = try await run(
+                Paths.binary("amanat"), ["--socket", directory.file("scripted.sock")] + arguments,
+                stdin: Self.minimal()
+            )
+            #expect(outcome.status == 3, "\(arguments)")
+            #expect(outcome.stderr.contains("refused"), "\(arguments): \(outcome.stderr)")
+            #expect(!outcome.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B },
+                    "\(arguments): \(outcome.stderr.debugDescription)")
+        }
+    }
 }
 
 /// Sends raw bytes on a new connection and reads until the server closes it or 10 seconds pass.
