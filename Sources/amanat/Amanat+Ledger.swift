@@ -97,40 +97,69 @@ extension Amanat {
 
     struct Withdraw: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Withdraw a testimony at the witness's request, with the token they were given.",
+            abstract: "Withdraw a testimony at the witness's request, with the number and key from their slip.",
             discussion: """
-                amanatd erases the record's clear fields and both envelopes; only its id, form and date remain, with a \
-                withdrawn mark, and the ledger records the withdrawal. A wrong token and an unknown id get the same \
-                answer. Give the token with --token-file (a file, or - for standard input) so that it stays out of \
-                the shell history and the process list.
+                amanatd erases the record's clear fields and envelopes, and its files and addenda; only its id, form \
+                and date remain, with a withdrawn mark, and the ledger records the withdrawal. The record id and the \
+                token are read as a person types them from the slip: any case, spaces or dashes between groups, with \
+                or without the amanat-wt- prefix and the check character; a wrong check character is reported as a \
+                typo. On a terminal, what is not given is asked for. Give the token with --token-file (a file, or - \
+                for standard input) so that it stays out of the shell history and the process list.
                 """
         )
 
         @OptionGroup var options: GlobalOptions
-        @Argument(help: "The record id (32 hex digits).") var recordID: String
-        @Option(help: "Read the withdrawal token (amanat-wt-…) from this file, or - for standard input.")
+        @Argument(help: "The record id (asked for on a terminal when left out).") var recordID: String?
+        @Option(help: "Read the withdrawal token from this file, or - for standard input (asked for on a terminal).")
         var tokenFile: String?
         @Option(help: "The withdrawal token itself (visible to other users in the process list; prefer --token-file).")
         var token: String?
+        @Option(help: "Language of questions and typo messages: en, ru or kk (default from the locale).")
+        var lang: String?
 
         func validate() throws {
-            guard RecordID(text: recordID) != nil else { throw ValidationError("a record id is 32 lowercase hex digits") }
-            guard (tokenFile == nil) != (token == nil) else { throw ValidationError("give exactly one of --token-file and --token") }
+            guard tokenFile == nil || token == nil else { throw ValidationError("give at most one of --token-file and --token") }
+            if let lang, IntakeLanguage(rawValue: lang) == nil { throw ValidationError("--lang must be en, ru or kk") }
         }
 
         func run() throws {
-            var text = token ?? String(decoding: readInput(tokenFile!, limit: 4096), as: UTF8.self)
-            text = KeyTextInput.trimmed(text)
-            guard WithdrawalToken.decode(text) != nil else {
-                fail("not a withdrawal token: it starts with amanat-wt- and has 52 more letters and digits")
+            let language = lang.flatMap(IntakeLanguage.init(rawValue:)) ?? IntakeLanguage.fromEnvironment()
+            let onTerminal = isatty(STDIN_FILENO) == 1
+            let typedID = recordID ?? (onTerminal ? ask(UI.askRecordID(language)) : nil)
+            guard let typedID else { fail("give the record id") }
+            let id: String
+            switch WithdrawalSlip.parseRecordID(typedID) {
+            case .success(let parsed): id = parsed
+            case .failure(let typo): fail(UI.typo(UI.theNumber, typo, expected: 32)(language), code: 64)
             }
-            let body = JSONValue.object(["record_id": .string(recordID), "token": .string(text)]).canonicalBytes()
+            let typedToken: String
+            if let token {
+                typedToken = token
+            } else if tokenFile == nil || (tokenFile == "-" && onTerminal) {
+                guard onTerminal else { fail("give the token with --token-file FILE (- for standard input)") }
+                typedToken = ask(UI.askToken(language))
+            } else {
+                typedToken = String(decoding: readInput(tokenFile!, limit: 4096), as: UTF8.self)
+            }
+            let text: String
+            switch WithdrawalSlip.parseToken(KeyTextInput.trimmed(typedToken)) {
+            case .success(let parsed): text = parsed
+            case .failure(let typo): fail(UI.typo(UI.theKey, typo, expected: 52)(language), code: 64)
+            }
+            let body = JSONValue.object(["record_id": .string(id), "token": .string(text)]).canonicalBytes()
             let response = perform(options, "POST", Endpoint.withdrawals, body: body)
             if options.json {
                 printBody(response.body)
                 return
             }
-            print("withdrawn: \(recordID)")
+            printSafely("withdrawn: \(id)")
+        }
+
+        /// One line typed on the terminal after `question`; the process exits if input ends.
+        private func ask(_ question: String) -> String {
+            _ = Array((question + " ").utf8).withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            guard let line = readLine() else { fail("no answer") }
+            return line
         }
     }
 
@@ -223,8 +252,14 @@ func printStored(_ answer: [String: JSONValue]) {
         printSafely("withdrawal-token " + token)
         printError(
             "stored. Give the witness the record id, the receipt and the withdrawal token: the token is shown only once, "
-                + "and with it the witness can withdraw the testimony (amanat withdraw)."
+                + "and with it the witness can withdraw the testimony (amanat withdraw). The slip, to copy or print:"
         )
+        if case .success(let id) = WithdrawalSlip.parseRecordID(id), case .success(let token) = WithdrawalSlip.parseToken(token) {
+            let slip = WithdrawalSlip.text(recordID: id, token: token, language: IntakeLanguage.fromEnvironment())
+            _ = Array(("\n" + IntakeTerminal.printable(slip)).utf8).withUnsafeBytes {
+                write(STDERR_FILENO, $0.baseAddress, $0.count)
+            }
+        }
     }
 }
 

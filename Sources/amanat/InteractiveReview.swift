@@ -181,6 +181,12 @@ extension InteractiveIntake {
         if let token = answer["withdrawal_token"] {
             lines.append(UI.token(shown(token))(language))
             lines += IntakeTerminal.wrap(UI.tokenNote(language), width: terminal.width)
+            // The slip the witness keeps: the record id and the token in groups, each with a check character.
+            if case .success(let id) = WithdrawalSlip.parseRecordID(id),
+                case .success(let token)? = token.stringValue.map(WithdrawalSlip.parseToken)
+            {
+                lines += ["", WithdrawalSlip.text(recordID: id, token: token, language: language)]
+            }
         }
         printBody(Array(IntakeTerminal.printable(lines.joined(separator: "\n")).utf8))
     }
