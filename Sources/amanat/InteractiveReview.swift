@@ -152,16 +152,40 @@ extension InteractiveIntake {
                 if error.kind == .connectionLost || error.kind == .timedOut {
                     terminal.say(UI.unknownOutcome(language))
                 } else {
-                    terminal.say(UI.sendFailed(error.description)(language))
+                    terminal.say(UI.sendFailed(UI.transport(error)(language))(language))
                 }
                 failureCode = error.isConnectionFailure || error.kind == .connectionLost || error.kind == .timedOut
                     ? Exit.unreachable : Exit.failure
             }
-            if try !prompter.askYesNo(UI.retry(language), default: false) {
+            switch try afterFailure() {
+            case .retry:
+                continue
+            case .review:
+                return false
+            case .discard:
                 answers.removeAll()
                 terminal.say(UI.discarded(language))
                 terminal.close()
                 exit(failureCode)
+            }
+        }
+    }
+
+    enum AfterFailure { case retry, review, discard }
+
+    /// What to do once sending failed. Enter retries; the testimony is discarded only when the volunteer chooses it
+    /// and then confirms, so that no single key, and no key pressed by habit, destroys an interview.
+    private mutating func afterFailure() throws(Discarded) -> AfterFailure {
+        while true {
+            for line in UI.afterFailure { terminal.say(line(language), indent: "  ") }
+            let answer = try prompter.readAnswer().trimmingSpaces
+            switch answer {
+            case "", "1": return .retry
+            case "2": return .review
+            case "3":
+                if try prompter.askYesNo(UI.confirmDiscard(language), default: false) { return .discard }
+            default:
+                terminal.say(UI.pickNumber(3)(language))
             }
         }
     }

@@ -231,10 +231,15 @@ enum UI {
         kk: "Жауап келмеді: айғақтың сақталған-сақталмағаны белгісіз. Қайта жіберсеңіз, қызметкерлерге оның "
             + "қайталанған жазба болуы мүмкін екенін айтыңыз."
     )
-    static let retry = UIText(
-        en: "Try sending again? \(yesNo.en) (no discards the testimony)",
-        ru: "Попробовать отправить снова? \(yesNo.ru) (нет — показания будут удалены)",
-        kk: "Қайта жіберіп көресіз бе? \(yesNo.kk) (жоқ десеңіз, айғақ жойылады)"
+    static let afterFailure = [
+        UIText(en: "1) Try sending again (Enter)", ru: "1) Отправить ещё раз (Enter)", kk: "1) Қайта жіберу (Enter)"),
+        UIText(en: "2) Back to the review", ru: "2) Вернуться к проверке", kk: "2) Тексеруге оралу"),
+        UIText(en: "3) Discard the testimony", ru: "3) Удалить показания", kk: "3) Айғақты жою"),
+    ]
+    static let confirmDiscard = UIText(
+        en: "Discard everything typed, for good? Nothing has been sent. \(yesNo.en)",
+        ru: "Удалить всё введённое безвозвратно? Ничего не отправлено. \(yesNo.ru)",
+        kk: "Жазылғанның бәрін біржола жоясыз ба? Ештеңе жіберілген жоқ. \(yesNo.kk)"
     )
     static let chooseForm = UIText(en: "Choose a form:", ru: "Выберите форму:", kk: "Нысанды таңдаңыз:")
 

@@ -381,6 +381,86 @@ struct InteractiveIntakeTests {
         return (body.canonicalString(), receipt.canonicalString(), token)
     }
 
+    @Test("a failed send in Kazakh: Enter retries, 2 goes back to review, 3 asks before discarding; nothing is lost")
+    func sendFailureKeepsTheTestimony() async throws {
+        let directory = try TempDir()
+        let form = try Self.shippedForm()
+        let served = form.json.canonicalString()
+        let stored = Self.storedAnswer(recordID: "0123456789abcdef0123456789abcdef")
+        let server = try ScriptedServer(path: directory.file("scripted.sock")) { request, index in
+            switch (request.method, request.path) {
+            case ("GET", "/v1/forms/testimony"):
+                return (200, served)
+            case ("POST", "/v1/testimonies") where index < 5:
+                // amanatd failing, as when its disk is full: four times over.
+                return (503, #"{"detail":"amanatd is stopping","status":503,"title":"Unavailable","type":"urn:amanat:problem:unavailable"}"#)
+            case ("POST", "/v1/testimonies"):
+                return (201, stored.body)
+            default:
+                return (404, "{}")
+            }
+        }
+        let tmp = try Self.makeDirectory(directory, "tmp")
+        let terminal = try PseudoTerminal(
+            Paths.binary("amanat"),
+            ["--socket", server.socketPath, "submit", "--interactive", "--lang", "kk", "--form", "testimony"],
+            environment: Self.environment(tmp: tmp, lang: "C.UTF-8"), directory: tmp
+        )
+        for (index, field) in form.fields.enumerated() {
+            try terminal.expect("[\(index + 1)/\(form.fields.count)]")
+            switch (field.type, field.required) {
+            case (.records, _):
+                try terminal.expect("[и/Ж]")
+                try terminal.type("ж\r")
+            case (.text, true):
+                try terminal.expect("(.)")
+                try terminal.type("Бір нәрсе болды.\r.\r")
+            case (.text, false):
+                try terminal.expect("(.)")
+                try terminal.type(".\r")
+            case (.enumeration, true):
+                try terminal.expect("> ")
+                try terminal.type("1\r")
+            case (_, true):
+                try terminal.expect("> ")
+                try terminal.type("Куәгер\r")
+            default:
+                try terminal.expect("> ")
+                try terminal.type("\r")
+            }
+        }
+        let menu = "1) Қайта жіберу (Enter)\r\n  2) Тексеруге оралу\r\n  3) Айғақты жою"
+        try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
+        try terminal.expect("> ")
+        try terminal.type("жіберу\r")
+        try terminal.expect("Жіберу сәтсіз аяқталды: amanatd is stopping.")
+        try terminal.expect(menu)
+        try terminal.expect("> ")
+        try terminal.type("\r")                      // Enter: try again, never discard
+        try terminal.expect("Жіберу сәтсіз аяқталды")
+        try terminal.expect(menu)
+        try terminal.expect("> ")
+        try terminal.type("2\r")                     // back to the review, everything still there
+        try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
+        try terminal.expect("Бір нәрсе болды.")
+        try terminal.expect("> ")
+        try terminal.type("жіберу\r")
+        try terminal.expect(menu)
+        try terminal.expect("> ")
+        try terminal.type("3\r")                     // discard asks first; no keeps everything
+        try terminal.expect("Жазылғанның бәрін біржола жоясыз ба? Ештеңе жіберілген жоқ. [и/Ж]")
+        try terminal.type("\r")
+        try terminal.expect(menu)
+        try terminal.expect("> ")
+        try terminal.type("1\r")
+        try terminal.expect(menu)
+        try terminal.expect("> ")
+        try terminal.type("\r")
+        try terminal.expect("Айғақ сақталды.")
+        #expect(try terminal.finish() == 0)
+        #expect(server.received.filter { $0.method == "POST" }.count == 5)
+    }
+
     @Test("a refusal after sending returns to review; the receipt and withdrawal token are printed with the note")
     func refusalThenReceipt() async throws {
         let directory = try TempDir()
