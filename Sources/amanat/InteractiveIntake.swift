@@ -21,6 +21,8 @@ struct InteractiveIntake {
     var prompter: IntakePrompter
     /// The answers given so far, by field name, as they will be sent (strings in NFC). Absent when not given.
     var answers: [String: JSONValue] = [:]
+    /// While a field is corrected from the review: its current value, shown, kept by Enter, cleared by `-`.
+    var keeping: JSONValue?
 
     var terminal: IntakeTerminal { prompter.terminal }
     var language: IntakeLanguage { prompter.language }
@@ -107,6 +109,11 @@ struct InteractiveIntake {
         terminal.write("\n")
         terminal.say("\(heading)\(field.label(language)) \(status)")
         if let help = field.help { terminal.say(help(language), indent: "  ") }
+        if let keeping {
+            terminal.say(UI.currentValue(language), indent: "  ")
+            for line in render(keeping, of: field, indent: "    ") { terminal.write(line + "\n") }
+            terminal.say((field.required ? UI.keepHint : UI.keepOrClearHint)(language), indent: "  ")
+        }
         switch field.type {
         case .line: return try askLine(field)
         case .text: return try askText(field)
@@ -121,6 +128,7 @@ struct InteractiveIntake {
     private mutating func askLine(_ field: FormField) throws(Discarded) -> JSONValue? {
         while true {
             let answer = try prompter.readAnswer().trimmingSpaces
+            if let value = cleared(answer, for: field) { return value.answer }
             if let value = accept(answer.isEmpty ? nil : .string(answer), for: field) { return value.answer }
         }
     }
@@ -168,6 +176,7 @@ struct InteractiveIntake {
         terminal.say(UI.dateHint(language), indent: "  ")
         while true {
             var answer = try prompter.readAnswer().trimmingSpaces
+            if let value = cleared(answer, for: field) { return value.answer }
             if let converted = DateInput.iso(fromDotted: answer) {
                 terminal.say(UI.dateConverted(answer, converted)(language), indent: "  ")
                 answer = converted
@@ -194,6 +203,7 @@ struct InteractiveIntake {
         terminal.say(UI.enumHint(language), indent: "  ")
         while true {
             let answer = try prompter.readAnswer().trimmingSpaces
+            if let value = cleared(answer, for: field) { return value.answer }
             if answer.isEmpty {
                 if let value = accept(nil, for: field) { return value.answer }
                 continue
@@ -211,6 +221,7 @@ struct InteractiveIntake {
         terminal.say(UI.enumListHint(language), indent: "  ")
         askAgain: while true {
             let answer = try prompter.readAnswer().trimmingSpaces
+            if let value = cleared(answer, for: field) { return value.answer }
             var values: [JSONValue] = []
             for piece in answer.split(whereSeparator: { $0 == " " || $0 == "," || $0 == ";" }) {
                 guard let number = Int(piece), (1...field.options.count).contains(number) else {
@@ -227,6 +238,7 @@ struct InteractiveIntake {
         let question = "\(UI.boolHint(language)) \(UI.yes(language))/\(UI.no(language)) (y/n)"
         while true {
             let answer = try prompter.readAnswer(question + " ").trimmingSpaces.lowercased()
+            if let value = cleared(answer, for: field) { return value.answer }
             if answer.isEmpty {
                 if let value = accept(nil, for: field) { return value.answer }
                 continue
@@ -254,11 +266,14 @@ struct InteractiveIntake {
         return entries.isEmpty ? nil : .array(entries)
     }
 
-    /// Asks for one entry of a `records` field, sub-field by sub-field.
-    mutating func askEntry(_ field: FormField, number: Int) throws(Discarded) -> JSONValue {
+    /// Asks for one entry of a `records` field, sub-field by sub-field. Correcting an entry (`current`), each
+    /// sub-field shows its value and Enter keeps it, so that one sub-field is corrected without retyping the rest.
+    mutating func askEntry(_ field: FormField, number: Int, current: JSONValue? = nil) throws(Discarded) -> JSONValue {
         var entry: [String: JSONValue] = [:]
         let heading = UI.entry(field.label(language), number)(language) + ": "
         for subfield in field.subfields {
+            keeping = current?[subfield.name]
+            defer { keeping = nil }
             entry[subfield.name] = try ask(subfield, heading: heading)
         }
         return .object(entry)
@@ -268,10 +283,22 @@ struct InteractiveIntake {
         let answer: JSONValue?
     }
 
+    /// `-` typed while correcting an optional field: its value is removed. Nil (after saying why) for a required
+    /// field, and when nothing is being corrected (then `-` is an ordinary answer).
+    private func cleared(_ answer: String, for field: FormField) -> Accepted? {
+        guard answer == "-", keeping != nil else { return nil }
+        if field.required {
+            terminal.say(UI.isRequired(language))
+            return nil
+        }
+        return Accepted(answer: nil)
+    }
+
     /// Checks an answer with the form's own validation. Returns it (in NFC) when accepted, with `answer` nil for
     /// an optional field left empty; returns nil, after saying why, when it is refused.
     private func accept(_ value: JSONValue?, for field: FormField) -> Accepted? {
         guard let value else {
+            if let keeping { return Accepted(answer: keeping) }
             if field.required {
                 terminal.say(UI.isRequired(language))
                 return nil

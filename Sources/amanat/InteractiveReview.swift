@@ -20,6 +20,8 @@ extension InteractiveIntake {
                 } else if field.type == .text, let current = answers[field.name]?.stringValue {
                     try correctText(field, current: current, heading: heading)
                 } else {
+                    keeping = answers[field.name]
+                    defer { keeping = nil }
                     answers[field.name] = try ask(field, heading: heading)
                 }
                 showReview()
@@ -112,7 +114,7 @@ extension InteractiveIntake {
             } else if answer.hasPrefix("-"), let number = Int(answer.dropFirst()), (1...entries.count).contains(number) {
                 entries.remove(at: number - 1)
             } else if let number = Int(answer), (1...entries.count).contains(number) {
-                entries[number - 1] = try askEntry(field, number: number)
+                entries[number - 1] = try askEntry(field, number: number, current: entries[number - 1])
             } else {
                 terminal.say(UI.correctRecords(language))
             }

@@ -231,6 +231,16 @@ enum UI {
         kk: "Жауап келмеді: айғақтың сақталған-сақталмағаны белгісіз. Қайта жіберсеңіз, қызметкерлерге оның "
             + "қайталанған жазба болуы мүмкін екенін айтыңыз."
     )
+    static let currentValue = UIText(en: "Now:", ru: "Сейчас:", kk: "Қазір:")
+    static let keepHint = UIText(
+        en: "Enter keeps it; or type the new answer.", ru: "Enter — оставить как есть; или введите новый ответ.",
+        kk: "Enter — өзгертпеу; не жаңа жауапты жазыңыз."
+    )
+    static let keepOrClearHint = UIText(
+        en: "Enter keeps it; - removes it; or type the new answer.",
+        ru: "Enter — оставить как есть; - — удалить; или введите новый ответ.",
+        kk: "Enter — өзгертпеу; - — өшіру; не жаңа жауапты жазыңыз."
+    )
     static let afterFailure = [
         UIText(en: "1) Try sending again (Enter)", ru: "1) Отправить ещё раз (Enter)", kk: "1) Қайта жіберу (Enter)"),
         UIText(en: "2) Back to the review", ru: "2) Вернуться к проверке", kk: "2) Тексеруге оралу"),

@@ -96,6 +96,7 @@ struct InteractiveIntakeTests {
             "name": "Нұрлан Бақытұлы (努尔兰·巴合提)", "location": "Шыңжаңдағы түрме, нақты жері белгісіз",
         ]
         let relativeNotes = ["2018 жылдың ақпанында ұсталды.", "2019 жылы он жылға сотталды."]
+        let correctedLocation = "Құлжа түрмесі"
         let lines: [String: String] = [
             "other_names": "Akmaral Toleubaikyzy; 阿克玛拉·托列拜; ئاقمارال تۆلەۋباي قىزى",
             "current_city": "Қаскелең, Алматы облысы",
@@ -203,6 +204,44 @@ struct InteractiveIntakeTests {
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
         let corrected = try terminal.expect("«жіберу»")
         #expect(corrected.contains("Ақмарал Төлеубаева"))
+        // Correcting a field shows its value, and Enter keeps it (it used to erase it).
+        let cityNumber = try #require(form.fields.firstIndex { $0.name == "current_city" }) + 1
+        try terminal.expect("> ")
+        try terminal.type("\(cityNumber)\r")
+        try terminal.expect("Қазір:")
+        try terminal.expect(lines["current_city"]!)
+        try terminal.expect("Enter — өзгертпеу; - — өшіру; не жаңа жауапты жазыңыз.")
+        try terminal.expect("> ")
+        try terminal.type("\r")
+        try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
+        let kept = try terminal.expect("«жіберу»")
+        #expect(kept.contains(lines["current_city"]!))
+        // One sub-field of the first relative corrected, the others kept with Enter.
+        let relativesAt = try #require(form.fields.firstIndex { $0.name == "relatives" }) + 1
+        try terminal.expect("> ")
+        try terminal.type("\(relativesAt)\r")
+        try terminal.expect("-N")
+        try terminal.expect("> ")
+        try terminal.type("1\r")
+        for sub in try field("relatives").subfields {
+            try terminal.expect("1-жазба: \(sub.label.kk)")
+            try terminal.expect("Қазір:")
+            if sub.type == .text {
+                try terminal.expect("(.)")
+                try terminal.type(".\r")
+            } else {
+                try terminal.expect("> ")
+                try terminal.type(sub.name == "location" ? "\(correctedLocation)\r" : "\r")
+            }
+        }
+        try terminal.expect("-N")
+        try terminal.expect("> ")
+        try terminal.type("\r")
+        try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
+        let relativeCorrected = try terminal.expect("«жіберу»")
+        #expect(relativeCorrected.contains(correctedLocation))
+        #expect(relativeCorrected.contains(relative["name"]!))
+        #expect(relativeCorrected.contains(relativeNotes[1]))
         // Relatives are corrected entry by entry: add a second one with only its required sub-fields.
         let relatives = try field("relatives")
         let relativesNumber = try #require(form.fields.firstIndex { $0.name == "relatives" }) + 1
@@ -271,7 +310,7 @@ struct InteractiveIntakeTests {
             "birth_date": .string("1985-07"),
             "relatives": .array([.object([
                 "name": .string(relative["name"]!), "relation": .string("spouse"),
-                "location": .string(relative["location"]!), "status": .string("imprisoned"),
+                "location": .string(correctedLocation), "status": .string("imprisoned"),
                 "notes": .string(relativeNotes.joined(separator: "\n")),
             ]), .object(["name": .string("Зәуре Қасымқызы"), "relation": .string("mother")])]),
             "language": .string("kk"),
