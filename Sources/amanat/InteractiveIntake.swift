@@ -127,7 +127,7 @@ struct InteractiveIntake {
 
     private mutating func askLine(_ field: FormField) throws(Discarded) -> JSONValue? {
         while true {
-            let answer = try prompter.readAnswer().trimmingSpaces
+            let answer = try prompter.readOneLine().trimmingSpaces
             if let value = cleared(answer, for: field) { return value.answer }
             if let value = accept(answer.isEmpty ? nil : .string(answer), for: field) { return value.answer }
         }
@@ -175,7 +175,7 @@ struct InteractiveIntake {
     private mutating func askDate(_ field: FormField) throws(Discarded) -> JSONValue? {
         terminal.say(UI.dateHint(language), indent: "  ")
         while true {
-            var answer = try prompter.readAnswer().trimmingSpaces
+            var answer = try prompter.readOneLine().trimmingSpaces
             if let value = cleared(answer, for: field) { return value.answer }
             if let converted = DateInput.iso(fromDotted: answer) {
                 terminal.say(UI.dateConverted(answer, converted)(language), indent: "  ")
@@ -202,7 +202,7 @@ struct InteractiveIntake {
         showMenu(field)
         terminal.say(UI.enumHint(language), indent: "  ")
         while true {
-            let answer = try prompter.readAnswer().trimmingSpaces
+            let answer = try prompter.readOneLine().trimmingSpaces
             if let value = cleared(answer, for: field) { return value.answer }
             if answer.isEmpty {
                 if let value = accept(nil, for: field) { return value.answer }
@@ -220,7 +220,7 @@ struct InteractiveIntake {
         showMenu(field)
         terminal.say(UI.enumListHint(language), indent: "  ")
         askAgain: while true {
-            let answer = try prompter.readAnswer().trimmingSpaces
+            let answer = try prompter.readOneLine().trimmingSpaces
             if let value = cleared(answer, for: field) { return value.answer }
             var values: [JSONValue] = []
             for piece in answer.split(whereSeparator: { $0 == " " || $0 == "," || $0 == ";" }) {
@@ -237,7 +237,7 @@ struct InteractiveIntake {
     private mutating func askBool(_ field: FormField) throws(Discarded) -> JSONValue? {
         let question = "\(UI.boolHint(language)) \(UI.yes(language))/\(UI.no(language)) (y/n)"
         while true {
-            let answer = try prompter.readAnswer(question + " ").trimmingSpaces.lowercased()
+            let answer = try prompter.readOneLine(question + " ").trimmingSpaces.lowercased()
             if let value = cleared(answer, for: field) { return value.answer }
             if answer.isEmpty {
                 if let value = accept(nil, for: field) { return value.answer }

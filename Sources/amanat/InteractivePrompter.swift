@@ -30,6 +30,26 @@ struct IntakePrompter {
         }
     }
 
+    /// Reads the answer to a question that takes one line. If more lines are already waiting, they came with it in
+    /// one paste (nobody types a whole line within the moment it takes to read one), and they would silently answer
+    /// the next questions: they are taken now, and the volunteer chooses what the answer is.
+    mutating func readOneLine(_ prompt: String = "> ") throws(IntakeDiscarded) -> String {
+        while true {
+            let first = try readAnswer(prompt)
+            guard terminal.moreInputWaiting() else { return first }
+            var pasted = [first]
+            while terminal.moreInputWaiting(), case .line(let text) = terminal.readLine() { pasted.append(text) }
+            terminal.say(UI.pastedLines(pasted.count)(language))
+            for line in pasted.prefix(5) { terminal.say("| " + line, indent: "  ") }
+            for choice in UI.pastedChoices { terminal.say(choice(language), indent: "  ") }
+            switch try readAnswer().trimmingSpaces {
+            case "1": return first
+            case "2": return pasted.map(\.trimmingSpaces).filter { !$0.isEmpty }.joined(separator: " ")
+            default: terminal.say(UI.typeAgain(language))
+            }
+        }
+    }
+
     /// Returns when the volunteer wants to go on; throws when everything is to be discarded.
     private mutating func confirmDiscard() throws(IntakeDiscarded) {
         guard anythingEntered else { throw IntakeDiscarded() }

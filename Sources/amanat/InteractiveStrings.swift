@@ -231,6 +231,19 @@ enum UI {
         kk: "Жауап келмеді: айғақтың сақталған-сақталмағаны белгісіз. Қайта жіберсеңіз, қызметкерлерге оның "
             + "қайталанған жазба болуы мүмкін екенін айтыңыз."
     )
+    static func pastedLines(_ count: Int) -> UIText {
+        UIText(
+            en: "This answer takes one line, but \(count) lines came at once (pasted?):",
+            ru: "Здесь нужна одна строка, а пришло \(count) строк сразу (вставлено?):",
+            kk: "Мұнда бір жол керек, бірақ бірден \(count) жол келді (қойылған ба?):"
+        )
+    }
+    static let pastedChoices = [
+        UIText(en: "1) Keep the first line", ru: "1) Оставить первую строку", kk: "1) Бірінші жолды қалдыру"),
+        UIText(en: "2) Join the lines with spaces", ru: "2) Соединить строки через пробел", kk: "2) Жолдарды бос орынмен біріктіру"),
+        UIText(en: "3) Type the answer again", ru: "3) Ввести ответ заново", kk: "3) Жауапты қайта жазу"),
+    ]
+    static let typeAgain = UIText(en: "Type the answer again.", ru: "Введите ответ заново.", kk: "Жауапты қайта жазыңыз.")
     static let currentValue = UIText(en: "Now:", ru: "Сейчас:", kk: "Қазір:")
     static let keepHint = UIText(
         en: "Enter keeps it; or type the new answer.", ru: "Enter — оставить как есть; или введите новый ответ.",

@@ -103,6 +103,13 @@ final class IntakeTerminal {
         write(Self.wrap(text, width: width, indent: indent).joined(separator: "\n") + "\n")
     }
 
+    /// Whether input is already waiting, read or not: what a paste of several lines leaves after its first.
+    func moreInputWaiting() -> Bool {
+        if !pending.isEmpty { return true }
+        var watched = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&watched, 1, 0) == 1 && watched.revents & Int16(POLLIN) != 0
+    }
+
     /// Reads one line (without its newline). Blocks until a line, Ctrl-D, or Ctrl-C arrives.
     func readLine() -> Input {
         lastLineMayBeCut = false

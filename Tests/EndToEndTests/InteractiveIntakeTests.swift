@@ -170,6 +170,14 @@ struct InteractiveIntakeTests {
             case "consent":
                 try terminal.expect("> ")
                 try terminal.type("\(try option("archive_only", of: item))\r")
+            case "current_city":
+                // Two lines pasted into a one-line field: caught and asked about, not left to answer the next field.
+                try terminal.expect("> ")
+                try terminal.type("Қаскелең,\rАлматы облысы\r")
+                try terminal.expect("Мұнда бір жол керек, бірақ бірден 2 жол келді (қойылған ба?):")
+                try terminal.expect("2) Жолдарды бос орынмен біріктіру")
+                try terminal.expect("> ")
+                try terminal.type("2\r")
             case "violation_types":
                 try terminal.expect("> ")
                 try terminal.type(try violations.map { String(try option($0, of: item)) }.joined(separator: ", ") + "\r")
