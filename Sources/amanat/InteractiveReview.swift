@@ -8,7 +8,7 @@ extension InteractiveIntake {
     /// Shows the whole testimony, lets the volunteer correct fields, and sends it once they type the send word.
     /// Returns once amanatd has stored it; exits when the volunteer gives up after a failure.
     mutating func reviewAndSend(options: GlobalOptions) throws(Discarded) {
-        showReview()
+        try showReview()
         while true {
             terminal.say(UI.reviewPrompt(language))
             let answer = try prompter.readAnswer().trimmingSpaces
@@ -24,7 +24,7 @@ extension InteractiveIntake {
                     defer { keeping = nil }
                     answers[field.name] = try ask(field, heading: heading)
                 }
-                showReview()
+                try showReview()
                 continue
             }
             guard UI.sendWords.contains(answer.lowercased()) else { continue }
@@ -35,22 +35,36 @@ extension InteractiveIntake {
                 continue
             }
             if try send(options: options) { return }
-            showReview()
+            try showReview()
         }
     }
 
     // MARK: Review screen
 
-    func showReview() {
-        terminal.write("\n")
-        terminal.say("==== \(UI.review(language)) ====")
-        terminal.say("\(form.title(language)) (\(form.id), v\(form.version))")
+    /// Shows the whole testimony, a screenful at a time when it is longer than the terminal: a review of 75 lines
+    /// would otherwise scroll most of itself away on a 24-line terminal before it is read.
+    mutating func showReview() throws(Discarded) {
+        var lines = ["", "==== \(UI.review(language)) ===="]
+        lines += IntakeTerminal.wrap("\(form.title(language)) (\(form.id), v\(form.version))", width: terminal.width)
         for (index, field) in form.fields.enumerated() {
-            terminal.write("\n")
-            terminal.say("\(index + 1). \(field.label(language))\(field.required ? " *" : "")")
-            for line in render(answers[field.name], of: field, indent: "    ") { terminal.write(line + "\n") }
+            lines.append("")
+            lines += IntakeTerminal.wrap(
+                "\(index + 1). \(field.label(language))\(field.required ? " *" : "")", width: terminal.width
+            )
+            lines += render(answers[field.name], of: field, indent: "    ")
         }
-        terminal.write("\n")
+        lines.append("")
+        // Room for the pager's line and the prompt after the last page.
+        let page = terminal.height > 0 ? terminal.height - 2 : Int.max
+        var shown = 0
+        while shown < lines.count {
+            let end = min(lines.count, shown + page)
+            terminal.write(lines[shown..<end].joined(separator: "\n") + "\n")
+            shown = end
+            guard shown < lines.count else { break }
+            let answer = try prompter.readAnswer(UI.morePrompt(shown, lines.count)(language) + " ").trimmingSpaces
+            if answer.lowercased() == "q" { break }
+        }
     }
 
     /// The lines showing `value`, as the volunteer reads it: option labels rather than stored values.

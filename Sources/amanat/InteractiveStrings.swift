@@ -244,6 +244,13 @@ enum UI {
         UIText(en: "3) Type the answer again", ru: "3) Ввести ответ заново", kk: "3) Жауапты қайта жазу"),
     ]
     static let typeAgain = UIText(en: "Type the answer again.", ru: "Введите ответ заново.", kk: "Жауапты қайта жазыңыз.")
+    static func morePrompt(_ shown: Int, _ total: Int) -> UIText {
+        UIText(
+            en: "-- lines 1-\(shown) of \(total): Enter for more, q to stop --",
+            ru: "-- строки 1-\(shown) из \(total): Enter — дальше, q — хватит --",
+            kk: "-- \(total) жолдың 1-\(shown): Enter — әрі қарай, q — жеткілікті --"
+        )
+    }
     static let currentValue = UIText(en: "Now:", ru: "Сейчас:", kk: "Қазір:")
     static let keepHint = UIText(
         en: "Enter keeps it; or type the new answer.", ru: "Enter — оставить как есть; или введите новый ответ.",

@@ -20,6 +20,8 @@ final class IntakeTerminal {
 
     /// The most columns any line of output takes: 80, or fewer when the terminal is narrower (large fonts).
     private(set) var width = 80
+    /// The terminal's rows, 0 when unknown: the review is paged to fit (a 24-line terminal shows 24 lines).
+    private(set) var height = 0
     /// Canonical-mode lines are cut at this many bytes by Linux (`N_TTY_BUF_SIZE` less the newline).
     static let canonicalLineLimit = 4095
 
@@ -58,6 +60,7 @@ final class IntakeTerminal {
         if ioctl(fd, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col >= 20 && size.ws_col < 80 {
             width = Int(size.ws_col)
         }
+        if size.ws_row >= 8 { height = Int(size.ws_row) }
         if tcgetattr(fd, &saved) == 0 {
             var settings = saved
             // Canonical input with echo, signals from Ctrl-C, CR read as NL, and UTF-8-aware erase.

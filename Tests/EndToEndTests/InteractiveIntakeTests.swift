@@ -15,6 +15,11 @@ enum IntakeLimits {
 /// The guided intake (`amanat submit` on a terminal), driven through a real pseudo-terminal.
 @Suite("guided intake")
 struct InteractiveIntakeTests {
+    /// The end of the review pager's prompt, by language: the review is paged on the tests' 24-line terminal.
+    static let pagerEN = "q to stop -- "
+    static let pagerRU = "q — хватит -- "
+    static let pagerKK = "q — жеткілікті -- "
+
     /// The shipped form, as the test knows it independently of amanatd.
     static func shippedForm() throws -> Form {
         try Form(toml: String(decoding: contents("\(Paths.forms)/testimony.toml"), as: UTF8.self))
@@ -194,7 +199,7 @@ struct InteractiveIntakeTests {
 
         // The review shows everything, in NFC, within 80 columns; field 1 is corrected.
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
-        let review = try terminal.expect("«жіберу»")
+        let review = try terminal.expectPaging("«жіберу»", pager: Self.pagerKK)
         #expect(review.contains("Ақмарал Төлеубайқызы"))
         // String's contains compares canonically, so look at the bytes for NFC.
         #expect(Array(review.utf8).contains(bytes: Array(composed.utf8)))
@@ -204,13 +209,19 @@ struct InteractiveIntakeTests {
         for line in review.split(separator: "\r\n") {
             #expect(Self.columns(String(line)) <= 80, "too wide: \(line)")
         }
+        // Paged to the 24-line terminal: several pages, none taller than the screen with its prompt.
+        let pages = review.components(separatedBy: Self.pagerKK)
+        #expect(pages.count >= 3, "the review was not paged")
+        for page in pages.dropFirst() {
+            #expect(page.components(separatedBy: "\r\n").count <= 24, "a page taller than the terminal")
+        }
         try terminal.expect("> ")
         try terminal.type("1\r")
         try terminal.expect("[1/\(form.fields.count)] \(form.fields[0].label.kk)")
         try terminal.expect("> ")
         try terminal.type("Ақмарал Төлеубаева\r")
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
-        let corrected = try terminal.expect("«жіберу»")
+        let corrected = try terminal.expectPaging("«жіберу»", pager: Self.pagerKK)
         #expect(corrected.contains("Ақмарал Төлеубаева"))
         // Correcting a field shows its value, and Enter keeps it (it used to erase it).
         let cityNumber = try #require(form.fields.firstIndex { $0.name == "current_city" }) + 1
@@ -222,7 +233,7 @@ struct InteractiveIntakeTests {
         try terminal.expect("> ")
         try terminal.type("\r")
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
-        let kept = try terminal.expect("«жіберу»")
+        let kept = try terminal.expectPaging("«жіберу»", pager: Self.pagerKK)
         #expect(kept.contains(lines["current_city"]!))
         // One sub-field of the first relative corrected, the others kept with Enter.
         let relativesAt = try #require(form.fields.firstIndex { $0.name == "relatives" }) + 1
@@ -246,7 +257,7 @@ struct InteractiveIntakeTests {
         try terminal.expect("> ")
         try terminal.type("\r")
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
-        let relativeCorrected = try terminal.expect("«жіберу»")
+        let relativeCorrected = try terminal.expectPaging("«жіберу»", pager: Self.pagerKK)
         #expect(relativeCorrected.contains(correctedLocation))
         #expect(relativeCorrected.contains(relative["name"]!))
         #expect(relativeCorrected.contains(relativeNotes[1]))
@@ -279,7 +290,7 @@ struct InteractiveIntakeTests {
         try terminal.expect("> ")
         try terminal.type("\r")
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
-        let withSecond = try terminal.expect("«жіберу»")
+        let withSecond = try terminal.expectPaging("«жіберу»", pager: Self.pagerKK)
         #expect(withSecond.contains("Туыстары, 2-жазба"))
         #expect(withSecond.contains("Зәуре Қасымқызы"))
         // A long text is not retyped to add to it: lines are added at its end.
@@ -292,7 +303,7 @@ struct InteractiveIntakeTests {
         try terminal.expect("(.)")
         try terminal.type("\(addedLine)\r.\r")
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
-        let withAddition = try terminal.expect("«жіберу»")
+        let withAddition = try terminal.expectPaging("«жіберу»", pager: Self.pagerKK)
         #expect(withAddition.contains(addedLine))
         try terminal.expect("> ")
         try terminal.type("Жиберу\r")  // жіберу, on a Russian keyboard, capitalised
@@ -478,6 +489,7 @@ struct InteractiveIntakeTests {
         }
         let menu = "1) Қайта жіберу (Enter)\r\n  2) Тексеруге оралу\r\n  3) Айғақты жою"
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
+        try terminal.expectPaging("«жіберу»", pager: Self.pagerKK)
         try terminal.expect("> ")
         try terminal.type("жіберу\r")
         try terminal.expect("Жіберу сәтсіз аяқталды: amanatd is stopping.")
@@ -489,7 +501,8 @@ struct InteractiveIntakeTests {
         try terminal.expect("> ")
         try terminal.type("2\r")                     // back to the review, everything still there
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
-        try terminal.expect("Бір нәрсе болды.")
+        try terminal.expectPaging("Бір нәрсе болды.", pager: Self.pagerKK)
+        try terminal.expectPaging("«жіберу»", pager: Self.pagerKK)
         try terminal.expect("> ")
         try terminal.type("жіберу\r")
         try terminal.expect(menu)
@@ -563,7 +576,7 @@ struct InteractiveIntakeTests {
         }
         for _ in 0..<2 {
             try terminal.expect("==== Review the testimony before sending ====")
-            try terminal.expect("\u{201C}send\u{201D}")
+            try terminal.expectPaging("\u{201C}send\u{201D}", pager: Self.pagerEN)
             try terminal.expect("> ")
             try terminal.type("send\r")
         }
@@ -654,7 +667,7 @@ struct InteractiveIntakeTests {
         try terminal.expect("Внимание: эта строка достигла предела терминала в 4095 байт")
         try terminal.type("конец\r.\r")
         try terminal.expect("==== Проверьте показания перед отправкой ====")
-        let review = try terminal.expect("«отправить»")
+        let review = try terminal.expectPaging("«отправить»", pager: Self.pagerRU)
         #expect(review.contains("1. Можно ли позвонить снова? *\r\n    да"))
         try terminal.expect("> ")
         try terminal.type("отправить\r")

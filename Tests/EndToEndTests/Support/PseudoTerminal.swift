@@ -102,6 +102,36 @@ final class PseudoTerminal: @unchecked Sendable {
         }
     }
 
+    /// Like ``expect(_:seconds:)`` through a paged screen: each time `pager` (the end of the pager's prompt) comes
+    /// before `text`, Enter is typed for the next page. Returns everything consumed, the pages included.
+    @discardableResult
+    func expectPaging(_ text: String, pager: String, seconds: Double = 60) throws -> String {
+        let needle = Array(text.utf8)
+        let pagerNeedle = Array(pager.utf8)
+        let deadline = Date().addingTimeInterval(seconds)
+        var seen = ""
+        while true {
+            let found = find(needle, from: cursor)
+            if let page = find(pagerNeedle, from: cursor), found == nil || page.lowerBound < found!.lowerBound {
+                seen += String(decoding: output[cursor..<page.upperBound], as: UTF8.self)
+                cursor = page.upperBound
+                try type("\r")
+                continue
+            }
+            if let range = found {
+                seen += String(decoding: output[cursor..<range.upperBound], as: UTF8.self)
+                cursor = range.upperBound
+                return seen
+            }
+            guard !childClosed else {
+                throw HarnessError("the program ended before showing \(text.debugDescription); it showed: \(tail)")
+            }
+            let remaining = deadline.timeIntervalSinceNow
+            guard remaining > 0 else { throw HarnessError("no \(text.debugDescription) on the terminal; it shows: \(tail)") }
+            readOnce(timeoutMilliseconds: Int32(min(remaining, 5) * 1000))
+        }
+    }
+
     /// Reads until the child has closed the terminal, then returns its exit status.
     func finish(seconds: Double = 60) throws -> Int32 {
         let deadline = Date().addingTimeInterval(seconds)
