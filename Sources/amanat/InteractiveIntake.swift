@@ -98,6 +98,7 @@ struct InteractiveIntake {
         if let description = form.description { terminal.say(description(language)) }
         terminal.write("\n")
         terminal.say(UI.intro(language))
+        terminal.say(UI.unfinished(language))
         for (index, field) in form.fields.enumerated() {
             answers[field.name] = try ask(field, heading: "[\(index + 1)/\(form.fields.count)] ")
         }

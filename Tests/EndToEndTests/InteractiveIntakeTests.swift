@@ -119,6 +119,8 @@ struct InteractiveIntakeTests {
         let violations = ["arbitrary_detention", "family_separation", "surveillance"]
 
         try terminal.expect(form.title.kk)
+        // Before the first question: what happens to an interview that is never sent.
+        try terminal.expect("Жауаптар жібергенге дейін тек осы бағдарламаның жадында сақталады.")
         for (index, item) in form.fields.enumerated() {
             try terminal.expect("[\(index + 1)/\(form.fields.count)] \(item.label.kk)")
             switch item.name {
