@@ -152,7 +152,7 @@ extension Amanat {
                 printBody(response.body)
                 return
             }
-            printSafely("withdrawn: \(id)")
+            printSafely(UI.withdrawn(id)(language))
         }
 
         /// One line typed on the terminal after `question`; the process exits if input ends.
@@ -250,12 +250,14 @@ func printStored(_ answer: [String: JSONValue]) {
     }
     if let token = answer["withdrawal_token"]?.stringValue {
         printSafely("withdrawal-token " + token)
-        printError(
-            "stored. Give the witness the record id, the receipt and the withdrawal token: the token is shown only once, "
-                + "and with it the witness can withdraw the testimony (amanat withdraw). The slip, to copy or print:"
-        )
+        // In the volunteer's language (from the locale), wrapped at word boundaries.
+        let language = IntakeLanguage.fromEnvironment()
+        let note = IntakeTerminal.wrap("amanat: " + UI.storedNote(language), width: 80).joined(separator: "\n")
+        _ = Array((IntakeTerminal.printable(note) + "\n").utf8).withUnsafeBytes {
+            write(STDERR_FILENO, $0.baseAddress, $0.count)
+        }
         if case .success(let id) = WithdrawalSlip.parseRecordID(id), case .success(let token) = WithdrawalSlip.parseToken(token) {
-            let slip = WithdrawalSlip.text(recordID: id, token: token, language: IntakeLanguage.fromEnvironment())
+            let slip = WithdrawalSlip.text(recordID: id, token: token, language: language)
             _ = Array(("\n" + IntakeTerminal.printable(slip)).utf8).withUnsafeBytes {
                 write(STDERR_FILENO, $0.baseAddress, $0.count)
             }

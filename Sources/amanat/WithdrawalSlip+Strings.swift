@@ -41,6 +41,17 @@ extension UI {
             )
         }
     }
+    static func withdrawn(_ id: String) -> UIText {
+        UIText(en: "withdrawn: \(id)", ru: "отозвано: \(id)", kk: "кері алынды: \(id)")
+    }
+    static let storedNote = UIText(
+        en: "stored. Give the witness the record id, the receipt and the withdrawal token: the token is shown only "
+            + "once, and with it the witness can withdraw the testimony (amanat withdraw). The slip, to copy or print:",
+        ru: "сохранено. Передайте свидетелю номер записи, квитанцию и код отзыва: код показывается только один раз, "
+            + "и с ним свидетель может отозвать показания (amanat withdraw). Листок, чтобы переписать или напечатать:",
+        kk: "сақталды. Куәгерге жазба нөмірін, түбіртекті және кері алу кодын беріңіз: код бір рет қана көрсетіледі, "
+            + "ол арқылы куәгер айғақты кері ала алады (amanat withdraw). Көшіруге не басып шығаруға арналған қағаз:"
+    )
     static let theNumber = UIText(en: "The number", ru: "Номер", kk: "Нөмір")
     static let theKey = UIText(en: "The key", ru: "Ключ", kk: "Кілт")
 }

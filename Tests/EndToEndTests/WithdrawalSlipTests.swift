@@ -56,7 +56,7 @@ struct WithdrawalSlipTests {
         try terminal.type(number.uppercased().replacingOccurrences(of: " ", with: "-") + "\r")
         _ = try terminal.expect("Ключ (с листка):")
         try terminal.type(token.uppercased() + "\r")
-        _ = try terminal.expect("withdrawn: \(recordID)")
+        _ = try terminal.expect("отозвано: \(recordID)")
         #expect(try terminal.finish() == 0)
         #expect(await daemon.stop() == 0)
     }
