@@ -17,6 +17,7 @@ public struct IntakeCore: Sendable {
     /// the core checks it again on every call, so an adapter cannot forget.
     public enum Operation: Sendable, CaseIterable {
         case health, listForms, readForm, readSigningKey, submit, withdraw, importRewrap, export
+        case createUpload, readUpload, appendUpload, deleteUpload
 
         /// The least role that may perform it.
         public var role: Principal.Role {
@@ -30,7 +31,9 @@ public struct IntakeCore: Sendable {
         /// the records it touches, so transports log none for it.
         public var datesRecords: Bool {
             switch self {
-            case .submit, .withdraw, .importRewrap, .export: true
+            // An upload's moments date the testimony it becomes part of.
+            case .submit, .withdraw, .importRewrap, .export, .createUpload, .readUpload, .appendUpload, .deleteUpload:
+                true
             case .health, .listForms, .readForm, .readSigningKey: false
             }
         }
@@ -42,18 +45,27 @@ public struct IntakeCore: Sendable {
     public let notary: any Notary
     /// What was stored, withdrawn, refused, rewrapped and exported, per received period (never per event).
     public let tally: IntakeTally
+    /// Where uploads go (nil: this core takes none, and answers upload requests 503).
+    public let uploads: (any UploadStore)?
+    /// The limits on uploads.
+    public let uploadLimits: UploadLimits
+    /// The uploads requests are working on now.
+    let uploadLocks = UploadLocks()
     private let settings: @Sendable () -> IntakeSettings
-    private let logger: Logger
+    let logger: Logger
 
-    /// A core storing into `archive`, signing with `notary`, under the settings `settings()` returns at the
-    /// start of each call (a reload changes them between calls, never within one).
+    /// A core storing into `archive` (and uploads into `uploads`, under `uploadLimits`), signing with `notary`,
+    /// under the settings `settings()` returns at the start of each call (a reload changes them between calls, never
+    /// within one).
     public init(
-        archive: any ArchiveWriter, notary: any Notary, logger: Logger,
-        settings: @escaping @Sendable () -> IntakeSettings
+        archive: any ArchiveWriter, notary: any Notary, logger: Logger, uploads: (any UploadStore)? = nil,
+        uploadLimits: UploadLimits = .defaults, settings: @escaping @Sendable () -> IntakeSettings
     ) {
         self.archive = archive
         self.notary = notary
         self.logger = logger
+        self.uploads = uploads
+        self.uploadLimits = uploadLimits
         self.settings = settings
         self.tally = IntakeTally()
     }

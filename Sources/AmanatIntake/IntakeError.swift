@@ -40,6 +40,20 @@ public struct IntakeError: Error, Sendable, Equatable {
         case storageFull
         /// The archive is closing; nothing was stored.
         case unavailable
+        /// No upload has this id for this principal (it never existed, is another uid's, expired or was removed).
+        case unknownUpload
+        /// An upload would be larger than `limit` bytes.
+        case fileTooLarge
+        /// The principal holds `limit` uploads already.
+        case tooManyUploads
+        /// An append did not start at the upload's durable offset, `offset`.
+        case mismatchingUploadOffset
+        /// An append's offset, length and Upload-Complete do not fit the upload's length.
+        case inconsistentUploadLength
+        /// An append came without a Content-Length.
+        case lengthRequired
+        /// An upload request's headers are missing or malformed.
+        case invalidUploadRequest
         /// Anything else; logged without content.
         case internalError
     }
@@ -52,13 +66,18 @@ public struct IntakeError: Error, Sendable, Equatable {
     public let validation: ValidationError?
     /// The limit that was broken, for ``Kind/bodyTooLarge`` and ``Kind/tooDeep``.
     public let limit: Int?
+    /// The upload's durable offset, for ``Kind/mismatchingUploadOffset``.
+    public let offset: Int?
 
     /// An error of `kind`.
-    public init(_ kind: Kind, _ detail: String = "", validation: ValidationError? = nil, limit: Int? = nil) {
+    public init(
+        _ kind: Kind, _ detail: String = "", validation: ValidationError? = nil, limit: Int? = nil, offset: Int? = nil
+    ) {
         self.kind = kind
         self.detail = detail
         self.validation = validation
         self.limit = limit
+        self.offset = offset
     }
 
     /// A body over `limit` bytes.

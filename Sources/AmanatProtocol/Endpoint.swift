@@ -16,6 +16,13 @@ public enum Endpoint {
     public static let adminRewrap = "/v1/admin/rewrap"
     /// `POST /v1/admin/export`: a snapshot for the offline machine.
     public static let adminExport = "/v1/admin/export"
+    /// `POST /v1/uploads`: create an upload.
+    public static let uploads = "/v1/uploads"
+    /// `HEAD`, `PATCH`, `DELETE /v1/uploads/{id}`: one upload; the id follows this prefix.
+    public static let uploadPrefix = "/v1/uploads/"
+
+    /// The path of upload `id`.
+    public static func upload(_ id: String) -> String { uploadPrefix + id }
 
     /// The path of form `id`.
     public static func form(_ id: String) -> String { formPrefix + id }

@@ -18,20 +18,28 @@ public struct Problem: Error, Sendable, Equatable {
     public let detail: String
     /// The form field concerned, for validation problems (amanatd's extension member).
     public let field: String?
+    /// The upload's durable offset, for `mismatching-upload-offset` (extension member `expected_offset`).
+    public let expectedOffset: Int?
 
     /// One of amanatd's problems, of type `urn:amanat:problem:<slug>`.
-    public init(_ slug: String, status: Int, title: String, detail: String, field: String? = nil) {
-        self.init(type: Self.typePrefix + slug, title: title, status: status, detail: detail, field: field)
+    public init(
+        _ slug: String, status: Int, title: String, detail: String, field: String? = nil, expectedOffset: Int? = nil
+    ) {
+        self.init(
+            type: Self.typePrefix + slug, title: title, status: status, detail: detail, field: field,
+            expectedOffset: expectedOffset
+        )
     }
 
     /// A problem from its members.
     public init(type: String = "about:blank", title: String = "", status: Int = 0, detail: String = "",
-                field: String? = nil) {
+                field: String? = nil, expectedOffset: Int? = nil) {
         self.type = type
         self.status = status
         self.title = title
         self.detail = detail
         self.field = field
+        self.expectedOffset = expectedOffset
     }
 
     /// The slug of one of amanatd's types (`invalid-json`), else the whole type.
@@ -51,6 +59,7 @@ public struct Problem: Error, Sendable, Equatable {
             "detail": .string(detail),
         ]
         if let field { object["field"] = .string(field) }
+        if let expectedOffset { object["expected_offset"] = .number(String(expectedOffset)) }
         return .object(object)
     }
 
@@ -63,7 +72,10 @@ public struct Problem: Error, Sendable, Equatable {
             status: members["status"].flatMap { value in
                 if case .number(let text) = value { Int(text) } else { nil }
             } ?? 0,
-            detail: members["detail"]?.stringValue ?? "", field: members["field"]?.stringValue
+            detail: members["detail"]?.stringValue ?? "", field: members["field"]?.stringValue,
+            expectedOffset: members["expected_offset"].flatMap { value in
+                if case .number(let text) = value { Int(text) } else { nil }
+            }
         )
     }
 }

@@ -7,6 +7,8 @@ import NIOHTTP1
 ///
 /// - idle: from accept, or the end of an answer; `idle` long.
 /// - receiving: from the first byte of a request, or its head; `request` long, never extended.
+/// - uploading: from the head of an upload's append (`PATCH /v1/uploads/{id}`), re-armed by each piece of its
+///   body; `uploadStall` long. A file of gigabytes over a slow link takes as long as it takes, as long as bytes come.
 /// - answering: from the end of the request's body; `answer` long.
 /// - sending: from each piece of the answer handed on, or the socket filling while answering; `idle` long, so a
 ///   peer that stops reading is cut off.
@@ -21,10 +23,11 @@ final class ConnectionDeadlines {
         var request: TimeAmount
         var answer: TimeAmount
         var stop: TimeAmount
+        var uploadStall: TimeAmount
     }
 
     enum Phase: Equatable {
-        case idle, receiving, answering, sending
+        case idle, receiving, uploading, answering, sending
     }
 
     private let lengths: Lengths
@@ -46,6 +49,7 @@ final class ConnectionDeadlines {
         let length = switch phase {
         case .idle, .sending: lengths.idle
         case .receiving: lengths.request
+        case .uploading: lengths.uploadStall
         case .answering: lengths.answer
         }
         var end = NIODeadline.now() + length
@@ -112,15 +116,23 @@ final class ConnectionDeadlines {
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head:
-                // A pipelined request whose bytes came while the one before it was answered starts its own clock.
-                if deadlines.phase == .idle { deadlines.enter(.receiving, channel: context.channel) }
+            case .head(let head):
+                if Route.streamsUpload(method: head.method, uri: head.uri)
+                    && (deadlines.phase == .idle || deadlines.phase == .receiving)
+                {
+                    deadlines.enter(.uploading, channel: context.channel)
+                } else if deadlines.phase == .idle {
+                    // A pipelined request whose bytes came while the one before it was answered starts its own clock.
+                    deadlines.enter(.receiving, channel: context.channel)
+                }
             case .end:
                 // A socket already full of earlier answers (pipelining) is a stall from now: no writability change
                 // will come to start the stall clock.
                 deadlines.enter(context.channel.isWritable ? .answering : .sending, channel: context.channel)
             case .body:
-                break
+                // Each piece of an upload's body re-arms its stall deadline (a cancel and a timer on this loop, per
+                // read of up to 64 KiB).
+                if deadlines.phase == .uploading { deadlines.enter(.uploading, channel: context.channel) }
             }
             context.fireChannelRead(data)
         }

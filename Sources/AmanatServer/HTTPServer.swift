@@ -48,7 +48,8 @@ public final class HTTPServer: Service, Sendable {
         let path = configuration.socketPath
         let lengths = ConnectionDeadlines.Lengths(
             idle: .seconds(Int64(limits.idleTimeoutSeconds)), request: .seconds(Int64(limits.requestTimeoutSeconds)),
-            answer: .seconds(Int64(limits.answerTimeoutSeconds)), stop: .seconds(Int64(limits.stopTimeoutSeconds))
+            answer: .seconds(Int64(limits.answerTimeoutSeconds)), stop: .seconds(Int64(limits.stopTimeoutSeconds)),
+            uploadStall: .seconds(Int64(limits.uploadStallTimeoutSeconds))
         )
         let initialiser: @Sendable (any Channel) -> EventLoopFuture<PendingConnection> = { channel in
             channel.eventLoop.makeCompletedFuture {
@@ -175,19 +176,22 @@ public final class HTTPServer: Service, Sendable {
             let started = NIODeadline.now()
             let resolution = Route.resolve(method: request.method, uri: request.uri)
             var bodyLimit = limits.maxBodyBytes
+            var streamsUpload = false
             if case .route(let route, _) = resolution, principal.role >= route.operation.role {
                 bodyLimit = route.bodyLimit(limits)
+                streamsUpload = route.bodyLimit == .upload
             }
-            // Each request in flight holds a body buffer until it is answered: a uid gets its share of them.
+            // Each request in flight holds a body buffer (or, for an upload, a file and its write buffer) until it is
+            // answered: a uid gets its share of them.
             let uid = peer?.uid ?? PeerShares.unknownPeer
-            let large = bodyLimit > limits.maxBodyBytes
-            guard shares.beginRequest(uid: uid, large: large) else {
+            let kind: PeerShares.RequestKind = streamsUpload ? .upload : bodyLimit > limits.maxBodyBytes ? .large : .ordinary
+            guard shares.beginRequest(uid: uid, kind: kind) else {
                 // Debug only: a line per refusal, stamped by journald and naming the uid, would date a volunteer's work.
                 logger.debug("requests in flight over the share of one uid", metadata: ["peer.uid": "\(uid)"])
                 try await write(.problem(.tooManyInFlight), to: outbound, keepAlive: false)
                 return
             }
-            defer { shares.endRequest(uid: uid, large: large) }
+            defer { shares.endRequest(uid: uid, kind: kind) }
             let expectedLength = request.headers.first(name: "content-length").flatMap(Int.init)
             if let expectedLength, expectedLength > bodyLimit {
                 // Answer before reading the body, then close: the client learns at once.
@@ -196,8 +200,15 @@ public final class HTTPServer: Service, Sendable {
             }
             let body = RequestBody(parts: parts, limit: bodyLimit)
             let response = await respond(
-                to: resolution, principal: principal, request: request, body: body, expectedLength: expectedLength
+                to: resolution, principal: principal, request: request, body: body, expectedLength: expectedLength,
+                interrupt: { channel.close(promise: nil) }
             )
+            if streamsUpload && !body.isFinished {
+                // Refused before its body was read (or with the body half read): draining up to max_file_bytes would
+                // keep the peer sending for nothing. Answer, then close.
+                try await write(response, to: outbound, keepAlive: false)
+                return
+            }
             // What the handler left unread is read now. Whatever the handler answered, a body over its limit gets
             // 413 and the connection closes; a body cut off, or refused by NIO's decoder, gets nothing more from
             // here (HTTPProtocolErrorHandler answers broken HTTP itself, and one request gets one response).
@@ -242,7 +253,7 @@ public final class HTTPServer: Service, Sendable {
     /// The answer of the route table and the core, or of the rate limit, to one request.
     private func respond(
         to resolution: Route.Resolution, principal: Principal, request: HTTPRequestHead, body: RequestBody,
-        expectedLength: Int?
+        expectedLength: Int?, interrupt: @escaping @Sendable () -> Void
     ) async -> Response {
         switch resolution {
         case .notFound:
@@ -262,7 +273,7 @@ public final class HTTPServer: Service, Sendable {
             }
             let routeRequest = RouteRequest(
                 principal: principal, parameter: parameter, contentType: request.headers.first(name: "content-type"),
-                expectedLength: expectedLength, body: body
+                expectedLength: expectedLength, body: body, headers: request.headers, interrupt: interrupt
             )
             do {
                 return try await route.handle(core, routeRequest)
@@ -282,8 +293,11 @@ public final class HTTPServer: Service, Sendable {
             return
         }
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: response.contentType)
-        headers.add(name: "Content-Length", value: String(response.body.count))
+        // A 204 has neither (RFC 9110 section 8.6).
+        if response.status != 204 {
+            headers.add(name: "Content-Type", value: response.contentType)
+            headers.add(name: "Content-Length", value: String(response.body.count))
+        }
         headers.add(name: "Cache-Control", value: "no-store")
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
         for (name, value) in response.headers { headers.add(name: name, value: value) }

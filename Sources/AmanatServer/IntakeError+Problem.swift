@@ -8,7 +8,9 @@ extension Problem {
         switch error.kind {
         case .forbidden: self = .forbidden
         case .adminOnly: self = .adminOnly
-        case .unsupportedMediaType: self = .unsupportedMediaType
+        case .unsupportedMediaType:
+            self = error.detail.isEmpty ? .unsupportedMediaType
+                : Problem("unsupported-media-type", status: 415, title: "Unsupported media type", detail: error.detail)
         case .bodyTooLarge: self = .bodyTooLarge(error.limit ?? 0)
         case .incompleteBody: self = .badRequest
         case .invalidEncoding: self = .invalidEncoding
@@ -25,6 +27,13 @@ extension Problem {
         case .recordChanged: self = Problem("record-changed", status: 409, title: "Record changed", detail: error.detail)
         case .storageFull: self = .diskFull
         case .unavailable: self = .unavailable
+        case .unknownUpload: self = .unknownUpload
+        case .fileTooLarge: self = .fileTooLarge(error.limit ?? 0)
+        case .tooManyUploads: self = .tooManyUploads(error.detail)
+        case .mismatchingUploadOffset: self = .mismatchingUploadOffset(expected: error.offset ?? 0)
+        case .inconsistentUploadLength: self = .inconsistentUploadLength(error.detail)
+        case .lengthRequired: self = .lengthRequired
+        case .invalidUploadRequest: self = .invalidUploadRequest(error.detail)
         case .internalError: self = .internalError
         }
     }

@@ -2,7 +2,8 @@ import Synchronization
 
 /// What each peer uid holds of the daemon, against the limits of PROTOCOL.md section 5: open connections, in all
 /// and per uid, and requests in flight per uid (each holds a body buffer from its head to its answer), of which
-/// at most one with a large body (an admin upload, which may be hundreds of MiB).
+/// at most one with a large body (an admin upload, which may be hundreds of MiB) and at most four appends to
+/// evidence uploads (each streams to its file through a 1 MiB buffer, and holds a file and fsyncs).
 ///
 /// A new connection over a limit first takes the place of an idle one: its own uid's oldest idle connection when
 /// the uid is at its share, otherwise the oldest idle connection of the uid holding the most. Only when every
@@ -16,6 +17,16 @@ final class PeerShares: Sendable {
         var requestsPerPeer: Int
     }
 
+    /// What a request holds while in flight.
+    enum RequestKind: Sendable, Equatable {
+        /// A body up to `max_body_bytes`.
+        case ordinary
+        /// A body up to `max_admin_body_bytes`, held whole.
+        case large
+        /// An upload's append: streamed, up to `max_file_bytes`.
+        case upload
+    }
+
     enum Admission: Equatable {
         case admitted
         case refused
@@ -26,6 +37,7 @@ final class PeerShares: Sendable {
         var slots: [ConnectionSlot] = []
         var requests = 0
         var largeRequests = 0
+        var uploadRequests = 0
     }
 
     private struct State {
@@ -73,31 +85,42 @@ final class PeerShares: Sendable {
         }
     }
 
-    /// Counts a request in flight for `uid`, `large` if its body may exceed the ordinary body limit; false,
-    /// counting nothing, when the uid holds its share.
-    func beginRequest(uid: UInt32, large: Bool) -> Bool {
+    /// Counts a request of `kind` in flight for `uid`; false, counting nothing, when the uid holds its share.
+    func beginRequest(uid: UInt32, kind: RequestKind) -> Bool {
         state.withLock { state in
             let peer = state.peers[uid, default: Peer()]
-            guard peer.requests < caps.requestsPerPeer, !large || peer.largeRequests < Self.largeRequestsPerPeer else {
-                return false
+            guard peer.requests < caps.requestsPerPeer else { return false }
+            switch kind {
+            case .ordinary: break
+            case .large:
+                guard peer.largeRequests < Self.largeRequestsPerPeer else { return false }
+                state.peers[uid, default: Peer()].largeRequests += 1
+            case .upload:
+                guard peer.uploadRequests < Self.uploadRequestsPerPeer else { return false }
+                state.peers[uid, default: Peer()].uploadRequests += 1
             }
             state.peers[uid, default: Peer()].requests += 1
-            if large { state.peers[uid, default: Peer()].largeRequests += 1 }
             return true
         }
     }
 
     /// Counts a request counted by `beginRequest` out.
-    func endRequest(uid: UInt32, large: Bool) {
+    func endRequest(uid: UInt32, kind: RequestKind) {
         state.withLock { state in
             state.peers[uid]?.requests -= 1
-            if large { state.peers[uid]?.largeRequests -= 1 }
+            switch kind {
+            case .ordinary: break
+            case .large: state.peers[uid]?.largeRequests -= 1
+            case .upload: state.peers[uid]?.uploadRequests -= 1
+            }
             Self.forgetIfEmpty(uid, in: &state)
         }
     }
 
     /// Requests with a large body one uid may have in flight at once.
     static let largeRequestsPerPeer = 1
+    /// Appends to uploads one uid may have in flight at once: a volunteer sends one file at a time, or a few.
+    static let uploadRequestsPerPeer = 4
 
     /// Open connections: in all, and of `uid`.
     func openConnections(uid: UInt32) -> (all: Int, peer: Int) {

@@ -91,6 +91,9 @@ struct RequestBody: AsyncSequence {
         case failed
     }
 
+    /// Whether the body has ended (read to its `.end`, or failed).
+    var isFinished: Bool { state.finished }
+
     /// Reads and discards what the handler left, up to `.end`, and tells how the body ended.
     func drain() async -> Ending {
         while (try? await state.next()) != nil {}

@@ -20,6 +20,13 @@ public struct Response: Sendable {
         Response(status: status, contentType: "application/json", body: value.canonicalBytes())
     }
 
+    /// 204 with `headers` and no body (nor Content-Type or Content-Length, RFC 9110 section 8.6).
+    static func noContent(_ headers: [(String, String)]) -> Response {
+        var response = Response(status: 204, contentType: "", body: [])
+        response.headers = headers
+        return response
+    }
+
     static func problem(_ problem: Problem) -> Response {
         Response(status: problem.status, contentType: "application/problem+json", body: problem.json.canonicalBytes())
     }

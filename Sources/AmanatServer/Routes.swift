@@ -18,6 +18,10 @@ struct RouteRequest {
     var expectedLength: Int?
     /// Its body, as it arrives.
     var body: RequestBody
+    /// Its headers, for the routes that read more than the above (uploads).
+    var headers: HTTPHeaders = HTTPHeaders()
+    /// Ends the request's connection: another request for the same upload calls it.
+    var interrupt: @Sendable () -> Void = {}
 }
 
 /// One row of the route table: everything the HTTP adapter needs to know of an endpoint before it reads a
@@ -36,6 +40,9 @@ struct Route: Sendable {
         case standard
         /// `limits.max_admin_body_bytes`, for admins.
         case admin
+        /// `limits.max_file_bytes`: an upload's append, written to its file as it arrives (never held whole), and
+        /// bound by `upload_stall_timeout_seconds` between bytes instead of `request_timeout_seconds`.
+        case upload
     }
 
     /// Which rate limit applies.
@@ -57,7 +64,11 @@ struct Route: Sendable {
 
     /// The body limit in bytes under `limits`.
     func bodyLimit(_ limits: Limits) -> Int {
-        bodyLimit == .admin ? limits.maxAdminBodyBytes : limits.maxBodyBytes
+        switch bodyLimit {
+        case .standard: limits.maxBodyBytes
+        case .admin: limits.maxAdminBodyBytes
+        case .upload: limits.maxFileBytes
+        }
     }
 }
 
@@ -121,6 +132,48 @@ extension Route {
             ]
             return response
         },
+        Route(method: .POST, path: .exact(Endpoint.uploads), template: "/v1/uploads", operation: .createUpload,
+              bodyLimit: .standard, rateClass: .unlimited) { core, request throws(IntakeError) in
+            let length = try UploadHeaders.integer(request.headers, "Upload-Length")
+            if try UploadHeaders.boolean(request.headers, "Upload-Complete", required: false) == true && length != 0 {
+                throw IntakeError(.inconsistentUploadLength, "a new upload is empty: send Upload-Complete: ?0")
+            }
+            guard (request.expectedLength ?? 0) == 0 else {
+                throw IntakeError(.invalidUploadRequest, "POST /v1/uploads takes no body; send the bytes with PATCH")
+            }
+            let upload = try await core.createUpload(request.principal, length: length)
+            var response = Response.json(201, .object([
+                "upload_id": .string(upload.id.hex), "length": .number(String(upload.length)),
+                "offset": .number(String(upload.offset)),
+                "expires_in_seconds": .number(String(core.uploadLimits.expirySeconds)),
+            ]))
+            response.headers = [
+                ("Location", Endpoint.upload(upload.id.hex)), ("Upload-Offset", String(upload.offset)),
+                ("Upload-Limit", "max-size=\(upload.length)"),
+            ]
+            return response
+        },
+        Route(method: .HEAD, path: .parameter(prefix: Endpoint.uploadPrefix), template: "/v1/uploads/{id}",
+              operation: .readUpload, bodyLimit: .standard, rateClass: .unlimited) { core, request throws(IntakeError) in
+            let upload = try await core.uploadStatus(request.principal, id: request.parameter, interrupt: nil)
+            return .noContent(UploadHeaders.state(upload) + [("Upload-Length", String(upload.length))])
+        },
+        Route(method: .PATCH, path: .parameter(prefix: Endpoint.uploadPrefix), template: "/v1/uploads/{id}",
+              operation: .appendUpload, bodyLimit: .upload, rateClass: .unlimited) { core, request throws(IntakeError) in
+            let offset = try UploadHeaders.integer(request.headers, "Upload-Offset")
+            let complete = try UploadHeaders.boolean(request.headers, "Upload-Complete", required: true) ?? false
+            let upload = try await core.appendUpload(
+                request.principal, id: request.parameter, offset: offset, complete: complete,
+                contentType: request.contentType, expectedLength: request.expectedLength, body: request.body,
+                interrupt: request.interrupt
+            )
+            return .noContent(UploadHeaders.state(upload))
+        },
+        Route(method: .DELETE, path: .parameter(prefix: Endpoint.uploadPrefix), template: "/v1/uploads/{id}",
+              operation: .deleteUpload, bodyLimit: .standard, rateClass: .unlimited) { core, request throws(IntakeError) in
+            try await core.deleteUpload(request.principal, id: request.parameter)
+            return .noContent([])
+        },
     ]
 
     /// What the table says of a request line.
@@ -151,6 +204,14 @@ extension Route {
         }
         let allowed = known.map { $0.method == .GET ? "GET, HEAD" : $0.method.rawValue }.joined(separator: ", ")
         return .methodNotAllowed(allowed: allowed, operation: first.operation, template: first.template)
+    }
+}
+
+extension Route {
+    /// Whether the request line is an upload's append, whose body streams to a file under the stall deadline.
+    static func streamsUpload(method: HTTPMethod, uri: String) -> Bool {
+        guard method == .PATCH, case .route(let route, _) = resolve(method: method, uri: uri) else { return false }
+        return route.bodyLimit == .upload
     }
 }
 

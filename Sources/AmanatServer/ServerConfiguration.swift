@@ -74,6 +74,26 @@ public struct Limits: Sendable, Equatable {
     /// Seconds after which amanatd signs a checkpoint over unsigned ledger entries (it also signs one every
     /// 100 entries).
     public var checkpointIntervalSeconds = 0
+    /// The largest upload, in stored bytes; larger gets 413 before anything is created.
+    public var maxFileBytes = 0
+    /// Free space that must remain on the attachments' file system beyond a new upload; else 507.
+    public var minFreeBytes = 0
+    /// Uploads one peer uid may hold at once; more get 429.
+    public var maxUploadsPerPeer = 0
+    /// Seconds without a byte after which an upload not bound to a record is removed.
+    public var uploadExpirySeconds = 0
+    /// Bytes after which an append fsyncs its file and records its durable offset.
+    public var uploadSyncBytes = 0
+    /// Seconds an upload's body may go without a byte before its connection is closed.
+    public var uploadStallTimeoutSeconds = 0
+
+    /// The limits the intake core checks on uploads.
+    public var uploads: UploadLimits {
+        UploadLimits(
+            maxFileBytes: maxFileBytes, minFreeBytes: minFreeBytes, maxUploadsPerPeer: maxUploadsPerPeer,
+            expirySeconds: uploadExpirySeconds
+        )
+    }
 
     /// All zero, until `resolve` sets them.
     init() {}

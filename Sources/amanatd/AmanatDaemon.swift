@@ -72,6 +72,26 @@ struct AmanatDaemon: AsyncParsableCommand {
             // Nothing is lost: the checkpoint stays valid, and only says more than it should.
             logger.warning("removing the stop checkpoint failed", metadata: ["error": "\(error)"])
         }
+        let uploads: UploadFileStore
+        do {
+            uploads = try UploadFileStore(
+                store: store, syncBytes: configuration.limits.uploadSyncBytes,
+                expirySeconds: configuration.limits.uploadExpirySeconds, logger: logger
+            )
+            // Before any request: files cut back to their durable offsets, orphans and expired uploads removed.
+            let recovery = try await uploads.recover()
+            // Debug only: counts at start tell when uploads were interrupted.
+            logger.debug(
+                "uploads recovered",
+                metadata: [
+                    "uploads.truncated": "\(recovery.truncated)", "uploads.orphans": "\(recovery.orphans)",
+                    "uploads.removed": "\(recovery.removed)",
+                ]
+            )
+        } catch {
+            await store.close()
+            Self.fail(error.description, code: Self.runtimeErrorExit)
+        }
         logger.info(
             "starting",
             metadata: [
@@ -95,7 +115,10 @@ struct AmanatDaemon: AsyncParsableCommand {
         let state = ServiceState(configuration: configuration, catalog: settings.catalog)
         // The intake core, with its ports: the SQLite archive writer, the receipt key as notary, and the group
         // policy of the config as authenticator.
-        let core = IntakeCore(archive: store, notary: signingKey, logger: logger) { state.snapshot.intake }
+        let core = IntakeCore(
+            archive: store, notary: signingKey, logger: logger, uploads: uploads,
+            uploadLimits: configuration.limits.uploads
+        ) { state.snapshot.intake }
         let configPath = config
         let options = settingOptions.values
         let reloader = ReloadService(state: state, logger: logger) {
@@ -113,6 +136,10 @@ struct AmanatDaemon: AsyncParsableCommand {
                     .init(service: CheckpointService(
                         store: store, core: core, interval: .seconds(configuration.limits.checkpointIntervalSeconds),
                         logger: logger
+                    )),
+                    .init(service: UploadSweepService(
+                        core: core,
+                        interval: UploadSweepService.interval(expirySeconds: configuration.limits.uploadExpirySeconds)
                     )),
                     .init(service: reloader),
                 ],

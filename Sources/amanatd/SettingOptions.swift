@@ -44,6 +44,15 @@ struct SettingOptions: ParsableArguments {
     var submissionsPerMinute: Int?
     @Option(name: Setting.checkpointIntervalSeconds.name, help: Setting.checkpointIntervalSeconds.argumentHelp)
     var checkpointIntervalSeconds: Int?
+    @Option(name: Setting.maxFileBytes.name, help: Setting.maxFileBytes.argumentHelp) var maxFileBytes: Int?
+    @Option(name: Setting.minFreeBytes.name, help: Setting.minFreeBytes.argumentHelp) var minFreeBytes: Int?
+    @Option(name: Setting.maxUploadsPerPeer.name, help: Setting.maxUploadsPerPeer.argumentHelp)
+    var maxUploadsPerPeer: Int?
+    @Option(name: Setting.uploadExpirySeconds.name, help: Setting.uploadExpirySeconds.argumentHelp)
+    var uploadExpirySeconds: Int?
+    @Option(name: Setting.uploadSyncBytes.name, help: Setting.uploadSyncBytes.argumentHelp) var uploadSyncBytes: Int?
+    @Option(name: Setting.uploadStallTimeoutSeconds.name, help: Setting.uploadStallTimeoutSeconds.argumentHelp)
+    var uploadStallTimeoutSeconds: Int?
 
     /// The options given, by setting, in the order of `Setting.all` (which `SettingValues` checks).
     var values: SettingValues {
@@ -65,6 +74,10 @@ struct SettingOptions: ParsableArguments {
             Setting.stopTimeoutSeconds.given(stopTimeoutSeconds),
             Setting.submissionsPerMinute.given(submissionsPerMinute),
             Setting.checkpointIntervalSeconds.given(checkpointIntervalSeconds),
+            Setting.maxFileBytes.given(maxFileBytes), Setting.minFreeBytes.given(minFreeBytes),
+            Setting.maxUploadsPerPeer.given(maxUploadsPerPeer), Setting.uploadExpirySeconds.given(uploadExpirySeconds),
+            Setting.uploadSyncBytes.given(uploadSyncBytes),
+            Setting.uploadStallTimeoutSeconds.given(uploadStallTimeoutSeconds),
         ])
     }
 }

@@ -67,12 +67,25 @@ struct PeerSharesTests {
     @Test("requests in flight are counted per uid, with one admin-sized body at a time")
     func requestsInFlight() {
         let shares = PeerShares(.init(connections: 10, connectionsPerPeer: 10, requestsPerPeer: 2))
-        #expect(shares.beginRequest(uid: 5, large: true))
-        #expect(!shares.beginRequest(uid: 5, large: true))
-        #expect(shares.beginRequest(uid: 5, large: false))
-        #expect(!shares.beginRequest(uid: 5, large: false))
-        #expect(shares.beginRequest(uid: 6, large: false), "another uid has its own share")
-        shares.endRequest(uid: 5, large: true)
-        #expect(shares.beginRequest(uid: 5, large: true))
+        #expect(shares.beginRequest(uid: 5, kind: .large))
+        #expect(!shares.beginRequest(uid: 5, kind: .large))
+        #expect(shares.beginRequest(uid: 5, kind: .ordinary))
+        #expect(!shares.beginRequest(uid: 5, kind: .ordinary))
+        #expect(shares.beginRequest(uid: 6, kind: .ordinary), "another uid has its own share")
+        shares.endRequest(uid: 5, kind: .large)
+        #expect(shares.beginRequest(uid: 5, kind: .large))
+    }
+
+    @Test("appends to uploads are not admin-sized bodies, and a uid has at most four in flight")
+    func uploadsInFlight() {
+        let shares = PeerShares(.init(connections: 10, connectionsPerPeer: 10, requestsPerPeer: 10))
+        #expect(shares.beginRequest(uid: 5, kind: .large), "an upload leaves the admin body's place free")
+        for _ in 0..<PeerShares.uploadRequestsPerPeer { #expect(shares.beginRequest(uid: 5, kind: .upload)) }
+        #expect(PeerShares.uploadRequestsPerPeer == 4)
+        #expect(!shares.beginRequest(uid: 5, kind: .upload))
+        #expect(shares.beginRequest(uid: 5, kind: .ordinary))
+        #expect(shares.beginRequest(uid: 6, kind: .upload), "another uid has its own share")
+        shares.endRequest(uid: 5, kind: .upload)
+        #expect(shares.beginRequest(uid: 5, kind: .upload))
     }
 }

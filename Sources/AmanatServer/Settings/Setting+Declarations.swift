@@ -9,7 +9,8 @@ extension Setting {
         adminGroups, allowRoot, receivedPrecision, logLevel, maxHeaderBytes, maxBodyBytes, maxAdminBodyBytes,
         maxJSONDepth, maxConnections, maxConnectionsPerPeer, maxRequestsPerPeer, idleTimeoutSeconds,
         requestTimeoutSeconds, answerTimeoutSeconds, stopTimeoutSeconds, submissionsPerMinute,
-        checkpointIntervalSeconds,
+        checkpointIntervalSeconds, maxFileBytes, minFreeBytes, maxUploadsPerPeer, uploadExpirySeconds, uploadSyncBytes,
+        uploadStallTimeoutSeconds,
     ]
 
     public static let socket = Setting(
@@ -136,6 +137,36 @@ extension Setting {
         "limits.checkpoint_interval_seconds", option: "checkpoint-interval-seconds",
         help: "How often, in seconds, to look whether the received period is over (to sign it and log its counts).",
         default: .integer(60), field: \.limits.checkpointIntervalSeconds, rule: .integer(in: 1...60)
+    )
+    public static let maxFileBytes = Setting(
+        "limits.max_file_bytes", option: "max-file-bytes",
+        help: "The largest upload (an evidence file's stored bytes); larger gets 413 before anything is stored.",
+        default: .integer(4_294_967_296), field: \.limits.maxFileBytes, rule: .integer(in: 1...1_099_511_627_776)
+    )
+    public static let minFreeBytes = Setting(
+        "limits.min_free_bytes", option: "min-free-bytes",
+        help: "Free bytes that must remain on the attachments' file system beyond a new upload; else 507.",
+        default: .integer(268_435_456), field: \.limits.minFreeBytes, rule: .integer(in: 0...1_099_511_627_776)
+    )
+    public static let maxUploadsPerPeer = Setting(
+        "limits.max_uploads_per_peer", option: "max-uploads-per-peer",
+        help: "Uploads one peer uid may hold at once, until they are bound to a record or removed; more get 429.",
+        default: .integer(16), field: \.limits.maxUploadsPerPeer, rule: .integer(in: 1...4096)
+    )
+    public static let uploadExpirySeconds = Setting(
+        "limits.upload_expiry_seconds", option: "upload-expiry-seconds",
+        help: "Seconds without a byte after which an upload not bound to a record is removed, row and file.",
+        default: .integer(86_400), field: \.limits.uploadExpirySeconds, rule: .integer(in: 1...2_592_000)
+    )
+    public static let uploadSyncBytes = Setting(
+        "limits.upload_sync_bytes", option: "upload-sync-bytes",
+        help: "Bytes after which an append fsyncs its file and records its durable offset (and at its end).",
+        default: .integer(67_108_864), field: \.limits.uploadSyncBytes, rule: .integer(in: 65_536...1_073_741_824)
+    )
+    public static let uploadStallTimeoutSeconds = Setting(
+        "limits.upload_stall_timeout_seconds", option: "upload-stall-timeout-seconds",
+        help: "Seconds an upload's body may go without a byte before its connection is closed.",
+        default: .integer(60), field: \.limits.uploadStallTimeoutSeconds, rule: .integer(in: 1...3_600)
     )
 
     private static let gids: @Sendable ([AccessPolicy.Group], FormCatalog) -> String = { groups, _ in
