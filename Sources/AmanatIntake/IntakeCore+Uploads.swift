@@ -109,12 +109,14 @@ extension IntakeCore {
         } catch {
             throw IntakeError(.internalError)
         }
+        defer { appender.close() }
         var bodyFailure: IntakeError?
         do {
             for try await chunk in body {
                 try await appender.write(chunk)
             }
         } catch let error as StoreError {
+            appender.close()
             try await failedAppend(upload, error, store: store)
         } catch let error as IntakeError {
             bodyFailure = error
@@ -126,6 +128,7 @@ extension IntakeCore {
             // Also after a failed body: what arrived is kept, so that the client can resume from it.
             status = try await appender.finish()
         } catch {
+            appender.close()
             try await failedAppend(upload, error, store: store)
         }
         if let bodyFailure { throw bodyFailure }

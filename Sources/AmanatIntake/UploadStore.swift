@@ -78,6 +78,8 @@ public protocol UploadAppender: AnyObject {
     /// Makes every byte taken durable, records the durable offset (and the SHA-256 once the upload is complete) and
     /// returns the upload's status. Called after a failed body too: what arrived is kept.
     func finish() async throws(StoreError) -> UploadStatus
+    /// Lets go of the upload's file at once (a removed file's space is freed only once nothing holds it open).
+    func close()
 }
 
 /// The limits on uploads (PROTOCOL.md section 5).

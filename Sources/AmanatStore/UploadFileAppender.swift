@@ -10,7 +10,8 @@ final class UploadFileAppender: UploadAppender {
     private let store: UploadFileStore
     /// The durable state.
     private var upload: UploadStatus
-    private let fd: Int32
+    /// The file; -1 once closed.
+    private var fd: Int32
     /// SHA-256 over the `written` bytes.
     private var hash: SHA256
     /// Bytes in the file, durable or not.
@@ -29,16 +30,23 @@ final class UploadFileAppender: UploadAppender {
     }
 
     deinit {
-        close(fd)
+        close()
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
     }
 
     func write<Bytes: Collection<UInt8>>(_ bytes: Bytes) async throws(StoreError) {
+        guard fd >= 0 else { throw StoreError(.writeFailed, "an upload file was written after it was closed") }
         let copied = bytes.withContiguousStorageIfAvailable { buffer.append(contentsOf: $0) } != nil
         if !copied { buffer.append(contentsOf: bytes) }
         if buffer.count >= Self.bufferBytes { try await flush() }
     }
 
     func finish() async throws(StoreError) -> UploadStatus {
+        guard fd >= 0 else { throw StoreError(.writeFailed, "an upload file was finished after it was closed") }
         try await flush()
         if written != upload.offset { try await sync() }
         return upload

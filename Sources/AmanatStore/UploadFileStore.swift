@@ -257,12 +257,15 @@ public final class UploadFileStore: UploadStore {
         recorded.ciphertextSHA256 = offset == upload.length ? hash.finalize() : nil
         let expires = Self.now() + Int64(expirySeconds)
         let digest = recorded.ciphertextSHA256.map { Data($0) }
-        try await write { db in
+        let updated = try await write { db in
             try db.execute(
                 sql: "UPDATE uploads SET durable_offset = ?, ciphertext_sha256 = ?, expires = ? WHERE upload_id = ?",
                 arguments: [offset, digest, expires, upload.id.hex]
             )
+            return db.changesCount == 1
         }
+        // Expired at the moment its append began (the sweep took it just before the append held it): nothing to resume.
+        guard updated else { throw StoreError(.writeFailed, "the upload was removed while it was appended to") }
         prefixHashes.withLock { hashes in
             if recorded.isComplete {
                 hashes.removeValue(forKey: upload.id)

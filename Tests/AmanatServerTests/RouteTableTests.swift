@@ -1,4 +1,5 @@
 import AmanatForms
+import AmanatJSON
 @testable import AmanatServer
 import AmanatIntake
 import AmanatProtocol
@@ -23,6 +24,10 @@ struct RouteTableTests {
         (.POST, Endpoint.withdrawals, .withdraw),
         (.POST, Endpoint.adminRewrap, .importRewrap),
         (.POST, Endpoint.adminExport, .export),
+        (.POST, Endpoint.uploads, .createUpload),
+        (.HEAD, Endpoint.upload("0123456789abcdef0123456789abcdef"), .readUpload),
+        (.PATCH, Endpoint.upload("0123456789abcdef0123456789abcdef"), .appendUpload),
+        (.DELETE, Endpoint.upload("0123456789abcdef0123456789abcdef"), .deleteUpload),
     ])
     func resolves(method: HTTPMethod, path: String, operation: IntakeCore.Operation) throws {
         let (route, _) = try #require(Self.route(method, path), "\(method) \(path)")
@@ -63,14 +68,30 @@ struct RouteTableTests {
         }
     }
 
+    @Test("only an upload's PATCH streams under the stall deadline; the other upload methods are 405 elsewhere")
+    func uploads() {
+        let path = Endpoint.upload("0123456789abcdef0123456789abcdef")
+        #expect(Route.streamsUpload(method: .PATCH, uri: path))
+        #expect(!Route.streamsUpload(method: .HEAD, uri: path) && !Route.streamsUpload(method: .POST, uri: Endpoint.uploads))
+        #expect(!Route.streamsUpload(method: .PATCH, uri: Endpoint.testimonies))
+        guard case .methodNotAllowed(let allowed, _, _) = Route.resolve(method: .GET, uri: path) else {
+            Issue.record("GET /v1/uploads/{id} must be 405")
+            return
+        }
+        #expect(allowed == "HEAD, PATCH, DELETE")
+        #expect(Route.resolve(method: .PATCH, uri: path).name(method: .PATCH) == "PATCH /v1/uploads/{id}")
+    }
+
     @Test("admin routes take the admin body limit and need the admin role; submissions are rate limited")
     func classes() throws {
         var limits = Limits()
         limits.maxBodyBytes = 1000
         limits.maxAdminBodyBytes = 5000
+        limits.maxFileBytes = 9000
         for route in Route.table {
             let admin = route.operation.role == .admin
-            #expect(route.bodyLimit(limits) == (admin ? 5000 : 1000), "\(route.template)")
+            let append = route.operation == .appendUpload
+            #expect(route.bodyLimit(limits) == (admin ? 5000 : append ? 9000 : 1000), "\(route.template)")
             let submission = route.operation == .submit || route.operation == .withdraw
             #expect((route.rateClass == .submission) == submission, "\(route.template)")
         }
@@ -91,11 +112,22 @@ struct ProblemTableTests {
         (.invalidWithdrawal, 422, "invalid-withdrawal"), (.withdrawalRefused, 404, "withdrawal-refused"),
         (.invalidRewrap, 422, "invalid-rewrap"), (.unknownRecord, 422, "unknown-record"),
         (.recordChanged, 409, "record-changed"), (.storageFull, 507, "storage-full"), (.unavailable, 503, "unavailable"),
-        (.internalError, 500, "internal"),
+        (.internalError, 500, "internal"), (.unknownUpload, 404, "unknown-upload"), (.fileTooLarge, 413, "file-too-large"),
+        (.tooManyUploads, 429, "too-many-uploads"), (.mismatchingUploadOffset, 409, "mismatching-upload-offset"),
+        (.inconsistentUploadLength, 400, "inconsistent-upload-length"), (.lengthRequired, 411, "length-required"),
+        (.invalidUploadRequest, 400, "invalid-upload-request"),
     ])
     func mapping(kind: IntakeError.Kind, status: Int, slug: String) {
         let problem = Problem(IntakeError(kind, "detail", limit: 7))
         #expect(problem.status == status && problem.slug == slug)
+    }
+
+    @Test("a mismatching offset carries the durable offset as expected_offset, and reads back")
+    func expectedOffset() throws {
+        let problem = Problem(IntakeError(.mismatchingUploadOffset, "", offset: 2_097_152))
+        #expect(problem.expectedOffset == 2_097_152)
+        let parsed = try #require(Problem(json: problem.json.canonicalBytes()))
+        #expect(parsed.expectedOffset == 2_097_152 && parsed.slug == "mismatching-upload-offset")
     }
 
     @Test("a validation failure is 422 named by its kind, with its field")
