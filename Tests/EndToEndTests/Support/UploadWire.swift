@@ -83,13 +83,13 @@ enum UploadWire {
     /// read all the same.
     static func request(
         _ socket: String, _ method: String, _ path: String, headers: [(String, String)] = [],
-        body: ArraySlice<UInt8> = []
+        body: ArraySlice<UInt8> = [], seconds: Int = 30
     ) throws -> WireResponse {
         let fd = try connectedSocket(socket)
         defer { close(fd) }
         send(fd, head(method, path, headers + [("Content-Length", String(body.count))])[...])
         send(fd, body)
-        return try read(fd, method: method)
+        return try read(fd, method: method, seconds: seconds)
     }
 
     static func create(_ socket: String, length: Int) throws -> (id: String, response: WireResponse) {
@@ -111,8 +111,8 @@ enum UploadWire {
                     body: bytes)
     }
 
-    static func headUpload(_ socket: String, _ id: String) throws -> WireResponse {
-        try request(socket, "HEAD", "/v1/uploads/\(id)")
+    static func headUpload(_ socket: String, _ id: String, seconds: Int = 30) throws -> WireResponse {
+        try request(socket, "HEAD", "/v1/uploads/\(id)", seconds: seconds)
     }
 
     /// A PATCH of `total` bytes whose head and `first` bytes go out, the connection left open.
@@ -149,4 +149,8 @@ enum UploadWire {
     }
 
     static func sha256(_ bytes: [UInt8]) -> [UInt8] { SHA256.hash(bytes) }
+
+    /// Whether `a` and `b` hold the same bytes. An `#expect(a == b)` on arrays of megabytes would have the test
+    /// library compute their difference when it fails, which takes hours.
+    static func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool { a == b }
 }
