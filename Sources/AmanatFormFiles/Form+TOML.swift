@@ -39,6 +39,13 @@ extension Form {
                 }
                 try paddingReader.finish()
             }
+            var attachmentsSealedTo = Section.identity
+            if let name = try reader.optionalString("attachments_sealed_to") {
+                guard let section = Section(rawValue: name), section != .clear else {
+                    throw FormError("key \"attachments_sealed_to\" must be \"identity\" or \"testimony\"")
+                }
+                attachmentsSealedTo = section
+            }
             try reader.finish()
             var fields: [FormField] = []
             for (index, fieldTable) in fieldTables.enumerated() {
@@ -50,7 +57,7 @@ extension Form {
             }
             self.init(
                 id: id, version: Int(version), title: title, description: description, fields: fields,
-                minimumPaddedSizes: minimumPaddedSizes
+                minimumPaddedSizes: minimumPaddedSizes, attachmentsSealedTo: attachmentsSealedTo
             )
         } catch let error as FormError {
             throw error

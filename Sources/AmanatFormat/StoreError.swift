@@ -18,6 +18,14 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case keyMismatch
         /// A record is not in the state a request expected.
         case recordChanged
+        /// An upload named for an attachment does not exist, or belongs to another uid.
+        case unknownUpload
+        /// An upload named for an attachment has not received all its bytes yet.
+        case uploadIncomplete
+        /// An upload's length is not the stored size its attachment's metadata says.
+        case invalidAttachment
+        /// A record would hold more attachments, or more stored bytes, than the limits allow.
+        case recordTooLarge
     }
 
     /// What went wrong.

@@ -12,6 +12,7 @@ extension Form {
         object["min_padded_bytes"] = .object(
             Dictionary(uniqueKeysWithValues: minimumPaddedSizes.map { ($0.key.rawValue, .number(String($0.value))) })
         )
+        object["attachments_sealed_to"] = .string(attachmentsSealedTo.rawValue)
         return .object(object)
     }
 

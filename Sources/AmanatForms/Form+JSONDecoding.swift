@@ -29,9 +29,17 @@ extension Form {
             else { throw FormError("the form's min_padded_bytes is malformed") }
             minimumPaddedSizes[section] = size
         }
+        // An older server names none: its files' metadata would have gone to the identity recipients.
+        var attachmentsSealedTo = Section.identity
+        if let name = object["attachments_sealed_to"]?.stringValue {
+            guard let section = Section(rawValue: name), section != .clear else {
+                throw FormError("the form's attachments_sealed_to is neither identity nor testimony")
+            }
+            attachmentsSealedTo = section
+        }
         self.init(
             id: id, version: version, title: title, description: description, fields: fields,
-            minimumPaddedSizes: minimumPaddedSizes
+            minimumPaddedSizes: minimumPaddedSizes, attachmentsSealedTo: attachmentsSealedTo
         )
     }
 }

@@ -19,11 +19,15 @@ public struct Form: Sendable, Equatable {
     /// one size whatever the script, length and number of names in them (FORMAT.md section 5). Each is a
     /// padding bucket (``isValidMinimumPaddedSize(_:)``).
     public var minimumPaddedSizes: [Section: Int]
+    /// The section whose recipients an evidence file's sealed metadata (its key and name) goes to, unless the
+    /// request names one: ``Section/identity`` by default, since a face in a video or a passport scan names the
+    /// witness (FORMAT.md section 10.2, `attachments_sealed_to`).
+    public var attachmentsSealedTo: Section
 
     /// Assembles a form. ``Form/init(toml:)`` is the checked way to make one.
     public init(
         id: String, version: Int, title: LocalizedText, description: LocalizedText?, fields: [FormField],
-        minimumPaddedSizes: [Section: Int] = Form.defaultMinimumPaddedSizes
+        minimumPaddedSizes: [Section: Int] = Form.defaultMinimumPaddedSizes, attachmentsSealedTo: Section = .identity
     ) {
         self.id = id
         self.version = version
@@ -32,6 +36,7 @@ public struct Form: Sendable, Equatable {
         self.fields = fields
         self.fieldPlan = FieldListPlan(fields)
         self.minimumPaddedSizes = minimumPaddedSizes
+        self.attachmentsSealedTo = attachmentsSealedTo
     }
 
     /// The field named `name`, if the form has one.

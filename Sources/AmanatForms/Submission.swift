@@ -1,4 +1,4 @@
-import AmanatJSON
+public import AmanatJSON
 
 /// A submission's body, `{"form": ID, "fields": {...}}` (PROTOCOL.md), decoded and validated against its form.
 /// amanatd's intake core and the fuzz target call this same code.
@@ -8,6 +8,14 @@ public enum Submission {
     public static func decode(
         _ body: [UInt8], maxDepth: Int, form: (String) -> Form?
     ) throws(SubmissionError) -> ValidatedTestimony {
+        try decode(body, maxDepth: maxDepth, extraMembers: [], form: form).testimony
+    }
+
+    /// As ``decode(_:maxDepth:form:)``, and also allows the top-level members named in `extraMembers` (such as
+    /// `attachments`), which it returns as they are for the caller to check.
+    public static func decode(
+        _ body: [UInt8], maxDepth: Int, extraMembers: [String], form: (String) -> Form?
+    ) throws(SubmissionError) -> (testimony: ValidatedTestimony, extras: [String: JSONValue]) {
         let document: JSONValue
         do {
             document = try JSONParser(maxDepth: maxDepth).parse(body)
@@ -24,9 +32,14 @@ public enum Submission {
         guard case .object(let top) = document else {
             throw SubmissionError(ValidationError(.notAnObject, field: nil, "the body must be a JSON object"))
         }
-        guard top.keys.allSatisfy({ $0 == "form" || $0 == "fields" }) else {
+        let allowed = ["form", "fields"] + extraMembers
+        guard top.keys.allSatisfy({ allowed.contains($0) }) else {
+            let names = allowed.map { "\"\($0)\"" }
             throw SubmissionError(
-                ValidationError(.unknownField, field: nil, "the body may only have the members \"form\" and \"fields\"")
+                ValidationError(
+                    .unknownField, field: nil,
+                    "the body may only have the members \(names.dropLast().joined(separator: ", ")) and \(names.last!)"
+                )
             )
         }
         guard let formMember = top["form"] else {
@@ -38,11 +51,13 @@ public enum Submission {
         guard let form = form(formID) else {
             throw SubmissionError(ValidationError(.unknownForm, field: nil, "there is no form with that id"))
         }
+        let testimony: ValidatedTestimony
         do {
-            return try form.validate(fields: top["fields"] ?? .null)
+            testimony = try form.validate(fields: top["fields"] ?? .null)
         } catch {
             throw SubmissionError(error)
         }
+        return (testimony, top.filter { extraMembers.contains($0.key) })
     }
 }
 

@@ -4,12 +4,36 @@ public import AmanatFormat
 /// Port: where the intake core puts records. SQLite's group-commit writer (AmanatStore) fills it today; a
 /// PostgreSQL writer for several sites must fill the same one. Every method returns only once its change is
 /// durable, and throws ``StoreError`` with a kind the core can answer by (`diskFull`, `closed`,
-/// `unknownRecord`, `recordChanged`; anything else is internal).
+/// `unknownRecord`, `recordChanged`, and for evidence files `unknownUpload`, `uploadIncomplete`,
+/// `invalidAttachment`, `recordTooLarge`; anything else is internal).
+///
+/// Evidence files (PROTOCOL.md 2.9 to 2.12) reach the writer as finished uploads, named by their upload id and
+/// owned by a uid: binding one claims it (its row goes, its stored bytes stay where they are and become the
+/// attachment's), in the same transaction as the attachment's row and ledger entry. A refusal changes nothing,
+/// so the upload stays for a retry.
 public protocol ArchiveWriter: Sendable {
-    /// Appends a record, the keyed hash of its withdrawal token, and its ledger entry.
-    func append(_ record: StoredRecord, withdrawalTokenHash: [UInt8]?) async throws(StoreError) -> AppendedRecord
-    /// Erases a record if `token` is its withdrawal token; false, with nothing changed, otherwise.
+    /// Appends a record, the keyed hash of its withdrawal token, its ledger entry, and one attachment (row and
+    /// `attachment` entry, positions 1, 2, …) for each of `attachments`, claiming uploads owned by `uploadOwner`:
+    /// all in one transaction, or nothing.
+    func append(
+        _ record: StoredRecord, withdrawalTokenHash: [UInt8]?, attachments: [NewAttachment], uploadOwner: UInt32?
+    ) async throws(StoreError) -> AppendedRecord
+    /// Erases a record if `token` is its withdrawal token, its attachments' and addenda's rows with it (their
+    /// stored bytes are removed once that is durable); false, with nothing changed, otherwise.
     func withdraw(_ recordID: RecordID, token: [UInt8]) async throws(StoreError) -> Bool
+    /// What evidence may be added to a record, if `token` is its withdrawal token and it is not withdrawn; nil
+    /// otherwise (one answer for a wrong token, an unknown and a withdrawn record). Changes nothing.
+    func evidenceTarget(_ recordID: RecordID, token: [UInt8]) async throws(StoreError) -> EvidenceTarget?
+    /// Adds attachments to a stored record after its last ones, if `token` is its withdrawal token (checked again,
+    /// in the transaction) and the record stays within `limits`; nil, with nothing changed, for a refused token.
+    func attach(
+        _ attachments: [NewAttachment], to recordID: RecordID, token: [UInt8], uploadOwner: UInt32?,
+        limits: EvidenceLimits
+    ) async throws(StoreError) -> [AppendedAttachment]?
+    /// Adds an addendum to a stored record after its last one, if `token` is its withdrawal token; nil, with
+    /// nothing changed, otherwise.
+    func addAddendum(_ addendum: NewAddendum, to recordID: RecordID, token: [UInt8]) async throws(StoreError)
+        -> AppendedAddendum?
     /// Replaces envelopes, all or none; each record's `rewrap` ledger entry names `signer`, the key that signed the
     /// rewrap file.
     func replaceEnvelopes(_ replacements: [EnvelopeReplacement], signer: SigningPublicKey) async throws(StoreError)
@@ -19,17 +43,27 @@ public protocol ArchiveWriter: Sendable {
     func close() async
 }
 
-/// Where a stored record landed: its row and its ledger entry.
+extension ArchiveWriter {
+    /// Appends a record without attachments.
+    public func append(_ record: StoredRecord, withdrawalTokenHash: [UInt8]?) async throws(StoreError) -> AppendedRecord {
+        try await append(record, withdrawalTokenHash: withdrawalTokenHash, attachments: [], uploadOwner: nil)
+    }
+}
+
+/// Where a stored record landed: its row and its ledger entry, and its attachments'.
 public struct AppendedRecord: Sendable {
     /// The row's sequence number.
     public var recordSeq: Int64
     /// The record's ledger entry.
     public var entry: LedgerEntry
+    /// Its attachments, in position order.
+    public var attachments: [AppendedAttachment]
 
     /// A landing place.
-    public init(recordSeq: Int64, entry: LedgerEntry) {
+    public init(recordSeq: Int64, entry: LedgerEntry, attachments: [AppendedAttachment] = []) {
         self.recordSeq = recordSeq
         self.entry = entry
+        self.attachments = attachments
     }
 }
 

@@ -16,7 +16,7 @@ public struct IntakeCore: Sendable {
     /// What each operation requires of a principal. Adapters read it to refuse early (before a body is read);
     /// the core checks it again on every call, so an adapter cannot forget.
     public enum Operation: Sendable, CaseIterable {
-        case health, listForms, readForm, readSigningKey, submit, withdraw, importRewrap, export
+        case health, listForms, readForm, readSigningKey, submit, withdraw, attach, addAddendum, importRewrap, export
         case createUpload, readUpload, appendUpload, deleteUpload
 
         /// The least role that may perform it.
@@ -32,7 +32,8 @@ public struct IntakeCore: Sendable {
         public var datesRecords: Bool {
             switch self {
             // An upload's moments date the testimony it becomes part of.
-            case .submit, .withdraw, .importRewrap, .export, .createUpload, .readUpload, .appendUpload, .deleteUpload:
+            case .submit, .withdraw, .attach, .addAddendum, .importRewrap, .export, .createUpload, .readUpload,
+                .appendUpload, .deleteUpload:
                 true
             case .health, .listForms, .readForm, .readSigningKey: false
             }
@@ -51,7 +52,7 @@ public struct IntakeCore: Sendable {
     public let uploadLimits: UploadLimits
     /// The uploads requests are working on now.
     let uploadLocks = UploadLocks()
-    private let settings: @Sendable () -> IntakeSettings
+    let settings: @Sendable () -> IntakeSettings
     let logger: Logger
 
     /// A core storing into `archive` (and uploads into `uploads`, under `uploadLimits`), signing with `notary`,
@@ -113,9 +114,13 @@ public struct IntakeCore: Sendable {
         public var receipt: Receipt
         /// The withdrawal token, shown once.
         public var withdrawalToken: String
+        /// Its attachments, with a receipt each; nil when the request had no `attachments` member.
+        public var attachments: [StoredAttachment]?
     }
 
-    /// Validates, seals and durably stores a testimony; `body` is `{"form", "fields"}` as JSON.
+    /// Validates, seals and durably stores a testimony; `body` is `{"form", "fields"}` as JSON, with an optional
+    /// `attachments` member naming finished uploads (PROTOCOL.md 2.9), which become the record's attachments in
+    /// its transaction.
     public func submit<Body: AsyncSequence>(
         _ principal: Principal, contentType: String?, body: Body, expectedLength: Int?
     ) async throws(IntakeError) -> Submitted where Body.Element: Collection<UInt8> {
@@ -125,16 +130,30 @@ public struct IntakeCore: Sendable {
         var bytes = try await Self.collect(body, expectedLength: expectedLength)
         defer { wipe(&bytes) }
         let testimony: ValidatedTestimony
+        let extras: [String: JSONValue]
         do {
-            testimony = try Submission.decode(bytes, maxDepth: settings.maxJSONDepth) { settings.formsByID[$0] }
+            (testimony, extras) = try Submission.decode(
+                bytes, maxDepth: settings.maxJSONDepth, extraMembers: ["attachments"]
+            ) { settings.formsByID[$0] }
         } catch {
             throw Self.intakeError(error, maxDepth: settings.maxJSONDepth)
         }
+        let requests = try extras["attachments"].map { (list) throws(IntakeError) in
+            try AttachmentRequest.decodeList(list, limit: settings.evidenceLimits.maxAttachments)
+        }
+        let limits = settings.evidenceLimits
+        if let requests, !limits.allow(count: requests.count, bytes: requests.reduce(0) { $0 + $1.storedSize }) {
+            throw Self.recordTooLarge(limits)
+        }
         let recordID = RecordID.random()
         let record: StoredRecord
+        let attachments: [NewAttachment]
         let token: (text: String, hash: [UInt8])
         do {
             record = try seal(testimony, recordID: recordID, settings: settings)
+            attachments = try sealAttachments(
+                requests ?? [], recordID: recordID, form: settings.formsByID[testimony.formID], settings: settings
+            )
             token = try WithdrawalToken.make(for: recordID, key: notary)
         } catch {
             logger.error("sealing failed", metadata: ["error": "\(error)"])
@@ -142,19 +161,28 @@ public struct IntakeCore: Sendable {
         }
         let appended: AppendedRecord
         do {
-            appended = try await archive.append(record, withdrawalTokenHash: token.hash)
+            appended = try await archive.append(
+                record, withdrawalTokenHash: token.hash, attachments: attachments, uploadOwner: principal.uid
+            )
             // Counted, not logged: journald stamps every line with the exact time, and the k-th line would date
             // the k-th record (logEndedPeriods).
             tally.add(.stored, in: IntakeTally.Period(precision: settings.receivedPrecision, stamp: record.received))
         } catch {
-            logger.error("storing failed", metadata: ["error": "\(error.message)"])
-            throw Self.intakeError(error)
+            let refusal = Self.intakeError(error)
+            // A refused upload is the client's to fix, and is answered; a store failure is the admin's.
+            if !refusal.kind.isEvidenceRefusal {
+                logger.error("storing failed", metadata: ["error": "\(error.message)"])
+            }
+            throw refusal
         }
         // Signed only now that the record and its entry are durable.
         let receipt = Receipt(
             signing: notary, recordID: recordID, seq: appended.entry.seq, entryHash: appended.entry.entryHash
         )
-        return Submitted(recordID: recordID, received: record.received, receipt: receipt, withdrawalToken: token.text)
+        return Submitted(
+            recordID: recordID, received: record.received, receipt: receipt, withdrawalToken: token.text,
+            attachments: requests.map { _ in appended.attachments.map { stored($0, recordID: recordID) } }
+        )
     }
 
     func seal(
@@ -356,6 +384,10 @@ extension IntakeCore {
         case .closed: IntakeError(.unavailable)
         case .unknownRecord: IntakeError(.unknownRecord, error.message + suffix)
         case .recordChanged: IntakeError(.recordChanged, error.message + suffix)
+        case .unknownUpload: IntakeError(.unknownUpload, error.message)
+        case .uploadIncomplete: IntakeError(.uploadIncomplete, error.message)
+        case .invalidAttachment: IntakeError(.invalidAttachment, error.message)
+        case .recordTooLarge: IntakeError(.recordTooLarge, error.message)
         default: IntakeError(.internalError)
         }
     }

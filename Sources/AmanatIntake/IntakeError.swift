@@ -36,6 +36,16 @@ public struct IntakeError: Error, Sendable, Equatable {
         case unknownRecord
         /// A rewrap was made from a copy the record has changed since.
         case recordChanged
+        /// A request to add evidence named no record with that token (wrong token, unknown or withdrawn record).
+        case tokenRefused
+        /// An attachment's description is malformed, or its upload's length does not fit it.
+        case invalidAttachment
+        /// An upload named for an attachment is not complete yet.
+        case uploadIncomplete
+        /// An upload named for an attachment does not exist for this principal.
+        case unknownUpload
+        /// The record would exceed `max_attachments_per_record` or `max_record_bytes`.
+        case recordTooLarge
         /// The archive's disk is full; nothing was stored.
         case storageFull
         /// The archive is closing; nothing was stored.

@@ -18,11 +18,15 @@ public struct IntakeSettings: Sendable {
     public let maxJSONDepth: Int
     /// The key holders' keys a rewrap file must be signed by (one of them): `rewrap_signers`.
     public let rewrapSigners: [SigningPublicKey]
+    /// How many attachments, of how many stored bytes, one record may hold: `max_attachments_per_record` and
+    /// `max_record_bytes`.
+    public let evidenceLimits: EvidenceLimits
 
     /// Settings.
     public init(
         forms: [Form], identityRecipients: [RecipientPublicKey], testimonyRecipients: [RecipientPublicKey],
-        receivedPrecision: ReceivedPrecision, maxJSONDepth: Int, rewrapSigners: [SigningPublicKey] = []
+        receivedPrecision: ReceivedPrecision, maxJSONDepth: Int, rewrapSigners: [SigningPublicKey] = [],
+        evidenceLimits: EvidenceLimits = EvidenceLimits(maxAttachments: 64, maxBytes: 17_179_869_184)
     ) {
         self.forms = forms.sorted { $0.id < $1.id }
         self.formsByID = Dictionary(forms.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -31,6 +35,7 @@ public struct IntakeSettings: Sendable {
         self.receivedPrecision = receivedPrecision
         self.maxJSONDepth = maxJSONDepth
         self.rewrapSigners = rewrapSigners
+        self.evidenceLimits = evidenceLimits
     }
 
     /// The keys `section` is sealed to.

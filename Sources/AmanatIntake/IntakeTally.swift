@@ -18,6 +18,12 @@ public final class IntakeTally: Sendable {
         case withdrawn = "withdrawals"
         /// A withdrawal refused (wrong token, unknown or withdrawn record).
         case withdrawalRefused = "withdrawals.refused"
+        /// Attachments added to stored records (not those sent with their testimony).
+        case attached = "attachments.added"
+        /// Addenda stored.
+        case addendumStored = "addenda.stored"
+        /// A request to add evidence refused for its token (wrong token, unknown or withdrawn record).
+        case tokenRefused = "evidence.refused"
         /// A submission refused by the per-user rate limit.
         case rateLimited = "submissions.rate_limited"
         /// A record whose envelopes a rewrap import replaced.

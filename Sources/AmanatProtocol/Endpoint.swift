@@ -24,6 +24,19 @@ public enum Endpoint {
     /// The path of upload `id`.
     public static func upload(_ id: String) -> String { uploadPrefix + id }
 
+    /// `POST /v1/records/{id}/attachments` and `POST /v1/records/{id}/addenda`: the record id follows this prefix.
+    public static let recordPrefix = "/v1/records/"
+    /// What follows the record id to add attachments.
+    public static let attachmentsSuffix = "/attachments"
+    /// What follows the record id to add an addendum.
+    public static let addendaSuffix = "/addenda"
+
     /// The path of form `id`.
     public static func form(_ id: String) -> String { formPrefix + id }
+
+    /// The path that adds attachments to record `id` (32 hex digits).
+    public static func recordAttachments(_ id: String) -> String { recordPrefix + id + attachmentsSuffix }
+
+    /// The path that adds an addendum to record `id` (32 hex digits).
+    public static func recordAddenda(_ id: String) -> String { recordPrefix + id + addendaSuffix }
 }

@@ -25,6 +25,13 @@ extension Problem {
         case .invalidRewrap: self = Problem("invalid-rewrap", status: 422, title: "Invalid rewrap file", detail: error.detail)
         case .unknownRecord: self = Problem("unknown-record", status: 422, title: "Unknown record", detail: error.detail)
         case .recordChanged: self = Problem("record-changed", status: 409, title: "Record changed", detail: error.detail)
+        case .tokenRefused: self = Problem("token-refused", status: 404, title: "Token refused", detail: error.detail)
+        case .invalidAttachment:
+            self = Problem("invalid-attachment", status: 422, title: "Invalid attachment", detail: error.detail)
+        case .uploadIncomplete:
+            self = Problem("upload-incomplete", status: 409, title: "Upload incomplete", detail: error.detail)
+        case .unknownUpload: self = Problem("unknown-upload", status: 404, title: "Unknown upload", detail: error.detail)
+        case .recordTooLarge: self = Problem("record-too-large", status: 413, title: "Record too large", detail: error.detail)
         case .storageFull: self = .diskFull
         case .unavailable: self = .unavailable
         case .unknownUpload: self = .unknownUpload

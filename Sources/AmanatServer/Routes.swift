@@ -32,6 +32,8 @@ struct Route: Sendable {
         case exact(String)
         /// The rest of the path, after this prefix, is the handler's parameter.
         case parameter(prefix: String)
+        /// What lies between the prefix and the suffix, one non-empty path segment, is the handler's parameter.
+        case segment(prefix: String, suffix: String)
     }
 
     /// Which body limit of the config applies.
@@ -99,9 +101,34 @@ extension Route {
                 request.principal, contentType: request.contentType, body: request.body,
                 expectedLength: request.expectedLength
             )
-            return .json(201, .object([
+            var answer: [String: JSONValue] = [
                 "record_id": .string(stored.recordID.text), "received": .string(stored.received),
                 "receipt": stored.receipt.json, "withdrawal_token": .string(stored.withdrawalToken),
+            ]
+            if let attachments = stored.attachments { answer["attachments"] = .array(attachments.map(\.json)) }
+            return .json(201, .object(answer))
+        },
+        Route(method: .POST, path: .segment(prefix: Endpoint.recordPrefix, suffix: Endpoint.attachmentsSuffix),
+              template: "/v1/records/{id}/attachments", operation: .attach, bodyLimit: .standard,
+              rateClass: .submission) { core, request throws(IntakeError) in
+            let stored = try await core.attach(
+                request.principal, recordText: request.parameter, contentType: request.contentType, body: request.body,
+                expectedLength: request.expectedLength
+            )
+            return .json(201, .object([
+                "record_id": .string(stored.recordID.text), "attachments": .array(stored.attachments.map(\.json)),
+            ]))
+        },
+        Route(method: .POST, path: .segment(prefix: Endpoint.recordPrefix, suffix: Endpoint.addendaSuffix),
+              template: "/v1/records/{id}/addenda", operation: .addAddendum, bodyLimit: .standard,
+              rateClass: .submission) { core, request throws(IntakeError) in
+            let stored = try await core.addAddendum(
+                request.principal, recordText: request.parameter, contentType: request.contentType, body: request.body,
+                expectedLength: request.expectedLength
+            )
+            return .json(201, .object([
+                "record_id": .string(stored.recordID.text), "addendum_id": .string(stored.addendumID.hex),
+                "position": .number(String(stored.position)), "receipt": stored.receipt.json,
             ]))
         },
         Route(method: .POST, path: .exact(Endpoint.withdrawals), template: "/v1/withdrawals", operation: .withdraw,
@@ -195,6 +222,12 @@ extension Route {
             case .parameter(let prefix) where path.hasPrefix(prefix):
                 known.append(route)
                 parameter = String(path.dropFirst(prefix.count))
+            case .segment(let prefix, let suffix)
+            where path.hasPrefix(prefix) && path.hasSuffix(suffix) && path.utf8.count > prefix.utf8.count + suffix.utf8.count:
+                let middle = path.dropFirst(prefix.count).dropLast(suffix.count)
+                guard !middle.contains("/") else { continue }
+                known.append(route)
+                parameter = String(middle)
             default: continue
             }
         }
@@ -231,5 +264,15 @@ extension Route.Resolution {
         case .methodNotAllowed(_, _, let template): "\(method.rawValue) \(template)"
         case .notFound: "\(method.rawValue) (unknown)"
         }
+    }
+}
+
+extension StoredAttachment {
+    /// An attachment's line in an answer (PROTOCOL.md 2.9).
+    var json: JSONValue {
+        .object([
+            "attachment_id": .string(attachmentID.hex), "position": .number(String(position)),
+            "stored_size": .number(String(storedSize)), "receipt": receipt.json,
+        ])
     }
 }

@@ -94,6 +94,10 @@ public struct Limits: Sendable, Equatable {
             expirySeconds: uploadExpirySeconds
         )
     }
+    /// Attachments one record may have.
+    public var maxAttachmentsPerRecord = 0
+    /// Stored bytes of one record's attachments together.
+    public var maxRecordBytes = 0
 
     /// All zero, until `resolve` sets them.
     init() {}

@@ -20,7 +20,11 @@ public final class ServiceState: Sendable {
                 forms: catalog.forms, identityRecipients: configuration.identityRecipients,
                 testimonyRecipients: configuration.testimonyRecipients,
                 receivedPrecision: configuration.receivedPrecision, maxJSONDepth: configuration.limits.maxJSONDepth,
-                rewrapSigners: configuration.rewrapSigners
+                rewrapSigners: configuration.rewrapSigners,
+                evidenceLimits: EvidenceLimits(
+                    maxAttachments: configuration.limits.maxAttachmentsPerRecord,
+                    maxBytes: UInt64(configuration.limits.maxRecordBytes)
+                )
             )
         }
     }

@@ -18,8 +18,15 @@ import Synchronization
 /// interrupt: a graceful shutdown cancels connections, and the neighbours in a batch must not fail with them.
 final class GroupCommitWriter: Sendable {
     /// A record, its token's keyed hash, and its ledger digest, computed by the submitter before it queues so
-    /// that the serial transaction does no hashing.
-    typealias Submission = (record: StoredRecord, tokenHash: [UInt8]?, digest: [UInt8])
+    /// that the serial transaction does no hashing; and its attachments, whose digests need the claimed uploads'
+    /// hashes, known only in the transaction.
+    struct Submission: Sendable {
+        var record: StoredRecord
+        var tokenHash: [UInt8]?
+        var digest: [UInt8]
+        var attachments: [NewAttachment] = []
+        var uploadOwner: UInt32?
+    }
 
     private struct State {
         var pending: [(submission: Submission, slot: Slot)] = []
@@ -100,7 +107,9 @@ final class GroupCommitWriter: Sendable {
             let appended = try await write { db in try batch.map { try Self.insert($0.submission, db, key: key) } }
             // No log line per commit, even at debug: it would date the records in it (SECURITY.md).
             for (entry, landed) in zip(batch, appended) { entry.slot.fulfil(.done(.success(landed))) }
-            let bytes = batch.reduce(0) { $0 + $1.submission.record.storedBytes }
+            let bytes = batch.reduce(0) { total, entry in
+                total + entry.submission.record.storedBytes + entry.submission.attachments.reduce(0) { $0 + $1.envelope.count }
+            }
             let due = state.withLock { state in
                 state.bytesSinceCheckpoint += bytes
                 guard state.bytesSinceCheckpoint >= Self.checkpointAfterBytes else { return false }
@@ -180,7 +189,14 @@ final class GroupCommitWriter: Sendable {
         }
         let entry = try LedgerTables.append(db, kind: .record, recordID: record.recordID, digest: submission.digest)
         try LedgerTables.checkpointIfDue(db, key: key)
-        return AppendedRecord(recordSeq: recordSeq, entry: entry)
+        // A refused upload throws, and the batch is retried submission by submission: only this one fails.
+        let attachments = try submission.attachments.enumerated().map { index, attachment in
+            try RecordStore.insert(
+                attachment, recordID: record.recordID, position: Int64(index) + 1, uploadOwner: submission.uploadOwner,
+                db, key: key
+            )
+        }
+        return AppendedRecord(recordSeq: recordSeq, entry: entry, attachments: attachments)
     }
 
     private static func storeError(_ error: any Error) -> StoreError {

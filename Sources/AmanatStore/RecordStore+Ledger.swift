@@ -19,19 +19,15 @@ extension RecordStore {
         } catch {
             throw StoreError(.writeFailed, "cannot hash the withdrawal token: \(error)")
         }
-        let withdrawn: Bool
+        // The streams of the record's attachments: removed once the rows that name them are gone for good.
+        let erased: [String]?
         do {
-            withdrawn = try await pool.write { db -> Bool in
-                let stored = try Data.fetchOne(
-                    db, sql: "SELECT token_hash FROM withdrawal_tokens WHERE record_id = ?", arguments: [Data(recordID.bytes)]
-                )
-                // The comparison runs whether or not the id exists, so timing says as little as the answer.
-                let matches = constantTimeEqual(stored.map { [UInt8]($0) } ?? [UInt8](repeating: 0, count: 32), offered)
-                guard matches, stored != nil else { return false }
+            erased = try await pool.write { db -> [String]? in
+                guard try Self.tokenMatches(db, recordID, offered: offered) else { return nil }
                 guard let row = try Row.fetchOne(
                     db, sql: "\(StoredRecord.selectColumns) FROM records WHERE record_id = ? AND withdrawn = 0",
                     arguments: [Data(recordID.bytes)]
-                ) else { return false }
+                ) else { return nil }
                 var record = try StoredRecord(row: row)
                 try db.execute(
                     sql: """
@@ -42,16 +38,25 @@ extension RecordStore {
                     arguments: [Data(recordID.bytes)]
                 )
                 try db.execute(sql: "DELETE FROM withdrawal_tokens WHERE record_id = ?", arguments: [Data(recordID.bytes)])
+                let storage = try String.fetchAll(
+                    db, sql: "SELECT storage FROM attachments WHERE record_id = ? AND storage IS NOT NULL",
+                    arguments: [Data(recordID.bytes)]
+                )
+                // secure_delete zeroes the envelopes' pages; the WAL is purged below.
+                try db.execute(sql: "DELETE FROM attachments WHERE record_id = ?", arguments: [Data(recordID.bytes)])
+                try db.execute(sql: "DELETE FROM addenda WHERE record_id = ?", arguments: [Data(recordID.bytes)])
                 record.withdrawn = true
                 _ = try LedgerTables.append(db, kind: .withdrawal, recordID: recordID, digest: record.digest)
                 try LedgerTables.checkpointIfDue(db, key: key)
-                return true
+                return storage
             }
         } catch {
             throw Self.writeError(error, "withdrawal")
         }
-        if withdrawn { await purgeWAL(after: "a withdrawal") }
-        return withdrawn
+        guard let erased else { return false }
+        removeStreams(erased)
+        await purgeWAL(after: "a withdrawal")
+        return true
     }
 
     /// Signs the ledger's head if entries were added since the last checkpoint. Returns the checkpoint
@@ -101,8 +106,9 @@ extension RecordStore {
 
     /// A consistent snapshot for the offline machine, made with SQLite's online backup while intake goes on:
     /// records, clear fields, ciphertext, the ledger, its checkpoints and the site key, plus a fresh checkpoint
-    /// over the snapshot's head. Server-only secrets (withdrawal-token hashes) are removed and the file is
-    /// vacuumed so that no free page keeps them.
+    /// over the snapshot's head. Server-only secrets (withdrawal-token hashes) and live uploads are removed and the
+    /// file is vacuumed so that no free page keeps them; then each attachment's stream is copied into the file, in
+    /// pieces (`attachment_chunks`).
     ///
     /// The file is created next to the database (mode 0600) and handed to the caller, who removes it.
     public func exportSnapshot() async throws(StoreError) -> ExportedSnapshot {
@@ -111,14 +117,24 @@ extension RecordStore {
         let snapshotPath = (directory.isEmpty ? "." : directory) + "/" + name
         let key = notary
         let pool = self.pool
+        let streams = attachmentsDirectory
+        // From before the backup until the streams are copied, erased streams stay on disk: the copy's rows name them.
+        exportsRunning.withLock { $0.running += 1 }
         let result: Result<ExportedSnapshot, StoreError> = await withCheckedContinuation { continuation in
             // The backup blocks its thread for as long as it copies; keep it off the cooperative pool.
             DispatchQueue.global(qos: .utility).async {
                 continuation.resume(returning: Result { () throws(StoreError) in
-                    try Self.writeSnapshot(from: pool, to: snapshotPath, key: key)
+                    try Self.writeSnapshot(from: pool, to: snapshotPath, streams: streams, key: key)
                 })
             }
         }
+        let erasedMeanwhile = exportsRunning.withLock { state -> [String] in
+            state.running -= 1
+            guard state.running == 0 else { return [] }
+            defer { state.deferred = [] }
+            return state.deferred
+        }
+        unlinkStreams(erasedMeanwhile)
         switch result {
         case .success(let snapshot):
             // Its checkpoint stays in the copy only. In the live ledger it would say which records came before the
@@ -130,7 +146,9 @@ extension RecordStore {
         }
     }
 
-    private static func writeSnapshot(from pool: DatabasePool, to snapshotPath: String, key: any Notary) throws(StoreError) -> ExportedSnapshot {
+    private static func writeSnapshot(
+        from pool: DatabasePool, to snapshotPath: String, streams: String, key: any Notary
+    ) throws(StoreError) -> ExportedSnapshot {
         let fd = open(snapshotPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw StoreError(.writeFailed, "cannot create an export file in the database's directory: \(String(cString: strerror(errno)))")
@@ -147,10 +165,13 @@ extension RecordStore {
                 var checkpoint: Checkpoint?
                 try db.inTransaction {
                     try db.execute(sql: "DELETE FROM withdrawal_tokens")
+                    // Uploads are live state of this host only (FORMAT.md 13.5): an export holds none.
+                    try db.execute(sql: "DELETE FROM uploads")
                     checkpoint = try LedgerTables.checkpoint(db, key: key)
                     return .commit
                 }
                 try db.execute(sql: "VACUUM")
+                try AttachmentChunks.copyStreams(db, from: streams)
                 return checkpoint ?? Checkpoint(ledgerSeq: 0, headHash: [], recordCount: 0, signature: [])
             }
             try snapshot.close()

@@ -23,6 +23,13 @@ public final class RecordStore: ArchiveWriter {
     private let purgeFailed: AsyncStream<Void>.Continuation
     /// The database file.
     public let path: String
+    /// Exports copying attachment streams now, and the streams erased meanwhile, whose removal waits for them.
+    let exportsRunning = Mutex(StreamsInUse())
+
+    struct StreamsInUse {
+        var running = 0
+        var deferred: [String] = []
+    }
 
     /// Opens (creating if needed) the database at `path` and migrates it to the current schema. The ledger
     /// is bound to `notary`'s key: a database whose ledger belongs to another key is refused.
@@ -106,7 +113,20 @@ public final class RecordStore: ArchiveWriter {
     /// Durably appends `record`, the keyed hash of its withdrawal token and its ledger entry. Returns only once
     /// the transaction holding them is committed with `synchronous=FULL`; concurrent calls share one transaction.
     public func append(_ record: StoredRecord, withdrawalTokenHash: [UInt8]? = nil) async throws(StoreError) -> AppendedRecord {
-        try await writer.submit((record, withdrawalTokenHash, record.digest))
+        try await append(record, withdrawalTokenHash: withdrawalTokenHash, attachments: [], uploadOwner: nil)
+    }
+
+    /// As ``append(_:withdrawalTokenHash:)``, with the record's attachments (rows and ledger entries after the
+    /// record's, uploads of `uploadOwner` claimed) in the same transaction.
+    public func append(
+        _ record: StoredRecord, withdrawalTokenHash: [UInt8]?, attachments: [NewAttachment], uploadOwner: UInt32?
+    ) async throws(StoreError) -> AppendedRecord {
+        try await writer.submit(
+            GroupCommitWriter.Submission(
+                record: record, tokenHash: withdrawalTokenHash, digest: record.digest, attachments: attachments,
+                uploadOwner: uploadOwner
+            )
+        )
     }
 
     /// The number of stored records.

@@ -53,6 +53,9 @@ struct SettingOptions: ParsableArguments {
     @Option(name: Setting.uploadSyncBytes.name, help: Setting.uploadSyncBytes.argumentHelp) var uploadSyncBytes: Int?
     @Option(name: Setting.uploadStallTimeoutSeconds.name, help: Setting.uploadStallTimeoutSeconds.argumentHelp)
     var uploadStallTimeoutSeconds: Int?
+    @Option(name: Setting.maxAttachmentsPerRecord.name, help: Setting.maxAttachmentsPerRecord.argumentHelp)
+    var maxAttachmentsPerRecord: Int?
+    @Option(name: Setting.maxRecordBytes.name, help: Setting.maxRecordBytes.argumentHelp) var maxRecordBytes: Int?
 
     /// The options given, by setting, in the order of `Setting.all` (which `SettingValues` checks).
     var values: SettingValues {
@@ -78,6 +81,8 @@ struct SettingOptions: ParsableArguments {
             Setting.maxUploadsPerPeer.given(maxUploadsPerPeer), Setting.uploadExpirySeconds.given(uploadExpirySeconds),
             Setting.uploadSyncBytes.given(uploadSyncBytes),
             Setting.uploadStallTimeoutSeconds.given(uploadStallTimeoutSeconds),
+            Setting.maxAttachmentsPerRecord.given(maxAttachmentsPerRecord),
+            Setting.maxRecordBytes.given(maxRecordBytes),
         ])
     }
 }

@@ -10,7 +10,7 @@ extension Setting {
         maxJSONDepth, maxConnections, maxConnectionsPerPeer, maxRequestsPerPeer, idleTimeoutSeconds,
         requestTimeoutSeconds, answerTimeoutSeconds, stopTimeoutSeconds, submissionsPerMinute,
         checkpointIntervalSeconds, maxFileBytes, minFreeBytes, maxUploadsPerPeer, uploadExpirySeconds, uploadSyncBytes,
-        uploadStallTimeoutSeconds,
+        uploadStallTimeoutSeconds, maxAttachmentsPerRecord, maxRecordBytes,
     ]
 
     public static let socket = Setting(
@@ -167,6 +167,17 @@ extension Setting {
         "limits.upload_stall_timeout_seconds", option: "upload-stall-timeout-seconds",
         help: "Seconds an upload's body may go without a byte before its connection is closed.",
         default: .integer(60), field: \.limits.uploadStallTimeoutSeconds, rule: .integer(in: 1...3_600)
+    )
+    public static let maxAttachmentsPerRecord = Setting(
+        "limits.max_attachments_per_record", option: "max-attachments-per-record",
+        help: "Evidence files one record may have, with its testimony and added later; more get 413.",
+        default: .integer(64), field: \.limits.maxAttachmentsPerRecord, rule: .integer(in: 1...10_000)
+    )
+    public static let maxRecordBytes = Setting(
+        "limits.max_record_bytes", option: "max-record-bytes",
+        help: "Stored bytes of all the evidence files of one record together; more get 413.",
+        default: .integer(17_179_869_184), field: \.limits.maxRecordBytes,
+        rule: .integer(in: 1_048_576...1_125_899_906_842_624)
     )
 
     private static let gids: @Sendable ([AccessPolicy.Group], FormCatalog) -> String = { groups, _ in

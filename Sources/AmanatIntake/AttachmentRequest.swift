@@ -1,0 +1,142 @@
+import AmanatCrypto
+import AmanatFormat
+import AmanatForms
+import AmanatJSON
+
+/// One element of a request's `attachments` array (PROTOCOL.md 2.9): a finished upload and the metadata to seal
+/// with it. Checked member by member; a refusal names the element and the member, never a value.
+struct AttachmentRequest {
+    /// The upload: 32 lowercase hex digits.
+    var uploadID: String
+    /// The file's original name.
+    var name: String
+    /// Its media type, `type/subtype`.
+    var mediaType: String
+    /// Its size in bytes (P).
+    var size: UInt64
+    /// SHA-256 of its original bytes, 64 lowercase hex digits.
+    var sha256: String
+    /// Its file key, base64 of 32 bytes, as sent.
+    var key: String
+    /// Whose recipients its metadata goes to, when the request says.
+    var sealedTo: Section?
+
+    /// The stream's size for this file.
+    var storedSize: UInt64 { FileStreamLayout.storedSize(plainSize: size) }
+
+    static let members: Set<String> = ["upload", "name", "media_type", "size", "sha256", "key", "sealed_to"]
+    static let requiredMembers: Set<String> = members.subtracting(["sealed_to"])
+    /// The largest size accepted: far above any file limit, and low enough that Padmé and the stream's overhead
+    /// cannot overflow 64 bits.
+    static let largestSize: UInt64 = 1 << 60
+
+    /// Reads a request's `attachments` member: an array of at most `limit` distinct uploads.
+    static func decodeList(_ value: JSONValue, limit: Int) throws(IntakeError) -> [AttachmentRequest] {
+        guard case .array(let items) = value else {
+            throw IntakeError(.invalidAttachment, "\"attachments\" must be an array of objects")
+        }
+        guard items.count <= limit else {
+            throw IntakeError(.recordTooLarge, "a record may have at most \(limit) attachments")
+        }
+        var requests: [AttachmentRequest] = []
+        var uploads: Set<String> = []
+        for (index, item) in items.enumerated() {
+            let request = try AttachmentRequest(item, index: index)
+            guard uploads.insert(request.uploadID).inserted else {
+                throw IntakeError(.invalidAttachment, "attachments[\(index)] names an upload named before it")
+            }
+            requests.append(request)
+        }
+        return requests
+    }
+
+    init(_ value: JSONValue, index: Int) throws(IntakeError) {
+        let place = "attachments[\(index)]"
+        func refuse(_ what: String) -> IntakeError { IntakeError(.invalidAttachment, "\(place).\(what)") }
+        guard case .object(let members) = value else { throw IntakeError(.invalidAttachment, "\(place) must be an object") }
+        guard Set(members.keys).isSubset(of: Self.members), Self.requiredMembers.isSubset(of: Set(members.keys)) else {
+            throw IntakeError(
+                .invalidAttachment,
+                "\(place) must have exactly the members upload, name, media_type, size, sha256, key and optionally sealed_to"
+            )
+        }
+        guard let upload = members["upload"]?.stringValue, Self.isLowercaseHex(upload, bytes: 16) else {
+            throw refuse("upload must be an upload id, 32 lowercase hex digits")
+        }
+        guard let name = members["name"]?.stringValue, (1...255).contains(name.utf8.count), Self.hasNoControls(name)
+        else {
+            throw refuse("name must be 1 to 255 bytes of UTF-8 without control characters")
+        }
+        guard let mediaType = members["media_type"]?.stringValue, Self.isMediaType(mediaType) else {
+            throw refuse("media_type must be type/subtype, at most 127 bytes of token characters")
+        }
+        guard case .number(let sizeText)? = members["size"], sizeText.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+              let size = UInt64(sizeText), size <= Self.largestSize
+        else {
+            throw refuse("size must be the file's size in bytes, an integer from 0")
+        }
+        guard let sha256 = members["sha256"]?.stringValue, Self.isLowercaseHex(sha256, bytes: 32) else {
+            throw refuse("sha256 must be 64 lowercase hex digits")
+        }
+        // Base64.decode takes only the canonical text, so the text sent is the one sealed.
+        guard let key = members["key"]?.stringValue, var keyBytes = Base64.decode(key), keyBytes.count == 32 else {
+            throw refuse("key must be 32 bytes in base64")
+        }
+        wipe(&keyBytes)
+        var sealedTo: Section?
+        if let given = members["sealed_to"] {
+            guard let text = given.stringValue, let section = Section(rawValue: text), section != .clear else {
+                throw refuse("sealed_to must be \"identity\" or \"testimony\"")
+            }
+            sealedTo = section
+        }
+        self.init(
+            uploadID: upload, name: name, mediaType: mediaType, size: size, sha256: sha256, key: key, sealedTo: sealedTo
+        )
+    }
+
+    init(
+        uploadID: String, name: String, mediaType: String, size: UInt64, sha256: String, key: String, sealedTo: Section?
+    ) {
+        self.uploadID = uploadID
+        self.name = name
+        self.mediaType = mediaType
+        self.size = size
+        self.sha256 = sha256
+        self.key = key
+        self.sealedTo = sealedTo
+    }
+
+    /// The sealed metadata's plaintext (FORMAT.md section 13.3): canonical JSON. The caller wipes it.
+    func metadata(attachmentID: EvidenceID) -> [UInt8] {
+        JSONValue.object([
+            "attachment_id": .string(attachmentID.hex), "chunk_bytes": .number(String(FileStreamLayout.chunkBytes)),
+            "key": .string(key), "media_type": .string(mediaType), "name": .string(name), "sha256": .string(sha256),
+            "size": .number(String(size)), "v": .number("1"),
+        ]).canonicalBytes()
+    }
+
+    static func isLowercaseHex(_ text: String, bytes: Int) -> Bool {
+        text.utf8.count == 2 * bytes
+            && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+
+    /// No C0 control, DEL or C1 control: a name is shown on terminals and becomes a file name.
+    static func hasNoControls(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { !($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) }
+    }
+
+    /// `type/subtype`, each a non-empty run of RFC 9110 token characters, 127 bytes at most in all.
+    static func isMediaType(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count <= 127, let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash > 0,
+              slash < bytes.count - 1
+        else { return false }
+        let symbols = Set("!#$%&'*+-.^_`|~".utf8)
+        func isToken(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || symbols.contains(byte)
+        }
+        return bytes[..<slash].allSatisfy(isToken) && bytes[(slash + 1)...].allSatisfy(isToken)
+    }
+}
