@@ -1,3 +1,4 @@
+import AmanatArchive
 import AmanatFormat
 import Foundation
 import GRDB
@@ -7,7 +8,7 @@ import Glibc
 /// of 1 MiB, its row's `storage` set to NULL, so the export is one self-contained SQLite file.
 enum AttachmentChunks {
     /// Bytes per piece, but the last.
-    static let pieceBytes = 1 << 20
+    static let pieceBytes = Schema.attachmentPieceBytes
 
     /// Copies the stream of every attachment whose `storage` names a file in `directory` into `attachment_chunks`,
     /// one piece in memory at a time, and sets its `storage` to NULL; one transaction per attachment. A stream that

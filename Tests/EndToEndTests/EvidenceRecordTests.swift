@@ -285,7 +285,7 @@ struct EvidenceRecordTests {
         }
         try queue.close()
         #expect(attachments == 0 && addenda == 0)
-        #expect(kinds == [1, 4, 5, 2])
+        #expect(kinds == [1, 4, 4, 5, 2])
         // After withdrawal the token adds nothing.
         let late = try Self.post(daemon, Endpoint.recordAddenda(recordID), .object([
             "token": .string(token), "text": .string("late"),
