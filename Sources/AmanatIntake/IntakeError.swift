@@ -42,8 +42,6 @@ public struct IntakeError: Error, Sendable, Equatable {
         case invalidAttachment
         /// An upload named for an attachment is not complete yet.
         case uploadIncomplete
-        /// An upload named for an attachment does not exist for this principal.
-        case unknownUpload
         /// The record would exceed `max_attachments_per_record` or `max_record_bytes`.
         case recordTooLarge
         /// The archive's disk is full; nothing was stored.

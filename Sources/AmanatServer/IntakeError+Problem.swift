@@ -30,11 +30,12 @@ extension Problem {
             self = Problem("invalid-attachment", status: 422, title: "Invalid attachment", detail: error.detail)
         case .uploadIncomplete:
             self = Problem("upload-incomplete", status: 409, title: "Upload incomplete", detail: error.detail)
-        case .unknownUpload: self = Problem("unknown-upload", status: 404, title: "Unknown upload", detail: error.detail)
+        case .unknownUpload:
+            self = error.detail.isEmpty
+                ? .unknownUpload : Problem("unknown-upload", status: 404, title: "Unknown upload", detail: error.detail)
         case .recordTooLarge: self = Problem("record-too-large", status: 413, title: "Record too large", detail: error.detail)
         case .storageFull: self = .diskFull
         case .unavailable: self = .unavailable
-        case .unknownUpload: self = .unknownUpload
         case .fileTooLarge: self = .fileTooLarge(error.limit ?? 0)
         case .tooManyUploads: self = .tooManyUploads(error.detail)
         case .mismatchingUploadOffset: self = .mismatchingUploadOffset(expected: error.offset ?? 0)

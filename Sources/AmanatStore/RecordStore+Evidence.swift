@@ -95,8 +95,26 @@ extension RecordStore {
         _ attachment: NewAttachment, recordID: RecordID, position: Int64, uploadOwner: UInt32?, _ db: Database,
         key: any Notary
     ) throws -> AppendedAttachment {
-        let claimed = try UploadClaim.claim(db, uploadID: attachment.uploadID, ownerUID: uploadOwner)
-        guard claimed.length == attachment.storedSize else {
+        let claimed: UploadRows.ClaimedUpload
+        do {
+            // Another uid's upload does not exist for this one: the same answer as an unknown id.
+            guard let uploadOwner else { throw UploadRows.ClaimError(kind: .unknownUpload) }
+            claimed = try UploadRows.claim(db, uploadID: attachment.uploadID, ownerUID: uploadOwner)
+        } catch let error as UploadRows.ClaimError {
+            switch error.kind {
+            case .unknownUpload:
+                throw StoreError(
+                    .unknownUpload,
+                    "no upload of yours has the id \(attachment.uploadID): it expired, was deleted or was never made"
+                )
+            case .incomplete:
+                throw StoreError(
+                    .uploadIncomplete,
+                    "upload \(attachment.uploadID) has not received all its bytes: resume it, then send again"
+                )
+            }
+        }
+        guard UInt64(claimed.length) == attachment.storedSize else {
             throw StoreError(
                 .invalidAttachment,
                 "upload \(attachment.uploadID) holds \(claimed.length) bytes, not the stored size of a file of the size "
