@@ -92,7 +92,7 @@ struct RouteTableTests {
             let admin = route.operation.role == .admin
             let append = route.operation == .appendUpload
             #expect(route.bodyLimit(limits) == (admin ? 5000 : append ? 9000 : 1000), "\(route.template)")
-            let submission = route.operation == .submit || route.operation == .withdraw
+            let submission = [.submit, .withdraw, .attach, .addAddendum].contains(route.operation)
             #expect((route.rateClass == .submission) == submission, "\(route.template)")
         }
         // The table covers every operation of the core, once.
