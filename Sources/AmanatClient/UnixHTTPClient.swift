@@ -37,13 +37,15 @@ public struct UnixHTTPClient: Sendable {
     ///   - contentType: The media type of `body`; ignored when `body` is nil.
     /// - Returns: The response, whatever its status; 4xx and 5xx responses are not errors at this level.
     /// - Throws: `ClientError` when the request cannot be sent or no well-formed response arrives in time.
+    ///   - headers: More header fields, such as `Upload-Length`; names must be tokens and values visible ASCII.
     public func request(
         method: String,
         path: String,
+        headers: [(name: String, value: String)] = [],
         body: [UInt8]? = nil,
         contentType: String = "application/json"
     ) throws(ClientError) -> HTTPResponse {
-        try exchange(method: method, path: path, body: body, contentType: contentType, sink: nil)
+        try exchange(method: method, path: path, headers: headers, body: body, contentType: contentType, sink: nil)
     }
 
     /// Sends one request; a `200 OK` body with a Content-Length goes to `sink` piece by piece, whatever its
@@ -54,15 +56,18 @@ public struct UnixHTTPClient: Sendable {
         to sink: (ArraySlice<UInt8>) throws(ClientError) -> Void
     ) throws(ClientError) -> HTTPResponse {
         try withoutActuallyEscaping(sink) { (sink) throws(ClientError) in
-            try exchange(method: method, path: path, body: nil, contentType: "application/json", sink: sink)
+            try exchange(method: method, path: path, headers: [], body: nil, contentType: "application/json", sink: sink)
         }
     }
 
     private func exchange(
-        method: String, path: String, body: [UInt8]?, contentType: String,
+        method: String, path: String, headers: [(name: String, value: String)], body: [UInt8]?, contentType: String,
         sink: ((ArraySlice<UInt8>) throws(ClientError) -> Void)?
     ) throws(ClientError) -> HTTPResponse {
-        let head = try Self.requestHead(method: method, path: path, body: body, contentType: contentType)
+        let head = try Self.requestHead(
+            method: method, path: path, headers: headers, bodyLength: body.map { UInt64($0.count) },
+            contentType: contentType
+        )
         let socket = try connect()
 
         let sendError = try socket.sendRequest(head: head, body: body)
@@ -83,6 +88,22 @@ public struct UnixHTTPClient: Sendable {
         contentType: String,
         keepAlive: Bool = false
     ) throws(ClientError) -> [UInt8] {
+        try requestHead(
+            method: method, path: path, headers: [], bodyLength: body.map { UInt64($0.count) },
+            contentType: contentType, keepAlive: keepAlive
+        )
+    }
+
+    /// The request line and header section for a body of `bodyLength` bytes (none when nil), with `headers` after
+    /// the fixed ones.
+    static func requestHead(
+        method: String,
+        path: String,
+        headers: [(name: String, value: String)],
+        bodyLength: UInt64?,
+        contentType: String,
+        keepAlive: Bool = false
+    ) throws(ClientError) -> [UInt8] {
         guard !method.isEmpty, method.utf8.allSatisfy(isTokenByte) else {
             throw ClientError(.invalidRequest(reason: "bad method \"\(method)\""))
         }
@@ -93,16 +114,30 @@ public struct UnixHTTPClient: Sendable {
         var head = "\(method) \(path) HTTP/1.1\r\n"
         head += "Host: amanat\r\n"
         head += "User-Agent: amanat/0.1\r\n"
-        if let body {
-            guard !contentType.isEmpty, contentType.utf8.allSatisfy({ $0 == 0x09 || (0x20...0x7E).contains($0) }) else {
+        for (name, value) in headers {
+            guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
+                throw ClientError(.invalidRequest(reason: "bad header name \"\(name)\""))
+            }
+            guard isFieldValue(value) else {
+                throw ClientError(.invalidRequest(reason: "bad value for header \(name)"))
+            }
+            head += "\(name): \(value)\r\n"
+        }
+        if let bodyLength {
+            guard !contentType.isEmpty, isFieldValue(contentType) else {
                 throw ClientError(.invalidRequest(reason: "bad content type \"\(contentType)\""))
             }
             head += "Content-Type: \(contentType)\r\n"
-            head += "Content-Length: \(body.count)\r\n"
+            head += "Content-Length: \(bodyLength)\r\n"
         }
         // HTTP/1.1 keeps the connection open unless a side says otherwise.
         head += keepAlive ? "\r\n" : "Connection: close\r\n\r\n"
         return Array(head.utf8)
+    }
+
+    /// Tab and visible ASCII with spaces: no CR or LF that could start another header line.
+    private static func isFieldValue(_ value: String) -> Bool {
+        value.utf8.allSatisfy { $0 == 0x09 || (0x20...0x7E).contains($0) }
     }
 }
 

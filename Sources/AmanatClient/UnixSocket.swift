@@ -135,13 +135,16 @@ final class UnixSocket: ByteSource {
     }
 
     func sendAll(_ bytes: [UInt8]) throws(ClientError) {
+        // A Result carries the typed error out, since Array's closure-taking methods only rethrow `any Error`.
+        try bytes.withUnsafeBytes { buffer in Result { () throws(ClientError) in try sendAll(buffer) } }.get()
+    }
+
+    func sendAll(_ buffer: UnsafeRawBufferPointer) throws(ClientError) {
         var offset = 0
-        while offset < bytes.count {
+        while offset < buffer.count {
             try applyTimeout(SO_SNDTIMEO)
-            let sent = bytes.withUnsafeBytes { buffer in
-                // MSG_NOSIGNAL turns a vanished peer into EPIPE instead of a process-killing SIGPIPE.
-                send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
-            }
+            // MSG_NOSIGNAL turns a vanished peer into EPIPE instead of a process-killing SIGPIPE.
+            let sent = send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
             if sent >= 0 {
                 offset += sent
                 continue

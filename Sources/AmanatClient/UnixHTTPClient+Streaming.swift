@@ -1,0 +1,116 @@
+/// Why a streamed request failed: the exchange with amanatd, or the code that produced the body.
+public enum StreamingRequestError<BodyFailure: Error>: Error {
+    /// The request could not be sent, or no well-formed answer came back.
+    case client(ClientError)
+    /// The body's producer threw: the connection was closed with the body cut short.
+    case body(BodyFailure)
+}
+
+/// The sink a streamed request body is written to: pieces go to the socket as they are given, so the body is never
+/// whole in memory. It takes exactly the `Content-Length` announced in the head.
+public final class RequestBodyWriter {
+    /// The length announced in the head.
+    public let length: UInt64
+    /// The bytes handed to the socket so far.
+    public private(set) var written: UInt64 = 0
+    /// Set when the connection broke: later pieces are dropped, and the exchange looks for an early answer.
+    public private(set) var failure: ClientError?
+
+    private let socket: UnixSocket
+    private let timeoutSeconds: Int
+
+    init(socket: UnixSocket, length: UInt64, timeoutSeconds: Int, failure: ClientError?) {
+        self.socket = socket
+        self.length = length
+        self.timeoutSeconds = timeoutSeconds
+        self.failure = failure
+    }
+
+    /// Sends `piece`; false once the connection has broken (amanatd may have answered early and closed, or gone),
+    /// when the producer should stop. A piece past the announced length is a programming error.
+    @discardableResult
+    public func write(_ piece: UnsafeRawBufferPointer) -> Bool {
+        guard failure == nil else { return false }
+        precondition(UInt64(piece.count) <= length - written, "request body longer than its Content-Length")
+        guard !piece.isEmpty else { return true }
+        // The timeout bounds each wait for room in the socket, not the whole body: a 4 GiB file takes its time.
+        socket.deadline = Deadline(seconds: timeoutSeconds)
+        do throws(ClientError) {
+            try socket.sendAll(piece)
+            written += UInt64(piece.count)
+            return true
+        } catch {
+            failure = error
+            return false
+        }
+    }
+
+    /// Sends `piece`; see ``write(_:)-(UnsafeRawBufferPointer)``.
+    @discardableResult
+    public func write(_ piece: [UInt8]) -> Bool {
+        piece.withUnsafeBytes { write($0) }
+    }
+}
+
+extension UnixHTTPClient {
+    /// Sends one request whose body `produce` writes piece by piece to a ``RequestBodyWriter`` (the
+    /// `Content-Length` is `contentLength`, known up front), then reads the answer.
+    ///
+    /// `timeoutSeconds` bounds each wait (for room to send a piece, and for the answer after the last one), not the
+    /// whole exchange. When the connection breaks while the body is sent, the writer says so and the answer already
+    /// sent by amanatd (a refusal before it read the body) is returned if there is one.
+    ///
+    /// - Returns: The response, whatever its status.
+    /// - Throws: `.body` with what `produce` threw (the connection is closed, the body cut short); `.client` when
+    ///   the request cannot be sent, or no answer comes back; a body that ends short of `contentLength` is
+    ///   `.client` with an invalid-request error.
+    public func request<BodyFailure: Error>(
+        method: String,
+        path: String,
+        headers: [(name: String, value: String)] = [],
+        contentType: String,
+        contentLength: UInt64,
+        produce: (RequestBodyWriter) throws(BodyFailure) -> Void
+    ) throws(StreamingRequestError<BodyFailure>) -> HTTPResponse {
+        let socket: UnixSocket
+        let head: [UInt8]
+        do throws(ClientError) {
+            head = try Self.requestHead(
+                method: method, path: path, headers: headers, bodyLength: contentLength, contentType: contentType
+            )
+            socket = try connect()
+        } catch {
+            throw .client(error)
+        }
+        // A head that cannot be sent is treated as a body that cannot: an answer may still be waiting.
+        let headFailure: ClientError?
+        do throws(ClientError) {
+            try socket.sendAll(head)
+            headFailure = nil
+        } catch {
+            headFailure = error
+        }
+        let writer = RequestBodyWriter(
+            socket: socket, length: contentLength, timeoutSeconds: timeoutSeconds, failure: headFailure
+        )
+        if writer.failure == nil {
+            do throws(BodyFailure) {
+                try produce(writer)
+            } catch {
+                throw .body(error)
+            }
+            if writer.failure == nil && writer.written != contentLength {
+                throw .client(ClientError(.invalidRequest(
+                    reason: "the body ended after \(writer.written) of \(contentLength) bytes"
+                )))
+            }
+        }
+        socket.deadline = Deadline(seconds: timeoutSeconds)
+        var reader = ResponseReader(source: socket)
+        do throws(ClientError) {
+            return try reader.readResponse(requestMethod: method)
+        } catch {
+            throw .client(writer.failure ?? error)
+        }
+    }
+}
