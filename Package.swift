@@ -198,6 +198,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "AmanatClientTests", dependencies: ["AmanatClient", "AmanatProtocol"], swiftSettings: strictSettings),
+        // amanat's own code, in process (@testable): media types, the stream's segments, resuming, progress.
+        .testTarget(
+            name: "AmanatCLITests",
+            dependencies: ["amanat", "AmanatCrypto", "AmanatFileSealing", "AmanatFormat"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "AmanatServerTests",
             dependencies: [

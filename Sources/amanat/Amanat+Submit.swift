@@ -1,3 +1,4 @@
+import AmanatCrypto
 import AmanatProtocol
 import AmanatJSON
 import ArgumentParser
@@ -24,15 +25,20 @@ extension Amanat {
 
         @OptionGroup var options: GlobalOptions
         @OptionGroup var intake: IntakeOptions
+        @OptionGroup var evidence: EvidenceOptions
         @Argument(help: "The testimony JSON file, or - for standard input.") var file: String?
 
         func validate() throws {
             try intake.check(file: file)
+            try evidence.check()
         }
 
         func run() throws {
-            guard let file, !intake.isGuided(file: file) else { InteractiveIntake.run(options: options, intake: intake) }
+            guard let file, !intake.isGuided(file: file) else {
+                InteractiveIntake.run(options: options, intake: intake, evidence: evidence)
+            }
             let body = readInput(file, limit: 64 << 20)
+            guard evidence.attach.isEmpty else { return submit(body, withFiles: evidence.attach) }
             let response = perform(options, "POST", Endpoint.testimonies, body: body)
             if options.json {
                 printBody(response.body)
@@ -40,6 +46,33 @@ extension Amanat {
             }
             guard case .object(let answer) = parseJSON(response.body) else { fail("malformed answer from amanatd") }
             printStored(answer)
+        }
+
+        /// Sends the files through uploads, then the testimony with its `attachments`.
+        private func submit(_ testimony: [UInt8], withFiles paths: [String]) {
+            let language = intake.language
+            guard case .object(let members)? = try? JSONParser(maxDepth: 64).parse(testimony) else {
+                fail(UI.notAnObject(language))
+            }
+            guard members["attachments"] == nil else { fail(UI.attachmentsInFile(language)) }
+            let (uploader, uploads) = options.upload(paths, language: language)
+            let binding = AttachmentBinding(uploads: uploads, sealedTo: evidence.sealedTo)
+            let body: SecretBytes
+            do {
+                body = try binding.body(with: members)
+            } catch {
+                uploader.discardUploads()
+                fail(error.message(language), code: error.code)
+            }
+            let (_, answer) = AttachmentBinding.send(
+                body, to: Endpoint.testimonies, options: options, uploader: uploader, isSubmission: true
+            )
+            if options.json {
+                printBody(JSONValue.object(binding.described(answer)).canonicalBytes())
+                return
+            }
+            printStored(answer)
+            binding.printAttachments(answer)
         }
     }
 

@@ -19,7 +19,7 @@ struct Amanat: ParsableCommand {
         version: AmanatVersion.text,
         subcommands: [
             Submit.self, Withdraw.self, ReceiptCommand.self, SigningKeyCommand.self, Health.self, Forms.self, Export.self,
-            ImportRewrap.self, Slip.self, DialStdio.self,
+            ImportRewrap.self, Slip.self, DialStdio.self, Attach.self, Addendum.self,
         ]
     )
 

@@ -28,7 +28,7 @@ struct InteractiveIntake {
     var language: IntakeLanguage { prompter.language }
 
     /// Runs `amanat submit` as a guided intake and exits.
-    static func run(options: GlobalOptions, intake: IntakeOptions) -> Never {
+    static func run(options: GlobalOptions, intake: IntakeOptions, evidence: EvidenceOptions) -> Never {
         IntakeTerminal.forbidCoreDumps()
         let language = intake.language
         let terminal: IntakeTerminal

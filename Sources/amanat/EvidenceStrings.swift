@@ -1,0 +1,115 @@
+/// The texts of evidence files and addenda: errors of `--attach`, `amanat attach` and `amanat addendum`, the retry
+/// notes of an upload, and the guided intake's evidence step. One line each, in the volunteer's language.
+extension UI {
+    static func cannotRead(_ path: String, _ reason: String) -> UIText {
+        UIText(
+            en: "cannot read \(path): \(reason)", ru: "не удаётся прочитать \(path): \(reason)",
+            kk: "\(path) оқылмады: \(reason)"
+        )
+    }
+    static func notRegularFile(_ path: String) -> UIText {
+        UIText(
+            en: "\(path) is not a regular file (a directory, a device or a pipe cannot be attached)",
+            ru: "\(path) — не обычный файл (папку, устройство или канал приложить нельзя)",
+            kk: "\(path) кәдімгі файл емес (қалтаны, құрылғыны не арнаны тіркеуге болмайды)"
+        )
+    }
+    static func badFileName(_ path: String) -> UIText {
+        UIText(
+            en: "the name of \(path) cannot be sent: it must be 1 to 255 bytes of UTF-8 without control characters; "
+                + "rename the file",
+            ru: "имя файла \(path) нельзя отправить: нужно от 1 до 255 байт UTF-8 без управляющих символов; "
+                + "переименуйте файл",
+            kk: "\(path) файлының атын жіберуге болмайды: ол басқару таңбаларынсыз 1–255 байт UTF-8 болуы керек; "
+                + "файлдың атын өзгертіңіз"
+        )
+    }
+    static func fileChanged(_ name: String) -> UIText {
+        UIText(
+            en: "\(name) changed while it was being sent; nothing of it was kept: send it again once it is complete",
+            ru: "файл \(name) изменился во время отправки; ничего из него не сохранено: отправьте его снова, "
+                + "когда он будет готов",
+            kk: "\(name) файлы жіберіліп жатқанда өзгерді; одан ештеңе сақталмады: дайын болғанда қайта жіберіңіз"
+        )
+    }
+    static func retrying(_ name: String, _ reason: String, seconds: Int, attempt: Int, of tries: Int) -> UIText {
+        UIText(
+            en: "sending \(name) was interrupted (\(reason)); trying again in \(seconds) s (\(attempt) of \(tries))",
+            ru: "отправка \(name) прервалась (\(reason)); новая попытка через \(seconds) с (\(attempt) из \(tries))",
+            kk: "\(name) жіберу үзілді (\(reason)); \(seconds) с кейін қайталанады (\(tries) әрекеттің \(attempt)-сі)"
+        )
+    }
+    static func resumed(_ name: String, _ offset: String) -> UIText {
+        UIText(
+            en: "amanatd holds \(offset) of \(name); going on from there",
+            ru: "у amanatd уже есть \(offset) файла \(name); продолжаем с этого места",
+            kk: "amanatd-де \(name) файлының \(offset) бөлігі бар; сол жерден жалғастырамыз"
+        )
+    }
+    static func gaveUp(_ name: String, _ reason: String, tries: Int) -> UIText {
+        UIText(
+            en: "could not send \(name) after \(tries) tries: \(reason)",
+            ru: "не удалось отправить \(name) за \(tries) попыток: \(reason)",
+            kk: "\(name) файлын \(tries) әрекетте жіберу мүмкін болмады: \(reason)"
+        )
+    }
+    static func uploadGone(_ name: String) -> UIText {
+        UIText(
+            en: "amanatd no longer has what was sent of \(name) (it expired or was removed); sending it again from "
+                + "the start",
+            ru: "у amanatd больше нет отправленной части \(name) (срок истёк или она удалена); отправляем файл "
+                + "заново с начала",
+            kk: "amanatd-де \(name) файлының жіберілген бөлігі енді жоқ (мерзімі өтті не жойылды); файлды басынан "
+                + "қайта жібереміз"
+        )
+    }
+    static func uploadGoneAgain(_ name: String) -> UIText {
+        UIText(
+            en: "amanatd lost what was sent of \(name) twice; nothing was stored: try again later",
+            ru: "amanatd дважды потерял отправленную часть \(name); ничего не сохранено: попробуйте позже",
+            kk: "amanatd \(name) файлының жіберілген бөлігін екі рет жоғалтты; ештеңе сақталмады: кейінірек "
+                + "қайталап көріңіз"
+        )
+    }
+    static func uploadRefused(_ name: String, _ detail: String) -> UIText {
+        UIText(
+            en: "amanatd refused \(name): \(detail)", ru: "amanatd не принял \(name): \(detail)",
+            kk: "amanatd \(name) файлын қабылдамады: \(detail)"
+        )
+    }
+    static func unexpectedAnswer(_ name: String, _ detail: String) -> UIText {
+        UIText(
+            en: "unexpected answer from amanatd while sending \(name): \(detail)",
+            ru: "неожиданный ответ amanatd при отправке \(name): \(detail)",
+            kk: "\(name) жіберілгенде amanatd күтпеген жауап берді: \(detail)"
+        )
+    }
+    static let cryptoFailed = UIText(
+        en: "the file could not be encrypted (out of protected memory?)",
+        ru: "файл не удалось зашифровать (не хватает защищённой памяти?)",
+        kk: "файлды шифрлау мүмкін болмады (қорғалған жад жетпей ме?)"
+    )
+    static let discardedUploads = UIText(
+        en: "what was sent of the files was removed from amanatd; nothing was stored",
+        ru: "отправленные части файлов удалены из amanatd; ничего не сохранено",
+        kk: "файлдардың жіберілген бөліктері amanatd-ден жойылды; ештеңе сақталмады"
+    )
+    static func sendingFile(_ name: String) -> UIText {
+        UIText(en: "sending \(name)", ru: "отправка \(name)", kk: "\(name) жіберілуде")
+    }
+    static let timeLeft = UIText(en: "left", ru: "осталось", kk: "қалды")
+    static let attachmentsInFile = UIText(
+        en: "the testimony file already has an \"attachments\" member: give files with --attach only",
+        ru: "в файле показаний уже есть член \"attachments\": указывайте файлы только через --attach",
+        kk: "айғақ файлында \"attachments\" мүшесі бар: файлдарды тек --attach арқылы беріңіз"
+    )
+    static let notAnObject = UIText(
+        en: "the testimony file is not a JSON object", ru: "файл показаний — не объект JSON",
+        kk: "айғақ файлы JSON нысаны емес"
+    )
+    static let addendumEmpty = UIText(
+        en: "the addendum is empty: give a text (a file, or - for standard input) or --field name=value",
+        ru: "дополнение пустое: укажите текст (файл или - для стандартного ввода) или --field имя=значение",
+        kk: "толықтыру бос: мәтін (файл, не стандартты енгізу үшін -) не --field атауы=мәні беріңіз"
+    )
+}
