@@ -42,16 +42,20 @@ struct SegmentProducer {
         } catch {
             throw EvidenceError(UI.cryptoFailed)
         }
+        // One buffer for every sealed chunk: ciphertext, so ordinary memory.
+        var sealed = [UInt8](repeating: 0, count: FileStreamLayout.chunkBytes + FileStreamLayout.chunkOverhead)
         for chunk in segment.firstChunk..<segment.endChunk {
-            let sealed = try seal(chunk, into: piece)
-            let tag = sealed.suffix(16)
+            let count = try seal(chunk, from: piece, into: &sealed)
+            let tag = sealed[count - 16..<count]
             guard tags.record(Int(chunk - segment.firstChunk), tag) else { throw EvidenceError(UI.fileChanged(file.name)) }
-            guard sealed.withUnsafeBytes(hand) else { return }
+            guard sealed.withUnsafeBytes({ hand(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }) else { return }
         }
     }
 
-    /// Reads, hashes and encrypts chunk `chunk`.
-    private mutating func seal(_ chunk: UInt64, into piece: SecretBytes) throws(EvidenceError) -> [UInt8] {
+    /// Reads, hashes and encrypts chunk `chunk` into `sealed`; returns the sealed length.
+    private mutating func seal(
+        _ chunk: UInt64, from piece: SecretBytes, into sealed: inout [UInt8]
+    ) throws(EvidenceError) -> Int {
         let length = plan.plainLength(ofChunk: chunk)
         let fromFile = plan.fileBytes(inChunk: chunk)
         let file = self.file
@@ -62,13 +66,17 @@ struct SegmentProducer {
             if length > fromFile { memset(buffer.baseAddress! + fromFile, 0, length - fromFile) }
         }
         piece.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<fromFile])) }
-        do {
-            return try piece.withUnsafeBytes { (buffer) throws(CryptoError) in
-                try encryptor.push(UnsafeRawBufferPointer(rebasing: buffer[0..<length]), final: chunk == plan.chunkCount - 1)
+        let encryptor = self.encryptor
+        let final = chunk == plan.chunkCount - 1
+        let result = piece.withUnsafeBytes { buffer in
+            sealed.withUnsafeMutableBytes { output in
+                Result { () throws(CryptoError) in
+                    try encryptor.push(UnsafeRawBufferPointer(rebasing: buffer[0..<length]), final: final, into: output)
+                }
             }
-        } catch {
-            throw EvidenceError(UI.cryptoFailed)
         }
+        guard case .success(let count) = result else { throw EvidenceError(UI.cryptoFailed) }
+        return count
     }
 }
 

@@ -46,7 +46,7 @@ struct StreamPlan: Equatable {
 
     /// The plaintext bytes of chunk `chunk`: 65536, the last one what is left (0 to 65536).
     func plainLength(ofChunk chunk: UInt64) -> Int {
-        chunk < chunkCount - 1 ? Int(Self.chunkBytes) : Int(paddedSize - Self.chunkBytes * (chunkCount - 1))
+        FileStreamLayout.plainChunkLength(index: chunk, paddedSize: paddedSize)
     }
 
     /// How many of chunk `chunk`'s plaintext bytes come from the file; the rest are padding zeros.
