@@ -45,7 +45,7 @@ extension Amanat {
                 uploader.discardUploads()
                 fail(error.message(language), code: error.code)
             }
-            let (_, answer) = AttachmentBinding.send(
+            let answer = AttachmentBinding.send(
                 body, to: RecordPath.attachments(recordID), options: options, uploader: uploader, isSubmission: false
             )
             if options.json {

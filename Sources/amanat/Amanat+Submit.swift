@@ -64,7 +64,7 @@ extension Amanat {
                 uploader.discardUploads()
                 fail(error.message(language), code: error.code)
             }
-            let (_, answer) = AttachmentBinding.send(
+            let answer = AttachmentBinding.send(
                 body, to: Endpoint.testimonies, options: options, uploader: uploader, isSubmission: true
             )
             if options.json {

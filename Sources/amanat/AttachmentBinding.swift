@@ -46,23 +46,30 @@ struct AttachmentBinding {
         }
     }
 
-    /// Sends `body` to `path`; exits with the error when there is no answer or amanatd refuses (removing the uploads
-    /// then: amanat will not retry). Returns the answer's JSON object.
-    static func send(
-        _ body: SecretBytes, to path: String, options: GlobalOptions, uploader: FileUploader, isSubmission: Bool
-    ) -> (HTTPResponse, [String: JSONValue]) {
-        let response: HTTPResponse
+    /// Sends `body` to `path` and reads the answer, whatever its status.
+    static func post(_ body: SecretBytes, to path: String, client: UnixHTTPClient) throws(ClientError) -> HTTPResponse {
         do throws(StreamingRequestError<Never>) {
-            response = try options.client.request(
+            return try client.request(
                 method: "POST", path: path, contentType: "application/json", contentLength: UInt64(body.count)
             ) { writer in
                 body.withUnsafeBytes { _ = writer.write($0) }
             }
         } catch let failure {
-            let error: ClientError
             switch failure {
-            case .client(let clientError): error = clientError
+            case .client(let error): throw error
             }
+        }
+    }
+
+    /// Sends `body` to `path`; exits with the error when there is no answer or amanatd refuses (removing the uploads
+    /// then: amanat will not retry). Returns the answer's JSON object.
+    static func send(
+        _ body: SecretBytes, to path: String, options: GlobalOptions, uploader: FileUploader, isSubmission: Bool
+    ) -> [String: JSONValue] {
+        let response: HTTPResponse
+        do {
+            response = try post(body, to: path, client: options.client)
+        } catch {
             if error.kind == .connectionLost || error.kind == .timedOut {
                 // The request may have arrived; only an answer acknowledges it, so the uploads are left alone.
                 let hint = isSubmission
@@ -77,7 +84,7 @@ struct AttachmentBinding {
         if !response.isSuccess { uploader.discardUploads() }
         failOnRefusal(options, response)
         guard case .object(let answer) = parseJSON(response.body) else { fail("malformed answer from amanatd") }
-        return (response, answer)
+        return answer
     }
 
     /// The answer's `attachments`, each with the file's `name` and `size` added (local knowledge, for the volunteer).

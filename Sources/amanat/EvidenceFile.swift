@@ -15,6 +15,8 @@ final class EvidenceFile {
     let size: UInt64
     /// From the first bytes (``MediaTypeDetector``).
     let mediaType: String
+    /// Device and inode: the same file added twice under two paths is one file.
+    let identity: [UInt64]
     private let fd: Int32
 
     /// Opens and checks `path`.
@@ -35,6 +37,7 @@ final class EvidenceFile {
         // O_NONBLOCK only kept a FIFO from blocking the open; regular files ignore it.
         fd = descriptor
         size = UInt64(status.st_size)
+        identity = [UInt64(status.st_dev), UInt64(status.st_ino)]
         guard let name = Self.baseName(of: path) else {
             close(descriptor)
             throw EvidenceError(UI.badFileName(path))

@@ -113,3 +113,37 @@ extension UI {
         kk: "толықтыру бос: мәтін (файл, не стандартты енгізу үшін -) не --field атауы=мәні беріңіз"
     )
 }
+
+/// The guided intake's evidence step.
+extension UI {
+    static let filesHeading = UIText(en: "Evidence files", ru: "Файлы-доказательства", kk: "Дәлел файлдары")
+    static let filesHint = UIText(
+        en: "Type the path of a file to add it (a photo, a scan, a recording, a video), -N to remove file N, or an "
+            + "empty line when done. Files are encrypted on this computer before they are sent; they stay where they "
+            + "are.",
+        ru: "Введите путь к файлу, чтобы добавить его (фото, скан, запись, видео), -N, чтобы убрать файл N, или "
+            + "пустую строку, чтобы закончить. Файлы шифруются на этом компьютере перед отправкой и остаются на "
+            + "месте.",
+        kk: "Файлды қосу үшін оның жолын жазыңыз (фото, скан, жазба, бейне), N-файлды алып тастау үшін -N, "
+            + "аяқтасаңыз, бос жол. Файлдар жіберілер алдында осы компьютерде шифрланады және орнында қалады."
+    )
+    static let noFiles = UIText(en: "(no files)", ru: "(файлов нет)", kk: "(файл жоқ)")
+    static let filesPrompt = UIText(
+        en: "Type \u{201C}files\u{201D} to add or remove evidence files.",
+        ru: "Введите «файлы», чтобы добавить или убрать файлы-доказательства.",
+        kk: "Дәлел файлдарын қосу не алып тастау үшін «файлдар» деп жазыңыз."
+    )
+    static let alreadyAdded = UIText(
+        en: "This file is already in the list.", ru: "Этот файл уже в списке.", kk: "Бұл файл тізімде бар."
+    )
+    static func sendingFilesFailed(_ detail: String) -> UIText {
+        UIText(
+            en: "Sending the files failed: \(detail). Nothing was stored.",
+            ru: "Отправить файлы не удалось: \(detail). Ничего не сохранено.",
+            kk: "Файлдарды жіберу сәтсіз аяқталды: \(detail). Ештеңе сақталмады."
+        )
+    }
+
+    /// Words that open the evidence step from the review screen, in every language.
+    static let filesWords: AnswerWords = ["files", "файлы", "файлдар"]
+}

@@ -23,6 +23,10 @@ struct InteractiveIntake {
     var answers: [String: JSONValue] = [:]
     /// While a field is corrected from the review: its current value, shown, kept by Enter, cleared by `-`.
     var keeping: JSONValue?
+    /// The evidence files to send with the testimony, opened and checked when added.
+    var files: [EvidenceFile] = []
+    /// `--sealed-to`, for the files' keys and names.
+    var sealedTo: String?
 
     var terminal: IntakeTerminal { prompter.terminal }
     var language: IntakeLanguage { prompter.language }
@@ -39,8 +43,18 @@ struct InteractiveIntake {
         }
         let form = fetchForm(options: options, id: intake.form, terminal: terminal, language: language)
         var session = InteractiveIntake(form: form, prompter: IntakePrompter(terminal: terminal, language: language))
+        session.sealedTo = evidence.sealedTo
+        for path in evidence.attach {
+            do {
+                session.files.append(try EvidenceFile(path: path))
+            } catch {
+                terminal.close()
+                fail(error.message(language), code: error.code)
+            }
+        }
         do throws(Discarded) {
             try session.fillIn()
+            try session.askFiles()
             try session.reviewAndSend(options: options)
         } catch {
             session.answers.removeAll()

@@ -11,7 +11,13 @@ extension InteractiveIntake {
         try showReview()
         while true {
             terminal.say(UI.reviewPrompt(language))
+            terminal.say(UI.filesPrompt(language))
             let answer = try prompter.readAnswer().trimmingSpaces
+            if UI.filesWords.contains(answer) {
+                try askFiles()
+                try showReview()
+                continue
+            }
             if let number = Int(answer), (1...form.fields.count).contains(number) {
                 let field = form.fields[number - 1]
                 let heading = "[\(number)/\(form.fields.count)] "
@@ -53,6 +59,9 @@ extension InteractiveIntake {
             )
             lines += render(answers[field.name], of: field, indent: "    ")
         }
+        lines.append("")
+        lines += IntakeTerminal.wrap(UI.filesHeading(language), width: terminal.width)
+        lines += fileLines(indent: "    ")
         lines.append("")
         // Room for the pager's line and the prompt after the last page.
         let page = terminal.height > 0 ? terminal.height - 2 : Int.max
@@ -141,6 +150,7 @@ extension InteractiveIntake {
     /// Sends the testimony. True once it is stored; false when amanatd refused it as invalid (back to review).
     /// Asks whether to retry after other failures, and exits when the volunteer declines.
     private mutating func send(options: GlobalOptions) throws(Discarded) -> Bool {
+        guard files.isEmpty else { return try sendWithFiles(options: options) }
         var body = JSONValue.object([
             "form": .string(form.id), "fields": .object(answers),
         ]).canonicalBytes()
@@ -208,9 +218,13 @@ extension InteractiveIntake {
 
     /// Prints the confirmation on standard output: the record id, and the receipt and withdrawal token when
     /// amanatd gives them.
-    private func confirm(_ response: HTTPResponse, json: Bool) {
+    func confirm(_ response: HTTPResponse, json: Bool, binding: AttachmentBinding? = nil) {
         if json {
-            printBody(response.body)
+            guard let binding, case .object(let answer) = parseJSON(response.body) else {
+                printBody(response.body)
+                return
+            }
+            printBody(JSONValue.object(binding.described(answer)).canonicalBytes())
             return
         }
         let answer = parseJSON(response.body)
@@ -229,5 +243,6 @@ extension InteractiveIntake {
             }
         }
         printBody(Array(IntakeTerminal.printable(lines.joined(separator: "\n")).utf8))
+        if let binding, case .object(let members) = answer { binding.printAttachments(members) }
     }
 }
