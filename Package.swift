@@ -201,7 +201,8 @@ let package = Package(
         // amanat's own code, in process (@testable): media types, the stream's segments, resuming, progress.
         .testTarget(
             name: "AmanatCLITests",
-            dependencies: ["amanat", "AmanatCrypto", "AmanatFileSealing", "AmanatFormat"],
+            // AmanatKeys only to decrypt what the uploader sent (the test's own check; amanat never links it).
+            dependencies: ["amanat", "AmanatClient", "AmanatCrypto", "AmanatFileSealing", "AmanatFormat", "AmanatKeys"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -144,7 +144,8 @@ final class FileUploader {
         } catch {
             throw .failed(EvidenceError(UI.cryptoFailed))
         }
-        let savedHasher = hasher
+        // `hasher` is a value that only a finished segment replaces (`patch`): after a failed try it is still at the
+        // segment's start, the encryptor's snapshot's twin.
         var tags = ChunkTags()
         var offset = segment.storedStart
         var attempt = 0
@@ -185,7 +186,6 @@ final class FileUploader {
                 } catch {
                     throw .failed(EvidenceError(UI.cryptoFailed))
                 }
-                hasher = savedHasher
                 progress.update(offset: offset, sent: 0)
                 if offset > segment.storedStart {
                     note(UI.resumed(file.name, ByteCount.text(offset)))
