@@ -199,6 +199,10 @@ struct InteractiveIntakeTests {
             }
         }
 
+        // The evidence step comes after the fields; an empty line adds no file.
+        try terminal.expect("Дәлел файлдары")
+        try terminal.expect("(файл жоқ)")
+        try terminal.type("\r")
         // The review shows everything, in NFC, within 80 columns; field 1 is corrected.
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
         let review = try terminal.expectPaging("«жіберу»", pager: Self.pagerKK)
@@ -576,6 +580,9 @@ struct InteractiveIntakeTests {
                 try terminal.type("\r")
             }
         }
+        try terminal.expect("Evidence files")
+        try terminal.expect("> ")
+        try terminal.type("\r")
         for _ in 0..<2 {
             try terminal.expect("==== Review the testimony before sending ====")
             try terminal.expectPaging("\u{201C}send\u{201D}", pager: Self.pagerEN)
@@ -668,6 +675,9 @@ struct InteractiveIntakeTests {
         try terminal.type(String(repeating: "ж", count: 2_500) + "\r")
         try terminal.expect("Внимание: эта строка достигла предела терминала в 4095 байт")
         try terminal.type("конец\r.\r")
+        try terminal.expect("Файлы-доказательства")
+        try terminal.expect("> ")
+        try terminal.type("\r")
         try terminal.expect("==== Проверьте показания перед отправкой ====")
         let review = try terminal.expectPaging("«отправить»", pager: Self.pagerRU)
         #expect(review.contains("1. Можно ли позвонить снова? *\r\n    да"))
