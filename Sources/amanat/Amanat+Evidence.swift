@@ -146,9 +146,10 @@ func messageLanguage(_ lang: String?) -> IntakeLanguage {
 
 /// The withdrawal token from `file` (or standard input for `-`), trimmed and checked; exits when it is not one.
 func readToken(_ file: String) -> String {
-    let text = KeyTextInput.trimmed(String(decoding: readInput(file, limit: 4096), as: UTF8.self))
-    guard WithdrawalToken.decode(text) != nil else {
-        fail("not a withdrawal token: it starts with amanat-wt- and has 52 more letters and digits")
+    // Read as a person types it from the slip: any case, spaces or dashes, prefix and check character optional.
+    let typed = KeyTextInput.trimmed(String(decoding: readInput(file, limit: 4096), as: UTF8.self))
+    switch WithdrawalSlip.parseToken(typed) {
+    case .success(let token): return token
+    case .failure(let typo): fail(UI.typo(UI.theKey, typo, expected: 52)(IntakeLanguage.fromEnvironment()), code: 64)
     }
-    return text
 }

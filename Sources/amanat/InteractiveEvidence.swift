@@ -87,7 +87,7 @@ extension InteractiveIntake {
                         terminal.say(UI.unknownOutcome(language))
                     } else {
                         uploader.discardUploads()
-                        terminal.say(UI.sendFailed(error.description)(language))
+                        terminal.say(UI.sendFailed(UI.transport(error)(language))(language))
                     }
                     failureCode = Exit.unreachable
                 }
@@ -97,7 +97,12 @@ extension InteractiveIntake {
                 terminal.say(UI.sendingFilesFailed(error.message(language))(language))
                 failureCode = error.code
             }
-            if try !prompter.askYesNo(UI.retry(language), default: false) {
+            switch try afterFailure() {
+            case .retry:
+                continue
+            case .review:
+                return false
+            case .discard:
                 answers.removeAll()
                 files.removeAll()
                 terminal.say(UI.discarded(language))

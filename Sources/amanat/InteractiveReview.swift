@@ -201,7 +201,7 @@ extension InteractiveIntake {
 
     /// What to do once sending failed. Enter retries; the testimony is discarded only when the volunteer chooses it
     /// and then confirms, so that no single key, and no key pressed by habit, destroys an interview.
-    private mutating func afterFailure() throws(Discarded) -> AfterFailure {
+    mutating func afterFailure() throws(Discarded) -> AfterFailure {
         while true {
             for line in UI.afterFailure { terminal.say(line(language), indent: "  ") }
             let answer = try prompter.readAnswer().trimmingSpaces
