@@ -494,6 +494,9 @@ struct InteractiveIntakeTests {
             }
         }
         let menu = "1) Қайта жіберу (Enter)\r\n  2) Тексеруге оралу\r\n  3) Айғақты жою"
+        try terminal.expect("Дәлел файлдары")
+        try terminal.expect("> ")
+        try terminal.type("\r")
         try terminal.expect("==== Жіберер алдында айғақты тексеріңіз ====")
         try terminal.expectPaging("«жіберу»", pager: Self.pagerKK)
         try terminal.expect("> ")
