@@ -10,6 +10,8 @@ public enum Passphrase {
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// A one-line explanation.
         public let description: String
+        /// What to do about it, when there is something to say.
+        public internal(set) var hint: String? = nil
     }
 
     /// The first line of the file at `path`, without its line ending.
@@ -35,8 +37,9 @@ public enum Passphrase {
         return first
     }
 
-    private static func ask(_ text: String, fd: Int32) throws(Failure) -> SecretBytes {
-        writeAll(fd, text)
+    static func ask(_ text: String, fd: Int32) throws(Failure) -> SecretBytes {
+        // Echo goes off before the prompt shows: whoever answers the prompt at once (a person typing ahead, a test
+        // driving the terminal) would otherwise have the answer echoed, then thrown away by TCSAFLUSH.
         var saved = termios()
         let isTerminal = tcgetattr(fd, &saved) == 0
         if isTerminal {
@@ -45,6 +48,7 @@ public enum Passphrase {
             silent.c_lflag |= tcflag_t(ICANON)
             _ = tcsetattr(fd, TCSAFLUSH, &silent)
         }
+        writeAll(fd, text)
         defer {
             if isTerminal { _ = tcsetattr(fd, TCSAFLUSH, &saved) }
             writeAll(fd, "\n")
@@ -91,12 +95,12 @@ public enum Passphrase {
         }
     }
 
-    private static func writeAll(_ fd: Int32, _ text: String) {
+    static func writeAll(_ fd: Int32, _ text: String) {
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
     }
 
-    private static func errnoText() -> String {
+    static func errnoText() -> String {
         String(cString: strerror(errno))
     }
 }

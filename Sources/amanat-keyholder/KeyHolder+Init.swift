@@ -6,26 +6,27 @@ extension KeyHolder {
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a recipient key pair and write a passphrase-protected secret key file.",
-            discussion: "The last line of output is the public key, for amanatd's --recipient."
+            discussion: """
+                The last line of output is the public key, for amanatd's --recipient. A passphrase estimated to need \
+                fewer than 10^16 guesses is refused, with the estimate and what it means against the key file's \
+                Argon2id.
+                """
         )
 
         @Option(help: "Where to write the secret key file. It must not exist yet.") var out: String
         @Option(name: .customLong("passphrase-file"), help: "Read the passphrase from the first line of this file.")
         var passphraseFile: String?
+        @Flag(name: .customLong("generate-passphrase"), help: generatePassphraseHelp) var generatePassphrase = false
+
+        func validate() throws {
+            try validateGenerating(generatePassphrase, file: passphraseFile, option: "--passphrase-file")
+        }
 
         func run() throws {
             initialiseSodium()
-            let passphrase: SecretBytes
-            do {
-                if let passphraseFile {
-                    passphrase = try Passphrase.read(file: passphraseFile)
-                } else {
-                    passphrase = try Passphrase.prompt("passphrase for the new key: ", confirm: true)
-                }
-            } catch {
-                fail(error.description)
-            }
-            guard passphrase.count >= 1 else { fail("the passphrase is empty") }
+            let passphrase = chooseNewPassphrase(
+                file: passphraseFile, generate: generatePassphrase, prompt: "passphrase for the new key "
+            )
             do {
                 let key = try RecipientSecretKey.generate()
                 let file = try SecretKeyFile.seal(key, passphrase: passphrase)

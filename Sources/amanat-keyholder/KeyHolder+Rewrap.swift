@@ -148,7 +148,10 @@ extension KeyHolder {
     struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a secret key file's passphrase.",
-            discussion: "The key file is replaced atomically: a crash leaves either the old file or the new one."
+            discussion: """
+                The key file is replaced atomically: a crash leaves either the old file or the new one. A new \
+                passphrase estimated to need fewer than 10^16 guesses is refused, as by init.
+                """
         )
 
         @Argument(help: "The secret key file.") var keyFile: String
@@ -156,21 +159,18 @@ extension KeyHolder {
         var passphraseFile: String?
         @Option(name: .customLong("new-passphrase-file"), help: "Read the new passphrase from this file.")
         var newPassphraseFile: String?
+        @Flag(name: .customLong("generate-passphrase"), help: generatePassphraseHelp) var generatePassphrase = false
+
+        func validate() throws {
+            try validateGenerating(generatePassphrase, file: newPassphraseFile, option: "--new-passphrase-file")
+        }
 
         func run() throws {
             initialiseSodium()
             let key = unlockKeys([keyFile], passphraseFile: passphraseFile)[0]
-            let newPassphrase: SecretBytes
-            do {
-                if let newPassphraseFile {
-                    newPassphrase = try Passphrase.read(file: newPassphraseFile)
-                } else {
-                    newPassphrase = try Passphrase.prompt("new passphrase: ", confirm: true)
-                }
-            } catch {
-                fail(error.description)
-            }
-            guard newPassphrase.count >= 1 else { fail("the new passphrase is empty") }
+            let newPassphrase = chooseNewPassphrase(
+                file: newPassphraseFile, generate: generatePassphrase, prompt: "new passphrase "
+            )
             do {
                 try SecretKeyFile.seal(key, passphrase: newPassphrase).replace(path: keyFile)
             } catch let error as KeyFileError {

@@ -78,12 +78,17 @@ extension KeyHolder {
         @Option(help: "The key file to create (mode 0600, never overwritten).") var out: String
         @Option(name: .customLong("passphrase-file"), help: "Read the new key file's passphrase from this file.")
         var passphraseFile: String?
+        @Flag(name: .customLong("generate-passphrase"), help: generatePassphraseHelp) var generatePassphrase = false
         @Option(name: .customLong("share-passphrase-file"), help: "The shares' SLIP-39 passphrase (default empty).")
         var sharePassphraseFile: String?
         @Argument(help: "Files each holding one share's mnemonic.") var shareFiles: [String] = []
 
         /// The longest share file read: a 33-word share is under 300 bytes.
         static let maximumShareFileLength = 4096
+
+        func validate() throws {
+            try validateGenerating(generatePassphrase, file: passphraseFile, option: "--passphrase-file")
+        }
 
         func run() throws {
             initialiseSodium()
@@ -96,17 +101,9 @@ extension KeyHolder {
                 fail("\(error)")
             }
             mnemonics.forEach { $0.wipe() }
-            let passphrase: SecretBytes
-            do {
-                if let passphraseFile {
-                    passphrase = try Passphrase.read(file: passphraseFile)
-                } else {
-                    passphrase = try Passphrase.prompt("passphrase for the new key file: ", confirm: true)
-                }
-            } catch {
-                fail(error.description)
-            }
-            guard passphrase.count >= 1 else { fail("the passphrase is empty") }
+            let passphrase = chooseNewPassphrase(
+                file: passphraseFile, generate: generatePassphrase, prompt: "passphrase for the new key file "
+            )
             do {
                 try SecretKeyFile.seal(key, passphrase: passphrase).write(path: out)
             } catch let error as KeyFileError {
