@@ -40,7 +40,7 @@ public struct PassphraseStrength: Sendable, Equatable {
     ///
     /// Argon2id is bound by memory bandwidth: each guess fills `memLimit` bytes and makes `opsLimit` passes over
     /// them, each block read twice and written once. A current high-end GPU moves about 2 TB/s, so at MODERATE
-    /// (3 passes over 256 MiB) it makes about 800 guesses a second; a CPU core makes one or two.
+    /// (3 passes over 256 MiB) it makes about 800 guesses a second; a CPU core makes about one.
     public static func attackerGuessesPerSecond(_ parameters: Argon2idParameters) -> Double {
         2e12 / (3 * Double(parameters.opsLimit) * Double(parameters.memLimit))
     }
