@@ -67,6 +67,14 @@ import Testing
         #expect(try estimate("ёлка").log10Guesses == (try estimate("елка")).log10Guesses)
     }
 
+    @Test("common words joined by separators are a few guesses each, not ten per separator")
+    func wordsAndSeparators() throws {
+        let xkcd = try estimate("correct horse battery staple")
+        #expect(!xkcd.isStrongEnough, "\(xkcd.summary)")
+        #expect(xkcd.weakness == "it is 4 words from lists of common words, names and passwords")
+        #expect(!(try estimate("correct-horse-battery-staple").isStrongEnough))
+    }
+
     @Test("a generated passphrase is six words of the EFF list, different each time, and strong")
     func generatedPassphrases() throws {
         let words = Set(GeneratedPassphrase.words.map { String(decoding: $0, as: UTF8.self) })

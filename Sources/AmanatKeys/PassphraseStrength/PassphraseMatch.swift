@@ -29,6 +29,16 @@ struct PassphraseMatch {
     var length: Int { last - first + 1 }
 }
 
+extension PassphraseMatch {
+    /// Why a passphrase made of `patterns` (and guessed stretches) is as weak as it is: the words when there are
+    /// several, since the attacker tries them in combination, else the longest pattern.
+    static func explanation(of patterns: [PassphraseMatch]) -> String {
+        let words = patterns.filter { if case .word = $0.pattern { true } else { false } }.count
+        if words >= 2 { return "it is \(words) words from lists of common words, names and passwords" }
+        return (patterns.max { $0.length < $1.length }?.pattern ?? .bruteforce).explanation
+    }
+}
+
 extension PassphraseMatch.Pattern {
     /// Why a piece of this kind is weak, as an explanation that names no character of the passphrase.
     var explanation: String {
@@ -53,7 +63,7 @@ extension PassphraseMatch.Pattern {
         case .name: "it is a common name"
         case .russian: "it is a common Russian word"
         case .kazakh: "it is a common Kazakh word"
-        case .diceware: "it is a single word from the diceware list"
+        case .diceware: "it is a word from the diceware list"
         }
     }
 }

@@ -15,32 +15,29 @@ struct PassphraseMatcher {
     /// is cut into stretches whose guesses multiply: an attacker gains nothing from the cuts.
     static let stretch = 100
 
-    /// log10 of the guesses for `first...last`, and the longest pattern found. A stretch longer than ``stretch`` that
-    /// is one piece said again and again (`abab…`) costs that piece's guesses times the count; any other is cut.
-    func estimate(_ first: Int, _ last: Int) -> (log10Guesses: Double, longest: PassphraseMatch?) {
+    /// log10 of the guesses for `first...last`, and the patterns (no guessed stretches) that make it up. A stretch
+    /// longer than ``stretch`` that is one piece said again and again (`abab…`) costs that piece's guesses times the
+    /// count; any other is cut.
+    func estimate(_ first: Int, _ last: Int) -> (log10Guesses: Double, patterns: [PassphraseMatch]) {
         let length = last - first + 1
         if length <= Self.stretch {
             let result = mostGuessable(first, last)
-            return (result.log10Guesses, Self.longest(result.sequence))
+            return (result.log10Guesses, result.sequence.filter { $0.pattern != .bruteforce })
         }
         if let period = smallestPeriod(first, last), period <= length / 2 {
             let unit = estimate(first, first + period - 1)
             let times = (Double(length) / Double(period)).rounded(.up)
             return (unit.log10Guesses + log10(times),
-                    PassphraseMatch(first: first, last: last, log10Guesses: 0, pattern: .repeated))
+                    [PassphraseMatch(first: first, last: last, log10Guesses: 0, pattern: .repeated)])
         }
         var total = 0.0
-        var longest: PassphraseMatch?
+        var patterns: [PassphraseMatch] = []
         for start in stride(from: first, through: last, by: Self.stretch) {
             let result = mostGuessable(start, min(last, start + Self.stretch - 1))
             total += result.log10Guesses
-            if let match = Self.longest(result.sequence), match.length > (longest?.length ?? 0) { longest = match }
+            patterns += result.sequence.filter { $0.pattern != .bruteforce }
         }
-        return (total, longest)
-    }
-
-    private static func longest(_ sequence: [PassphraseMatch]) -> PassphraseMatch? {
-        sequence.filter { $0.pattern != .bruteforce }.max { $0.length < $1.length }
+        return (total, patterns)
     }
 
     /// The shortest p such that every scalar (lowercase) equals the one p before it, by Knuth-Morris-Pratt's prefix

@@ -31,8 +31,8 @@ public struct PassphraseStrength: Sendable, Equatable {
         return scalars.withViews { views in
             guard views.count > 0 else { return PassphraseStrength(log10Guesses: 0, weakness: "it is empty") }
             let matcher = PassphraseMatcher(views: views, referenceYear: PassphraseMatcher.thisYear)
-            let (total, longest) = matcher.estimate(0, views.count - 1)
-            return PassphraseStrength(log10Guesses: total, weakness: (longest?.pattern ?? .bruteforce).explanation)
+            let (total, patterns) = matcher.estimate(0, views.count - 1)
+            return PassphraseStrength(log10Guesses: total, weakness: PassphraseMatch.explanation(of: patterns))
         }
     }
 
@@ -57,10 +57,10 @@ public struct PassphraseStrength: Sendable, Equatable {
         let required = Int(Self.requiredLog10Guesses)
         let requiredBits = Int((Self.requiredLog10Guesses / log10(2.0)).rounded())
         let found = Self.duration(log10Seconds: log10Guesses - log10(rate))
+        let enough = Self.duration(log10Seconds: Self.requiredLog10Guesses - log10(rate))
         return "with the key file, one GPU tries about 10^\(Int(log10(rate).rounded())) passphrases a second against "
             + "its Argon2id (\(parameters.opsLimit) passes over \(mebibytes) MiB), so it would find this one in \(found); "
-            + "a new passphrase must need at least 10^\(required) guesses (\(requiredBits) bits, \(Self.duration(log10Seconds: Self.requiredLog10Guesses - log10(rate))) "
-            + "for one GPU)"
+            + "a new passphrase must need at least 10^\(required) guesses (\(requiredBits) bits, \(enough) for one GPU)"
     }
 
     /// A time in words, from its log10 in seconds.
