@@ -94,7 +94,8 @@ extension IntakeCore {
         guard complete == (offset + expectedLength == upload.length) else {
             throw IntakeError(
                 .inconsistentUploadLength,
-                "Upload-Complete must be ?1 exactly when the append ends at the upload's length of \(upload.length) bytes"
+                "Upload-Complete must be ?1 exactly when the append ends at the upload's length of "
+                    + "\(upload.length) bytes"
             )
         }
         if expectedLength == 0 && upload.isComplete { return upload }
@@ -172,7 +173,9 @@ extension IntakeCore {
     }
 
     /// The upload `id` of `uid`; unknown-upload for a malformed id, a missing upload and another uid's alike.
-    private func ownUpload(_ id: String, uid: UInt32, store: any UploadStore) async throws(IntakeError) -> UploadStatus {
+    private func ownUpload(
+        _ id: String, uid: UInt32, store: any UploadStore
+    ) async throws(IntakeError) -> UploadStatus {
         guard let uploadID = UploadID(hex: id) else { throw uploadNotFound(IntakeError(.unknownUpload)) }
         let found: UploadStatus?
         do {

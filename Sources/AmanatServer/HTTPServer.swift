@@ -184,7 +184,8 @@ public final class HTTPServer: Service, Sendable {
             // Each request in flight holds a body buffer (or, for an upload, a file and its write buffer) until it is
             // answered: a uid gets its share of them.
             let uid = peer?.uid ?? PeerShares.unknownPeer
-            let kind: PeerShares.RequestKind = streamsUpload ? .upload : bodyLimit > limits.maxBodyBytes ? .large : .ordinary
+            let kind: PeerShares.RequestKind =
+                streamsUpload ? .upload : bodyLimit > limits.maxBodyBytes ? .large : .ordinary
             guard shares.beginRequest(uid: uid, kind: kind) else {
                 // Debug only: a line per refusal, stamped by journald and naming the uid, would date a volunteer's work.
                 logger.debug("requests in flight over the share of one uid", metadata: ["peer.uid": "\(uid)"])

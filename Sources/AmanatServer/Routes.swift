@@ -181,12 +181,14 @@ extension Route {
             return response
         },
         Route(method: .HEAD, path: .parameter(prefix: Endpoint.uploadPrefix), template: "/v1/uploads/{id}",
-              operation: .readUpload, bodyLimit: .standard, rateClass: .unlimited) { core, request throws(IntakeError) in
+              operation: .readUpload, bodyLimit: .standard, rateClass: .unlimited
+        ) { core, request throws(IntakeError) in
             let upload = try await core.uploadStatus(request.principal, id: request.parameter, interrupt: nil)
             return .noContent(UploadHeaders.state(upload) + [("Upload-Length", String(upload.length))])
         },
         Route(method: .PATCH, path: .parameter(prefix: Endpoint.uploadPrefix), template: "/v1/uploads/{id}",
-              operation: .appendUpload, bodyLimit: .upload, rateClass: .unlimited) { core, request throws(IntakeError) in
+              operation: .appendUpload, bodyLimit: .upload, rateClass: .unlimited
+        ) { core, request throws(IntakeError) in
             let offset = try UploadHeaders.integer(request.headers, "Upload-Offset")
             let complete = try UploadHeaders.boolean(request.headers, "Upload-Complete", required: true) ?? false
             let upload = try await core.appendUpload(
@@ -197,7 +199,8 @@ extension Route {
             return .noContent(UploadHeaders.state(upload))
         },
         Route(method: .DELETE, path: .parameter(prefix: Endpoint.uploadPrefix), template: "/v1/uploads/{id}",
-              operation: .deleteUpload, bodyLimit: .standard, rateClass: .unlimited) { core, request throws(IntakeError) in
+              operation: .deleteUpload, bodyLimit: .standard, rateClass: .unlimited
+        ) { core, request throws(IntakeError) in
             try await core.deleteUpload(request.principal, id: request.parameter)
             return .noContent([])
         },

@@ -11,7 +11,8 @@ import Synchronization
 /// Uploads as files beside the database, `attachments/UPLOAD_ID` (directory 0700, files 0600), with their state in
 /// the `uploads` table (FORMAT.md, migration v4). A byte counts as durable once its file is fsynced and the offset
 /// past it is committed (`synchronous=FULL`); the file is fsynced first, so the recorded offset never runs ahead of
-/// the bytes. When an upload becomes an attachment its file stays where it is (``UploadRows/claim(_:uploadID:ownerUID:)``).
+/// the bytes. When an upload becomes an attachment its file stays where it is
+/// (``UploadRows/claim(_:uploadID:ownerUID:)``).
 ///
 /// File work (writes, SHA-256, fsync) runs on a dispatch queue of its own, never on Swift's cooperative pool, whose
 /// two threads on a small host answer the text submissions: an fsync of 64 MiB must not hold one of them up.
@@ -59,7 +60,9 @@ public final class UploadFileStore: UploadStore {
         }
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
-            throw StoreError(.cannotOpen, "cannot open \(path) (it must be a directory): \(String(cString: strerror(errno)))")
+            throw StoreError(
+                .cannotOpen, "cannot open \(path) (it must be a directory): \(String(cString: strerror(errno)))"
+            )
         }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_uid == geteuid() else {
@@ -142,7 +145,9 @@ public final class UploadFileStore: UploadStore {
                     throw StoreError(.writeFailed, "an upload file is shorter than its recorded durable offset")
                 }
                 // Bytes past the durable offset are what an append that failed left: the client sends them again.
-                guard ftruncate(fd, off_t(upload.offset)) == 0 else { throw Self.fileError(errno, "truncating an upload") }
+                guard ftruncate(fd, off_t(upload.offset)) == 0 else {
+                    throw Self.fileError(errno, "truncating an upload")
+                }
                 if let cached { return (fd, cached) }
                 return (fd, try Self.hashPrefix(fd, count: upload.offset))
             } catch {
@@ -152,7 +157,9 @@ public final class UploadFileStore: UploadStore {
         }
         guard let opened else {
             // A row whose file is gone (a removal cut short): nothing can be resumed.
-            _ = try await write { db in try db.execute(sql: "DELETE FROM uploads WHERE upload_id = ?", arguments: [upload.id.hex]) }
+            _ = try await write { db in
+                try db.execute(sql: "DELETE FROM uploads WHERE upload_id = ?", arguments: [upload.id.hex])
+            }
             return nil
         }
         return UploadFileAppender(store: self, upload: upload, fd: opened.fd, hash: opened.hash)
@@ -179,7 +186,9 @@ public final class UploadFileStore: UploadStore {
     public func removeExpired(sparing busy: Set<UploadID>) async throws(StoreError) -> Int {
         let now = Self.now()
         let removed = try await write { db -> [UploadID] in
-            let expired = try String.fetchAll(db, sql: "SELECT upload_id FROM uploads WHERE expires <= ?", arguments: [now])
+            let expired = try String.fetchAll(
+                db, sql: "SELECT upload_id FROM uploads WHERE expires <= ?", arguments: [now]
+            )
             var removed: [UploadID] = []
             for hex in expired {
                 guard let id = UploadID(hex: hex), !busy.contains(id) else { continue }
@@ -278,7 +287,8 @@ public final class UploadFileStore: UploadStore {
 
     /// Runs `work` on the file queue.
     func onIO<T: Sendable>(_ work: @escaping @Sendable () throws(StoreError) -> T) async throws(StoreError) -> T {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, StoreError>, Never>) in
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<T, StoreError>, Never>) in
             io.async { continuation.resume(returning: Result { () throws(StoreError) -> T in try work() }) }
         }
         return try result.get()
@@ -290,7 +300,9 @@ public final class UploadFileStore: UploadStore {
         let logger = self.logger
         _ = try? await onIO { () throws(StoreError) in
             for id in ids where unlinkat(directory, id.hex, 0) != 0 && errno != ENOENT {
-                logger.warning("removing an upload file failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                logger.warning(
+                    "removing an upload file failed", metadata: ["error": "\(String(cString: strerror(errno)))"]
+                )
             }
             fsync(directory)
         }
@@ -319,9 +331,14 @@ public final class UploadFileStore: UploadStore {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var done = 0
         while done < count {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, min($0.count, count - done), off_t(done)) }
+            let n = buffer.withUnsafeMutableBytes {
+                pread(fd, $0.baseAddress, min($0.count, count - done), off_t(done))
+            }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw n == 0 ? StoreError(.writeFailed, "an upload file ended early") : fileError(errno, "reading an upload file") }
+            guard n > 0 else {
+                if n == 0 { throw StoreError(.writeFailed, "an upload file ended early") }
+                throw fileError(errno, "reading an upload file")
+            }
             buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             done += n
         }

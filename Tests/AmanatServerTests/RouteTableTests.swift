@@ -72,7 +72,8 @@ struct RouteTableTests {
     func uploads() {
         let path = Endpoint.upload("0123456789abcdef0123456789abcdef")
         #expect(Route.streamsUpload(method: .PATCH, uri: path))
-        #expect(!Route.streamsUpload(method: .HEAD, uri: path) && !Route.streamsUpload(method: .POST, uri: Endpoint.uploads))
+        #expect(!Route.streamsUpload(method: .HEAD, uri: path))
+        #expect(!Route.streamsUpload(method: .POST, uri: Endpoint.uploads))
         #expect(!Route.streamsUpload(method: .PATCH, uri: Endpoint.testimonies))
         guard case .methodNotAllowed(let allowed, _, _) = Route.resolve(method: .GET, uri: path) else {
             Issue.record("GET /v1/uploads/{id} must be 405")
@@ -112,7 +113,8 @@ struct ProblemTableTests {
         (.invalidWithdrawal, 422, "invalid-withdrawal"), (.withdrawalRefused, 404, "withdrawal-refused"),
         (.invalidRewrap, 422, "invalid-rewrap"), (.unknownRecord, 422, "unknown-record"),
         (.recordChanged, 409, "record-changed"), (.storageFull, 507, "storage-full"), (.unavailable, 503, "unavailable"),
-        (.internalError, 500, "internal"), (.unknownUpload, 404, "unknown-upload"), (.fileTooLarge, 413, "file-too-large"),
+        (.internalError, 500, "internal"), (.unknownUpload, 404, "unknown-upload"),
+        (.fileTooLarge, 413, "file-too-large"),
         (.tooManyUploads, 429, "too-many-uploads"), (.mismatchingUploadOffset, 409, "mismatching-upload-offset"),
         (.inconsistentUploadLength, 400, "inconsistent-upload-length"), (.lengthRequired, 411, "length-required"),
         (.invalidUploadRequest, 400, "invalid-upload-request"),

@@ -19,15 +19,19 @@ struct UploadHeadersTests {
         "", "-1", "+1", "1.0", "0x10", "1e3", "1000000000000000", "12 34", "?1",
     ])
     func malformed(text: String) {
-        #expect(throws: IntakeError.self) { try UploadHeaders.integer(Self.headers([("Upload-Offset", text)]), "Upload-Offset") }
+        #expect(throws: IntakeError.self) {
+            try UploadHeaders.integer(Self.headers([("Upload-Offset", text)]), "Upload-Offset")
+        }
         let error = try? UploadHeaders.integer(Self.headers([]), "Upload-Offset")
         #expect(error == nil, "a missing header is refused too")
     }
 
     @Test("booleans: ?0 and ?1 only; a repeated header is refused")
     func booleans() throws {
-        #expect(try UploadHeaders.boolean(Self.headers([("Upload-Complete", "?1")]), "Upload-Complete", required: true) == true)
-        #expect(try UploadHeaders.boolean(Self.headers([("Upload-Complete", "?0")]), "Upload-Complete", required: true) == false)
+        let name = "Upload-Complete"
+        let yes = try UploadHeaders.boolean(Self.headers([(name, "?1")]), name, required: true)
+        let no = try UploadHeaders.boolean(Self.headers([(name, "?0")]), name, required: true)
+        #expect(yes == true && no == false)
         #expect(try UploadHeaders.boolean(Self.headers([]), "Upload-Complete", required: false) == nil)
         for text in ["1", "true", "?2", "?1;a=b", ""] {
             #expect(throws: IntakeError.self) {

@@ -74,7 +74,9 @@ enum UploadWire {
             }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw HarnessError("the connection ended before a whole response (\(received.count) bytes)") }
+            guard n > 0 else {
+                throw HarnessError("the connection ended before a whole response (\(received.count) bytes)")
+            }
             received += buffer[0..<n]
         }
     }
@@ -89,7 +91,11 @@ enum UploadWire {
         defer { close(fd) }
         send(fd, head(method, path, headers + [("Content-Length", String(body.count))])[...])
         send(fd, body)
-        return try read(fd, method: method, seconds: seconds)
+        do {
+            return try read(fd, method: method, seconds: seconds)
+        } catch {
+            throw HarnessError("\(method) \(path): \(error)")
+        }
     }
 
     static func create(_ socket: String, length: Int) throws -> (id: String, response: WireResponse) {
@@ -138,6 +144,16 @@ enum UploadWire {
             ).map { row in
                 let hash: Data? = row["ciphertext_sha256"]
                 return (row["durable_offset"], row["length"], hash.map { [UInt8]($0) })
+            }
+        }
+    }
+
+    /// Runs `work` on a new thread, not on Swift's cooperative pool, and waits for it.
+    static func onThread(_ work: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                work()
+                done.resume()
             }
         }
     }
