@@ -118,6 +118,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "AmanatClient", dependencies: ["AmanatProtocol"], swiftSettings: strictSettings),
+        // A status line (progress bar) on standard error, redrawn in place: amanat and amanat-keyholder.
+        .target(name: "AmanatStatusLine", swiftSettings: strictSettings),
         // Output files that a failure or a signal must not leave half written (amanat export, amanat-keyholder).
         .target(name: "AmanatPartialFiles", swiftSettings: strictSettings),
         // Opened records as CSV, HTML and Markdown for case workers. Linked by amanat-keyholder only.
@@ -139,7 +141,7 @@ let package = Package(
             name: "amanat",
             dependencies: [
                 "AmanatClient", "AmanatProtocol", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatPartialFiles", "CAmanatLinux",
-                "AmanatCrypto", "AmanatFileSealing",
+                "AmanatCrypto", "AmanatFileSealing", "AmanatStatusLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -148,7 +150,7 @@ let package = Package(
             name: "amanat-keyholder",
             dependencies: [
                 "AmanatKeys", "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatArchive", "AmanatSealing",
-                "AmanatPartialFiles", "AmanatReports",
+                "AmanatPartialFiles", "AmanatReports", "AmanatStatusLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

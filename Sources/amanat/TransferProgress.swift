@@ -1,3 +1,4 @@
+import AmanatStatusLine
 import Glibc
 
 /// `sending scan.jpg [#####.....] 12.0 MiB / 300.0 MiB  45.2 MiB/s  0:07 left` on standard error while files are
@@ -5,9 +6,9 @@ import Glibc
 /// logs and pipes see only the messages.
 final class TransferProgress {
     private let total: UInt64
-    private let enabled: Bool
+    private let line: StatusLine
     private let language: IntakeLanguage
-    private let started = TransferProgress.seconds()
+    private let started = StatusLine.seconds()
     /// Stored bytes of the files already sent.
     private var finished: UInt64 = 0
     /// Stored bytes of the current file that amanatd holds or that are on their way.
@@ -15,13 +16,11 @@ final class TransferProgress {
     /// Every byte written to the socket in this process, resends included: what the rate is.
     private var sent: UInt64 = 0
     private var name = ""
-    private var shown = false
-    private var lastDraw: Double = -1
 
     /// A bar for `total` stored bytes, drawn only on a `terminal`.
     init(total: UInt64, terminal: Bool, language: IntakeLanguage) {
         self.total = total
-        enabled = terminal && total > 0
+        line = StatusLine(enabled: terminal && total > 0)
         self.language = language
     }
 
@@ -52,15 +51,12 @@ final class TransferProgress {
 
     /// Clears the bar, runs `body` (which prints a message), and draws the bar again under it.
     func interrupt(_ body: () -> Void) {
-        let wasShown = shown
-        clear()
-        body()
-        if wasShown { draw() }
+        line.interrupt(body)
     }
 
     /// Clears the bar for good.
     func finish() {
-        clear()
+        line.finish()
     }
 
     /// The bar's text.
@@ -80,39 +76,14 @@ final class TransferProgress {
     }
 
     private func redraw(force: Bool) {
-        guard enabled else { return }
-        let now = Self.seconds()
-        // Nothing for a quick send; then at most ten times a second.
-        guard now - started >= 1, force || now - lastDraw >= 0.1 else { return }
-        lastDraw = now
-        draw()
-    }
-
-    private func draw() {
-        let label = IntakeTerminal.printable(UI.sendingFile(name)(language))
-        let line = Self.text(
-            label: label, done: finished + current, total: total, seconds: Self.seconds() - started, sent: sent,
-            language: language
-        )
-        emit("\r\u{1B}[K" + line)
-        shown = true
-    }
-
-    private func clear() {
-        guard shown else { return }
-        emit("\r\u{1B}[K")
-        shown = false
-    }
-
-    private func emit(_ text: String) {
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress!, $0.count) }
-    }
-
-    private static func seconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        // Nothing for a quick send.
+        guard StatusLine.seconds() - started >= 1 else { return }
+        line.show({
+            Self.text(
+                label: IntakeTerminal.printable(UI.sendingFile(name)(language)), done: finished + current, total: total,
+                seconds: StatusLine.seconds() - started, sent: sent, language: language
+            )
+        }, force: force)
     }
 }
 
