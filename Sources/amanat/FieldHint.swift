@@ -38,10 +38,15 @@ enum FieldHint {
         return hints.isEmpty ? nil : hints.joined(separator: "; ")
     }
 
+    /// The name is repeated only when it is a typo of one of the form's names: a name far from all of them may be
+    /// content put in the wrong place (a name, a place), and error text is shown and logged where content must
+    /// not be.
     private static func hint(path: String, unknown: String, known: [String], formID: String) -> String {
-        let text = "\(path): not a field of form \(formID)"
-        guard let closest = closest(to: unknown, in: known) else { return text }
-        return text + "; did you mean \(closest)?"
+        guard let closest = closest(to: unknown, in: known) else {
+            let place = path == unknown ? "the testimony" : String(path.dropLast(unknown.count + 1))
+            return "\(place) has a field that form \(formID) does not define, close to none of its fields"
+        }
+        return "\(path): not a field of form \(formID); did you mean \(closest)?"
     }
 
     /// The known name nearest to `name` (optimal string alignment distance: insertions, deletions, substitutions

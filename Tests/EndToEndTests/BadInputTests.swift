@@ -161,9 +161,12 @@ struct BadInputTests {
         })
         #expect(relative.stderr.contains("relatives[0].relaton: not a field of form testimony; did you mean relation?"),
                 "\(relative.stderr)")
-        // Far from every field: named, with no guess.
+        // Far from every field: not repeated (it may be content in the wrong place), and no guess.
         let unrelated = try await daemon.amanat(["submit", "-"], stdin: Self.minimal { $0["zzzzzzzz"] = .string("x") })
-        #expect(unrelated.stderr.contains("hint: zzzzzzzz: not a field of form testimony\n"), "\(unrelated.stderr)")
+        #expect(unrelated.stderr.contains(
+            "hint: the testimony has a field that form testimony does not define, close to none of its fields"
+        ), "\(unrelated.stderr)")
+        #expect(!unrelated.stderr.contains("zzzzzzzz"))
 
         let forms = try await daemon.amanat(["forms", "testimony"])
         #expect(forms.status == 0)
