@@ -3,7 +3,7 @@ import AmanatFormat
 import AmanatForms
 import AmanatJSON
 
-/// One element of a request's `attachments` array (PROTOCOL.md 2.9): a finished upload and the metadata to seal
+/// One element of a request's `attachments` array (PROTOCOL.md 2.10): a finished upload and the metadata to seal
 /// with it. Checked member by member; a refusal names the element and the member, never a value.
 struct AttachmentRequest {
     /// The upload: 32 lowercase hex digits.
@@ -107,7 +107,7 @@ struct AttachmentRequest {
         self.sealedTo = sealedTo
     }
 
-    /// The sealed metadata's plaintext (FORMAT.md section 13.3): canonical JSON. The caller wipes it.
+    /// The sealed metadata's plaintext (FORMAT.md section 14): canonical JSON. The caller wipes it.
     func metadata(attachmentID: EvidenceID) -> [UInt8] {
         JSONValue.object([
             "attachment_id": .string(attachmentID.hex), "chunk_bytes": .number(String(FileStreamLayout.chunkBytes)),

@@ -30,10 +30,10 @@ public struct StoredAddendum: Sendable {
 
 extension IntakeCore {
     /// The least size an attachment's metadata is padded to: room for a long name in any script, so that
-    /// the envelope's size says nothing of it (FORMAT.md section 13.3).
+    /// the envelope's size says nothing of it (FORMAT.md section 14).
     public static let attachmentMinimumPaddedSize = 1024
 
-    /// Adds files to a stored record at the witness's request (PROTOCOL.md 2.10); `recordText` is the path's id,
+    /// Adds files to a stored record at the witness's request (PROTOCOL.md 2.11); `recordText` is the path's id,
     /// `body` is `{"token", "attachments"}`. A wrong token, an unknown record and a withdrawn one get the same
     /// refusal, before anything about the files is looked at; the token is not used up.
     public func attach<Body: AsyncSequence>(
@@ -84,7 +84,7 @@ extension IntakeCore {
         return (recordID, appended.map { stored($0, recordID: recordID) })
     }
 
-    /// Adds a sealed addendum to a stored record at the witness's request (PROTOCOL.md 2.11); `body` is
+    /// Adds a sealed addendum to a stored record at the witness's request (PROTOCOL.md 2.12); `body` is
     /// `{"token", "text"?, "fields"?}`, `fields` holding testimony fields of the record's form.
     public func addAddendum<Body: AsyncSequence>(
         _ principal: Principal, recordText: String, contentType: String?, body: Body, expectedLength: Int?
@@ -175,7 +175,7 @@ extension IntakeCore {
         )
     }
 
-    /// The addendum's plaintext (FORMAT.md section 13.4): canonical JSON. The caller wipes it.
+    /// The addendum's plaintext (FORMAT.md section 14): canonical JSON. The caller wipes it.
     static func addendumPlaintext(_ addendum: ValidatedAddendum, addendumID: EvidenceID) -> [UInt8] {
         var object: [String: JSONValue] = ["addendum_id": .string(addendumID.hex), "v": .number("1")]
         if let text = addendum.text { object["text"] = .string(text) }

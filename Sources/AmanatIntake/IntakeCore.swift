@@ -119,7 +119,7 @@ public struct IntakeCore: Sendable {
     }
 
     /// Validates, seals and durably stores a testimony; `body` is `{"form", "fields"}` as JSON, with an optional
-    /// `attachments` member naming finished uploads (PROTOCOL.md 2.9), which become the record's attachments in
+    /// `attachments` member naming finished uploads (PROTOCOL.md 2.10), which become the record's attachments in
     /// its transaction.
     public func submit<Body: AsyncSequence>(
         _ principal: Principal, contentType: String?, body: Body, expectedLength: Int?

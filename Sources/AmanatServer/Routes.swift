@@ -271,7 +271,7 @@ extension Route.Resolution {
 }
 
 extension StoredAttachment {
-    /// An attachment's line in an answer (PROTOCOL.md 2.9).
+    /// An attachment's line in an answer (PROTOCOL.md 2.10).
     var json: JSONValue {
         .object([
             "attachment_id": .string(attachmentID.hex), "position": .number(String(position)),

@@ -68,7 +68,7 @@ struct StandInUpload {
         try queue.close()
     }
 
-    /// The `attachments` element naming this upload (PROTOCOL.md 2.9).
+    /// The `attachments` element naming this upload (PROTOCOL.md 2.10).
     func element(name: String, mediaType: String = "image/jpeg", sealedTo: String? = nil) -> JSONValue {
         var members: [String: JSONValue] = [
             "upload": .string(id), "name": .string(name), "media_type": .string(mediaType),
