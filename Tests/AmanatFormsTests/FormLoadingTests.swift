@@ -243,6 +243,21 @@ struct FormLoadingTests {
         #expect(try Form(json: try JSONParser().parse(form.json.canonicalBytes())) == form)
     }
 
+    @Test func attachmentsSealedToIsReadAndServed() throws {
+        let form = try Form(
+            toml: FormTOML.form(header: FormTOML.header(extra: #"attachments_sealed_to = "testimony""#), FormTOML.story)
+        )
+        #expect(form.attachmentsSealedTo == .testimony)
+        #expect(try Form(toml: FormTOML.form(header: FormTOML.header(), FormTOML.story)).attachmentsSealedTo == .identity)
+        let served = try Form(json: try JSONParser().parse(form.json.canonicalBytes()))
+        #expect(served.attachmentsSealedTo == .testimony)
+        for wrong in [#""clear""#, #""nobody""#, "1"] {
+            #expect(throws: FormError.self) {
+                try Form(toml: FormTOML.form(header: FormTOML.header(extra: "attachments_sealed_to = \(wrong)"), FormTOML.story))
+            }
+        }
+    }
+
     @Test func smallFormLoadsWithDefaults() throws {
         let form = try Form(
             toml: FormTOML.form(

@@ -22,6 +22,8 @@ struct RouteTableTests {
         (.GET, Endpoint.signingKey, .readSigningKey),
         (.POST, Endpoint.testimonies, .submit),
         (.POST, Endpoint.withdrawals, .withdraw),
+        (.POST, Endpoint.recordAttachments("0123456789abcdef0123456789abcdef"), .attach),
+        (.POST, Endpoint.recordAddenda("0123456789abcdef0123456789abcdef"), .addAddendum),
         (.POST, Endpoint.adminRewrap, .importRewrap),
         (.POST, Endpoint.adminExport, .export),
         (.POST, Endpoint.uploads, .createUpload),
@@ -43,6 +45,26 @@ struct RouteTableTests {
         let name = Route.resolve(method: .GET, uri: "/v1/forms/secret-name").name(method: .GET)
         #expect(name == "GET /v1/forms/{id}" && route.template == "/v1/forms/{id}")
         #expect(Route.resolve(method: .GET, uri: "/v1/Иван").name(method: .GET) == "GET (unknown)")
+    }
+
+    @Test("a record id between prefix and suffix is the parameter, one segment only, and never in the log name")
+    func segmentParameter() throws {
+        let id = "0123456789abcdef0123456789abcdef"
+        let (route, parameter) = try #require(Self.route(.POST, Endpoint.recordAddenda(id)))
+        #expect(parameter == id && route.template == "/v1/records/{id}/addenda")
+        #expect(Route.resolve(method: .POST, uri: Endpoint.recordAttachments(id)).name(method: .POST)
+            == "POST /v1/records/{id}/attachments")
+        for uri in ["/v1/records//addenda", "/v1/records/a/b/addenda", "/v1/records/addenda", "/v1/records/x/notes"] {
+            guard case .notFound = Route.resolve(method: .POST, uri: uri) else {
+                Issue.record("\(uri) must be 404")
+                continue
+            }
+        }
+        guard case .methodNotAllowed(let allowed, _, _) = Route.resolve(method: .GET, uri: Endpoint.recordAddenda(id)) else {
+            Issue.record("GET on an addenda path must be 405")
+            return
+        }
+        #expect(allowed == "POST")
     }
 
     @Test("a known path with another method is 405 with Allow; an unknown path is 404")
