@@ -26,9 +26,9 @@ struct AttachmentRequest {
 
     static let members: Set<String> = ["upload", "name", "media_type", "size", "sha256", "key", "sealed_to"]
     static let requiredMembers: Set<String> = members.subtracting(["sealed_to"])
-    /// The largest size accepted: far above any file limit, and low enough that Padmé and the stream's overhead
-    /// cannot overflow 64 bits.
-    static let largestSize: UInt64 = 1 << 60
+    /// The largest size accepted (1 PiB): far above any file limit, and low enough that no sum of the stored sizes
+    /// of `max_attachments_per_record` (at most 10000) files overflows 64 bits.
+    static let largestSize: UInt64 = 1 << 50
 
     /// Reads a request's `attachments` member: an array of at most `limit` distinct uploads.
     static func decodeList(_ value: JSONValue, limit: Int) throws(IntakeError) -> [AttachmentRequest] {

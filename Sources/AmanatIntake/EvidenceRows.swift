@@ -113,4 +113,13 @@ public struct EvidenceLimits: Sendable, Equatable {
     public func allow(count: Int, bytes: UInt64) -> Bool {
         count <= maxAttachments && bytes <= maxBytes
     }
+
+    /// `bytes` plus the stored sizes of `attachments`, at most `UInt64.max`: a sum that would overflow is over
+    /// any limit anyway.
+    public static func total(_ bytes: UInt64, adding sizes: some Sequence<UInt64>) -> UInt64 {
+        sizes.reduce(bytes) { sum, size in
+            let (added, overflow) = sum.addingReportingOverflow(size)
+            return overflow ? .max : added
+        }
+    }
 }

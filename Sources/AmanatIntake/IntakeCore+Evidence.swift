@@ -57,7 +57,7 @@ extension IntakeCore {
         guard !requests.isEmpty else {
             throw IntakeError(.invalidAttachment, "\"attachments\" must name at least one file")
         }
-        let bytesAfter = requests.reduce(target.attachmentBytes) { $0 + $1.storedSize }
+        let bytesAfter = EvidenceLimits.total(target.attachmentBytes, adding: requests.map(\.storedSize))
         guard limits.allow(count: target.attachmentCount + requests.count, bytes: bytesAfter) else {
             throw Self.recordTooLarge(limits)
         }

@@ -142,7 +142,9 @@ public struct IntakeCore: Sendable {
             try AttachmentRequest.decodeList(list, limit: settings.evidenceLimits.maxAttachments)
         }
         let limits = settings.evidenceLimits
-        if let requests, !limits.allow(count: requests.count, bytes: requests.reduce(0) { $0 + $1.storedSize }) {
+        if let requests,
+           !limits.allow(count: requests.count, bytes: EvidenceLimits.total(0, adding: requests.map(\.storedSize)))
+        {
             throw Self.recordTooLarge(limits)
         }
         let recordID = RecordID.random()

@@ -39,7 +39,7 @@ extension RecordStore {
             return try await pool.write { db -> [AppendedAttachment]? in
                 guard try Self.recordForEvidence(db, recordID, offered: offered) != nil else { return nil }
                 let held = try Self.attachmentTotals(db, recordID)
-                let bytes = attachments.reduce(held.bytes) { $0 + $1.storedSize }
+                let bytes = EvidenceLimits.total(held.bytes, adding: attachments.map(\.storedSize))
                 guard limits.allow(count: held.count + attachments.count, bytes: bytes) else {
                     throw StoreError(
                         .recordTooLarge,

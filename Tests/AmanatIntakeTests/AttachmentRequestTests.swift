@@ -33,7 +33,8 @@ struct AttachmentRequestTests {
         ("name", .string("")), ("name", .string("MARK\u{7}")), ("name", .string("MARK\u{85}")),
         ("name", .string(String(repeating: "я", count: 128))), ("media_type", .string("MARK")),
         ("media_type", .string("image/")), ("media_type", .string("image/jp eg")), ("size", .number("-1")),
-        ("size", .number("1.5")), ("size", .string("10")), ("sha256", .string("MARK")),
+        ("size", .number("1.5")), ("size", .string("10")), ("size", .number("1125899906842625")),
+        ("size", .number("18446744073709551616")), ("sha256", .string("MARK")),
         ("key", .string(Base64.encode([UInt8](repeating: 1, count: 31)))), ("key", .string("MARK")),
         ("sealed_to", .string("clear")), ("extra", .string("MARK")),
     ])
@@ -46,6 +47,15 @@ struct AttachmentRequestTests {
             #expect(error.detail.hasPrefix("attachments[3]"))
             #expect(!error.detail.contains("MARK"))
         }
+    }
+
+    @Test("sums of stored sizes saturate instead of overflowing, so a huge one is over every limit")
+    func saturatingTotal() {
+        let limits = EvidenceLimits(maxAttachments: 3, maxBytes: .max - 1)
+        let total = EvidenceLimits.total(.max - 10, adding: [5, 6])
+        #expect(total == .max)
+        #expect(!limits.allow(count: 2, bytes: total))
+        #expect(EvidenceLimits.total(1, adding: [2, 3]) == 6)
     }
 
     @Test("a list is at most the limit long and names each upload once")
