@@ -204,6 +204,22 @@ extension RecordStore {
         unlinkStreams(now)
     }
 
+    /// An export begins: from now until ``endCopyingStreams()``, erased streams stay on disk.
+    func beginCopyingStreams() {
+        exportsRunning.withLock { $0.running += 1 }
+    }
+
+    /// An export ends: when it was the last one, the streams erased meanwhile are removed.
+    func endCopyingStreams() {
+        let erasedMeanwhile = exportsRunning.withLock { state -> [String] in
+            state.running -= 1
+            guard state.running == 0 else { return [] }
+            defer { state.deferred = [] }
+            return state.deferred
+        }
+        unlinkStreams(erasedMeanwhile)
+    }
+
     /// Unlinks streams by name and syncs the directory.
     func unlinkStreams(_ storage: [String]) {
         guard !storage.isEmpty else { return }

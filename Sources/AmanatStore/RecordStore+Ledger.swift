@@ -119,7 +119,7 @@ extension RecordStore {
         let pool = self.pool
         let streams = attachmentsDirectory
         // From before the backup until the streams are copied, erased streams stay on disk: the copy's rows name them.
-        exportsRunning.withLock { $0.running += 1 }
+        beginCopyingStreams()
         let result: Result<ExportedSnapshot, StoreError> = await withCheckedContinuation { continuation in
             // The backup blocks its thread for as long as it copies; keep it off the cooperative pool.
             DispatchQueue.global(qos: .utility).async {
@@ -128,13 +128,7 @@ extension RecordStore {
                 })
             }
         }
-        let erasedMeanwhile = exportsRunning.withLock { state -> [String] in
-            state.running -= 1
-            guard state.running == 0 else { return [] }
-            defer { state.deferred = [] }
-            return state.deferred
-        }
-        unlinkStreams(erasedMeanwhile)
+        endCopyingStreams()
         switch result {
         case .success(let snapshot):
             // Its checkpoint stays in the copy only. In the live ledger it would say which records came before the
