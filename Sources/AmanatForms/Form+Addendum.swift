@@ -24,12 +24,13 @@ extension Form {
         if let text {
             let field = FormField(
                 name: "text", type: .text, section: .testimony, required: false, maxLength: addendumTextMaxLength,
-                maxItems: nil, label: LocalizedText(en: "Addendum", ru: "Дополнение", kk: "Толықтыру"), help: nil,
-                options: [], subfields: []
+                maxItems: nil, label: LocalizedText(en: "Addendum", ru: "Дополнение", kk: "Толықтыру"),
+                help: nil, options: [], subfields: []
             )
             // A form of one text field: the rules of a testimony's text, and errors that name "text".
             let textForm = Form(
-                id: "addendum", version: 1, title: field.label, description: nil, fields: [field], minimumPaddedSizes: [:]
+                id: "addendum", version: 1, title: field.label, description: nil, fields: [field],
+                minimumPaddedSizes: [:]
             )
             addendum.text = try textForm.validate(fields: .object(["text": text])).sections[.testimony]?["text"]?
                 .stringValue

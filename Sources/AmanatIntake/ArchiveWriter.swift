@@ -45,7 +45,9 @@ public protocol ArchiveWriter: Sendable {
 
 extension ArchiveWriter {
     /// Appends a record without attachments.
-    public func append(_ record: StoredRecord, withdrawalTokenHash: [UInt8]?) async throws(StoreError) -> AppendedRecord {
+    public func append(
+        _ record: StoredRecord, withdrawalTokenHash: [UInt8]?
+    ) async throws(StoreError) -> AppendedRecord {
         try await append(record, withdrawalTokenHash: withdrawalTokenHash, attachments: [], uploadOwner: nil)
     }
 }

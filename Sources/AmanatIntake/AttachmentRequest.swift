@@ -53,11 +53,14 @@ struct AttachmentRequest {
     init(_ value: JSONValue, index: Int) throws(IntakeError) {
         let place = "attachments[\(index)]"
         func refuse(_ what: String) -> IntakeError { IntakeError(.invalidAttachment, "\(place).\(what)") }
-        guard case .object(let members) = value else { throw IntakeError(.invalidAttachment, "\(place) must be an object") }
+        guard case .object(let members) = value else {
+            throw IntakeError(.invalidAttachment, "\(place) must be an object")
+        }
         guard Set(members.keys).isSubset(of: Self.members), Self.requiredMembers.isSubset(of: Set(members.keys)) else {
             throw IntakeError(
                 .invalidAttachment,
-                "\(place) must have exactly the members upload, name, media_type, size, sha256, key and optionally sealed_to"
+                "\(place) must have exactly the members upload, name, media_type, size, sha256, key and "
+                    + "optionally sealed_to"
             )
         }
         guard let upload = members["upload"]?.stringValue, Self.isLowercaseHex(upload, bytes: 16) else {

@@ -94,7 +94,9 @@ extension IntakeCore {
         let settings = settings()
         var bytes = try await Self.collect(body, expectedLength: expectedLength)
         defer { wipe(&bytes) }
-        let members = try Self.evidenceBody(bytes, members: ["token", "text", "fields"], maxDepth: settings.maxJSONDepth)
+        let members = try Self.evidenceBody(
+            bytes, members: ["token", "text", "fields"], maxDepth: settings.maxJSONDepth
+        )
         var (recordID, token) = try tokenRequest(recordText: recordText, members: members)
         defer { wipe(&token) }
         let target = try await lookUpTarget(recordID, token: token)
@@ -194,7 +196,9 @@ extension IntakeCore {
             switch error.kind {
             case .invalidUTF8: throw IntakeError(.invalidEncoding, "the body is not valid UTF-8")
             case .tooDeep:
-                throw IntakeError(.tooDeep, "the body nests arrays or objects deeper than \(maxDepth) levels", limit: maxDepth)
+                throw IntakeError(
+                    .tooDeep, "the body nests arrays or objects deeper than \(maxDepth) levels", limit: maxDepth
+                )
             default: throw IntakeError(.invalidJSON, "the body is not valid JSON (at byte \(error.offset))")
             }
         }
@@ -203,7 +207,8 @@ extension IntakeCore {
         }
         guard Set(members.keys).isSubset(of: allowed) else {
             let validation = ValidationError(
-                .unknownField, field: nil, "the body may only have the members \(allowed.sorted().joined(separator: ", "))"
+                .unknownField, field: nil,
+                "the body may only have the members \(allowed.sorted().joined(separator: ", "))"
             )
             throw IntakeError(.invalidTestimony, validation.detail, validation: validation)
         }

@@ -33,7 +33,8 @@ extension Problem {
         case .unknownUpload:
             self = error.detail.isEmpty
                 ? .unknownUpload : Problem("unknown-upload", status: 404, title: "Unknown upload", detail: error.detail)
-        case .recordTooLarge: self = Problem("record-too-large", status: 413, title: "Record too large", detail: error.detail)
+        case .recordTooLarge:
+            self = Problem("record-too-large", status: 413, title: "Record too large", detail: error.detail)
         case .storageFull: self = .diskFull
         case .unavailable: self = .unavailable
         case .fileTooLarge: self = .fileTooLarge(error.limit ?? 0)

@@ -226,7 +226,8 @@ extension Route {
                 known.append(route)
                 parameter = String(path.dropFirst(prefix.count))
             case .segment(let prefix, let suffix)
-            where path.hasPrefix(prefix) && path.hasSuffix(suffix) && path.utf8.count > prefix.utf8.count + suffix.utf8.count:
+            where path.hasPrefix(prefix) && path.hasSuffix(suffix)
+                && path.utf8.count > prefix.utf8.count + suffix.utf8.count:
                 let middle = path.dropFirst(prefix.count).dropLast(suffix.count)
                 guard !middle.contains("/") else { continue }
                 known.append(route)

@@ -4,8 +4,8 @@ import Foundation
 import GRDB
 import Glibc
 
-/// How an export carries attachment streams (FORMAT.md section 15): each stream copied into `attachment_chunks` in pieces
-/// of 1 MiB, its row's `storage` set to NULL, so the export is one self-contained SQLite file.
+/// How an export carries attachment streams (FORMAT.md section 15): each stream copied into `attachment_chunks` in
+/// pieces of 1 MiB, its row's `storage` set to NULL, so the export is one self-contained SQLite file.
 enum AttachmentChunks {
     /// Bytes per piece, but the last.
     static let pieceBytes = Schema.attachmentPieceBytes
@@ -15,7 +15,8 @@ enum AttachmentChunks {
     /// is missing, or not of its row's `stored_size`, fails the export: an archive without it would not verify.
     static func copyStreams(_ db: Database, from directory: String) throws {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT attachment_id, storage, stored_size FROM attachments WHERE storage IS NOT NULL ORDER BY rowid"
+            db,
+            sql: "SELECT attachment_id, storage, stored_size FROM attachments WHERE storage IS NOT NULL ORDER BY rowid"
         )
         var buffer = [UInt8](repeating: 0, count: pieceBytes)
         for row in rows {
@@ -51,7 +52,9 @@ enum AttachmentChunks {
                         .writeFailed, "attachment stream \(storage) does not hold its \(storedSize) stored bytes"
                     )
                 }
-                try db.execute(sql: "UPDATE attachments SET storage = NULL WHERE attachment_id = ?", arguments: [attachmentID])
+                try db.execute(
+                    sql: "UPDATE attachments SET storage = NULL WHERE attachment_id = ?", arguments: [attachmentID]
+                )
                 return .commit
             }
         }

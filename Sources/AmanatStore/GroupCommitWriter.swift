@@ -108,7 +108,8 @@ final class GroupCommitWriter: Sendable {
             // No log line per commit, even at debug: it would date the records in it (SECURITY.md).
             for (entry, landed) in zip(batch, appended) { entry.slot.fulfil(.done(.success(landed))) }
             let bytes = batch.reduce(0) { total, entry in
-                total + entry.submission.record.storedBytes + entry.submission.attachments.reduce(0) { $0 + $1.envelope.count }
+                let envelopes = entry.submission.attachments.reduce(0) { $0 + $1.envelope.count }
+                return total + entry.submission.record.storedBytes + envelopes
             }
             let due = state.withLock { state in
                 state.bytesSinceCheckpoint += bytes

@@ -117,8 +117,8 @@ extension RecordStore {
         guard UInt64(claimed.length) == attachment.storedSize else {
             throw StoreError(
                 .invalidAttachment,
-                "upload \(attachment.uploadID) holds \(claimed.length) bytes, not the stored size of a file of the size "
-                    + "given (\(attachment.storedSize) bytes): it is not that file's stream"
+                "upload \(attachment.uploadID) holds \(claimed.length) bytes, not the stored size of a file of the "
+                    + "size given (\(attachment.storedSize) bytes): it is not that file's stream"
             )
         }
         try db.cachedStatement(
@@ -183,7 +183,10 @@ extension RecordStore {
     ) throws -> (count: Int, bytes: UInt64, lastPosition: Int64) {
         let row = try Row.fetchOne(
             db,
-            sql: "SELECT count(*), coalesce(sum(stored_size), 0), coalesce(max(position), 0) FROM attachments WHERE record_id = ?",
+            sql: """
+                SELECT count(*), coalesce(sum(stored_size), 0), coalesce(max(position), 0)
+                FROM attachments WHERE record_id = ?
+                """,
             arguments: [Data(recordID.bytes)]
         )
         guard let row else { return (0, 0, 0) }
@@ -226,7 +229,8 @@ extension RecordStore {
         let directory = attachmentsDirectory
         for name in storage where Self.isStorageName(name) {
             if unlink(directory + "/" + name) != 0 && errno != ENOENT {
-                logger.warning("cannot remove an erased attachment's stream", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                let reason = String(cString: strerror(errno))
+                logger.warning("cannot remove an erased attachment's stream", metadata: ["error": "\(reason)"])
             }
         }
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
