@@ -534,9 +534,9 @@ cp "$export_a" "$work/schema-v1.sqlite"
 sql "$work/schema-v1.sqlite" "DELETE FROM grdb_migrations WHERE identifier = 'v2'"
 check_open "a database without migration v2 is refused" 1 "$work/schema-v1.sqlite" "$key_a" --records 0
 verify_both "a database without migration v2 cannot be verified" 1 "$work/schema-v1.sqlite"
-cp "$export_a" "$work/schema-v4.sqlite"
-sql "$work/schema-v4.sqlite" "INSERT INTO grdb_migrations VALUES ('v4')"
-check_open "a database with an unknown migration is refused" 1 "$work/schema-v4.sqlite" "$key_a" --records 0
+cp "$export_a" "$work/schema-v99.sqlite"
+sql "$work/schema-v99.sqlite" "INSERT INTO grdb_migrations VALUES ('v99')"
+check_open "a database with an unknown migration is refused" 1 "$work/schema-v99.sqlite" "$key_a" --records 0
 
 # ledger_case NAME EXIT RECORDS SWIFT-REASON PYTHON-REASON TAMPER-ARGUMENT...: damage a fresh copy of site
 # a's export with tamper_ledger.py. Both verifiers must exit 7, amanat-keyholder verify giving SWIFT-REASON and
