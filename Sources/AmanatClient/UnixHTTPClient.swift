@@ -56,7 +56,9 @@ public struct UnixHTTPClient: Sendable {
         to sink: (ArraySlice<UInt8>) throws(ClientError) -> Void
     ) throws(ClientError) -> HTTPResponse {
         try withoutActuallyEscaping(sink) { (sink) throws(ClientError) in
-            try exchange(method: method, path: path, headers: [], body: nil, contentType: "application/json", sink: sink)
+            try exchange(
+                method: method, path: path, headers: [], body: nil, contentType: "application/json", sink: sink
+            )
         }
     }
 

@@ -71,7 +71,9 @@ extension Amanat {
         @Argument(help: "The record id (32 hex digits).") var recordID: String
         @Option(help: "Read the withdrawal token (amanat-wt-…) from this file, or - for standard input.")
         var tokenFile: String
-        @Option(name: .customLong("field"), help: ArgumentHelp("A testimony field, as name=value.", valueName: "name=value"))
+        @Option(
+            name: .customLong("field"), help: ArgumentHelp("A testimony field, as name=value.", valueName: "name=value")
+        )
         var fieldOptions: [String] = []
         @Option(name: .customLong("fields"), help: "A JSON file holding an object of testimony fields.")
         var fieldsFile: String?
@@ -100,8 +102,10 @@ extension Amanat {
             }
             var fields: [String: JSONValue] = [:]
             if let fieldsFile {
-                guard case .object(let members)? = try? JSONParser(maxDepth: 64).parse(readInput(fieldsFile, limit: 16 << 20))
-                else { fail("\(fieldsFile) is not a JSON object of fields") }
+                let text = readInput(fieldsFile, limit: 16 << 20)
+                guard case .object(let members)? = try? JSONParser(maxDepth: 64).parse(text) else {
+                    fail("\(fieldsFile) is not a JSON object of fields")
+                }
                 fields = members
             }
             for option in fieldOptions {

@@ -37,7 +37,8 @@ struct AttachmentBinding {
                     preconditionFailure("a key's stand-in is missing from the body")
                 }
                 try secret.withUnsafeMutableBytes { (raw) throws(CryptoError) in
-                    try Base64.encode(upload.key, into: UnsafeMutableRawBufferPointer(rebasing: raw[start + 1..<start + 1 + keyLength]))
+                    let text = UnsafeMutableRawBufferPointer(rebasing: raw[start + 1..<start + 1 + keyLength])
+                    try Base64.encode(upload.key, into: text)
                 }
             }
             return secret

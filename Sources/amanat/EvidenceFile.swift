@@ -81,9 +81,10 @@ final class EvidenceFile {
         let trimmed = path.utf8.reversed().drop { $0 == UInt8(ascii: "/") }.reversed()
         let last = trimmed.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).last ?? []
         guard !last.isEmpty, last.count <= 255, let name = String(validating: last, as: UTF8.self) else { return nil }
-        guard name != ".", name != "..",
-              name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) })
-        else { return nil }
+        let printable = name.unicodeScalars.allSatisfy {
+            $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value)
+        }
+        guard name != ".", name != "..", printable else { return nil }
         return name
     }
 

@@ -115,7 +115,11 @@ final class FileUploader {
             do {
                 response = try client.request(method: "POST", path: UploadPath.uploads, headers: headers)
             } catch {
-                guard Self.isTransient(error) else { throw .failed(EvidenceError(UI.unexpectedAnswer(file.name, error.description), code: exitCode(error))) }
+                guard Self.isTransient(error) else {
+                    throw .failed(
+                        EvidenceError(UI.unexpectedAnswer(file.name, error.description), code: exitCode(error))
+                    )
+                }
                 try wait(after: error.description, name: file.name, attempt: &attempt)
                 continue
             }
@@ -273,7 +277,9 @@ final class FileUploader {
                 response = try client.request(method: "HEAD", path: UploadPath.upload(id))
             } catch {
                 guard Self.isTransient(error) else {
-                    throw .failed(EvidenceError(UI.unexpectedAnswer(file.name, error.description), code: exitCode(error)))
+                    throw .failed(
+                        EvidenceError(UI.unexpectedAnswer(file.name, error.description), code: exitCode(error))
+                    )
                 }
                 reason = error.description
                 continue

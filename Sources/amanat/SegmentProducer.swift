@@ -47,7 +47,9 @@ struct SegmentProducer {
         for chunk in segment.firstChunk..<segment.endChunk {
             let count = try seal(chunk, from: piece, into: &sealed)
             let tag = sealed[count - 16..<count]
-            guard tags.record(Int(chunk - segment.firstChunk), tag) else { throw EvidenceError(UI.fileChanged(file.name)) }
+            guard tags.record(Int(chunk - segment.firstChunk), tag) else {
+                throw EvidenceError(UI.fileChanged(file.name))
+            }
             guard sealed.withUnsafeBytes({ hand(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }) else { return }
         }
     }

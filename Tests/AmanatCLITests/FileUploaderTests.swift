@@ -44,7 +44,9 @@ import Testing
             address.sun_family = sa_family_t(AF_UNIX)
             withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: socketPath.utf8) }
             let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
             guard bound == 0, listen(listener, 8) == 0 else { throw CocoaError(.fileWriteUnknown) }
             Thread { [self] in serve() }.start()
@@ -135,7 +137,8 @@ import Testing
         }
 
         private func answer(_ fd: Int32, _ status: String, headers: String = "", body: String = "") {
-            let text = "HTTP/1.1 \(status)\r\n\(headers)Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+            let text = "HTTP/1.1 \(status)\r\n\(headers)Content-Length: \(body.utf8.count)\r\n"
+                + "Connection: close\r\n\r\n\(body)"
             let bytes = Array(text.utf8)
             _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         }
@@ -144,9 +147,9 @@ import Testing
     /// Decrypts `stream` with `key`: the plaintext of every chunk, or nil when any check fails.
     static func decrypt(_ stream: [UInt8], key: SecretBytes) -> [UInt8]? {
         let preamble = FileStreamLayout.preambleBytes
-        guard stream.count >= preamble, let decryptor = try? FileStreamDecryptor(key: key, preamble: Array(stream[0..<preamble])) else {
-            return nil
-        }
+        guard stream.count >= preamble,
+              let decryptor = try? FileStreamDecryptor(key: key, preamble: Array(stream[0..<preamble]))
+        else { return nil }
         var plaintext: [UInt8] = []
         var offset = preamble
         var output = [UInt8](repeating: 0, count: FileStreamLayout.chunkBytes)

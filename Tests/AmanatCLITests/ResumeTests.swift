@@ -121,7 +121,8 @@ import Testing
         let encryptor = try FileStreamEncryptor(key: key)
         let segment = plan.segment(0)
         var producer = SegmentProducer(
-            plan: plan, segment: segment, file: file, encryptor: try encryptor.copy(), hasher: SHA256(), tags: ChunkTags()
+            plan: plan, segment: segment, file: file, encryptor: try encryptor.copy(), hasher: SHA256(),
+            tags: ChunkTags()
         )
         var sent: UInt64 = 0
         try producer.run(skipping: 0) { piece in
@@ -147,7 +148,8 @@ import Testing
         #expect(throws: EvidenceError.self) { try file.checkUnchanged() }
         let plan = StreamPlan(plainSize: 200_000)
         var producer = SegmentProducer(
-            plan: plan, segment: plan.segment(0), file: file, encryptor: try FileStreamEncryptor(key: try SecretBytes.random(count: 32)),
+            plan: plan, segment: plan.segment(0), file: file,
+            encryptor: try FileStreamEncryptor(key: try SecretBytes.random(count: 32)),
             hasher: SHA256(), tags: ChunkTags()
         )
         #expect(throws: EvidenceError.self) { try producer.run(skipping: 0) { _ in true } }

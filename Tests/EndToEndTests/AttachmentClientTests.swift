@@ -14,7 +14,9 @@ struct AttachmentClientTests {
 
     /// A file of `size` bytes: `head` first, then zeros (sparse, so that 300 MiB costs nothing to make), with
     /// `marker` written at a few places, to be looked for at rest.
-    static func makeFile(_ directory: TempDir, _ name: String, size: Int, head: [UInt8], marker: [UInt8]) throws -> String {
+    static func makeFile(
+        _ directory: TempDir, _ name: String, size: Int, head: [UInt8], marker: [UInt8]
+    ) throws -> String {
         let path = directory.file(name)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else { throw HarnessError("cannot create \(path)") }
@@ -28,9 +30,12 @@ struct AttachmentClientTests {
 
     /// The attachments amanatd stored: (stored_size, ciphertext_sha256, storage) by position, from the database.
     static func attachmentRows(_ database: String) throws -> [(Int64, [UInt8], String?)] {
-        let queue = try DatabaseQueue(path: database, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: database, configuration: configuration)
         return try queue.read { db in
-            try Row.fetchAll(db, sql: "SELECT stored_size, ciphertext_sha256, storage FROM attachments ORDER BY position")
+            let sql = "SELECT stored_size, ciphertext_sha256, storage FROM attachments ORDER BY position"
+            return try Row.fetchAll(db, sql: sql)
                 .map { ($0[0], [UInt8]($0[1] as Data), $0[2]) }
         }
     }
@@ -49,8 +54,13 @@ struct AttachmentClientTests {
             directory, "IMG_0412.jpg", size: 180_000, head: [0xFF, 0xD8, 0xFF, 0xE1, 0x12, 0x34] + Array("Exif".utf8),
             marker: marker
         )
-        let audio = try Self.makeFile(directory, "voice note.mp3", size: 1_300_000, head: Array("ID3".utf8) + [4, 0, 0], marker: marker)
-        let large = try Self.makeFile(directory, "interview.mp4", size: 300 * Self.mib, head: [0, 0, 0, 0x18] + Array("ftypisom".utf8), marker: marker)
+        let audio = try Self.makeFile(
+            directory, "voice note.mp3", size: 1_300_000, head: Array("ID3".utf8) + [4, 0, 0], marker: marker
+        )
+        let large = try Self.makeFile(
+            directory, "interview.mp4", size: 300 * Self.mib, head: [0, 0, 0, 0x18] + Array("ftypisom".utf8),
+            marker: marker
+        )
         let sizes = [180_000, 1_300_000, 300 * Self.mib]
 
         let outcome = try await daemon.amanat(
@@ -99,7 +109,9 @@ struct AttachmentClientTests {
         let arguments = ["--upload-sync-bytes", String(4 * Self.mib)]
         let daemon = try Daemon(in: directory, recipients: [key.publicKey], extraArguments: arguments)
         let size = 300 * Self.mib
-        let large = try Self.makeFile(directory, "interview.mov", size: size, head: [0, 0, 0, 8] + Array("wide".utf8), marker: [1])
+        let large = try Self.makeFile(
+            directory, "interview.mov", size: size, head: [0, 0, 0, 8] + Array("wide".utf8), marker: [1]
+        )
         let out = try directory.write("amanat.out", [])
         let err = try directory.write("amanat.err", [])
         let client = Child(try spawn(
@@ -138,7 +150,9 @@ struct AttachmentClientTests {
         let recordID = try #require(submitted.stdoutLines.first)
         let token = try #require(submitted.stdoutLines.first { $0.hasPrefix("withdrawal-token ") }?.dropFirst(17))
         let tokenFile = try directory.write("token.txt", String(token) + "\n")
-        let scan = try Self.makeFile(directory, "verdict.pdf", size: 70_000, head: Array("%PDF-1.7\n".utf8), marker: [2])
+        let scan = try Self.makeFile(
+            directory, "verdict.pdf", size: 70_000, head: Array("%PDF-1.7\n".utf8), marker: [2]
+        )
 
         let attached = try await daemon.amanat(["attach", recordID, "--token-file", tokenFile, scan])
         #expect(attached.status == 0, "\(attached.stderr)")
@@ -176,7 +190,8 @@ struct AttachmentClientTests {
         let notAFile = try await daemon.amanat(["submit", testimony, "--attach", directory.path])
         #expect(notAFile.status == 1)
         #expect(notAFile.stderr.contains("is not a regular file"), "\(notAFile.stderr)")
-        let russian = try await daemon.amanat(["submit", "--lang", "ru", testimony, "--attach", directory.file("none.jpg")])
+        let missing = directory.file("none.jpg")
+        let russian = try await daemon.amanat(["submit", "--lang", "ru", testimony, "--attach", missing])
         #expect(russian.status == 1)
         #expect(russian.stderr.contains("не удаётся прочитать"), "\(russian.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: daemon.directory.file("attachments")).isEmpty)
@@ -196,7 +211,8 @@ struct AttachmentClientTests {
         let deadline = Date().addingTimeInterval(120)
         var events = [UInt8](repeating: 0, count: 4096)
         while true {
-            let largest = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.compactMap { name -> Int? in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            let largest = names.compactMap { name -> Int? in
                 var status = stat()
                 return stat("\(directory)/\(name)", &status) == 0 ? Int(status.st_size) : nil
             }.max() ?? 0

@@ -79,7 +79,7 @@ struct LinkageTests {
             #expect(!names.contains(name), "amanat references \(name)")
         }
         // The pull checks above prove something only if amanat does link the stream: it pushes every file it sends.
-        #expect(symbols.contains(Self.mangled("AmanatFileSealing")), "amanat encrypts files through AmanatFileSealing")
+        #expect(symbols.contains(Self.mangled("AmanatFileSealing")), "amanat encrypts files with AmanatFileSealing")
         #expect(names.contains("crypto_secretstream_xchacha20poly1305_push"), "amanat encrypts files as it reads them")
     }
 }
