@@ -2,7 +2,7 @@ import Synchronization
 
 /// What each peer uid holds of the daemon, against the limits of PROTOCOL.md section 5: open connections, in all
 /// and per uid, and requests in flight per uid (each holds a body buffer from its head to its answer), of which
-/// at most one with a large body (an admin upload, which may be hundreds of MiB) and at most four appends to
+/// at most one with a large body (an admin upload, which may be hundreds of MiB) and at most eight appends to
 /// evidence uploads (each streams to its file through a 1 MiB buffer, and holds a file and fsyncs).
 ///
 /// A new connection over a limit first takes the place of an idle one: its own uid's oldest idle connection when
@@ -119,8 +119,10 @@ final class PeerShares: Sendable {
 
     /// Requests with a large body one uid may have in flight at once.
     static let largeRequestsPerPeer = 1
-    /// Appends to uploads one uid may have in flight at once: a volunteer sends one file at a time, or a few.
-    static let uploadRequestsPerPeer = 4
+    /// Appends to uploads one uid may have in flight at once: a volunteer sends one file at a time, but an office
+    /// whose volunteers share one account sends several, and issue 15 measures eight at once (each holds a 1 MiB
+    /// buffer: 8 MiB for the uid).
+    static let uploadRequestsPerPeer = 8
 
     /// Open connections: in all, and of `uid`.
     func openConnections(uid: UInt32) -> (all: Int, peer: Int) {

@@ -34,6 +34,8 @@ struct AmanatBench: AsyncParsableCommand {
     @Option(help: "The results file.") var output: String = "BENCHMARKS.md"
     @Option(help: "What to measure: text (testimonies and the key holder), evidence (files), comma-separated.")
     var parts: String = "text,evidence"
+    @Option(name: .customLong("evidence-mib"), help: "evidence: MiB of the large upload (the 8 concurrent ones are a quarter each).")
+    var evidenceMiB: Int = 1024
     @Option(help: "The command to print in the results file as the way to reproduce them.")
     var command: String = "make bench"
 
@@ -46,6 +48,7 @@ struct AmanatBench: AsyncParsableCommand {
         }
         guard benchSeconds > 0, limitSeconds > 0 else { throw ValidationError("durations must be positive") }
         guard archiveRecords >= 1 else { throw ValidationError("--records must be at least 1") }
+        guard evidenceMiB >= 1 else { throw ValidationError("--evidence-mib must be at least 1") }
         guard !partList.isEmpty, partList.allSatisfy({ $0 == "text" || $0 == "evidence" }) else {
             throw ValidationError("--parts takes text, evidence or both, comma-separated")
         }
@@ -103,7 +106,7 @@ struct AmanatBench: AsyncParsableCommand {
                 testimonyBody: workload.body,
                 key: EvidenceBench.Key(keyFile: keys[0].keyFile, passphraseFile: keys[0].passphraseFile,
                                        publicKey: keys[0].publicKey),
-                recipients: keys.map(\.publicKey)
+                recipients: keys.map(\.publicKey), bigBytes: evidenceMiB << 20, concurrentBytes: evidenceMiB << 18
             )
             let report = EvidenceReport(date: Date(), command: command, results: try bench.run())
             try report.write(to: output)

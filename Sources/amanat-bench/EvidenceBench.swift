@@ -57,17 +57,18 @@ struct EvidenceBench {
     var concurrentCount = 8
 
     func run() throws -> Results {
-        let gib = 1 << 30
+        // The limits are measured over as many bytes as the large upload moves.
+        let gib = bigBytes
         say("evidence: measuring the machine's limits")
         let encryption = try EvidenceLimits.streamEncryption(bytes: gib)
         let decryption = try EvidenceLimits.streamDecryption(bytes: gib)
         let sha256 = try EvidenceLimits.sha256(bytes: gib)
         let diskWrite = try EvidenceLimits.fileWrite(directory: directory, bytes: gib, syncEvery: 64 << 20)
-        let fileStorage = try EvidenceLimits.fileWrite(directory: directory, bytes: 256 << 20, syncEvery: 64 << 20)
-        let sqliteStorage = try EvidenceLimits.sqliteRows(directory: directory, bytes: 256 << 20, syncEvery: 64 << 20)
+        let fileStorage = try EvidenceLimits.fileWrite(directory: directory, bytes: gib / 4, syncEvery: 64 << 20)
+        let sqliteStorage = try EvidenceLimits.sqliteRows(directory: directory, bytes: gib / 4, syncEvery: 64 << 20)
         say(String(
             format: "evidence limits: secretstream push %.0f MB/s, pull %.0f MB/s (one core), SHA-256 %.0f MB/s, "
-                + "disk write+fsync %.0f MB/s (1 GiB); 256 MiB stored as a file %.0f MB/s, as SQLite rows %.0f MB/s",
+                + "disk write+fsync %.0f MB/s; a quarter of that stored as a file %.0f MB/s, as SQLite rows %.0f MB/s",
             encryption.bytesPerCPUSecond / 1e6, decryption.bytesPerCPUSecond / 1e6, sha256.bytesPerCPUSecond / 1e6,
             diskWrite.bytesPerSecond / 1e6, fileStorage.bytesPerSecond / 1e6, sqliteStorage.bytesPerSecond / 1e6
         ))
@@ -103,9 +104,9 @@ struct EvidenceBench {
         textDone.wait()
         guard let text = textResult.withLock({ $0 }) else { throw BenchError("no text submissions ran") }
         say(String(
-            format: "evidence: 1 GiB upload %.0f MB/s (%.1f s), limit %.0f MB/s, ratio %.2f; amanat peak RSS %.1f MiB, "
+            format: "evidence: %.0f MiB upload %.0f MB/s (%.1f s), limit %.0f MB/s, ratio %.2f; amanat peak RSS %.1f MiB, "
                 + "amanatd %.1f MiB; text meanwhile: %d testimonies, p99 %.1f ms",
-            single.bytesPerSecond / 1e6, single.seconds, min(encryption.bytesPerCPUSecond, diskWrite.bytesPerSecond) / 1e6,
+            mib(single.bytes), single.bytesPerSecond / 1e6, single.seconds, min(encryption.bytesPerCPUSecond, diskWrite.bytesPerSecond) / 1e6,
             single.bytesPerSecond / min(encryption.bytesPerCPUSecond, diskWrite.bytesPerSecond),
             mib(single.clientPeakRSS), mib(single.daemonPeakRSS), text.created, text.percentile(0.99)
         ))
@@ -113,9 +114,9 @@ struct EvidenceBench {
         _ = ProcStats.resetPeakRSS(daemon.pid)
         let concurrent = try upload(Array(repeating: medium, count: concurrentCount), daemon: daemon, label: "concurrent")
         say(String(
-            format: "evidence: %d concurrent 256 MiB uploads in %.1f s (%.0f MB/s); amanatd peak RSS %.1f MiB, "
+            format: "evidence: %d concurrent %.0f MiB uploads in %.1f s (%.0f MB/s); amanatd peak RSS %.1f MiB, "
                 + "largest amanat %.1f MiB",
-            concurrentCount, concurrent.seconds, concurrent.bytesPerSecond / 1e6, mib(concurrent.daemonPeakRSS),
+            concurrentCount, mib(concurrentBytes), concurrent.seconds, concurrent.bytesPerSecond / 1e6, mib(concurrent.daemonPeakRSS),
             mib(concurrent.clientPeakRSS)
         ))
 

@@ -81,7 +81,7 @@ struct PeerSharesTests {
         let shares = PeerShares(.init(connections: 10, connectionsPerPeer: 10, requestsPerPeer: 10))
         #expect(shares.beginRequest(uid: 5, kind: .large), "an upload leaves the admin body's place free")
         for _ in 0..<PeerShares.uploadRequestsPerPeer { #expect(shares.beginRequest(uid: 5, kind: .upload)) }
-        #expect(PeerShares.uploadRequestsPerPeer == 4)
+        #expect(PeerShares.uploadRequestsPerPeer == 8)
         #expect(!shares.beginRequest(uid: 5, kind: .upload))
         #expect(shares.beginRequest(uid: 5, kind: .ordinary))
         #expect(shares.beginRequest(uid: 6, kind: .upload), "another uid has its own share")

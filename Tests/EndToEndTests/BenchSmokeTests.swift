@@ -14,7 +14,7 @@ import Testing
             [
                 "--bin", Paths.binaries, "--seconds", "0.3", "--clients", "1,2", "--records", "40",
                 "--limit-seconds", "0.1", "--example", Paths.example("testimony.json"), "--forms", Paths.forms,
-                "--output", results, "--command", "bench smoke test",
+                "--output", results, "--command", "bench smoke test", "--evidence-mib", "4",
             ]
         )
         #expect(outcome.status == 0, "\(outcome.stdoutText)\n\(outcome.stderr)")
@@ -23,14 +23,21 @@ import Testing
         for mode in ["per request", "keep-alive"] {
             #expect(lines.contains { $0.hasPrefix("C=1 (\(mode)): ") && $0.contains("testimonies/s") && $0.contains("ratio = ") })
             #expect(lines.contains { $0.hasPrefix("C=2 (\(mode)): ") && $0.contains("p99.9") })
-            #expect(lines.last?.contains("(\(mode))") == true)
+            #expect(lines.first { $0.hasPrefix("summary: intake ") }?.contains("(\(mode))") == true)
         }
         #expect(lines.contains { $0.hasPrefix("key holder: 40 records") && $0.contains("ratio = ") })
-        #expect(lines.last?.hasPrefix("summary: intake ") == true)
-        #expect(lines.last?.contains("key holder") == true)
+        let summary = lines.first { $0.hasPrefix("summary: intake ") }
+        #expect(summary?.contains("key holder") == true)
+        // The evidence part, at 4 MiB: an upload, the concurrent ones and the key holder's extraction, each with its
+        // figures, and its own section in the results file.
+        #expect(lines.contains { $0.hasPrefix("evidence: 4 MiB upload ") && $0.contains("ratio") && $0.contains("p99") })
+        #expect(lines.contains { $0.hasPrefix("evidence: 8 concurrent ") })
+        #expect(lines.contains { $0.hasPrefix("evidence: key holder extracted ") })
+        #expect(lines.last?.hasPrefix("evidence: 4 MiB upload ") == true)
 
         let text = String(decoding: contents(results), as: UTF8.self)
         #expect(text.contains("keep me"))
+        #expect(text.contains("<!-- amanat-bench:evidence:begin -->\n## Evidence files (issue 15)"))
         #expect(!text.contains("old results"))
         #expect(text.contains("**Command:** `bench smoke test`"))
         #expect(text.contains("\n| 1 | per request | ") && text.contains("\n| 2 | per request | "))
