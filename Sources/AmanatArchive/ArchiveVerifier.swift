@@ -15,6 +15,17 @@ public struct VerificationReport: Sendable {
     public var withdrawals: Int64 = 0
     /// Rewrap entries.
     public var rewraps: Int64 = 0
+    /// Attachment entries (of withdrawn records too, whose rows are gone).
+    public var attachments: Int64 = 0
+    /// Addendum entries (of withdrawn records too).
+    public var addenda: Int64 = 0
+    /// The stored bytes of the attachment rows.
+    public var attachmentBytes: UInt64 = 0
+    /// Whether each attachment's stream was read and hashed (``ArchiveVerifier/verify(_:pinned:watching:hashingStreams:)``).
+    public var hashedStreams = false
+    /// The digests of the attachment and addendum rows verified, for a reader that reads them again (a hostile file
+    /// could answer the second read differently).
+    public var verifiedEvidence: Set<DigestKey> = []
     /// Rewrap entries that name no signer (imported before rewrap files were signed).
     public var unsignedRewraps: Int64 = 0
     /// The keys that signed the rewraps, in the order of their first entry.
@@ -115,15 +126,25 @@ public struct ArchiveVerifier {
     /// Verifies the archive `reader` opened against `pinned`. Each checkpoint must be signed by the pinned key
     /// that matches the archive's own site key; when `pinned` is empty the archive's own key is used, which
     /// only proves internal consistency (the caller says so). The entries at `watching` that exist are kept in
-    /// the report's ``VerificationReport/watched``, taken from the chain as it was verified.
+    /// the report's ``VerificationReport/watched``, taken from the chain as it was verified. With `hashingStreams`,
+    /// every attachment's stored bytes are read and hashed against the `ciphertext_sha256` its entry covers;
+    /// without, only the rows are checked (`open`, which authenticates each stream it extracts as it decrypts it).
     public static func verify(
-        _ reader: RecordReader, pinned: [SigningPublicKey], watching: Set<Int64> = []
+        _ reader: RecordReader, pinned: [SigningPublicKey], watching: Set<Int64> = [], hashingStreams: Bool = true
     ) throws -> VerificationReport {
-        try reader.queue.read { db in try verify(db, pinned: pinned, watching: watching) }
+        try reader.queue.read { db in
+            try verify(
+                db, pinned: pinned, watching: watching,
+                attachmentsDirectory: hashingStreams ? reader.attachmentsDirectory : nil
+            )
+        }
     }
 
-    static func verify(_ db: Database, pinned: [SigningPublicKey], watching: Set<Int64> = []) throws -> VerificationReport {
+    static func verify(
+        _ db: Database, pinned: [SigningPublicKey], watching: Set<Int64> = [], attachmentsDirectory: String? = nil
+    ) throws -> VerificationReport {
         var report = VerificationReport()
+        report.hashedStreams = attachmentsDirectory != nil
         func fail(_ message: String) -> VerificationReport {
             report.failure = message
             return report
@@ -143,7 +164,7 @@ public struct ArchiveVerifier {
         let malformed = try String.fetchOne(db, sql: """
             SELECT 'a record' FROM records WHERE \(RecordShape.unusableRow) OR \(RecordShape.inconsistentContent)
             UNION ALL SELECT 'a ledger entry' FROM ledger WHERE typeof(seq) != 'integer' OR typeof(kind) != 'integer'
-                OR kind NOT IN (1, 2, 3) OR typeof(record_id) != 'blob' OR length(record_id) != 16
+                OR kind NOT IN (1, 2, 3, 4, 5) OR typeof(record_id) != 'blob' OR length(record_id) != 16
                 OR typeof(content_digest) != 'blob' OR length(content_digest) != 32
                 OR typeof(prev_hash) != 'blob' OR length(prev_hash) != 32
                 OR typeof(entry_hash) != 'blob' OR length(entry_hash) != 32
@@ -153,7 +174,7 @@ public struct ArchiveVerifier {
                 OR record_count < 0 OR typeof(signature) != 'blob' OR length(signature) != 64
             LIMIT 1
             """)
-        if let malformed {
+        if let malformed = try malformed ?? malformedEvidence(db) {
             return fail("\(malformed) is malformed (a value of the wrong type, length or range, or content in a withdrawn record)")
         }
         if let position = try RecordShape.firstIllFormedText(db, columns: ["form_id", "received", "clear_json"]) {
@@ -191,6 +212,7 @@ public struct ArchiveVerifier {
         var places: [RecordKey: Int] = Dictionary(minimumCapacity: expectedRecords)
         var withdrawn: [Bool] = []
         withdrawn.reserveCapacity(expectedRecords)
+        var evidence = EvidenceLedger()
         let checkpointed = Set(try Int64.fetchAll(db, sql: "SELECT ledger_seq FROM checkpoints"))
         var atCheckpoint: [Int64: (hash: [UInt8], records: Int64)] = [:]
         var previous = Ledger.genesis(siteKey)
@@ -236,6 +258,12 @@ public struct ArchiveVerifier {
                 report.verified.append(recordID, digest: entry.contentDigest)
                 withdrawn.append(false)
                 report.records += 1
+            case .attachment, .addendum:
+                // Added to a stored record that is not withdrawn; the record's own digest stays that of its row.
+                guard let place = places[RecordKey(recordID)], !withdrawn[place] else {
+                    return fail("ledger entry \(seq) adds an \(kind.name) to record \(recordID), which is not stored or was withdrawn")
+                }
+                evidence.add(seq: seq, kind: kind, recordID: recordID, place: place, digest: entry.contentDigest)
             case .rewrap, .withdrawal:
                 guard let place = places[RecordKey(recordID)], !withdrawn[place] else {
                     return fail("ledger entry \(seq) \(kind == .rewrap ? "rewraps" : "withdraws") record \(recordID), which is not stored or was withdrawn")
@@ -252,10 +280,6 @@ public struct ArchiveVerifier {
                         report.unsignedRewraps += 1
                     }
                 }
-            case .attachment, .addendum:
-                // Checked against their rows by the attachment verifier (issue 15, being built); until then an
-                // archive with files does not verify, rather than verify without its files.
-                return fail("ledger entry \(seq) is an \(kind.name) entry, which this verifier does not check yet")
             }
             report.entries = seq
             if checkpointed.contains(seq) { atCheckpoint[seq] = (entry.entryHash, report.records) }
@@ -326,6 +350,13 @@ public struct ArchiveVerifier {
         }
         if position < report.verified.count {
             return fail("record \(report.verified.recordID(at: position)) (position \(position + 1)) is in the ledger but missing: it was deleted")
+        }
+
+        // 4. Attachments and addenda against their entries, and the streams against their hashes.
+        if let failure = try verifyEvidence(
+            db, ledger: &evidence, withdrawn: withdrawn, report: &report, attachmentsDirectory: attachmentsDirectory
+        ) {
+            return fail(failure)
         }
 
         if report.entries > report.lastSignedSeq {

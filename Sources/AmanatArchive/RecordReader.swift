@@ -8,6 +8,8 @@ public final class RecordReader {
     let queue: DatabaseQueue
     /// The database file.
     public let path: String
+    /// A second read-only connection, for attachment streams read while ``forEach(evidence:_:)`` holds the first.
+    private var streams: DatabaseQueue?
 
     /// Opens `path` read-only and checks that it is an amanat database of a known version.
     public init(path: String) throws(StoreError) {
@@ -75,6 +77,37 @@ public final class RecordReader {
                 try body(record)
             }
         }
+    }
+
+    /// Calls `body` with each record in storage order and, when `evidence` is set, its attachments and addenda
+    /// (each in position order; none for a database without them). Rows of either that cannot be read throw.
+    public func forEach(evidence: Bool, _ body: (StoredRecord, RecordEvidence) throws -> Void) throws {
+        guard evidence else { return try forEach { try body($0, RecordEvidence()) } }
+        try queue.read { db in
+            let hasEvidence = try EvidenceTables.exist(db)
+            let cursor = try Row.fetchCursor(db, sql: "\(StoredRecord.selectColumns) FROM records ORDER BY seq")
+            while let row = try cursor.next() {
+                let record: StoredRecord
+                do {
+                    record = try StoredRecord(row: row)
+                } catch {
+                    throw StoreError(.notAmanatDatabase, "\(path): a record is malformed (an id that is not 16 bytes, or a value of the wrong type)")
+                }
+                let found = hasEvidence ? try EvidenceTables.evidence(of: record.recordID, db) : RecordEvidence()
+                try body(record, found)
+            }
+        }
+    }
+
+    /// The connection for attachment streams, opened on first use as the main one was.
+    func streamQueue() throws -> DatabaseQueue {
+        if let streams { return streams }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "amanat.reader.streams"
+        let opened = try DatabaseQueue(path: Self.openPath(path), configuration: configuration)
+        streams = opened
+        return opened
     }
 
     /// Checks every row's shape before anything is written (docs/FORMAT.md 7.3 step 5): throws when a record id,
