@@ -49,7 +49,60 @@ public enum HTMLReport {
             }
             body += "</section>\n"
         }
+        body += evidence(page, words: words)
         return document(title: "\(page.title) \(page.recordID)", language: page.language, body: body)
+    }
+
+    /// The addenda, in order, then the attachments, each linked to its extracted file.
+    private static func evidence(_ page: ReportPage, words: ReportWords) -> String {
+        var body = ""
+        if !page.addenda.isEmpty {
+            body += "<section class=\"addenda\">\n<h2>\(escape(words.addendaHeading))</h2>\n"
+            for addendum in page.addenda {
+                body += "<h3>\(escape(addendum.heading))</h3>\n"
+                if let text = addendum.noticeText {
+                    body += notice(addendum.notice, text: text, detail: addendum.noticeDetail)
+                    continue
+                }
+                if let text = addendum.text { body += "<p class=\"text\" dir=\"auto\">\(escape(text))</p>\n" }
+                if !addendum.fields.isEmpty {
+                    body += "<dl>\n"
+                    for field in addendum.fields {
+                        body += "<dt title=\"\(escape(field.name))\">\(escape(field.label))</dt>"
+                            + "<dd dir=\"auto\">\(value(field.value, words: words))</dd>\n"
+                    }
+                    body += "</dl>\n"
+                }
+            }
+            body += "</section>\n"
+        }
+        if !page.attachments.isEmpty {
+            body += "<section class=\"attachments\">\n<h2>\(escape(words.attachmentsHeading))</h2>\n<table>\n"
+                + "<thead><tr><th>\(escape(words.number))</th><th>\(escape(words.fileName))</th>"
+                + "<th>\(escape(words.mediaType))</th><th>\(escape(words.sizeLabel))</th><th>\(escape(words.sha256))</th>"
+                + "</tr></thead>\n<tbody>\n"
+            for attachment in page.attachments {
+                if let text = attachment.noticeText {
+                    body += "<tr class=\"\(attachment.notice == .tampered ? "tampered" : "unopened")\"><td>\(attachment.position)</td>"
+                        + "<td colspan=\"4\"><strong>\(escape(text))</strong>"
+                        + (attachment.noticeDetail.map { " <span class=\"detail\">\(escape($0))</span>" } ?? "")
+                        + "</td></tr>\n"
+                    continue
+                }
+                let name = "<span dir=\"auto\">\(escape(attachment.name))</span>"
+                let linked = attachment.href.map { "<a href=\"\(escape($0))\">\(name)</a>" }
+                    ?? "\(name) <span class=\"note\">(\(escape(words.notExtracted)))</span>"
+                body += "<tr><td>\(attachment.position)</td><td>\(linked)</td><td>\(escape(attachment.mediaType))</td>"
+                    + "<td>\(escape(attachment.size))</td><td><code>\(escape(attachment.sha256))</code></td></tr>\n"
+            }
+            body += "</tbody>\n</table>\n</section>\n"
+        }
+        return body
+    }
+
+    private static func notice(_ notice: ReportSection.Notice?, text: String, detail: String?) -> String {
+        "<div class=\"alert \(notice == .tampered ? "tampered" : "unopened")\" role=\"alert\"><p><strong>\(escape(text))</strong></p>"
+            + (detail.map { "<p class=\"detail\">\(escape($0))</p>" } ?? "") + "</div>\n"
     }
 
     /// The index page: a count per status, then one row per record linking to its page.
@@ -136,6 +189,7 @@ public enum HTMLReport {
         .alert.unopened, tr.unopened { border-color: #a60; background: #fff4e0; }
         .alert.skipped { border-color: #777; background: #f2f2f2; }
         .detail { font-family: monospace; } .note, .empty { font-style: italic; }
+        p.text { white-space: pre-wrap; unicode-bidi: plaintext; overflow-wrap: break-word; }
         @media print { nav { display: none; } }
 
         """

@@ -31,6 +31,41 @@ public enum MarkdownReport {
                 }
             }
         }
+        return out + evidence(page, words: words)
+    }
+
+    /// The addenda, in order, then the attachments, each linked to its extracted file.
+    private static func evidence(_ page: ReportPage, words: ReportWords) -> String {
+        var out = ""
+        if !page.addenda.isEmpty {
+            out += "## \(escape(words.addendaHeading))\n\n"
+            for addendum in page.addenda {
+                out += "### \(escape(addendum.heading))\n\n"
+                if let text = addendum.noticeText {
+                    out += "> **\(escape(text))**\n" + (addendum.noticeDetail.map { ">\n> \(escape($0))\n" } ?? "") + "\n"
+                    continue
+                }
+                if let text = addendum.text { out += value(.text(text), words: words) + "\n" }
+                for field in addendum.fields {
+                    out += "#### \(escape(field.label))\n\n" + value(field.value, words: words) + "\n"
+                }
+            }
+        }
+        if !page.attachments.isEmpty {
+            out += "## \(escape(words.attachmentsHeading))\n\n| \(words.number) | \(escape(words.fileName)) "
+                + "| \(escape(words.mediaType)) | \(escape(words.sizeLabel)) | \(escape(words.sha256)) |\n|---|---|---|---|---|\n"
+            for attachment in page.attachments {
+                if let text = attachment.noticeText {
+                    out += "| \(attachment.position) | **\(cell(text))** \(cell(attachment.noticeDetail ?? "")) | | | |\n"
+                    continue
+                }
+                let name = attachment.href.map { "[\(cell(attachment.name))](\($0))" }
+                    ?? "\(cell(attachment.name)) (\(cell(words.notExtracted)))"
+                out += "| \(attachment.position) | \(name) | \(cell(attachment.mediaType)) | \(cell(attachment.size)) "
+                    + "| \(cell(attachment.sha256)) |\n"
+            }
+            out += "\n"
+        }
         return out
     }
 

@@ -47,6 +47,10 @@ public struct OpenedRecord: Sendable {
     public var skipped: Set<Section> = []
     /// Whether the witness withdrew the record (its content was erased).
     public var withdrawn = false
+    /// Its attachments (files), in position order.
+    public var attachments: [OpenedAttachment] = []
+    /// Its addenda (texts the witness added later), in position order.
+    public var addenda: [OpenedAddendum] = []
 
     /// A record with no sections opened yet.
     public init(recordID: String, formID: String, formVersion: Int, received: String) {
@@ -56,11 +60,13 @@ public struct OpenedRecord: Sendable {
         self.received = received
     }
 
-    /// Tampering outweighs a missing key.
+    /// Tampering outweighs a missing key. An attachment or addendum that did not open counts as a section that
+    /// did not.
     public var status: Status {
         if withdrawn { return .withdrawn }
-        if failures.values.contains(where: { if case .tampered = $0 { true } else { false } }) { return .tampered }
-        return failures.isEmpty ? .opened : .unopened
+        let all = Array(failures.values) + attachments.compactMap(\.failure) + addenda.compactMap(\.failure)
+        if all.contains(where: { if case .tampered = $0 { true } else { false } }) { return .tampered }
+        return all.isEmpty ? .opened : .unopened
     }
 
     /// The fields of every opened section merged (clear, then identity, then testimony), as `open` prints them.
@@ -73,7 +79,7 @@ public struct OpenedRecord: Sendable {
     }
 
     /// The JSON object `open` writes, one a line: record_id, form, form_version, received, fields and, when
-    /// some section did not open, unopened (section name to reason).
+    /// some section did not open, unopened (section name to reason); attachments and addenda when it has any.
     public var json: JSONValue {
         var object: [String: JSONValue] = [
             "record_id": .string(recordID), "form": .string(formID),
@@ -81,6 +87,8 @@ public struct OpenedRecord: Sendable {
             "fields": .object(mergedFields),
         ]
         if withdrawn { object["withdrawn"] = .bool(true) }
+        if !attachments.isEmpty { object["attachments"] = .array(attachments.map(\.json)) }
+        if !addenda.isEmpty { object["addenda"] = .array(addenda.map(\.json)) }
         if !failures.isEmpty {
             let reasons = failures.map { section, failure in (section.rawValue, JSONValue.string(failure.detail)) }
             object["unopened"] = .object(Dictionary(uniqueKeysWithValues: reasons))

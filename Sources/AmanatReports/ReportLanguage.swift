@@ -86,6 +86,36 @@ struct ReportWords {
         )
     }
 
+    var addendaHeading: String { language.pick("Addenda by the witness", "Дополнения свидетеля", "Куәгердің толықтырулары") }
+    var attachmentsHeading: String { language.pick("Evidence files", "Файлы-доказательства", "Дәлел файлдары") }
+    var fileName: String { language.pick("Name", "Имя", "Атауы") }
+    var mediaType: String { language.pick("Type", "Тип", "Түрі") }
+    var sizeLabel: String { language.pick("Size", "Размер", "Көлемі") }
+    var sha256: String { "SHA-256" }
+    var notExtracted: String {
+        language.pick("not extracted (--attachments-dir)", "не извлечён (--attachments-dir)", "шығарылмады (--attachments-dir)")
+    }
+    var evidenceTampered: String {
+        language.pick(
+            "TAMPERED: failed verification; not shown.", "ПОДДЕЛКА: не прошло проверку; не показано.",
+            "ӨЗГЕРТІЛГЕН: тексеруден өтпеді; көрсетілмейді."
+        )
+    }
+    var evidenceUnopened: String {
+        language.pick(
+            "Not opened: none of the keys given opens it.", "Не открыто: ни один из указанных ключей не подходит.",
+            "Ашылмады: берілген кілттердің ешқайсысы ашпайды."
+        )
+    }
+
+    func addendum(_ position: Int64) -> String {
+        language.pick("Addendum \(position)", "Дополнение \(position)", "\(position)-толықтыру")
+    }
+
+    func size(_ bytes: UInt64) -> String {
+        language.pick("\(bytes) bytes", "\(bytes) байт", "\(bytes) байт")
+    }
+
     func formMissing(_ id: String) -> String {
         language.pick(
             "The form “\(id)” was not found: fields are shown by their stored names.",

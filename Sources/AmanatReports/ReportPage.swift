@@ -20,6 +20,10 @@ public struct ReportPage: Sendable {
     public var notes: [String]
     /// Clear, identity and testimony, in that order.
     public var sections: [ReportSection]
+    /// The witness's addenda, in the order they were added.
+    public var addenda: [ReportAddendum] = []
+    /// The evidence files, in the order they were stored.
+    public var attachments: [ReportAttachment] = []
 }
 
 /// One section of a ``ReportPage``.
@@ -71,11 +75,15 @@ public struct ReportBuilder: Sendable {
     public var forms: FormLibrary
     /// The language of labels and fixed words.
     public var language: ReportLanguage
+    /// The directory of extracted attachments relative to the report's (`--attachments-dir`), for links; nil when
+    /// none were extracted.
+    public var attachmentsLink: String?
 
     /// A builder.
-    public init(forms: FormLibrary, language: ReportLanguage) {
+    public init(forms: FormLibrary, language: ReportLanguage, attachmentsLink: String? = nil) {
         self.forms = forms
         self.language = language
+        self.attachmentsLink = attachmentsLink
     }
 
     var words: ReportWords { ReportWords(language: language) }
@@ -104,7 +112,8 @@ public struct ReportBuilder: Sendable {
         }
         return ReportPage(
             language: language, recordID: record.recordID, title: title, received: record.received, facts: facts,
-            status: record.status, notes: notes, sections: sections
+            status: record.status, notes: notes, sections: sections, addenda: addenda(of: record, form: form),
+            attachments: attachments(of: record)
         )
     }
 
@@ -123,18 +132,24 @@ public struct ReportBuilder: Sendable {
             result.noticeText = words.skipped
             return result
         }
-        let values = record.fields[section] ?? [:]
-        // The form's order first, whatever section the form puts a field in: the record says where it is stored.
+        result.fields = fields(record.fields[section] ?? [:], form: form)
+        return result
+    }
+
+    /// `values` labelled: the form's order first, whatever section the form puts a field in (the record says
+    /// where it is stored), then fields the form does not define, by name.
+    func fields(_ values: [String: JSONValue], form: Form?) -> [ReportField] {
+        var fields: [ReportField] = []
         var remaining = Set(values.keys)
         for field in form?.fields ?? [] {
             guard let value = values[field.name] else { continue }
             remaining.remove(field.name)
-            result.fields.append(ReportField(label: label(field), name: field.name, value: render(value, as: field)))
+            fields.append(ReportField(label: label(field), name: field.name, value: render(value, as: field)))
         }
         for name in remaining.sorted() {
-            result.fields.append(ReportField(label: name, name: name, value: render(values[name]!, as: nil)))
+            fields.append(ReportField(label: name, name: name, value: render(values[name]!, as: nil)))
         }
-        return result
+        return fields
     }
 
     private func label(_ field: FormField) -> String {
