@@ -29,6 +29,11 @@ extension KeyHolder {
                 --format html or md writes a report for reading into the new directory --out: one page per
                 record and index.html (index.md). Fields are labelled in --lang from the form files in --forms
                 and grouped by section; a section that did not open is marked on its page.
+                A record's addenda (texts the witness added later) and its attachments' sealed metadata (name, \
+                media type, size, SHA-256) are listed with it. --attachments-dir DIR also writes each attachment \
+                that opens into the new directory DIR (mode 0700), as DIR/RECORD_ID-POSITION-NAME (mode 0600), \
+                where NAME keeps only letters, digits, '.', '-' and '_' of the sealed name; each file is \
+                decrypted as it is read, and kept only if its SHA-256 is the sealed one.
                 """
         )
 
@@ -56,6 +61,11 @@ extension KeyHolder {
         var lang: LanguageOption?
         @Option(help: "html and md: the directory of form files, for labels (default \(Self.defaultFormsDirectory)).")
         var forms: String = Self.defaultFormsDirectory
+        @Option(
+            name: .customLong("attachments-dir"),
+            help: "Write each attachment that opens into this new directory (mode 0700; it must not exist)."
+        )
+        var attachmentsDirectory: String?
 
         /// Where `make install` puts the forms.
         static let defaultFormsDirectory = "/etc/amanat/forms"
@@ -67,6 +77,12 @@ extension KeyHolder {
                 guard out != nil else { throw ValidationError("--format \(format.rawValue) needs --out DIRECTORY") }
             }
             if bom && format != .csv { throw ValidationError("--bom is for --format csv") }
+            if let attachmentsDirectory {
+                var info = stat()
+                guard lstat(attachmentsDirectory, &info) != 0, errno == ENOENT else {
+                    throw ValidationError("--attachments-dir \(attachmentsDirectory) exists: name a new directory")
+                }
+            }
         }
 
         private var requestedSections: [Section] { sections.requested }
@@ -76,7 +92,8 @@ extension KeyHolder {
             // Every key is unlocked before any output, so a wrong passphrase leaves no partial output.
             let ring = KeyRing(keys: unlockKeys(keys, passphraseFile: passphraseFile))
             let readers = try verifiedArchives(databases, signing: signing, heads: heads, noVerify: noVerify, doing: "open")
-            let output = makeOutput()
+            let attachments = makeAttachmentsDirectory()
+            let output = makeOutput(attachmentsDirectory: attachments)
             var tally = Tally()
             // A CSV table reads the records twice: once for its columns, then for its rows.
             let readings = format == .csv ? 2 : 1
@@ -90,28 +107,30 @@ extension KeyHolder {
             /// record also in an archive given before is checked but not passed on. A changed row stops the reading
             /// in its place with ``ArchiveChanged``: nothing from it or after it is emitted.
             func forEachRecord<Output: Sendable>(
-                _ transform: @escaping @Sendable (StoredRecord) -> Output, emit: (Output) throws -> Void
+                _ transform: @escaping @Sendable (StoredRecord, RecordEvidence, Int) -> Output, emit: (Output) throws -> Void
             ) throws {
                 var written = Set<RecordKey>()
-                let source: ((ReadRow) throws -> Void) throws -> Void = { body in
-                    for archive in readers {
+                let source: (((ReadRow, Int)) throws -> Void) throws -> Void = { body in
+                    for (index, archive) in readers.enumerated() {
                         try archive.forEachExpecting { row in
-                            guard case .success((let record, let expected)) = row, !written.insert(RecordKey(record.recordID)).inserted
-                            else { return try body(row) }
+                            guard case .success((let record, _, let expected)) = row,
+                                  !written.insert(RecordKey(record.recordID)).inserted
+                            else { return try body((row, index)) }
                             // Written already from an archive given before it: not again, but still the verified
                             // row, or the reading stops in its place.
                             do throws(ArchiveChanged) {
                                 try expected?.check(record)
                                 progress.advance()
                             } catch {
-                                try body(.failure(error))
+                                try body((.failure(error), index))
                             }
                         }
                     }
                 }
-                try ParallelOpener().forEach(source) { row -> Result<Output, ArchiveChanged> in
+                try ParallelOpener().forEach(source) { row, archive -> Result<Output, ArchiveChanged> in
                     do throws(ArchiveChanged) {
-                        return .success(transform(try row.checkedRecord()))
+                        let (record, evidence) = try row.checkedEntry()
+                        return .success(transform(record, evidence, archive))
                     } catch {
                         return .failure(error)
                     }
@@ -119,14 +138,14 @@ extension KeyHolder {
                     try emit(try result.get())
                 }
             }
-            let unlocked = ReadOnly((ring: ring, sections: requestedSections))
+            let unlocked = ReadOnly((ring: ring, sections: requestedSections, attachments: attachments))
             do {
                 var csv: CSVTable?
                 if format == .csv {
                     // The columns: every field name in the order first seen. Only the names are kept, so that the
                     // table never holds the archive; the second reading writes each row as it comes.
                     var columns = CSVColumns()
-                    try forEachRecord { record in
+                    try forEachRecord { record, _, _ in
                         let sections = Self.openSections(of: record, with: unlocked.value.ring, requested: unlocked.value.sections)
                         if let names = CSVOutput.splicedFieldNames(for: record, sections: sections) { return names }
                         var uncounted = Tally()
@@ -140,30 +159,53 @@ extension KeyHolder {
                     try (output as? CSVOutput)?.writeHeader(columns.table)
                 }
                 let shared = ReadOnly((encodesLines: format == .jsonl, csv: csv, report: (output as? ReportOutput)?.renderer))
-                try forEachRecord { record -> Opening in
+                /// The record as the output takes it. Encoded on a worker, the record's JSON values are freed on the
+                /// thread that made them, and only the line waits to be written.
+                @Sendable func payload(_ opened: OpenedRecord) -> Opening.Payload {
+                    if shared.value.encodesLines {
+                        return .encoded(JSONLinesOutput.line(for: opened))
+                    } else if let csv = shared.value.csv {
+                        return csv.row(opened).map { .encoded($0) } ?? .unexpectedField(opened.recordID)
+                    } else if let report = shared.value.report {
+                        return report.render(opened)
+                    }
+                    return .record(opened)
+                }
+                try forEachRecord { record, evidence, archive -> Opening in
                     var part = Tally()
                     let sections = Self.openSections(of: record, with: unlocked.value.ring, requested: unlocked.value.sections)
                     // The usual case: every section opened and is canonical JSON, so its members are copied into the
                     // line as they are (CanonicalSplice.swift), with the same bytes as parsing and encoding them.
-                    if shared.value.encodesLines, let line = JSONLinesOutput.splicedLine(for: record, sections: sections) {
+                    if shared.value.encodesLines, evidence.isEmpty,
+                       let line = JSONLinesOutput.splicedLine(for: record, sections: sections) {
                         part.opened += 1
                         return Opening(payload: .encoded(line), warning: nil, tally: part)
                     }
-                    let (opened, warning) = Self.opened(record, sections: sections, requested: unlocked.value.sections, tally: &part)
-                    // Encoded here, the record's JSON values are freed on the thread that made them, and only the
-                    // line waits to be written.
-                    let payload: Opening.Payload
-                    if shared.value.encodesLines {
-                        payload = .encoded(JSONLinesOutput.line(for: opened))
-                    } else if let csv = shared.value.csv {
-                        payload = csv.row(opened).map { .encoded($0) } ?? .unexpectedField(record.recordID)
-                    } else if let report = shared.value.report {
-                        payload = report.render(opened)
-                    } else {
-                        payload = .record(opened)
+                    let found = Self.openEvidence(
+                        evidence, of: record, with: unlocked.value.ring, requested: unlocked.value.sections,
+                        directory: unlocked.value.attachments
+                    )
+                    let (opened, warning) = Self.opened(
+                        record, sections: sections, requested: unlocked.value.sections, tally: &part,
+                        attachments: found.attachments, addenda: found.addenda
+                    )
+                    // Files are extracted in archive order on the calling thread, which then makes the payload.
+                    guard found.pending.isEmpty else {
+                        return Opening(payload: .record(opened), warning: warning, tally: part, pending: found.pending, archive: archive)
                     }
-                    return Opening(payload: payload, warning: warning, tally: part)
+                    return Opening(payload: payload(opened), warning: warning, tally: part)
                 } emit: { opening in
+                    var opening = opening
+                    if !opening.pending.isEmpty, case .record(var record) = opening.payload {
+                        let before = record.status
+                        let extractor = AttachmentExtractor(reader: readers[opening.archive].reader)
+                        if let failed = try Self.extract(opening.pending, of: &record, with: extractor, progress: progress) {
+                            opening.warning = [opening.warning, failed].compactMap { $0 }.joined(separator: "; ")
+                        }
+                        opening.tally.move(from: before, to: record.status)
+                        opening.tally.attachmentsWritten += record.attachments.filter { $0.path != nil }.count
+                        opening.payload = payload(record)
+                    }
                     tally.add(opening.tally)
                     if let warning = opening.warning { progress.interrupt { warn(warning) } }
                     try output.add(opening.payload)
@@ -171,6 +213,7 @@ extension KeyHolder {
                 }
                 progress.finish()
                 try output.finish()
+                if let attachments { try Self.sync(directory: attachments) }
                 PartialFiles.keep()
             } catch let error as ArchiveChanged {
                 progress.finish()
@@ -206,7 +249,7 @@ extension KeyHolder {
         /// some section did not open, the warning line for it.
         static func opened(
             _ record: StoredRecord, sections: OpenedSections, requested: [Section],
-            tally: inout Tally
+            tally: inout Tally, attachments: [OpenedAttachment] = [], addenda: [OpenedAddendum] = []
         ) -> (OpenedRecord, String?) {
             var opened = OpenedRecord(
                 recordID: record.recordID.text, formID: record.formID, formVersion: record.formVersion,
@@ -224,6 +267,10 @@ extension KeyHolder {
             } else {
                 opened.failures[.clear] = .tampered("tampered: the clear fields are not a JSON object")
             }
+            opened.attachments = attachments
+            opened.addenda = addenda
+            tally.attachments += attachments.count
+            tally.addenda += addenda.count
             for (section, result) in sections {
                 switch result {
                 case .success(let plaintext):
@@ -242,10 +289,14 @@ extension KeyHolder {
             case .tampered: tally.tampered += 1
             case .withdrawn: tally.withdrawn += 1
             }
-            guard !opened.failures.isEmpty else { return (opened, nil) }
             let failures = opened.failures.sorted { $0.key.rawValue < $1.key.rawValue }.map { section, failure in
                 "\(section.rawValue): \(failure.detail)"
+            } + opened.attachments.compactMap { attachment in
+                attachment.failure.map { "attachment \(attachment.position): \($0.detail)" }
+            } + opened.addenda.compactMap { addendum in
+                addendum.failure.map { "addendum \(addendum.position): \($0.detail)" }
             }
+            guard !failures.isEmpty else { return (opened, nil) }
             return (opened, "record \(record.recordID): " + failures.joined(separator: "; "))
         }
     }
@@ -265,13 +316,16 @@ struct Opening: Sendable {
         /// rendered bytes wait to be written, not the page's values as well.
         case page(ReportIndex.Entry, file: String, bytes: [UInt8])
         /// A CSV row would need a column the first reading did not find: the record changed between the readings.
-        case unexpectedField(RecordID)
+        case unexpectedField(String)
     }
 
     var payload: Payload
     /// The line for stderr when some section did not open.
     var warning: String?
     var tally: Tally
+    /// Attachments to extract on the calling thread (the payload is then `.record`), from the archive at `archive`.
+    var pending: [PendingExtraction] = []
+    var archive = 0
 }
 
 struct Tally: Sendable {
@@ -279,9 +333,31 @@ struct Tally: Sendable {
     var unopened = 0
     var tampered = 0
     var withdrawn = 0
+    /// Attachments and addenda listed (opened or not), and files written.
+    var attachments = 0
+    var addenda = 0
+    var attachmentsWritten = 0
 
     var summary: String {
         "opened \(opened) records; \(unopened) not openable with these keys; \(tampered) tampered"
             + (withdrawn > 0 ? "; \(withdrawn) withdrawn" : "")
+            + (attachments > 0 ? "; \(attachments) attachments (\(attachmentsWritten) files written)" : "")
+            + (addenda > 0 ? "; \(addenda) addenda" : "")
+    }
+
+    /// Counts a record as `after` rather than `before` (an attachment of it did not come out).
+    mutating func move(from before: OpenedRecord.Status, to after: OpenedRecord.Status) {
+        guard before != after else { return }
+        count(before, -1)
+        count(after, 1)
+    }
+
+    private mutating func count(_ status: OpenedRecord.Status, _ change: Int) {
+        switch status {
+        case .opened: opened += change
+        case .unopened: unopened += change
+        case .tampered: tampered += change
+        case .withdrawn: withdrawn += change
+        }
     }
 }

@@ -41,13 +41,18 @@ struct VerifiedArchive {
     var report: VerificationReport
 }
 
-/// Verifies every archive in `paths` against `pinned`, keeping the entries at `watching`. Exits on an unreadable
-/// file.
-func verifyArchives(_ paths: [String], pinned: [SigningPublicKey], watching: Set<Int64>) -> [VerifiedArchive] {
+/// Verifies every archive in `paths` against `pinned`, keeping the entries at `watching`; with `hashingStreams`,
+/// reads and hashes every attachment's stored bytes too (`verify`; `open` authenticates those it extracts as it
+/// decrypts them). Exits on an unreadable file.
+func verifyArchives(
+    _ paths: [String], pinned: [SigningPublicKey], watching: Set<Int64>, hashingStreams: Bool = false
+) -> [VerifiedArchive] {
     paths.map { path in
         let reader = openReader(path)
         do {
-            let report = try ArchiveVerifier.verify(reader, pinned: pinned, watching: watching)
+            let report = try ArchiveVerifier.verify(
+                reader, pinned: pinned, watching: watching, hashingStreams: hashingStreams
+            )
             return VerifiedArchive(path: path, reader: reader, report: report)
         } catch {
             fail("\(path): cannot read the ledger: \(error)")
@@ -66,28 +71,31 @@ struct CheckedArchive {
     /// place (a hostile file could answer the second read differently), or ``ArchiveChanged`` is thrown before
     /// `body` sees it.
     func forEach(_ body: (StoredRecord) throws -> Void) throws {
-        try forEachExpecting { row in try body(try row.checkedRecord()) }
+        try forEachExpecting(evidence: false) { row in try body(try row.checkedRecord()) }
     }
 
     /// Like ``forEach(_:)``, but leaves the costly part of the check, the record's digest, to the caller, who can
-    /// run it on another thread: `body` gets each record with what it must match (nil with --no-verify). The
-    /// record ids, their order and their number are checked here; the first row that differs in them reaches
-    /// `body` as a failure in its place, after the rows before it, and reading stops there.
-    func forEachExpecting(_ body: (ReadRow) throws -> Void) throws {
+    /// run it on another thread: `body` gets each record, with its attachments and addenda when `evidence` is set,
+    /// and what it must match (nil with --no-verify). The record ids, their order and their number are checked
+    /// here; the first row that differs in them reaches `body` as a failure in its place, after the rows before
+    /// it, and reading stops there.
+    func forEachExpecting(evidence: Bool = true, _ body: (ReadRow) throws -> Void) throws {
         struct Stop: Error {}
         var position = 0
         do {
-            try reader.forEach { record in
+            try reader.forEach(evidence: evidence) { record, found in
                 var expected: ExpectedRow?
                 if let report {
                     guard report.verified.has(record.recordID, at: position) else {
                         try body(.failure(ArchiveChanged(path: path, recordID: record.recordID)))
                         throw Stop()
                     }
-                    expected = ExpectedRow(path: path, digest: report.verified.digest(at: position))
+                    expected = ExpectedRow(
+                        path: path, digest: report.verified.digest(at: position), evidence: report.verifiedEvidence
+                    )
                 }
                 position += 1
-                try body(.success((record, expected)))
+                try body(.success((record, found, expected)))
             }
         } catch is Stop {
             return
@@ -98,27 +106,39 @@ struct CheckedArchive {
     }
 }
 
-/// A row read again, with what it must match, or the first way the rows differ from the verified ones.
-typealias ReadRow = Result<(StoredRecord, ExpectedRow?), ArchiveChanged>
+/// A row read again, with its attachments and addenda and what it must match, or the first way the rows differ
+/// from the verified ones.
+typealias ReadRow = Result<(StoredRecord, RecordEvidence, ExpectedRow?), ArchiveChanged>
 
 extension ReadRow {
     /// The record, once it is the verified row at its place; else ``ArchiveChanged``.
     func checkedRecord() throws(ArchiveChanged) -> StoredRecord {
-        let (record, expected) = try get()
-        try expected?.check(record)
-        return record
+        try checkedEntry().record
+    }
+
+    /// The record and its attachments and addenda, once all are verified rows; else ``ArchiveChanged``.
+    func checkedEntry() throws(ArchiveChanged) -> (record: StoredRecord, evidence: RecordEvidence) {
+        let (record, evidence, expected) = try get()
+        try expected?.check(record, evidence)
+        return (record, evidence)
     }
 }
 
-/// The digest a row read again must have: the one verified at its place.
+/// The digest a row read again must have: the one verified at its place; and the digests of the attachment and
+/// addendum rows verified.
 struct ExpectedRow: Sendable {
     var path: String
     var digest: [UInt8]
+    var evidence: Set<DigestKey> = []
 
-    /// Throws ``ArchiveChanged`` unless `record` has the verified digest (which covers the withdrawn state too).
-    func check(_ record: StoredRecord) throws(ArchiveChanged) {
+    /// Throws ``ArchiveChanged`` unless `record` has the verified digest (which covers the withdrawn state too), and
+    /// each of its attachments and addenda is a verified row.
+    func check(_ record: StoredRecord, _ found: RecordEvidence = RecordEvidence()) throws(ArchiveChanged) {
         // A clear text that is not UTF-8 reads as empty: only its flag tells it from a verified empty one.
-        guard record.clearJSONIsWellFormed, constantTimeEqual(record.digest, digest) else {
+        guard record.clearJSONIsWellFormed, constantTimeEqual(record.digest, digest),
+              found.attachments.allSatisfy({ $0.recordID == record.recordID && evidence.contains(DigestKey($0.digest)) }),
+              found.addenda.allSatisfy({ $0.recordID == record.recordID && evidence.contains(DigestKey($0.digest)) })
+        else {
             throw ArchiveChanged(path: path, recordID: record.recordID)
         }
     }
@@ -301,7 +321,7 @@ extension KeyHolder {
             initialiseSodium()
             var ends = EndChecks(expected: expectedHeads, known: heads.load(), receipts: receipts.map(ReceiptFile.readAll) ?? [])
             let pinned = ends.pinned(signing)
-            var verified = verifyArchives(archives, pinned: pinned, watching: ends.watching)
+            var verified = verifyArchives(archives, pinned: pinned, watching: ends.watching, hashingStreams: true)
             let unchecked = ends.check(&verified, pinned: pinned)
             for archive in verified {
                 printLine(json ? archive.report.json(path: archive.path).canonicalText : archive.report.summary(path: archive.path))
@@ -336,8 +356,16 @@ extension VerificationReport {
     func summary(path: String) -> String {
         if let failure { return "\(path): BROKEN: \(failure)" }
         return "\(path): intact: \(records) records (\(withdrawals) withdrawn), \(rewraps) rewrap entries\(signersText), "
-            + "\(entries) ledger entries, all covered by \(checkpoints) signed checkpoints; site key \(siteKey?.text ?? ""); "
+            + evidenceText + "\(entries) ledger entries, all covered by \(checkpoints) signed checkpoints; site key \(siteKey?.text ?? ""); "
             + "head \(head)"
+    }
+
+    /// The attachments and addenda, when there are any: their entries (those of withdrawn records included) and the
+    /// bytes of the streams kept, each of which matched its size and hash.
+    private var evidenceText: String {
+        guard attachments > 0 || addenda > 0 else { return "" }
+        return "\(attachments) attachment entries (\(attachmentBytes) stored bytes\(hashedStreams ? ", every stream hashed" : "")), "
+            + "\(addenda) addendum entries, "
     }
 
     /// Who signed the rewraps, when there are any.
@@ -354,6 +382,8 @@ extension VerificationReport {
             "archive": .string(path), "intact": .bool(isIntact), "records": .number(String(records)),
             "withdrawals": .number(String(withdrawals)), "rewraps": .number(String(rewraps)),
             "entries": .number(String(entries)), "checkpoints": .number(String(checkpoints)),
+            "attachments": .number(String(attachments)), "addenda": .number(String(addenda)),
+            "attachment_bytes": .number(String(attachmentBytes)),
             "last_signed_seq": .number(String(lastSignedSeq)),
         ]
         if isIntact { object["head"] = .string(head.text) }

@@ -17,7 +17,8 @@ protocol OpenOutput {
 
 extension KeyHolder.Open {
     /// The output for `--format` and `--out`, or exits: an existing `--out` stops the command before any work.
-    func makeOutput() -> any OpenOutput {
+    /// A report links the files extracted into `attachmentsDirectory`.
+    func makeOutput(attachmentsDirectory: String? = nil) -> any OpenOutput {
         do {
             switch format {
             case .jsonl: return JSONLinesOutput(sink: try sink())
@@ -31,12 +32,54 @@ extension KeyHolder.Open {
                 let language = lang?.language ?? ReportLanguage.fromEnvironment(ProcessInfo.processInfo.environment)
                 return try ReportOutput(
                     directory: out!, markdown: format == .md,
-                    builder: ReportBuilder(forms: library, language: language)
+                    builder: ReportBuilder(
+                        forms: library, language: language,
+                        attachmentsLink: attachmentsDirectory.map { Self.relativePath(from: out!, to: $0) }
+                    )
                 )
             }
         } catch {
             fail(error.description)
         }
+    }
+
+    /// Creates `--attachments-dir` (mode 0700), registered so that a failure or a signal removes it with the files
+    /// written into it; nil without the option. Exits when it exists or cannot be made.
+    func makeAttachmentsDirectory() -> String? {
+        guard let directory = attachmentsDirectory else { return nil }
+        let (made, reason) = PartialFiles.create(directory, isDirectory: true) { mkdir(directory, 0o700) }
+        guard made == 0 else {
+            fail(
+                reason == EEXIST ? "--attachments-dir \(directory) exists: name a new directory"
+                    : "cannot create \(directory): \(String(cString: strerror(reason)))"
+            )
+        }
+        // mkdir(2) applies the umask, which could leave the directory unwritable.
+        guard chmod(directory, 0o700) == 0 else { fail("cannot make \(directory) private: \(String(cString: strerror(errno)))") }
+        return directory
+    }
+
+    /// Makes the names of the files written in `directory` durable.
+    static func sync(directory: String) throws {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw OutputSink.Failure(description: "cannot open \(directory) to sync it") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw OutputSink.Failure(description: "cannot sync \(directory)") }
+    }
+
+    /// The path of `target` relative to the directory `base`, both taken from the working directory (the parent of
+    /// each must exist), for a link from a report page to an extracted file.
+    static func relativePath(from base: String, to target: String) -> String {
+        func components(_ path: String) -> [String] {
+            let url = URL(fileURLWithPath: path).standardizedFileURL
+            let parent = url.deletingLastPathComponent().resolvingSymlinksInPath()
+            return (parent.pathComponents + [url.lastPathComponent]).filter { $0 != "/" }
+        }
+        let from = components(base), to = components(target)
+        var common = 0
+        while common < min(from.count, to.count), from[common] == to[common] { common += 1 }
+        let up = Array(repeating: "..", count: from.count - common)
+        return (up + to[common...]).joined(separator: "/")
     }
 
     private func sink() throws(OutputSink.Failure) -> OutputSink {

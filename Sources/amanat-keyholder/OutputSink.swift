@@ -68,6 +68,14 @@ final class OutputSink {
         return nil
     }
 
+    /// Closes the file without finishing it and removes it: for a file whose content turned out wrong (an
+    /// attachment that does not authenticate). Standard output cannot be taken back.
+    func discard() {
+        guard let path else { return }
+        Glibc.close(fd)
+        unlink(path)
+    }
+
     func close() throws(Failure) {
         try flush()
         if path != nil {

@@ -179,6 +179,9 @@ extension Tally {
         unopened += other.unopened
         tampered += other.tampered
         withdrawn += other.withdrawn
+        attachments += other.attachments
+        addenda += other.addenda
+        attachmentsWritten += other.attachmentsWritten
     }
 }
 

@@ -25,6 +25,20 @@ final class ProgressBar {
         line.interrupt(body)
     }
 
+    /// Clears the bar, runs `body` (work that may draw a bar of its own, an attachment's extraction, and may
+    /// fail), and draws the bar again under it; `body`'s error is thrown after.
+    func interrupt(throwing body: () throws -> Void) throws {
+        var failure: (any Error)?
+        line.interrupt {
+            do {
+                try body()
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// Clears the bar for good.
     func finish() {
         line.finish()
