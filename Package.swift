@@ -241,7 +241,9 @@ let package = Package(
             name: "AmanatKeyholderTests",
             dependencies: [
                 "amanat-keyholder", "AmanatSigning", "AmanatCrypto", "AmanatArchive", "AmanatFormat", "AmanatForms",
-                "AmanatJSON", "AmanatReports", "AmanatStore",
+                "AmanatJSON", "AmanatReports", "AmanatStore", "AmanatKeys", "AmanatSealing",
+                // Streams for the evidence tests are made as amanat makes them.
+                "AmanatFileSealing",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
