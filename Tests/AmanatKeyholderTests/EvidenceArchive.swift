@@ -60,12 +60,12 @@ final class EvidenceArchive {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    /// `plaintext` as a stream under `key`: the preamble, then 64 KiB chunks of the Padmé-padded plaintext, the
-    /// last one final unless `finalTag` is false.
-    static func stream(_ plaintext: [UInt8], key: SecretBytes, finalTag: Bool = true) throws -> [UInt8] {
+    /// `plaintext` as a stream under `key`: the preamble, then 64 KiB chunks of the Padmé-padded plaintext (padded
+    /// with `padding` bytes), the last one final unless `finalTag` is false.
+    static func stream(_ plaintext: [UInt8], key: SecretBytes, finalTag: Bool = true, padding: UInt8 = 0) throws -> [UInt8] {
         let padded = FileStreamLayout.paddedSize(plainSize: UInt64(plaintext.count))
         let chunks = FileStreamLayout.chunkCount(paddedSize: padded)
-        let whole = plaintext + [UInt8](repeating: 0, count: Int(padded) - plaintext.count)
+        let whole = plaintext + [UInt8](repeating: padding, count: Int(padded) - plaintext.count)
         let encryptor = try FileStreamEncryptor(key: key)
         var stream = encryptor.preamble
         for index in 0..<chunks {

@@ -195,6 +195,15 @@ import Testing
         #expect(try Self.openFailure(archive).contains("the last chunk is not marked final"))
     }
 
+    /// Padding that is not zero would be a channel for data the sealed size does not count.
+    @Test func paddingThatIsNotZeroIsDetected() async throws {
+        let archive = try await EvidenceArchive()
+        let plaintext = EvidenceArchive.bytes(1_000, seed: 22)
+        try archive.attach(plaintext, to: 0, stream: { key in try EvidenceArchive.stream(plaintext, key: key, padding: 1) })
+        #expect(try archive.verify().isIntact)
+        #expect(try Self.openFailure(archive).contains("the padding after the file's bytes is not zero"))
+    }
+
     /// The sealed hash differs from the bytes decrypted (amanat hashed something else): the file is removed.
     @Test func aFileWhoseHashIsNotTheSealedOneIsRemoved() async throws {
         let archive = try await EvidenceArchive()
