@@ -31,7 +31,7 @@ final class EvidenceArchive {
         var stream: [UInt8]
     }
 
-    /// A new archive of `count` records with opaque section envelopes, in a new temporary directory.
+    /// A new archive of `count` records whose sections are sealed to ``recipient``, in a new temporary directory.
     init(records count: Int = 3) async throws {
         try Sodium.initialise()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-evidence-\(UUID())").path
@@ -46,10 +46,17 @@ final class EvidenceArchive {
         )
         for index in 0..<count {
             let id = RecordID.random()
+            let identity = try Envelope.seal(
+                JSONValue.object(["full_name": .string("witness \(index)")]).canonicalBytes(), name: .identity,
+                recordID: id, recipients: [recipient.publicKey]
+            )
+            let testimony = try Envelope.seal(
+                JSONValue.object(["narrative": .string("account \(index)")]).canonicalBytes(), name: .testimony,
+                recordID: id, recipients: [recipient.publicKey]
+            )
             _ = try await store.append(StoredRecord(
                 recordID: id, formID: "testimony", formVersion: 1, received: "2026-12-07",
-                clearJSON: #"{"n":\#(index)}"#, identityEnvelope: [UInt8](repeating: 1, count: 300),
-                testimonyEnvelope: [UInt8](repeating: 2, count: 300)
+                clearJSON: #"{"n":\#(index)}"#, identityEnvelope: identity.encoded(), testimonyEnvelope: testimony.encoded()
             ))
             records.append(id)
         }
