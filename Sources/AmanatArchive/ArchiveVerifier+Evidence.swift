@@ -45,17 +45,17 @@ struct EvidenceLedger {
     /// Matches a row of `kind` of record `recordID` with digest `digest`; the failure when it matches no entry of
     /// that record, or belongs to a withdrawn record (whose rows are deleted).
     mutating func match(
-        _ kind: Ledger.Kind, recordID: RecordID, digest: [UInt8], what: @autoclosure () -> String, withdrawn: [Bool]
+        _ kind: Ledger.Kind, recordID: RecordID, digest: [UInt8], what: String, withdrawn: [Bool]
     ) -> String? {
         let key = DigestKey(digest)
         guard var entry = entries[key], entry.kind == kind, entry.record == RecordKey(recordID) else {
-            return "\(what()) matches no \(kind.name) entry of the ledger: it was injected or altered"
+            return "\(what) matches no \(kind.name) entry of the ledger: it was injected or altered"
         }
         guard entry.unmatched > 0 else {
-            return "\(what()) matches the \(kind.name) entry \(entry.seq), which another row matches already: it was copied"
+            return "\(what) matches the \(kind.name) entry \(entry.seq), which another row matches already: it was copied"
         }
         guard !withdrawn[entry.place] else {
-            return "\(what()) belongs to a withdrawn record, whose attachments and addenda are erased: it was left or put back"
+            return "\(what) belongs to a withdrawn record, whose attachments and addenda are erased: it was left or put back"
         }
         entry.unmatched -= 1
         entries[key] = entry
@@ -103,13 +103,21 @@ extension ArchiveVerifier {
         guard try EvidenceTables.exist(db) else {
             return ledger.unmatched(withdrawn: withdrawn, recordID: report.verified.recordID(at:))
         }
+        /// Matches a row with its entry and keeps its digest as verified; the failure, if any.
+        func match(_ kind: Ledger.Kind, recordID: RecordID, digest: [UInt8], what: String) -> String? {
+            if let failure = ledger.match(kind, recordID: recordID, digest: digest, what: what, withdrawn: withdrawn) {
+                return failure
+            }
+            report.verifiedEvidence.insert(DigestKey(digest))
+            return nil
+        }
         let attachments = try Row.fetchCursor(db, sql: "\(EvidenceTables.attachmentColumns) FROM attachments ORDER BY rowid")
         while let row = try attachments.next() {
             let attachment = try AttachmentRow(row: row)
-            let digest = attachment.digest
             let what = "attachment \(attachment.attachmentID.hex) (record \(attachment.recordID), position \(attachment.position))"
-            if let failure = ledger.match(.attachment, recordID: attachment.recordID, digest: digest, what: what, withdrawn: withdrawn) { return failure }
-            report.verifiedEvidence.insert(DigestKey(digest))
+            if let failure = match(.attachment, recordID: attachment.recordID, digest: attachment.digest, what: what) {
+                return failure
+            }
             report.attachmentBytes += attachment.storedSize
             guard let attachmentsDirectory else { continue }
             var hash = SHA256()
@@ -125,10 +133,8 @@ extension ArchiveVerifier {
         let addenda = try Row.fetchCursor(db, sql: "\(EvidenceTables.addendumColumns) FROM addenda ORDER BY rowid")
         while let row = try addenda.next() {
             let addendum = try AddendumRow(row: row)
-            let digest = addendum.digest
             let what = "addendum \(addendum.addendumID.hex) (record \(addendum.recordID), position \(addendum.position))"
-            if let failure = ledger.match(.addendum, recordID: addendum.recordID, digest: digest, what: what, withdrawn: withdrawn) { return failure }
-            report.verifiedEvidence.insert(DigestKey(digest))
+            if let failure = match(.addendum, recordID: addendum.recordID, digest: addendum.digest, what: what) { return failure }
         }
         if let failure = ledger.unmatched(withdrawn: withdrawn, recordID: report.verified.recordID(at:)) { return failure }
         if try db.tableExists("attachment_chunks"), try Int.fetchOne(db, sql: """

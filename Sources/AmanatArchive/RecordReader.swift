@@ -65,26 +65,14 @@ public final class RecordReader {
     /// Calls `body` with each record in storage order, streaming rather than loading all of them. Withdrawn
     /// records come with `withdrawn` set and empty content.
     public func forEach(_ body: (StoredRecord) throws -> Void) throws {
-        try queue.read { db in
-            let cursor = try Row.fetchCursor(db, sql: "\(StoredRecord.selectColumns) FROM records ORDER BY seq")
-            while let row = try cursor.next() {
-                let record: StoredRecord
-                do {
-                    record = try StoredRecord(row: row)
-                } catch {
-                    throw StoreError(.notAmanatDatabase, "\(path): a record is malformed (an id that is not 16 bytes, or a value of the wrong type)")
-                }
-                try body(record)
-            }
-        }
+        try forEach(evidence: false) { record, _ in try body(record) }
     }
 
     /// Calls `body` with each record in storage order and, when `evidence` is set, its attachments and addenda
     /// (each in position order; none for a database without them). Rows of either that cannot be read throw.
     public func forEach(evidence: Bool, _ body: (StoredRecord, RecordEvidence) throws -> Void) throws {
-        guard evidence else { return try forEach { try body($0, RecordEvidence()) } }
         try queue.read { db in
-            let hasEvidence = try EvidenceTables.exist(db)
+            let hasEvidence = try evidence && EvidenceTables.exist(db)
             let cursor = try Row.fetchCursor(db, sql: "\(StoredRecord.selectColumns) FROM records ORDER BY seq")
             while let row = try cursor.next() {
                 let record: StoredRecord
