@@ -100,27 +100,34 @@ struct StreamFramer {
                 throw OpenedRecord.Failure.tampered("tampered: the stream is longer than its sealed size gives")
             }
             let take = min(wanted, piece.count - offset)
-            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: piece[offset..<offset + take]))
+            let part = UnsafeRawBufferPointer(rebasing: piece[offset..<offset + take])
             offset += take
-            if wanted == 0 { try completePart() }
+            if pending.isEmpty && take == wanted {
+                // A whole part in the piece (the usual case): used where it is, not copied.
+                try complete(part)
+            } else {
+                pending.append(contentsOf: part)
+                if wanted == 0 {
+                    try pending.withUnsafeBytes { try complete($0) }
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
         }
     }
 
-    private mutating func completePart() throws {
+    /// Takes the whole preamble or the whole current chunk, `part`.
+    private mutating func complete(_ part: UnsafeRawBufferPointer) throws {
         guard let decryptor else {
             do {
-                decryptor = try FileStreamDecryptor(key: metadata.key, preamble: pending)
+                decryptor = try FileStreamDecryptor(key: metadata.key, preamble: Array(part))
             } catch {
                 throw OpenedRecord.Failure.tampered("tampered: the stream's preamble is not AMFS version 1 (\(error))")
             }
-            pending.removeAll(keepingCapacity: true)
             return
         }
         // The reason a chunk fails is not told apart: every failure of pull means the chain broke here.
         var pulled: (count: Int, isFinal: Bool)?
-        pending.withUnsafeBytes { bytes in
-            plaintext.withUnsafeMutableBytes { output in pulled = try? decryptor.pull(bytes, into: output) }
-        }
+        plaintext.withUnsafeMutableBytes { output in pulled = try? decryptor.pull(part, into: output) }
         guard let (count, isFinal) = pulled else {
             throw OpenedRecord.Failure.tampered(
                 "tampered: chunk \(chunk + 1) of \(chunkCount) does not authenticate (altered, reordered or dropped)"
@@ -133,7 +140,6 @@ struct StreamFramer {
                     : "tampered: chunk \(chunk + 1) of \(chunkCount) is marked final: the stream was cut"
             )
         }
-        pending.removeAll(keepingCapacity: true)
         try write(count)
         chunk += 1
     }
