@@ -52,10 +52,12 @@ struct EvidenceLedger {
             return "\(what) matches no \(kind.name) entry of the ledger: it was injected or altered"
         }
         guard entry.unmatched > 0 else {
-            return "\(what) matches the \(kind.name) entry \(entry.seq), which another row matches already: it was copied"
+            return "\(what) matches the \(kind.name) entry \(entry.seq), which another row matches already: it "
+                + "was copied"
         }
         guard !withdrawn[entry.place] else {
-            return "\(what) belongs to a withdrawn record, whose attachments and addenda are erased: it was left or put back"
+            return "\(what) belongs to a withdrawn record, whose attachments and addenda are erased: it was "
+                + "left or put back"
         }
         entry.unmatched -= 1
         entries[key] = entry
@@ -66,7 +68,8 @@ struct EvidenceLedger {
     func unmatched(withdrawn: [Bool], recordID: (Int) -> RecordID) -> String? {
         let missing = entries.values.filter { $0.unmatched > 0 && !withdrawn[$0.place] }.min { $0.seq < $1.seq }
         return missing.map {
-            "ledger entry \($0.seq) (\($0.kind.name) of record \(recordID($0.place))) has no row: the \($0.kind.name) was deleted"
+            "ledger entry \($0.seq) (\($0.kind.name) of record \(recordID($0.place))) has no row: the "
+                + "\($0.kind.name) was deleted"
         }
     }
 }
@@ -111,10 +114,12 @@ extension ArchiveVerifier {
             report.verifiedEvidence.insert(DigestKey(digest))
             return nil
         }
-        let attachments = try Row.fetchCursor(db, sql: "\(EvidenceTables.attachmentColumns) FROM attachments ORDER BY rowid")
+        let attachments = try Row.fetchCursor(db, sql: "\(EvidenceTables.attachmentColumns) FROM attachments "
+            + "ORDER BY rowid")
         while let row = try attachments.next() {
             let attachment = try AttachmentRow(row: row)
-            let what = "attachment \(attachment.attachmentID.hex) (record \(attachment.recordID), position \(attachment.position))"
+            let what = "attachment \(attachment.attachmentID.hex) (record \(attachment.recordID), position "
+                + "\(attachment.position))"
             if let failure = match(.attachment, recordID: attachment.recordID, digest: attachment.digest, what: what) {
                 return failure
             }
@@ -127,13 +132,15 @@ extension ArchiveVerifier {
                 return "\(what): \(error.description.dropFirst("attachment \(attachment.attachmentID.hex): ".count))"
             }
             guard constantTimeEqual(hash.finalize(), attachment.ciphertextSHA256) else {
-                return "\(what): its stream does not hash to the ciphertext_sha256 its ledger entry covers: the stored bytes were altered"
+                return "\(what): its stream does not hash to the ciphertext_sha256 its ledger entry covers: the "
+                    + "stored bytes were altered"
             }
         }
         let addenda = try Row.fetchCursor(db, sql: "\(EvidenceTables.addendumColumns) FROM addenda ORDER BY rowid")
         while let row = try addenda.next() {
             let addendum = try AddendumRow(row: row)
-            let what = "addendum \(addendum.addendumID.hex) (record \(addendum.recordID), position \(addendum.position))"
+            let what = "addendum \(addendum.addendumID.hex) (record \(addendum.recordID), position "
+                + "\(addendum.position))"
             if let failure = match(.addendum, recordID: addendum.recordID, digest: addendum.digest, what: what) { return failure }
         }
         if let failure = ledger.unmatched(withdrawn: withdrawn, recordID: report.verified.recordID(at:)) { return failure }

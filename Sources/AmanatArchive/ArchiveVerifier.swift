@@ -261,7 +261,8 @@ public struct ArchiveVerifier {
             case .attachment, .addendum:
                 // Added to a stored record that is not withdrawn; the record's own digest stays that of its row.
                 guard let place = places[RecordKey(recordID)], !withdrawn[place] else {
-                    return fail("ledger entry \(seq) adds an \(kind.name) to record \(recordID), which is not stored or was withdrawn")
+                    return fail("ledger entry \(seq) adds an \(kind.name) to record \(recordID), which is not "
+                        + "stored or was withdrawn")
                 }
                 evidence.add(seq: seq, kind: kind, recordID: recordID, place: place, digest: entry.contentDigest)
             case .rewrap, .withdrawal:

@@ -43,13 +43,15 @@ package enum AttachmentStream {
     private static func readPieces(_ row: AttachmentRow, _ db: Database, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         // The size first, from the pieces' lengths alone, so that a cut stream is refused before a byte is used.
         let stored = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT coalesce(sum(length(data)), 0) FROM attachment_chunks WHERE attachment_id = ?"),
+            db.cachedStatement(sql: "SELECT coalesce(sum(length(data)), 0) FROM attachment_chunks WHERE "
+                + "attachment_id = ?"),
             arguments: [Data(row.attachmentID.bytes)]
         ) ?? 0
         guard stored == row.storedSize else {
             throw AttachmentStreamError(
                 row, stored == 0 ? "its stream is missing (no piece in attachment_chunks)"
-                    : "attachment_chunks holds \(stored) bytes, not its \(row.storedSize) stored bytes: the stream was cut or extended"
+                    : "attachment_chunks holds \(stored) bytes, not its \(row.storedSize) stored bytes: the "
+                        + "stream was cut or extended"
             )
         }
         // length(data) is read before data: SQLite knows a blob's length from the record header, so a hostile
@@ -71,10 +73,12 @@ package enum AttachmentStream {
             guard try piece.decode(Bool?.self, atIndex: 1) == true, let length = try piece.decode(Int64?.self, atIndex: 2),
                   length > 0, length <= pieceBytes
             else {
-                throw AttachmentStreamError(row, "its piece \(number) in attachment_chunks is not a blob of 1 to 1048576 bytes")
+                throw AttachmentStreamError(row, "its piece \(number) in attachment_chunks is not a blob of 1 "
+                    + "to 1048576 bytes")
             }
             guard !previousWasShort else {
-                throw AttachmentStreamError(row, "its piece \(number - 1) in attachment_chunks is shorter than 1048576 bytes but not the last")
+                throw AttachmentStreamError(row, "its piece \(number - 1) in attachment_chunks is shorter than "
+                    + "1048576 bytes but not the last")
             }
             total += UInt64(length)
             guard total <= row.storedSize else {
@@ -112,7 +116,8 @@ package enum AttachmentStream {
             throw AttachmentStreamError(row, "its stream \(path) is not a regular file")
         }
         guard UInt64(info.st_size) == row.storedSize else {
-            throw AttachmentStreamError(row, "its stream file has \(info.st_size) bytes, not the \(row.storedSize) stored: it was cut or extended")
+            throw AttachmentStreamError(row, "its stream file has \(info.st_size) bytes, not the "
+                + "\(row.storedSize) stored: it was cut or extended")
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: pieceBytes, alignment: 16)
         defer { buffer.deallocate() }
@@ -122,10 +127,12 @@ package enum AttachmentStream {
             let got = Glibc.read(descriptor, buffer.baseAddress!, wanted)
             if got < 0 {
                 if errno == EINTR { continue }
-                throw AttachmentStreamError(row, "cannot read its stream file \(path): \(String(cString: strerror(errno)))")
+                throw AttachmentStreamError(row, "cannot read its stream file \(path): "
+                    + "\(String(cString: strerror(errno)))")
             }
             guard got > 0 else {
-                throw AttachmentStreamError(row, "its stream file ended after \(total) of \(row.storedSize) bytes: it was cut")
+                throw AttachmentStreamError(row, "its stream file ended after \(total) of \(row.storedSize) "
+                    + "bytes: it was cut")
             }
             total += UInt64(got)
             try body(UnsafeRawBufferPointer(rebasing: buffer[0..<got]))

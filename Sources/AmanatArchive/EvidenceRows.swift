@@ -167,7 +167,8 @@ extension AttachmentRow {
                 envelope: try row.bytes(at: 4), storedSize: UInt64(size), ciphertextSHA256: hash, storage: storage
             )
         } catch {
-            throw StoreError(.notAmanatDatabase, "an attachment row is malformed (a value of the wrong type, length or range)")
+            throw StoreError(.notAmanatDatabase, "an attachment row is malformed (a value of the wrong type, "
+                + "length or range)")
         }
     }
 }
@@ -182,7 +183,8 @@ extension AddendumRow {
             else { throw StoreError(.notAmanatDatabase, "") }
             self.init(addendumID: addendumID, recordID: recordID, position: position, envelope: try row.bytes(at: 3))
         } catch {
-            throw StoreError(.notAmanatDatabase, "an addendum row is malformed (a value of the wrong type, length or range)")
+            throw StoreError(.notAmanatDatabase, "an addendum row is malformed (a value of the wrong type, "
+                + "length or range)")
         }
     }
 }

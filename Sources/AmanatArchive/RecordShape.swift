@@ -59,7 +59,8 @@ package enum RecordShape {
             throw StoreError(.notAmanatDatabase, "\(path): a record is malformed (record \(position): a form or date that is not well-formed UTF-8)")
         }
         if let malformed = try ArchiveVerifier.malformedEvidence(db) {
-            throw StoreError(.notAmanatDatabase, "\(path): \(malformed) is malformed (a value of the wrong type, length or range)")
+            throw StoreError(.notAmanatDatabase, "\(path): \(malformed) is malformed (a value of the wrong "
+                + "type, length or range)")
         }
     }
 }

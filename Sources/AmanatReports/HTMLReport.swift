@@ -101,7 +101,8 @@ public enum HTMLReport {
     }
 
     private static func notice(_ notice: ReportSection.Notice?, text: String, detail: String?) -> String {
-        "<div class=\"alert \(notice == .tampered ? "tampered" : "unopened")\" role=\"alert\"><p><strong>\(escape(text))</strong></p>"
+        "<div class=\"alert \(notice == .tampered ? "tampered" : "unopened")\" "
+            + "role=\"alert\"><p><strong>\(escape(text))</strong></p>"
             + (detail.map { "<p class=\"detail\">\(escape($0))</p>" } ?? "") + "</div>\n"
     }
 

@@ -42,7 +42,9 @@ public enum MarkdownReport {
             for addendum in page.addenda {
                 out += "### \(escape(addendum.heading))\n\n"
                 if let text = addendum.noticeText {
-                    out += "> **\(escape(text))**\n" + (addendum.noticeDetail.map { ">\n> \(escape($0))\n" } ?? "") + "\n"
+                    out += "> **\(escape(text))**\n"
+                    if let detail = addendum.noticeDetail { out += ">\n> \(escape(detail))\n" }
+                    out += "\n"
                     continue
                 }
                 if let text = addendum.text { out += value(.text(text), words: words) + "\n" }
@@ -53,10 +55,12 @@ public enum MarkdownReport {
         }
         if !page.attachments.isEmpty {
             out += "## \(escape(words.attachmentsHeading))\n\n| \(words.number) | \(escape(words.fileName)) "
-                + "| \(escape(words.mediaType)) | \(escape(words.sizeLabel)) | \(escape(words.sha256)) |\n|---|---|---|---|---|\n"
+                + "| \(escape(words.mediaType)) | \(escape(words.sizeLabel)) | \(escape(words.sha256)) "
+                    + "|\n|---|---|---|---|---|\n"
             for attachment in page.attachments {
                 if let text = attachment.noticeText {
-                    out += "| \(attachment.position) | **\(cell(text))** \(cell(attachment.noticeDetail ?? "")) | | | |\n"
+                    out += "| \(attachment.position) | **\(cell(text))** \(cell(attachment.noticeDetail ?? "")) "
+                        + "| | | |\n"
                     continue
                 }
                 let name = attachment.href.map { "[\(cell(attachment.name))](\($0))" }

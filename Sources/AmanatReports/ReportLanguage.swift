@@ -86,14 +86,18 @@ struct ReportWords {
         )
     }
 
-    var addendaHeading: String { language.pick("Addenda by the witness", "Дополнения свидетеля", "Куәгердің толықтырулары") }
+    var addendaHeading: String {
+        language.pick("Addenda by the witness", "Дополнения свидетеля", "Куәгердің толықтырулары")
+    }
     var attachmentsHeading: String { language.pick("Evidence files", "Файлы-доказательства", "Дәлел файлдары") }
     var fileName: String { language.pick("Name", "Имя", "Атауы") }
     var mediaType: String { language.pick("Type", "Тип", "Түрі") }
     var sizeLabel: String { language.pick("Size", "Размер", "Көлемі") }
     var sha256: String { "SHA-256" }
     var notExtracted: String {
-        language.pick("not extracted (--attachments-dir)", "не извлечён (--attachments-dir)", "шығарылмады (--attachments-dir)")
+        language.pick(
+            "not extracted (--attachments-dir)", "не извлечён (--attachments-dir)", "шығарылмады (--attachments-dir)"
+        )
     }
     var evidenceTampered: String {
         language.pick(

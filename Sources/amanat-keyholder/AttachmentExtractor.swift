@@ -44,7 +44,9 @@ struct AttachmentExtractor {
         } catch {
             sink.discard()
             if let failure = error as? OpenedRecord.Failure { throw failure }
-            if let failure = error as? AttachmentStreamError { throw OpenedRecord.Failure.tampered("tampered: \(failure.description)") }
+            if let failure = error as? AttachmentStreamError {
+                throw OpenedRecord.Failure.tampered("tampered: \(failure.description)")
+            }
             throw error
         }
     }
@@ -162,7 +164,8 @@ struct StreamFramer {
     /// After the last piece: every chunk arrived, and the bytes written hash to the sealed SHA-256.
     mutating func finish() throws {
         guard chunk == chunkCount, plainOffset == paddedSize else {
-            throw OpenedRecord.Failure.tampered("tampered: the stream ended after \(chunk) of \(chunkCount) chunks: it was cut")
+            throw OpenedRecord.Failure.tampered("tampered: the stream ended after \(chunk) of \(chunkCount) "
+                + "chunks: it was cut")
         }
         guard constantTimeEqual(hash.finalize(), metadata.sha256) else {
             throw OpenedRecord.Failure.tampered("tampered: the file's SHA-256 is not the sealed one")

@@ -30,7 +30,9 @@ struct AttachmentMetadata {
         guard Set(object.keys) == Self.members else {
             throw .tampered("tampered: the sealed metadata does not have exactly the members of version 1")
         }
-        guard object["v"]?.numberLiteral == "1" else { throw .tampered("tampered: the sealed metadata is not version 1") }
+        guard object["v"]?.numberLiteral == "1" else {
+            throw .tampered("tampered: the sealed metadata is not version 1")
+        }
         guard object["chunk_bytes"]?.numberLiteral == "65536" else {
             throw .tampered("tampered: the sealed metadata names another chunk size than 65536")
         }
@@ -96,9 +98,13 @@ struct AddendumContent {
             self.text = value
         }
         if let fields = object["fields"] {
-            guard let value = fields.objectValue else { throw .tampered("tampered: the addendum's fields are not an object") }
+            guard let value = fields.objectValue else {
+                throw .tampered("tampered: the addendum's fields are not an object")
+            }
             self.fields = value
         }
-        guard text != nil || self.fields != nil else { throw .tampered("tampered: the addendum has neither text nor fields") }
+        guard text != nil || self.fields != nil else {
+            throw .tampered("tampered: the addendum has neither text nor fields")
+        }
     }
 }

@@ -90,7 +90,8 @@ extension KeyHolder.Open {
         var failures: [String] = []
         for item in pending {
             guard let path = record.attachments[item.index].path else { continue }
-            let bar = TransferBar(total: item.row.storedSize, label: "extracting \(record.recordID)-\(item.row.position)")
+            let label = "extracting \(record.recordID)-\(item.row.position)"
+            let bar = TransferBar(total: item.row.storedSize, label: label)
             defer { bar.finish() }
             do {
                 try progress.interrupt(throwing: {

@@ -356,7 +356,8 @@ extension VerificationReport {
     func summary(path: String) -> String {
         if let failure { return "\(path): BROKEN: \(failure)" }
         return "\(path): intact: \(records) records (\(withdrawals) withdrawn), \(rewraps) rewrap entries\(signersText), "
-            + evidenceText + "\(entries) ledger entries, all covered by \(checkpoints) signed checkpoints; site key \(siteKey?.text ?? ""); "
+            + evidenceText + "\(entries) ledger entries, all covered by \(checkpoints) signed checkpoints; site "
+                + "key \(siteKey?.text ?? ""); "
             + "head \(head)"
     }
 
@@ -364,7 +365,8 @@ extension VerificationReport {
     /// bytes of the streams kept, each of which matched its size and hash.
     private var evidenceText: String {
         guard attachments > 0 || addenda > 0 else { return "" }
-        return "\(attachments) attachment entries (\(attachmentBytes) stored bytes\(hashedStreams ? ", every stream hashed" : "")), "
+        let hashed = hashedStreams ? ", every stream hashed" : ""
+        return "\(attachments) attachment entries (\(attachmentBytes) stored bytes\(hashed)), "
             + "\(addenda) addendum entries, "
     }
 

@@ -55,7 +55,9 @@ extension KeyHolder.Open {
             )
         }
         // mkdir(2) applies the umask, which could leave the directory unwritable.
-        guard chmod(directory, 0o700) == 0 else { fail("cannot make \(directory) private: \(String(cString: strerror(errno)))") }
+        guard chmod(directory, 0o700) == 0 else {
+            fail("cannot make \(directory) private: \(String(cString: strerror(errno)))")
+        }
         return directory
     }
 
