@@ -631,7 +631,7 @@ ledger_case "an empty site table" 0 "$examples" "the archive's site table is emp
     "the site table is empty: the archive names no signing key" site-empty
 ledger_case "two site rows" 0 "$examples" "the archive's site table has 2 rows: it must name exactly one" \
     "the site table has 2 rows: the archive must name exactly one" site-twice
-ledger_case "a ledger entry of kind 4" 0 "$examples" "$malformed_entry_swift" "$malformed_entry_python" ledger-kind 1 4
+ledger_case "a ledger entry of kind 6" 0 "$examples" "$malformed_entry_swift" "$malformed_entry_python" ledger-kind 1 6
 ledger_case "a ledger entry of kind 0" 0 "$examples" "$malformed_entry_swift" "$malformed_entry_python" ledger-kind 2 0
 ledger_case "a content digest of 33 bytes" 0 "$examples" "$malformed_entry_swift" "$malformed_entry_python" \
     ledger-length 2 content_digest
