@@ -10,6 +10,12 @@ compare the two line by line.
 
     python3 amanat_open.py DATABASE [DATABASE ...] --key KEYFILE [--key KEYFILE ...]
                            [--passphrase-file FILE] [--signing-key KEY ...] [--no-verify]
+                           [--attachments-dir NEWDIR]
+
+Each record's attachments (evidence files) and addenda are listed with it (§14.3). With --attachments-dir,
+every attachment that opens is decrypted (§13.5) into a file of NEWDIR, which must not exist yet: the
+stream is read from the export's attachment_chunks or from the attachments/ directory beside a copy of
+the live database (§7.1), a chunk at a time.
 
 Before it reads any record it verifies the archive's ledger (§7.3 step 4, §12.8, with
 amanat_verify.py) against the pinned `--signing-key` texts, and refuses a broken archive. Without
@@ -39,6 +45,7 @@ import unicodedata
 from nacl import bindings as sodium
 from nacl.exceptions import CryptoError
 
+import amanat_stream
 import amanat_verify
 
 PROGRAM = "amanat_open"
@@ -450,6 +457,8 @@ def unpad(padded):
 
 ENVELOPE_MAGIC = b"AMEV"
 SEALED_SECTIONS = ("identity", "testimony")
+# §6.1: the names an envelope may carry: a record's sealed sections, and the items added to a record (§14).
+ENVELOPE_NAMES = SEALED_SECTIONS + ("attachment", "addendum")
 MAX_STANZAS = 16
 KEY_ID_LENGTH = 8
 SEALED_KEY_LENGTH = 80
@@ -497,7 +506,7 @@ def decode_envelope(data):
     if cursor.take(1) != b"\x01":
         raise Tampered("unsupported envelope version")
     name = cursor.take(cursor.take(1)[0])
-    if name not in (section.encode("ascii") for section in SEALED_SECTIONS):
+    if name not in (known.encode("ascii") for known in ENVELOPE_NAMES):
         raise Tampered("envelope names an unknown section")
     record_id = cursor.take(16)
     count = cursor.take(1)[0]
@@ -518,6 +527,14 @@ def decode_envelope(data):
 
 def open_envelope(data, section, record_id, keys):
     """The section's fields (§6.4); raises Tampered or NotOpenable."""
+    fields = parse_json_object(open_envelope_content(data, section, record_id, keys))
+    if fields is None:
+        raise Tampered("the sealed fields are not a JSON object")
+    return fields
+
+
+def open_envelope_content(data, section, record_id, keys):
+    """The unpadded content of an envelope named `section` (§6.4 steps 1 to 7); raises Tampered or NotOpenable."""
     envelope = decode_envelope(data)
     if envelope.section != section:
         raise Tampered("envelope is for another section")
@@ -552,10 +569,7 @@ def open_envelope(data, section, record_id, keys):
     content = unpad(padded)
     if content is None:
         raise Tampered("bad padding")
-    fields = parse_json_object(content)
-    if fields is None:
-        raise Tampered("the sealed fields are not a JSON object")
-    return fields
+    return content
 
 
 # --- §7 SQLite database ------------------------------------------------------------------------
@@ -615,14 +629,219 @@ def records(connection, path):
         }
 
 
+# --- §14 Attachments and addenda -----------------------------------------------------------------
+
+ATTACHMENT_MEMBERS = {"attachment_id", "chunk_bytes", "key", "media_type", "name", "sha256", "size", "v"}
+ADDENDUM_MEMBERS = {"addendum_id", "fields", "text", "v"}
+HEX_64 = re.compile(r"[0-9a-f]{64}")
+SIZE_LITERAL = re.compile(r"0|[1-9][0-9]*")
+MAX_PLAIN_SIZE = 1 << 50
+
+
+def is_string(value):
+    """A JSON string (a number's literal is kept as a str subclass, §4.2, and is not one)."""
+    return isinstance(value, str) and not isinstance(value, NumberLiteral)
+
+
+def is_number(value, literal):
+    return isinstance(value, NumberLiteral) and str(value) == literal
+
+
+class AttachmentMetadata:
+    def __init__(self, name, media_type, size, sha256, key):
+        self.name = name
+        self.media_type = media_type
+        self.size = size
+        self.sha256 = sha256
+        self.key = key
+
+
+def attachment_metadata(content, attachment_id, stored_size):
+    """§14.3 step 2, checks a to j in order; raises Tampered with the description."""
+    value = parse_json_object(content)
+    if value is None:
+        raise Tampered("the sealed metadata is not a JSON object")
+    if set(value) != ATTACHMENT_MEMBERS:
+        raise Tampered("the sealed metadata does not have exactly the members of version 1")
+    if not is_number(value["v"], "1"):
+        raise Tampered("the sealed metadata is not version 1")
+    if not is_number(value["chunk_bytes"], "65536"):
+        raise Tampered("the sealed metadata names another chunk size than 65536")
+    if not is_string(value["attachment_id"]) or value["attachment_id"] != attachment_id.hex():
+        raise Tampered("the sealed metadata is for another attachment")
+    if not is_string(value["name"]) or not is_string(value["media_type"]):
+        raise Tampered("the sealed name or media type is not a string")
+    size = value["size"]
+    if not isinstance(size, NumberLiteral) or not SIZE_LITERAL.fullmatch(size) or int(size) > MAX_PLAIN_SIZE:
+        raise Tampered("the sealed size is not an integer from 0 to 2^50")
+    if not is_string(value["sha256"]) or not HEX_64.fullmatch(value["sha256"]):
+        raise Tampered("the sealed SHA-256 is not 64 lowercase hex digits")
+    key = base64_decode_strict(value["key"]) if is_string(value["key"]) else None
+    if key is None or len(key) != 32:
+        raise Tampered("the sealed file key is not 32 bytes of base64")
+    size = int(size)
+    if amanat_stream.stored_size(size) != stored_size:
+        raise Tampered(f"the stored size {stored_size} is not the stream size of the sealed size")
+    return AttachmentMetadata(value["name"], value["media_type"], size, bytes.fromhex(value["sha256"]), key)
+
+
+def addendum_content(content, addendum_id):
+    """§14.3, an addendum's checks a to f in order: (text, fields), either None when absent; raises Tampered."""
+    value = parse_json_object(content)
+    if value is None:
+        raise Tampered("the sealed addendum is not a JSON object")
+    if not set(value) <= ADDENDUM_MEMBERS or "v" not in value or not is_number(value["v"], "1"):
+        raise Tampered("the sealed addendum is not version 1")
+    if not is_string(value.get("addendum_id")) or value["addendum_id"] != addendum_id.hex():
+        raise Tampered("the sealed addendum is for another addendum")
+    text, fields = value.get("text"), value.get("fields")
+    if "text" in value and not is_string(text):
+        raise Tampered("the addendum's text is not a string")
+    if "fields" in value and not isinstance(fields, dict):
+        raise Tampered("the addendum's fields are not an object")
+    if "text" not in value and "fields" not in value:
+        raise Tampered("the addendum has neither text nor fields")
+    return text, fields
+
+
+SAFE_NAME_MAX_BYTES = 100
+SAFE_EXTENSION_MAX_BYTES = 16
+
+
+def safe_name(name):
+    """The name an extracted file gets, from the sealed name, which is never trusted as a path: letters
+    (Unicode L*) and decimal digits (Nd), `.`, `-` and `_` are kept, every other character becomes `_`, a
+    leading `.` becomes `_`, the result is cut to 100 bytes of UTF-8 (keeping an extension of at most 16
+    bytes), and is `file` if nothing is left."""
+    kept = "".join(char if char in ".-_" or unicodedata.category(char) in ("Lu", "Ll", "Lt", "Lm", "Lo", "Nd")
+                   else "_" for char in name)
+    if kept.startswith("."):
+        kept = "_" + kept[1:]
+    if len(kept.encode("utf-8")) > SAFE_NAME_MAX_BYTES:
+        dot = kept.rfind(".")
+        suffix = kept[dot:] if dot > 0 and len(kept[dot:].encode("utf-8")) <= SAFE_EXTENSION_MAX_BYTES else ""
+        budget = SAFE_NAME_MAX_BYTES - len(suffix.encode("utf-8"))
+        head, used = [], 0
+        for char in kept:
+            length = len(char.encode("utf-8"))
+            if used + length > budget:
+                break
+            head.append(char)
+            used += length
+        kept = "".join(head) + suffix
+    return kept or "file"
+
+
+def extract(connection, database_path, row, metadata, directory, record_hex):
+    """Decrypts the attachment's stream (§13.5, §14.4) into a new file of `directory` (0600, O_EXCL,
+    O_NOFOLLOW, fsynced) and returns its path; a stream that fails a check leaves no file (§14.3 step 3)."""
+    path = f"{directory}/{record_hex}-{row['position']}-{safe_name(metadata.name)}"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as error:
+        raise Tampered(f"not written: {path}: {error.strerror}")
+
+    def write(data):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+
+    try:
+        pieces = amanat_stream.stream(connection, database_path, row["attachment_id"], row["storage"],
+                                      row["stored_size"])
+        amanat_stream.decrypt(pieces, metadata.key, metadata.size, metadata.sha256, write)
+        os.fsync(fd)
+    except amanat_stream.StreamError as error:
+        os.close(fd)
+        os.unlink(path)
+        raise Tampered(str(error))
+    except BaseException:
+        os.close(fd)
+        os.unlink(path)
+        raise
+    os.close(fd)
+    return path
+
+
+def evidence_rows(connection, record_id):
+    """§7.3 step 5: a record's attachments and addenda, each in position order."""
+    attachments = [
+        {"attachment_id": bytes(row[0]), "position": row[1], "sealed_to": row[2], "envelope": blob_column(row[3]),
+         "stored_size": row[4], "ciphertext_sha256": row[5], "storage": row[6]}
+        for row in connection.execute(
+            "SELECT attachment_id, position, sealed_to, envelope, stored_size, ciphertext_sha256, storage "
+            "FROM attachments WHERE record_id = ? ORDER BY position", (record_id,))]
+    addenda = [
+        {"addendum_id": bytes(row[0]), "position": row[1], "envelope": blob_column(row[2])}
+        for row in connection.execute(
+            "SELECT addendum_id, position, envelope FROM addenda WHERE record_id = ? ORDER BY position",
+            (record_id,))]
+    return attachments, addenda
+
+
+def check_verified_row(digest, verified):
+    """§12.8: a row read again after verification must be one that was verified."""
+    if verified is not None and digest not in verified:
+        raise Failure("an attachment or addendum row differs from the one verified: the archive changed while it "
+                      "was read", EXIT_BROKEN)
+
+
+def open_attachments(connection, database_path, record, keys, directory, verified):
+    """The §14.3 items of a record's attachments and addenda, and the reasons of those that did not open."""
+    attachments, addenda = evidence_rows(connection, record["record_id"])
+    record_hex = record["record_id"].hex()
+    items, reasons = [], []
+    for row in attachments:
+        check_verified_row(amanat_verify.attachment_digest(
+            record["record_id"], row["attachment_id"], row["position"], amanat_verify._text_bytes(row["sealed_to"]),
+            row["envelope"], row["stored_size"], row["ciphertext_sha256"]), verified)
+        item = {"attachment_id": row["attachment_id"].hex(), "position": row["position"]}
+        try:
+            content = open_envelope_content(row["envelope"], "attachment", record["record_id"], keys)
+            metadata = attachment_metadata(content, row["attachment_id"], row["stored_size"])
+            if directory is not None:
+                item["path"] = extract(connection, database_path, row, metadata, directory, record_hex)
+            item.update(name=metadata.name, media_type=metadata.media_type, size=metadata.size,
+                        sha256=metadata.sha256.hex())
+        except Tampered as reason:
+            item = {"attachment_id": item["attachment_id"], "position": item["position"],
+                    "error": f"tampered: {reason}"}
+        except NotOpenable as reason:
+            item = {"attachment_id": item["attachment_id"], "position": item["position"], "error": str(reason)}
+        if "error" in item:
+            reasons.append((f"attachment {row['position']}", item["error"]))
+        items.append(item)
+    notes = []
+    for row in addenda:
+        check_verified_row(amanat_verify.addendum_digest(
+            record["record_id"], row["addendum_id"], row["position"], row["envelope"]), verified)
+        note = {"addendum_id": row["addendum_id"].hex(), "position": row["position"]}
+        try:
+            content = open_envelope_content(row["envelope"], "addendum", record["record_id"], keys)
+            text, fields = addendum_content(content, row["addendum_id"])
+            if text is not None:
+                note["text"] = text
+            if fields is not None:
+                note["fields"] = fields
+        except Tampered as reason:
+            note["error"] = f"tampered: {reason}"
+        except NotOpenable as reason:
+            note["error"] = str(reason)
+        if "error" in note:
+            reasons.append((f"addendum {row['position']}", note["error"]))
+        notes.append(note)
+    return items, notes, reasons
+
+
 # --- §8 Output ---------------------------------------------------------------------------------
 
 def warn(message):
     sys.stderr.write(f"{PROGRAM}: {message}\n")
 
 
-def open_record(record, keys):
-    """The output object of §8.1 and whether the record is tampered, not openable, or neither."""
+def open_record(record, keys, evidence=None):
+    """The output object of §8.1 and the reasons why its sections, attachments and addenda did not open (None
+    for a withdrawn record). `evidence`, when the archive may hold attachments, gives their items (§14.3)."""
     result = {
         "record_id": record["record_id"].hex(),
         "form": record["form"],
@@ -650,7 +869,15 @@ def open_record(record, keys):
             unopened[section] = str(reason)
     if unopened:
         result["unopened"] = unopened
-    return result, unopened
+    reasons = sorted(unopened.items())
+    if evidence is not None:
+        attachments, addenda, more = evidence()
+        if attachments:
+            result["attachments"] = attachments
+        if addenda:
+            result["addenda"] = addenda
+        reasons += more
+    return result, reasons
 
 
 def verify(connection, path, pinned):
@@ -663,7 +890,7 @@ def verify(connection, path, pinned):
                  f"itself, {amanat_verify.signing_key_text(site_key)}; pin your site's key to know the "
                  "archive is its own")
             pinned = {site_key}
-        return amanat_verify.verify_archive(connection, pinned)
+        return amanat_verify.verify_archive(connection, pinned, path)
     except amanat_verify.Broken as broken:
         raise Failure(f"{path} does not verify: {broken}; nothing was opened (--no-verify opens it anyway)",
                       EXIT_BROKEN)
@@ -682,6 +909,8 @@ def main(argv=None):
     parser.add_argument("--signing-key", action="append", default=[], dest="signing_keys", metavar="KEY",
                         help="a pinned site signing key, amanat-sig-… (repeatable)")
     parser.add_argument("--no-verify", action="store_true", help="open the archive without verifying its ledger")
+    parser.add_argument("--attachments-dir", metavar="NEWDIR",
+                        help="decrypt every attachment that opens into this new directory (made 0700)")
     try:
         arguments = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -709,6 +938,7 @@ def main(argv=None):
             for path in arguments.databases:
                 connections.append((path, open_database(path)))
             to_write = connections
+            verified = {}
             if arguments.no_verify:
                 warn("warning: --no-verify: the ledger is not checked; records may be forged, altered or missing")
                 try:
@@ -718,13 +948,21 @@ def main(argv=None):
                     raise Failure(f"cannot read database: {error}")
             else:
                 reports = [(path, verify(connection, path, pinned)) for path, connection in connections]
+                verified = {path: report.evidence_digests for path, report in reports}
                 failures, notes, redundant = amanat_verify.cross_check(reports)
                 if failures:
                     raise Failure(f"{failures[0]}; nothing was opened (--no-verify opens it anyway)", EXIT_BROKEN)
                 for note in notes:
                     warn(f"warning: {note}; it is skipped, so the newest state (withdrawals, rewraps) counts")
                 to_write = [pair for index, pair in enumerate(connections) if index not in redundant]
-            counts = write_records(to_write, keys)
+            directory = arguments.attachments_dir
+            if directory is not None:
+                try:
+                    os.mkdir(directory, 0o700)
+                    os.chmod(directory, 0o700)
+                except OSError as error:
+                    raise Failure(f"--attachments-dir {directory}: {error.strerror} (it must be a new directory)")
+            counts = write_records(to_write, keys, directory, verified)
         finally:
             for _, connection in connections:
                 connection.close()
@@ -742,7 +980,7 @@ def main(argv=None):
     return 0
 
 
-def write_records(connections, keys):
+def write_records(connections, keys, directory=None, verified=None):
     """Writes the records of every archive in the order given, each in seq order; a record id that an
     earlier archive already had is written once (the first copy), with a warning. Returns the counts
     of opened, not openable, tampered and withdrawn records."""
@@ -751,13 +989,18 @@ def write_records(connections, keys):
     written = {}   # record id -> the archive that had it first
     for path, connection in connections:
         try:
+            has_evidence = amanat_verify.has_evidence(connection)
             for record in records(connection, path):
                 if record["record_id"] in written:
                     warn(f"warning: record {record['record_id'].hex()} is in more than one archive "
                          f"({written[record['record_id']]}, {path}); it is written once")
                     continue
                 written[record["record_id"]] = path
-                result, unopened = open_record(record, keys)
+                evidence = None
+                if has_evidence:
+                    evidence = (lambda record=record, path=path, connection=connection: open_attachments(
+                        connection, path, record, keys, directory, (verified or {}).get(path)))
+                result, unopened = open_record(record, keys, evidence)
                 output.write(canonical_json(result) + b"\n")
                 if unopened is None:
                     withdrawn += 1
@@ -765,11 +1008,11 @@ def write_records(connections, keys):
                 if not unopened:
                     opened += 1
                     continue
-                if any(reason != NOT_OPENABLE for reason in unopened.values()):
+                if any(reason != NOT_OPENABLE for _, reason in unopened):
                     tampered += 1
                 else:
                     not_openable += 1
-                reasons = "; ".join(f"{section}: {unopened[section]}" for section in sorted(unopened))
+                reasons = "; ".join(f"{what}: {reason}" for what, reason in unopened)
                 warn(f"warning: record {result['record_id']}: {reasons}")
         except sqlite3.DatabaseError as error:
             raise Failure(f"cannot read database {path}: {error}")

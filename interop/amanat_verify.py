@@ -2,8 +2,10 @@
 """Verify exported Amanat archives without any Amanat code.
 
 Like amanat_open.py, this was written from docs/FORMAT.md alone: it recomputes each archive's
-hash-chained ledger (§12.3, §12.4), matches it against the record rows, and checks the signed
-checkpoints (§12.5) against pinned site keys, in the order of §12.8. Section numbers in comments
+hash-chained ledger (§12.3, §12.4), matches it against the record rows and the rows of attachments and
+addenda, hashes every attachment's stored stream (§13, read from an export's attachment_chunks or a live
+copy's attachments/ directory, §7.1), and checks the signed checkpoints (§12.5) against pinned site
+keys, in the order of §12.8. Section numbers in comments
 point into FORMAT.md.
 
     python3 amanat_verify.py FILE [FILE ...] --signing-key KEY [--signing-key KEY ...]
@@ -25,6 +27,7 @@ amanat_open.py imports this module to verify an archive before opening it.
 import argparse
 import hashlib
 import os
+import os
 import sqlite3
 import stat
 import sys
@@ -32,6 +35,8 @@ import urllib.parse
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
+
+import amanat_stream
 
 PROGRAM = "amanat_verify"
 
@@ -153,6 +158,18 @@ def fingerprint(key):
 APPLICATION_ID = 0x414D4E54
 REQUIRED_MIGRATIONS = {"v1", "v2", "v3"}
 KNOWN_MIGRATIONS = {"v1", "v2", "v3", "v4"}
+# §7.1: v4 added attachments, addenda and ledger kinds 4 and 5.
+EVIDENCE_MIGRATION = "v4"
+
+
+def migrations_of(connection):
+    return {row[0].decode("utf-8", "replace") if isinstance(row[0], bytes) else str(row[0])
+            for row in connection.execute("SELECT identifier FROM grdb_migrations")}
+
+
+def has_evidence(connection):
+    """Whether the database may hold attachments and addenda (§7.3 step 3)."""
+    return EVIDENCE_MIGRATION in migrations_of(connection)
 
 
 def open_archive(path):
@@ -180,8 +197,7 @@ def open_archive(path):
         if application_id != APPLICATION_ID:
             raise ArchiveError(f"{path} is not an amanat database")
         try:
-            migrations = {row[0].decode("utf-8", "replace") if isinstance(row[0], bytes) else str(row[0])
-                          for row in connection.execute("SELECT identifier FROM grdb_migrations")}
+            migrations = migrations_of(connection)
         except sqlite3.OperationalError:
             raise ArchiveError(f"{path} is not an amanat database")
         if migrations - KNOWN_MIGRATIONS:
@@ -201,11 +217,16 @@ ENTRY_DOMAIN = b"amanat-ledger-entry-v1"
 RECORD_DOMAIN = b"amanat-record-v1"
 WITHDRAWN_DOMAIN = b"amanat-withdrawn-v1"
 CHECKPOINT_DOMAIN = b"amanat-checkpoint-v1"
+ATTACHMENT_DOMAIN = b"amanat-attachment-v1"
+ADDENDUM_DOMAIN = b"amanat-addendum-v1"
 
 KIND_RECORD = 1
 KIND_WITHDRAWAL = 2
 KIND_REWRAP = 3
-KIND_NAMES = {KIND_RECORD: "record", KIND_WITHDRAWAL: "withdrawal", KIND_REWRAP: "rewrap"}
+KIND_ATTACHMENT = 4
+KIND_ADDENDUM = 5
+KIND_NAMES = {KIND_RECORD: "record", KIND_WITHDRAWAL: "withdrawal", KIND_REWRAP: "rewrap",
+              KIND_ATTACHMENT: "attachment", KIND_ADDENDUM: "addendum"}
 
 
 def genesis(site_key):
@@ -224,6 +245,17 @@ def record_digest(record_id, form_id, form_version, received, clear_json, identi
 
 def withdrawn_digest(record_id, form_id, form_version, received):
     return blake2b_256(WITHDRAWN_DOMAIN, record_id, lp(form_id), u64(form_version), lp(received))
+
+
+def attachment_digest(record_id, attachment_id, position, sealed_to, envelope, stored_size, ciphertext_sha256):
+    """§12.4: an attachment's row, and through its hash its stored stream."""
+    return blake2b_256(ATTACHMENT_DOMAIN, record_id, attachment_id, u64(position), lp(sealed_to), lp(envelope),
+                       u64(stored_size), ciphertext_sha256)
+
+
+def addendum_digest(record_id, addendum_id, position, envelope):
+    """§12.4: an addendum's row."""
+    return blake2b_256(ADDENDUM_DOMAIN, record_id, addendum_id, u64(position), lp(envelope))
 
 
 def checkpoint_message(site_key, ledger_seq, head_hash, record_count):
@@ -265,6 +297,11 @@ class Report:
         self.signed_up_to = 0
         self.entry_hashes = []
         self.withdrawal_tokens = 0
+        self.attachments = 0
+        self.addenda = 0
+        self.attachment_bytes = 0
+        # The digests of the verified attachment and addendum rows, for a reader that reads them again (§12.8).
+        self.evidence_digests = set()
 
     def hash_at(self, seq):
         """Entry `seq`'s hash; the genesis hash for 0."""
@@ -280,7 +317,8 @@ class Report:
 
     def summary(self):
         return (f"{self.entries} ledger entries: {self.records} records, {self.withdrawals} withdrawn, "
-                f"{self.rewraps} rewraps{self.signers_text()}; {self.checkpoints} checkpoints, the last at entry "
+                f"{self.rewraps} rewraps{self.signers_text()}, {self.attachments} attachments "
+                f"({self.attachment_bytes} bytes stored), {self.addenda} addenda; {self.checkpoints} checkpoints, the last at entry "
                 f"{self.signed_up_to}; site key {fingerprint(self.site_key)}")
 
 
@@ -355,10 +393,102 @@ def withdrawal_token_count(connection):
     return connection.execute("SELECT count(*) FROM withdrawal_tokens").fetchone()[0]
 
 
-def verify_archive(connection, pinned):
+# §12.8 step 0, with v4: the rows of attachments, attachment_chunks and addenda.
+MALFORMED_EVIDENCE = (
+    "SELECT 'an attachment' FROM attachments WHERE typeof(attachment_id) != 'blob' OR length(attachment_id) != 16 "
+    "OR typeof(record_id) != 'blob' OR length(record_id) != 16 OR typeof(position) != 'integer' OR position < 1 "
+    "OR typeof(sealed_to) != 'text' OR sealed_to NOT IN ('identity', 'testimony') OR typeof(envelope) != 'blob' "
+    "OR typeof(stored_size) != 'integer' OR stored_size < 302 "
+    "OR typeof(ciphertext_sha256) != 'blob' OR length(ciphertext_sha256) != 32 "
+    "OR (storage IS NOT NULL AND (typeof(storage) != 'text' OR length(CAST(storage AS BLOB)) != 32 "
+    "OR storage GLOB '*[^0-9a-f]*')) "
+    "UNION ALL SELECT 'an attachment chunk' FROM attachment_chunks WHERE typeof(attachment_id) != 'blob' "
+    "OR length(attachment_id) != 16 OR typeof(piece) != 'integer' OR piece < 0 OR typeof(data) != 'blob' "
+    "UNION ALL SELECT 'an addendum' FROM addenda WHERE typeof(addendum_id) != 'blob' OR length(addendum_id) != 16 "
+    "OR typeof(record_id) != 'blob' OR length(record_id) != 16 OR typeof(position) != 'integer' OR position < 1 "
+    "OR typeof(envelope) != 'blob' "
+    "LIMIT 1")
+
+
+def verify_evidence(connection, path, states, evidence_entries, report):
+    """§12.8 step 3, attachments and addenda: each row matches an unmatched entry of its record, each stream
+    has its size and hash, every entry of a record that is not withdrawn has its row, and no export piece
+    is left over."""
+    matched = set()   # seqs of the entries rows have matched
+    cursor = connection.execute(
+        "SELECT attachment_id, record_id, position, sealed_to, envelope, stored_size, ciphertext_sha256, storage "
+        "FROM attachments ORDER BY record_id, position")
+    for attachment_id, record_id, position, sealed_to, envelope, stored, sha256, storage in cursor:
+        name = f"attachment {attachment_id.hex()} (record {record_id.hex()}, position {position})"
+        state = states.get(record_id)
+        if state is None:
+            raise Broken(f"{name} belongs to no record of the ledger: it was injected or copied in")
+        if state[1]:
+            raise Broken(f"{name} belongs to a withdrawn record, whose files are deleted: it was put back")
+        digest = attachment_digest(record_id, attachment_id, position, _text_bytes(sealed_to), envelope, stored,
+                                   sha256)
+        entry = next((seq for seq, kind, value in evidence_entries.get(record_id, ())
+                      if kind == KIND_ATTACHMENT and value == digest and seq not in matched), None)
+        if entry is None:
+            raise Broken(f"{name} does not match any attachment entry of its record in the ledger: its row "
+                         "(envelope, position, size or hash) was altered, or it was injected or duplicated")
+        matched.add(entry)
+        if storage is not None:
+            count = connection.execute("SELECT count(*) FROM attachment_chunks WHERE attachment_id = ?",
+                                       (attachment_id,)).fetchone()[0]
+            if count:
+                raise Broken(f"{name} is stored in a file, yet attachment_chunks holds {count} pieces of it")
+        # The stream is read once, a piece at a time; its source checks its size and layout (§12.7, §14.4).
+        hasher = hashlib.sha256()
+        try:
+            for block in amanat_stream.stream(connection, path, attachment_id, storage, stored):
+                hasher.update(block)
+        except amanat_stream.StreamError as error:
+            raise Broken(f"{error} (record {record_id.hex()}, position {position})")
+        if hasher.digest() != sha256:
+            raise Broken(f"{name}: its stream does not have the SHA-256 the ledger covers: the stored file "
+                         "was altered")
+        report.attachments += 1
+        report.attachment_bytes += stored
+        report.evidence_digests.add(digest)
+    cursor = connection.execute("SELECT addendum_id, record_id, position, envelope FROM addenda "
+                                "ORDER BY record_id, position")
+    for addendum_id, record_id, position, envelope in cursor:
+        name = f"addendum {addendum_id.hex()} (record {record_id.hex()}, position {position})"
+        state = states.get(record_id)
+        if state is None:
+            raise Broken(f"{name} belongs to no record of the ledger: it was injected or copied in")
+        if state[1]:
+            raise Broken(f"{name} belongs to a withdrawn record, whose addenda are deleted: it was put back")
+        digest = addendum_digest(record_id, addendum_id, position, envelope)
+        entry = next((seq for seq, kind, value in evidence_entries.get(record_id, ())
+                      if kind == KIND_ADDENDUM and value == digest and seq not in matched), None)
+        if entry is None:
+            raise Broken(f"{name} does not match any addendum entry of its record in the ledger: its row was "
+                         "altered, or it was injected or duplicated")
+        matched.add(entry)
+        report.addenda += 1
+        report.evidence_digests.add(digest)
+    for record_id, entries in evidence_entries.items():
+        if states[record_id][1]:
+            continue
+        for seq, kind, _ in entries:
+            if seq not in matched:
+                raise Broken(f"ledger entry {seq} ({KIND_NAMES[kind]}) of record {record_id.hex()} has no row: the "
+                             f"{KIND_NAMES[kind]} was deleted")
+    orphan = connection.execute(
+        "SELECT attachment_id FROM attachment_chunks WHERE attachment_id NOT IN "
+        "(SELECT attachment_id FROM attachments WHERE storage IS NULL) LIMIT 1").fetchone()
+    if orphan is not None:
+        raise Broken(f"attachment_chunks holds pieces of {orphan[0].hex()}, which is no attachment stored in the "
+                     "archive: data the ledger does not cover")
+
+
+def verify_archive(connection, pinned, path):
     """Checks §12.8 in order and returns a Report; raises Broken at the first failure.
 
-    `pinned` is a collection of raw 32-byte keys. sqlite3 errors go to the caller."""
+    `pinned` is a collection of raw 32-byte keys; `path` is the database file's, beside which a live copy
+    keeps its attachments (§7.1). sqlite3 errors go to the caller."""
     # Step 0: tables and indexes only; a view or trigger could answer a later read differently.
     # (TEXT may come back as bytes, so SQL does the comparing.)
     other = connection.execute(
@@ -366,7 +496,11 @@ def verify_archive(connection, pinned):
     if other is not None:
         text = other[0].decode("utf-8", "replace") if isinstance(other[0], bytes) else other[0]
         raise Broken(f"the archive contains a {text}: an amanat archive has tables and indexes only")
-    for table in ("records", "ledger", "checkpoints", "site"):
+    evidence = has_evidence(connection)
+    tables = ("records", "ledger", "checkpoints", "site")
+    if evidence:
+        tables += ("attachments", "attachment_chunks", "addenda")
+    for table in tables:
         row = connection.execute("SELECT count(*) FROM sqlite_master WHERE name = ? AND type = 'table'",
                                  (table,)).fetchone()
         if row[0] != 1:
@@ -375,7 +509,7 @@ def verify_archive(connection, pinned):
     malformed = connection.execute(
         f"SELECT 'a record' FROM records WHERE {UNUSABLE_ROW} OR {INCONSISTENT_CONTENT} "
         "UNION ALL SELECT 'a ledger entry' FROM ledger WHERE typeof(seq) != 'integer' "
-        "OR typeof(kind) != 'integer' OR kind NOT IN (1, 2, 3) "
+        f"OR typeof(kind) != 'integer' OR kind NOT IN ({'1, 2, 3, 4, 5' if evidence else '1, 2, 3'}) "
         "OR typeof(record_id) != 'blob' OR length(record_id) != 16 "
         "OR typeof(content_digest) != 'blob' OR length(content_digest) != 32 "
         "OR typeof(prev_hash) != 'blob' OR length(prev_hash) != 32 "
@@ -388,6 +522,10 @@ def verify_archive(connection, pinned):
     if malformed is not None:
         raise Broken(f"{malformed[0].decode()} is malformed: a value of the wrong type, length or range, or "
                      "content in a withdrawn record")
+    if evidence:
+        malformed = connection.execute(MALFORMED_EVIDENCE).fetchone()
+        if malformed is not None:
+            raise Broken(f"{malformed[0].decode()} is malformed: a value of the wrong type, length or range")
     position = first_ill_formed_text(connection, ("form_id", "received", "clear_json"))
     if position is not None:
         raise Broken(f"record {position} is malformed: its form, date or clear fields are not well-formed UTF-8")
@@ -400,6 +538,7 @@ def verify_archive(connection, pinned):
 
     # Step 1: the chain.
     states = {}                # record id -> [content digest, withdrawn]
+    evidence_entries = {}      # record id -> [(seq, kind, content digest)] of its attachment and addendum entries
     entry_hashes = []          # entry i's hash at index i - 1
     record_counts = []         # number of record entries up to entry i, at index i - 1
     previous = genesis(site_key)
@@ -433,11 +572,15 @@ def verify_archive(connection, pinned):
             if state[1]:
                 raise Broken(f"ledger entry {seq} ({KIND_NAMES[kind]}) names record {record_id.hex()}, "
                              "which was already withdrawn")
-            state[0] = content_digest
-            if kind == KIND_WITHDRAWAL:
+            if kind in (KIND_ATTACHMENT, KIND_ADDENDUM):
+                # The record's own digest stays; the entry waits for its row (step 3).
+                evidence_entries.setdefault(record_id, []).append((seq, kind, content_digest))
+            elif kind == KIND_WITHDRAWAL:
+                state[0] = content_digest
                 state[1] = True
                 report.withdrawals += 1
             else:
+                state[0] = content_digest
                 report.rewraps += 1
                 if signer is None:
                     report.unsigned_rewraps += 1
@@ -525,6 +668,10 @@ def verify_archive(connection, pinned):
         raise Broken(f"record {missing.hex()} (ledger record {len(row_ids) + 1}) was deleted: it has a "
                      "ledger entry but no row")
 
+    # Step 3, continued: attachments and addenda.
+    if evidence:
+        verify_evidence(connection, path, states, evidence_entries, report)
+
     # Step 4: coverage.
     if report.signed_up_to < report.entries:
         first = report.signed_up_to + 1
@@ -541,7 +688,7 @@ def verify_path(path, pinned):
     """(Report, None) for an intact archive, (None, reason) for a broken one; raises ArchiveError."""
     connection = open_archive(path)
     try:
-        return verify_archive(connection, pinned), None
+        return verify_archive(connection, pinned, path), None
     except Broken as broken:
         return None, str(broken)
     except sqlite3.DatabaseError as error:
