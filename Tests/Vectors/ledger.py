@@ -35,3 +35,14 @@ print('rewrapSig', rs.hex())
 for k,v in [('pk',pk),('genesis',genesis),('recordDigest',d),('entry1',e1),('withdrawnDigest',w),('entry2',e2),('checkpointSig',cp),('receiptSig',rc),('tokenHash',th)]:
     print(k, v.hex())
 print('pktext', 'amanat-sig-'+b32)
+# Evidence (section 12.3, 12.4): an attachment (kind 4) and an addendum (kind 5) of the record, after entry 1.
+aid = bytes(range(0x10, 0x20)); adid = bytes(range(0x20, 0x30))
+aenv = bytes([6, 7, 8]); sha = hashlib.sha256(b'stream').digest(); adenv = bytes([9])
+ad = b2(b'amanat-attachment-v1', rid, aid, u64(1), lp(b'identity'), lp(aenv), u64(1070), sha)
+e2a = b2(b'amanat-ledger-entry-v1', u64(2), bytes([4]), rid, ad, e1)
+dd = b2(b'amanat-addendum-v1', rid, adid, u64(1), lp(adenv))
+e3a = b2(b'amanat-ledger-entry-v1', u64(3), bytes([5]), rid, dd, e2a)
+ad2 = b2(b'amanat-attachment-v1', rid, aid, u64(2), lp(b'testimony'), lp(aenv), u64(1070), sha)
+for k,v in [('ciphertextSHA256', sha), ('attachmentDigest', ad), ('attachmentEntry2', e2a), ('addendumDigest', dd),
+            ('addendumEntry3', e3a), ('attachmentDigestPosition2Testimony', ad2)]:
+    print(k, v.hex())
