@@ -25,6 +25,13 @@
 # lengths, text that is not UTF-8); `amanat-keyholder open` and amanat_open.py must refuse each unless
 # given --no-verify. Both trim a --signing-key of ASCII space, tab, CR and LF only (section 2.1), and both
 # note a copy that still holds withdrawal tokens (section 12.7).
+# Evidence files and addenda (FORMAT.md sections 13 and 14): interop/add_evidence.py adds files (a scan
+# with EXIF and GPS text, a three-chunk recording, an empty file) and addenda to a copy of the export and
+# to a copy of the live database (streams in attachments/), as amanatd does, signing the new head with the
+# site's receipt key; both verifiers must accept them, both readers must list every attachment and addendum
+# alike and write files byte for byte the originals, and both must refuse each damaged copy (a changed
+# chunk, swapped envelopes, a deleted row, a moved addendum, an attachment envelope as an addendum, a lost
+# stream file) for the same reason.
 # Last, `amanat receipt verify` and interop/amanat_receipt.py must accept every receipt amanatd gave
 # and refuse altered ones (FORMAT.md section 12.6).
 #
@@ -527,7 +534,7 @@ check_open "the export opens alike in both readers" 0 "$export_a" "$key_a" --rec
 check_open "the other site's export opens alike (pinned key is site a's)" 7 "$export_b" "$key_a" --records 0
 # sql DB STATEMENT: one statement on a copy, with Python's sqlite3 (the sqlite3 shell may be missing).
 sql() {
-    "$py" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()' "$1" "$2"
+    "$py" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()' "$1" "$2"
 }
 
 cp "$export_a" "$work/schema-v1.sqlite"
@@ -731,6 +738,128 @@ copied="$work/copied.sqlite"
 cp "$export_a" "$copied"
 "$py" "$here/tamper_ledger.py" "$copied" copy-from "$export_b" 1 || die "tamper_ledger.py copy-from"
 verify_both "two sites, a record of one copied into the other" 7 "$copied" "$export_b"
+
+# --- Evidence files and addenda (FORMAT.md §12.8, §13, §14) --------------------------------------
+
+# Files as a volunteer brings them: a scan whose bytes carry EXIF and GPS text (kept as evidence, §13)
+# and a unique marker, a recording of three chunks, an empty file. interop/add_evidence.py adds them and
+# addenda to copies of the archive as amanatd does (§12.3, §13.4, §14), then signs the new head with the
+# site's own receipt key, so the archive verifies. Both readers must then agree on every attachment and
+# addendum, write byte-identical files, and refuse each damaged copy for the same reason.
+mkdir "$work/files"
+{ printf 'JFIF Exif GPS 43.2567N 76.9286E amanat-interop-marker-%s ' "$RANDOM$RANDOM"; head -c 3000 /dev/urandom; } \
+    > "$work/files/scan.jpg"
+head -c 140000 /dev/urandom > "$work/files/interview.mp4"
+: > "$work/files/empty.txt"
+evidence="$work/evidence.sqlite"
+cp "$export_a" "$evidence"
+"$py" "$here/add_evidence.py" "$evidence" "$site/receipt.key" "$pk_a" --record 2 --file "$work/files/scan.jpg" \
+    --file "$work/files/interview.mp4" --addendum "news of a relative" --addendum "a correction" \
+    || die "add_evidence.py (export)"
+"$py" "$here/add_evidence.py" "$evidence" "$site/receipt.key" "$pk_a" --record 3 --file "$work/files/empty.txt" \
+    --sealed-to testimony --addendum "Уйғур тили, қазақ тілі" || die "add_evidence.py (export, record 3)"
+
+# evidence_sql DB SQL: change an archive with evidence by SQL statements (python's sqlite3, no CLI needed).
+evidence_sql() {
+    "$py" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()' "$1" "$2"
+}
+
+# same_files DIR: every file extracted into DIR is byte for byte the original it was made from.
+same_files() {
+    local dir=$1 name found
+    for name in scan.jpg interview.mp4 empty.txt; do
+        found=("$dir"/*-"$name")
+        [ -f "${found[0]}" ] && cmp -s "${found[0]}" "$work/files/$name" || return 1
+    done
+}
+
+# open_evidence NAME EXIT DB VERIFY KEY COMPARE-ARGUMENT...: both readers open DB with KEY, writing the
+# files into two new directories; their outputs must agree (compare.py), and with EXIT 0 both
+# directories must hold the original files, byte for byte.
+open_evidence() {
+    local name=$1 want=$2 db=$3 check=$4 key=$5
+    shift 5
+    local dirs=("$work/files-swift-$((passed + failed))" "$work/files-python-$((passed + failed))")
+    local args=(--key "$key" --passphrase-file "$work/passphrase")
+    if [ "$check" = "--no-verify" ]; then args+=(--no-verify); else args+=(--signing-key "$sig_a"); fi
+    swift_rc=0
+    py_rc=0
+    XDG_STATE_HOME="$(fresh_state)" "$bin/amanat-keyholder" open "$db" "${args[@]}" --attachments-dir "${dirs[0]}" \
+        > "$work/swift.jsonl" 2> "$work/swift.err" || swift_rc=$?
+    "$py" "$here/amanat_open.py" "$db" "${args[@]}" --attachments-dir "${dirs[1]}" \
+        > "$work/python.jsonl" 2> "$work/python.err" || py_rc=$?
+    local why
+    if [ "$swift_rc" != "$want" ] || [ "$py_rc" != "$want" ]; then
+        fail "$name" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc, expected $want: $(tail -n 1 "$work/swift.err")"
+    elif ! why="$("$py" "$here/compare.py" "$work/swift.jsonl" "$work/python.jsonl" --records "$examples" "$@" 2>&1)"; then
+        fail "$name" "$why"
+    elif [ "$want" = 0 ] && ! { same_files "${dirs[0]}" && same_files "${dirs[1]}"; }; then
+        fail "$name" "the extracted files are not byte for byte the originals"
+    else
+        pass "$name"
+    fi
+}
+
+opened_evidence=(--attachments 3 --expect-attachment 2:1:- --expect-attachment 2:2:- --expect-attachment 3:1:-
+    --expect-addendum 2:1:- --expect-addendum 2:2:- --expect-addendum 3:1:-)
+verify_both "an export with attachments and addenda verifies" 0 "$evidence" -- "$sig_a"
+open_evidence "key a opens every attachment and addendum; the files are the originals" 0 "$evidence" \
+    --signing-key "$key_a" "${opened_evidence[@]}"
+# Without --attachments-dir both list the sealed metadata only (§14.3): compared as they are.
+check_open "without --attachments-dir both list the attachments alike" 0 "$evidence" "$key_a" --records "$examples" \
+    "${all_opened[@]}" --attachments 3 --expect-attachment 2:2:- --expect-addendum 3:1:-
+check_open "key b, not a recipient of the files, opens the records but no attachment or addendum" 5 "$evidence" \
+    "$key_b" --records "$examples" "${all_opened[@]}" --attachments 3 \
+    --expect-attachment "2:1:not openable with these keys" --expect-attachment "3:1:not openable with these keys" \
+    --expect-addendum "2:2:not openable with these keys"
+
+# A copy of the live database keeps each stream in attachments/STORAGE beside it (§7.1).
+mkdir "$work/live"
+live="$work/live/amanat.sqlite"
+cp "$pristine" "$live"
+"$py" "$here/add_evidence.py" "$live" "$site/receipt.key" "$pk_a" --record 2 --file "$work/files/scan.jpg" \
+    --file "$work/files/interview.mp4" --addendum "news" --live || die "add_evidence.py (live)"
+"$py" "$here/add_evidence.py" "$live" "$site/receipt.key" "$pk_a" --record 3 --file "$work/files/empty.txt" \
+    --live || die "add_evidence.py (live, record 3)"
+verify_both "a live copy with attachments/ beside it verifies" 0 "$live" -- "$sig_a"
+open_evidence "a live copy: every file from attachments/, the originals" 0 "$live" --signing-key "$key_a" \
+    --attachments 3 --expect-attachment 2:1:- --expect-attachment 2:2:- --expect-attachment 3:1:-
+
+# evidence_case NAME OPEN-EXIT SQL COMPARE-ARGUMENT...: a copy of the export with evidence, changed by SQL,
+# must fail verification in both, and opened with --no-verify both must report the same reasons.
+evidence_case() {
+    local name=$1 want=$2 sql=$3
+    shift 3
+    local db="$work/evidence-$((passed + failed)).sqlite"
+    cp "$evidence" "$db"
+    evidence_sql "$db" "$sql" || die "evidence_sql $sql"
+    verify_both "verify refuses: $name" 7 "$db" -- "$sig_a"
+    open_evidence "open --no-verify: $name" "$want" "$db" --no-verify "$key_a" "$@"
+}
+
+second="(SELECT attachment_id FROM attachments WHERE position = 2 AND record_id = (SELECT record_id FROM records ORDER BY seq LIMIT 1 OFFSET 1))"
+evidence_case "one byte of a recording's stored chunk 1 changed" 6 \
+    "UPDATE attachment_chunks SET data = CAST(substr(data, 1, 40000) || CAST(CASE WHEN substr(data, 40001, 1) = X'00' THEN X'01' ELSE X'00' END AS BLOB) || substr(data, 40002) AS BLOB) WHERE attachment_id = $second" \
+    --expect-attachment "2:2:tampered: chunk 1 of 3 does not authenticate (altered, reordered or dropped)" \
+    --expect-attachment 2:1:-
+evidence_case "two attachments' envelopes swapped" 6 \
+    "CREATE TEMP TABLE kept AS SELECT position, envelope FROM attachments WHERE record_id = (SELECT record_id FROM records ORDER BY seq LIMIT 1 OFFSET 1); UPDATE attachments SET envelope = (SELECT envelope FROM kept WHERE kept.position = 3 - attachments.position) WHERE position IN (1, 2) AND record_id = (SELECT record_id FROM records ORDER BY seq LIMIT 1 OFFSET 1)" \
+    --expect-attachment "2:1:tampered: the sealed metadata is for another attachment" \
+    --expect-attachment "2:2:tampered: the sealed metadata is for another attachment"
+evidence_case "an attachment row deleted (its chunks left behind)" 0 \
+    "DELETE FROM attachments WHERE attachment_id = $second" --expect-attachment 2:1:-
+evidence_case "an addendum moved to another record" 6 \
+    "UPDATE addenda SET record_id = (SELECT record_id FROM records ORDER BY seq LIMIT 1 OFFSET 2), position = 7 WHERE position = 2" \
+    --expect-addendum "3:7:tampered: envelope is for another record"
+evidence_case "an attachment envelope stored as an addendum" 6 \
+    "INSERT INTO addenda (addendum_id, record_id, position, envelope) SELECT randomblob(16), record_id, 9, envelope FROM attachments WHERE attachment_id = $second" \
+    --expect-addendum "2:9:tampered: envelope is for another section"
+read -r empty_id empty_storage < <("$py" -c 'import sqlite3, sys; print(*(bytes(v).hex() if isinstance(v, bytes) else v for v in sqlite3.connect(sys.argv[1]).execute("SELECT attachment_id, storage FROM attachments WHERE stored_size = 302").fetchone()))' "$live")
+rm "$work/live/attachments/$empty_storage"
+verify_both "verify refuses: a live copy whose empty file's stream was deleted" 7 "$live" -- "$sig_a"
+open_evidence "open --no-verify: a live copy whose empty file's stream was deleted" 6 "$live" --no-verify "$key_a" \
+    --expect-attachment "3:1:tampered: attachment $empty_id: its stream file $work/live/attachments/$empty_storage is missing" \
+    --expect-attachment 2:1:-
 
 # --- Receipts (FORMAT.md §12.6) ------------------------------------------------------------------
 

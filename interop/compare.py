@@ -15,12 +15,21 @@ RECORD counts from 1, or is * for every record that is not withdrawn. A REASON o
 section must have opened.
 --withdrawn checks that exactly that record is output as withdrawn (FORMAT.md §8.1): `"withdrawn":
 true`, empty `fields` and no `unopened`, and that no other record is.
+--expect-attachment RECORD:POSITION:REASON (and --expect-addendum) checks the `error` of that attachment
+(addendum) of record RECORD in both outputs (FORMAT.md §14.3); a REASON of - means it opened.
+--attachments N checks that both outputs list N attachments in all, so that two readers that both list
+none cannot pass.
+Each attachment's `path` (where --attachments-dir wrote it) is compared by its file name only: the two
+readers write into two directories.
 Exits 1 with a one-line explanation on the first difference. Field values are never printed:
 even test data is treated like testimony.
 """
 
 import json
+import re
 import sys
+
+PATH_DIRECTORY = re.compile(rb'"path":"[^"]*/')
 
 
 def load(path):
@@ -30,9 +39,30 @@ def load(path):
         raise SystemExit(f"compare: {path}: the last line has no line feed")
     lines = raw.split(b"\n")[:-1] if raw else []
     try:
-        return lines, [json.loads(line) for line in lines]
+        records = [json.loads(line) for line in lines]
     except ValueError as error:
         raise SystemExit(f"compare: {path}: a line is not JSON ({error.msg})")
+    # The directory of an extracted file differs between the readers; its name must not. (A safe name has no
+    # "/" or '"', FORMAT.md §8, so the bytes of the line can be edited without parsing them again.)
+    lines = [PATH_DIRECTORY.sub(b'"path":"', line) for line in lines]
+    for record in records:
+        for attachment in record.get("attachments", []):
+            if "path" in attachment:
+                attachment["path"] = attachment["path"].rsplit("/", 1)[-1]
+    return lines, records
+
+
+def check_item(expectation, member, name, records):
+    record, position, reason = expectation.split(":", 2)
+    index = int(record) - 1
+    if index >= len(records):
+        raise SystemExit(f"compare: {name} has no record {index + 1}")
+    items = [item for item in records[index].get(member, []) if item.get("position") == int(position)]
+    if len(items) != 1:
+        raise SystemExit(f"compare: {name} record {index + 1} has no {member} at position {position}")
+    actual = items[0].get("error", "-")
+    if actual != reason:
+        raise SystemExit(f"compare: {name} record {index + 1} {member} {position}: expected {reason!r}, got {actual!r}")
 
 
 def check_expectation(expectation, name, records):
@@ -67,6 +97,9 @@ def main(argv):
     expectations = [rest[i + 1] for i in range(0, len(rest), 2) if rest[i] == "--expect"]
     withdrawn = [int(rest[i + 1]) for i in range(0, len(rest), 2) if rest[i] == "--withdrawn"]
     counts = [int(rest[i + 1]) for i in range(0, len(rest), 2) if rest[i] == "--records"]
+    attachments = [rest[i + 1] for i in range(0, len(rest), 2) if rest[i] == "--expect-attachment"]
+    addenda = [rest[i + 1] for i in range(0, len(rest), 2) if rest[i] == "--expect-addendum"]
+    attachment_counts = [int(rest[i + 1]) for i in range(0, len(rest), 2) if rest[i] == "--attachments"]
     if len(counts) != 1:
         raise SystemExit("compare: say how many records both outputs must hold, with --records N, once")
     swift_lines, swift = load(swift_path)
@@ -89,6 +122,16 @@ def main(argv):
     for number in withdrawn:
         check_withdrawn(number, "amanat-keyholder", swift)
         check_withdrawn(number, "amanat_open.py", python)
+    for expectation in attachments:
+        check_item(expectation, "attachments", "amanat-keyholder", swift)
+        check_item(expectation, "attachments", "amanat_open.py", python)
+    for expectation in addenda:
+        check_item(expectation, "addenda", "amanat-keyholder", swift)
+        check_item(expectation, "addenda", "amanat_open.py", python)
+    for count in attachment_counts:
+        listed = sum(len(record.get("attachments", [])) for record in swift)
+        if listed != count:
+            raise SystemExit(f"compare: both readers list {listed} attachments, expected {count}")
 
 
 if __name__ == "__main__":
