@@ -102,7 +102,7 @@ def look_up(path, pinned, record_id, seq, entry_hash):
     try:
         if amanat_verify.site_key_of(connection) != pinned:
             raise Invalid(f"{path} is another site's archive")
-        row = connection.execute("SELECT record_id, entry_hash FROM ledger WHERE seq = ?", (seq,)).fetchone()
+        row = connection.execute("SELECT record_id, entry_hash, kind FROM ledger WHERE seq = ?", (seq,)).fetchone()
     except (amanat_verify.Broken, sqlite3.DatabaseError) as error:
         raise Invalid(f"cannot read {path}: {error}")
     finally:
@@ -111,6 +111,10 @@ def look_up(path, pinned, record_id, seq, entry_hash):
         raise Invalid(f"{path} has no ledger entry {seq}: it was cut off, or the archive is older")
     if row[0] != record_id or row[1] != entry_hash:
         raise Invalid(f"ledger entry {seq} of {path} is not the receipt's")
+    # §12.6: a receipt is given for a stored record, attachment or addendum, never for a withdrawal or rewrap.
+    if row[2] not in (amanat_verify.KIND_RECORD, amanat_verify.KIND_ATTACHMENT, amanat_verify.KIND_ADDENDUM):
+        raise Invalid(f"ledger entry {seq} of {path} is a {amanat_verify.KIND_NAMES.get(row[2], 'malformed')} entry, "
+                      "for which no receipt is given")
 
 
 def main(argv=None):
