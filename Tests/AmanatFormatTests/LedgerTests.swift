@@ -54,6 +54,33 @@ import Testing
         #expect(Self.key.publicKey.isValidSignature(signature, of: message))
     }
 
+    /// Kinds 4 and 5 (FORMAT.md sections 12.3 and 12.4): an attachment's digest covers its row and its stream's
+    /// hash, an addendum's its row, and each entry chains on as any other.
+    @Test func attachmentAndAddendumEntriesMatchTheVectors() {
+        let attachmentID = EvidenceID(bytes: Array(0x10..<0x20))!
+        let addendumID = EvidenceID(bytes: Array(0x20..<0x30))!
+        let streamHash = SHA256.hash(Array("stream".utf8))
+        #expect(Hex.encode(streamHash) == "dca83e717b1f64eb141057a7415a330ad1361f51703efa2e4776f40047898a04")
+        let attachment = Ledger.attachmentDigest(
+            recordID: Self.recordID, attachmentID: attachmentID, position: 1, sealedTo: .identity, envelope: [6, 7, 8],
+            storedSize: 1070, ciphertextSHA256: streamHash
+        )
+        #expect(Hex.encode(attachment) == "d348db3cb86f03fecec6c68a6910ec56daef9a81d61a93b492f918525abbd7f8")
+        let first = Self.hex("b7e0d80a0c229f6e0ddc0c19e7fba65dbdc8e98a3603d0e13b4bee26d9fb355d")
+        let second = LedgerEntry(seq: 2, kind: .attachment, recordID: Self.recordID, contentDigest: attachment, prevHash: first)
+        #expect(Hex.encode(second.entryHash) == "830e275cc7f91f6b167d89642aaa09aa43aa1b6637955b678c46024b7ebcc460")
+        let addendum = Ledger.addendumDigest(recordID: Self.recordID, addendumID: addendumID, position: 1, envelope: [9])
+        #expect(Hex.encode(addendum) == "4ad93126dda2dbcac8b8ef3abbf256e37fb13bb6623a57f6ea7b873424a92715")
+        let third = LedgerEntry(seq: 3, kind: .addendum, recordID: Self.recordID, contentDigest: addendum, prevHash: second.entryHash)
+        #expect(Hex.encode(third.entryHash) == "40366f29494798a005ac955a9b4c3db94272b02c3a0cc89165d576366e8755ad")
+        // Position and sealed_to are covered: the same file at position 2, sealed to the testimony section.
+        let moved = Ledger.attachmentDigest(
+            recordID: Self.recordID, attachmentID: attachmentID, position: 2, sealedTo: .testimony, envelope: [6, 7, 8],
+            storedSize: 1070, ciphertextSHA256: streamHash
+        )
+        #expect(Hex.encode(moved) == "f2d0c110fedca68ae1977eeb666edce9a0ef2a908e545e55caa137d2dc80e92d")
+    }
+
     @Test func signaturesAndTokenHashMatchTheVectors() throws {
         let head = Self.hex("420af65288e542050c4b583aafb2eda232c10cd20ec09bf1812cf4e1205e2f0c")
         let checkpoint = Checkpoint(signing: Self.key, ledgerSeq: 2, headHash: head, recordCount: 1)
