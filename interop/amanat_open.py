@@ -957,12 +957,21 @@ def main(argv=None):
                 to_write = [pair for index, pair in enumerate(connections) if index not in redundant]
             directory = arguments.attachments_dir
             if directory is not None:
+                if os.path.lexists(directory):
+                    raise Failure(f"--attachments-dir {directory} exists: name a new directory", EXIT_USAGE)
                 try:
                     os.mkdir(directory, 0o700)
                     os.chmod(directory, 0o700)
                 except OSError as error:
-                    raise Failure(f"--attachments-dir {directory}: {error.strerror} (it must be a new directory)")
+                    raise Failure(f"--attachments-dir {directory}: {error.strerror}")
             counts = write_records(to_write, keys, directory, verified)
+            if directory is not None:
+                # §8.4: the files are fsynced as they are written, the directory once the last is.
+                fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
         finally:
             for _, connection in connections:
                 connection.close()
