@@ -759,11 +759,6 @@ cp "$export_a" "$evidence"
 "$py" "$here/add_evidence.py" "$evidence" "$site/receipt.key" "$pk_a" --record 3 --file "$work/files/empty.txt" \
     --sealed-to testimony --addendum "Уйғур тили, қазақ тілі" || die "add_evidence.py (export, record 3)"
 
-# evidence_sql DB SQL: change an archive with evidence by SQL statements (python's sqlite3, no CLI needed).
-evidence_sql() {
-    "$py" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()' "$1" "$2"
-}
-
 # same_files DIR: every file extracted into DIR is byte for byte the original it was made from.
 same_files() {
     local dir=$1 name found
@@ -832,7 +827,7 @@ evidence_case() {
     shift 3
     local db="$work/evidence-$((passed + failed)).sqlite"
     cp "$evidence" "$db"
-    evidence_sql "$db" "$sql" || die "evidence_sql $sql"
+    sql "$db" "$sql" || die "sql $sql"
     verify_both "verify refuses: $name" 7 "$db" -- "$sig_a"
     open_evidence "open --no-verify: $name" "$want" "$db" --no-verify "$key_a" "$@"
 }
