@@ -25,7 +25,10 @@
 # lengths, text that is not UTF-8); `amanat-keyholder open` and amanat_open.py must refuse each unless
 # given --no-verify. Both trim a --signing-key of ASCII space, tab, CR and LF only (section 2.1), and both
 # note a copy that still holds withdrawal tokens (section 12.7).
-# Evidence files and addenda (FORMAT.md sections 13 and 14): interop/add_evidence.py adds files (a scan
+# Evidence files and addenda (FORMAT.md sections 13 and 14): site b's third testimony is sent with files
+# (`amanat submit --attach`, then `amanat attach` and `amanat addendum` with the witness's token); both
+# readers must extract each byte for byte, and a marker inside them must be nowhere in site b's state.
+# interop/add_evidence.py also adds files (a scan
 # with EXIF and GPS text, a three-chunk recording, an empty file) and addenda to a copy of the export and
 # to a copy of the live database (streams in attachments/), as amanatd does, signing the new head with the
 # site's receipt key; both verifiers must accept them, both readers must list every attachment and addendum
@@ -196,11 +199,33 @@ stop_daemon "$site"
 pristine="$work/pristine.sqlite"
 cp "$site/amanat.sqlite" "$pristine"
 
+# Evidence files as a volunteer brings them (FORMAT.md §13, §14): a scan whose bytes carry EXIF and GPS text,
+# kept as evidence, and a marker that must never be found at rest; a recording of three chunks; an empty file;
+# and a letter the witness brings later.
+mkdir "$work/files"
+marker="amanat-interop-marker-$RANDOM$RANDOM$RANDOM"
+{ printf 'JFIF Exif GPS 43.2567N 76.9286E %s ' "$marker"; head -c 3000 /dev/urandom; } > "$work/files/scan.jpg"
+head -c 140000 /dev/urandom > "$work/files/interview.mp4"
+: > "$work/files/empty.txt"
+{ printf '%s ' "$marker"; head -c 70000 /dev/urandom; } > "$work/files/letter.pdf"
+printf 'My brother was released on %s.\n' "$marker" > "$work/files/addendum.txt"
+
 # A second intake site: its own state directory, so its own signing key and ledger.
 site_b="$work/site-b"
 start_daemon "$site_b"
 submit "$site_b" "$root/examples/testimony.json" "$work/submitted-b-1.json"
 submit "$site_b" "$work/edge-cases.json" "$work/submitted-b-2.json"
+# Site b's third testimony comes with files, through amanat (which encrypts them) and amanatd's resumable
+# uploads; the witness then adds a letter and an addendum with the record id and token.
+"$bin/amanat" --socket "$site_b/amanatd.sock" submit --json "$root/examples/testimony.json" \
+    --attach "$work/files/scan.jpg" --attach "$work/files/interview.mp4" --attach "$work/files/empty.txt" \
+    > "$work/submitted-b-3.json" 2> "$work/submit.err" || die "amanat submit --attach: $(cat "$work/submit.err")"
+record_b3="$(json_member "$work/submitted-b-3.json" record_id)"
+json_member "$work/submitted-b-3.json" withdrawal_token > "$work/token-b3"
+"$bin/amanat" --socket "$site_b/amanatd.sock" attach "$record_b3" --token-file "$work/token-b3" \
+    "$work/files/letter.pdf" > /dev/null 2> "$work/attach.err" || die "amanat attach: $(cat "$work/attach.err")"
+"$bin/amanat" --socket "$site_b/amanatd.sock" addendum "$record_b3" --token-file "$work/token-b3" \
+    "$work/files/addendum.txt" > /dev/null 2> "$work/addendum.err" || die "amanat addendum: $(cat "$work/addendum.err")"
 # Site b rotates its testimony sections to key a alone (FORMAT.md §9), so that its ledger also
 # holds `rewrap` entries (§12.3) for both verifiers to check.
 "$bin/amanat" --socket "$site_b/amanatd.sock" export --out "$work/export-b-before-rewrap.sqlite" \
@@ -699,8 +724,8 @@ open_many() {
     fi
 }
 
-open_many "two sites' exports open alike, in the order given" 0 $((examples + 2)) "$export_b" "$export_a"
-if [ "$(wc -l < "$work/python.jsonl")" -eq $((examples + 2)) ]; then
+open_many "two sites' exports open alike, in the order given" 0 $((examples + 3)) "$export_b" "$export_a"
+if [ "$(wc -l < "$work/python.jsonl")" -eq $((examples + 3)) ]; then
     pass "two sites' exports: one line per record of either"
 else
     fail "two sites' exports: one line per record of either" "$(wc -l < "$work/python.jsonl") lines"
@@ -741,16 +766,10 @@ verify_both "two sites, a record of one copied into the other" 7 "$copied" "$exp
 
 # --- Evidence files and addenda (FORMAT.md §12.8, §13, §14) --------------------------------------
 
-# Files as a volunteer brings them: a scan whose bytes carry EXIF and GPS text (kept as evidence, §13)
-# and a unique marker, a recording of three chunks, an empty file. interop/add_evidence.py adds them and
-# addenda to copies of the archive as amanatd does (§12.3, §13.4, §14), then signs the new head with the
-# site's own receipt key, so the archive verifies. Both readers must then agree on every attachment and
+# The files of the setup (a scan, a recording of three chunks, an empty file): interop/add_evidence.py adds
+# them and addenda to copies of site a's archive as amanatd does (§12.3, §13.4, §14), then signs the new head
+# with the site's own receipt key, so the archive verifies. Damaged copies need no daemon this way. Both readers must then agree on every attachment and
 # addendum, write byte-identical files, and refuse each damaged copy for the same reason.
-mkdir "$work/files"
-{ printf 'JFIF Exif GPS 43.2567N 76.9286E amanat-interop-marker-%s ' "$RANDOM$RANDOM"; head -c 3000 /dev/urandom; } \
-    > "$work/files/scan.jpg"
-head -c 140000 /dev/urandom > "$work/files/interview.mp4"
-: > "$work/files/empty.txt"
 evidence="$work/evidence.sqlite"
 cp "$export_a" "$evidence"
 "$py" "$here/add_evidence.py" "$evidence" "$site/receipt.key" "$pk_a" --record 2 --file "$work/files/scan.jpg" \
@@ -857,6 +876,42 @@ verify_both "verify refuses: a live copy whose empty file's stream was deleted" 
 open_evidence "open --no-verify: a live copy whose empty file's stream was deleted" 6 "$live" --no-verify "$key_a" \
     --expect-attachment "3:1:tampered: attachment $empty_id: its stream file $work/live/attachments/$empty_storage is missing" \
     --expect-attachment 2:1:-
+
+# Files sent through amanat and amanatd (site b's third record): both readers extract each, byte for byte
+# the original, and the marker inside two of them is nowhere in site b's state at rest (database, WAL,
+# attachment files, log).
+dirs=("$work/files-b-swift" "$work/files-b-python")
+swift_rc=0
+py_rc=0
+XDG_STATE_HOME="$(fresh_state)" "$bin/amanat-keyholder" open "$export_b" --key "$key_a" --passphrase-file "$work/passphrase" \
+    --signing-key "$sig_b" --attachments-dir "${dirs[0]}" > "$work/swift.jsonl" 2> "$work/swift.err" || swift_rc=$?
+"$py" "$here/amanat_open.py" "$export_b" --key "$key_a" --passphrase-file "$work/passphrase" \
+    --signing-key "$sig_b" --attachments-dir "${dirs[1]}" > "$work/python.jsonl" 2> "$work/python.err" || py_rc=$?
+if [ "$swift_rc" != 0 ] || [ "$py_rc" != 0 ]; then
+    fail "files sent with amanat open alike" "exit codes: amanat-keyholder $swift_rc, amanat_open.py $py_rc: $(tail -n 1 "$work/python.err")"
+elif ! why="$("$py" "$here/compare.py" "$work/swift.jsonl" "$work/python.jsonl" --records 3 --attachments 4 \
+    --expect-attachment 3:1:- --expect-attachment 3:2:- --expect-attachment 3:3:- --expect-attachment 3:4:- \
+    --expect-addendum 3:1:- 2>&1)"; then
+    fail "files sent with amanat open alike" "$why"
+else
+    identical=1
+    for dir in "${dirs[@]}"; do
+        for name in scan.jpg interview.mp4 empty.txt letter.pdf; do
+            found=("$dir/$record_b3"-*-"$name")
+            [ -f "${found[0]}" ] && cmp -s "${found[0]}" "$work/files/$name" || identical=0
+        done
+    done
+    if [ "$identical" = 1 ] && grep -q "$marker" "$work/python.jsonl" && grep -q "$marker" "$work/swift.jsonl"; then
+        pass "files sent with amanat open alike: each byte for byte the original, the addendum's text read back"
+    else
+        fail "files sent with amanat open alike" "an extracted file differs from its original, or the addendum was not read"
+    fi
+fi
+if grep -rqF "$marker" "$site_b"; then
+    fail "no marker from a sent file or addendum is at rest in site b's state" "$(grep -rlF "$marker" "$site_b" | head -3)"
+else
+    pass "no marker from a sent file or addendum is at rest in site b's state"
+fi
 
 # --- Receipts (FORMAT.md §12.6) ------------------------------------------------------------------
 
