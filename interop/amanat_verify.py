@@ -380,6 +380,10 @@ def first_unusable_row(connection):
     position = first_ill_formed_text(connection, ("form_id", "received"))
     if position is not None:
         return f"a record is malformed (record {position}: a form or date that is not well-formed UTF-8)"
+    if has_evidence(connection):
+        malformed = connection.execute(MALFORMED_EVIDENCE).fetchone()
+        if malformed is not None:
+            return f"{malformed[0].decode()} is malformed (a value of the wrong type, length or range)"
     return None
 
 
