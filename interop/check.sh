@@ -82,6 +82,14 @@ fail() {
     printf 'FAIL  %s: %s\n' "$1" "$2"
 }
 
+# --- The Python stream reader against the committed vectors (FORMAT.md §11, §13) -----------------
+
+if vectors="$("$py" "$root/Tests/Vectors/stream.py" 2>&1)"; then
+    pass "amanat_stream.py reads every stream vector as it says, and padme.txt is section 13.2's ($vectors)"
+else
+    fail "amanat_stream.py against Tests/Vectors/stream" "$vectors"
+fi
+
 # --- Setup: keys, amanatd, submissions -----------------------------------------------------------
 
 head -c 24 /dev/urandom | base64 > "$work/passphrase"
