@@ -546,10 +546,15 @@ verify_both "a --signing-key with a no-break space after it is refused" 64 "$exp
 verify_both "a --signing-key with an ideographic space before it is refused" 64 "$export_a" -- \
     "$(printf '\xe3\x80\x80')$sig_a"
 verify_both "site b's export, with rewrap entries, verifies" 0 "$export_b" -- "$sig_b"
-if grep -q ' 2 rewrap entries' "$work/swift.verify" && grep -q ' 2 rewraps' "$work/python.verify"; then
-    pass "both verifiers count site b's 2 rewrap entries"
+if grep -q ' 3 rewrap entries' "$work/swift.verify" && grep -q ' 3 rewraps' "$work/python.verify"; then
+    pass "both verifiers count site b's 3 rewrap entries (one per record)"
 else
-    fail "both verifiers count site b's 2 rewrap entries" "$(cat "$work/swift.verify" "$work/python.verify")"
+    fail "both verifiers count site b's 3 rewrap entries (one per record)" "$(cat "$work/swift.verify" "$work/python.verify")"
+fi
+if grep -q ' 4 attachment entries' "$work/swift.verify" && grep -q ' 4 attachments' "$work/python.verify"; then
+    pass "both verifiers count and hash site b's 4 attachments"
+else
+    fail "both verifiers count site b's 4 attachments" "$(cat "$work/swift.verify" "$work/python.verify")"
 fi
 if grep -q "rewrap entries (signed by $signer_a)" "$work/swift.verify" \
     && grep -q "rewraps (signed by $signer_a)" "$work/python.verify"; then
