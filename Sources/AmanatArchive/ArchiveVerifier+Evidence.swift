@@ -17,7 +17,7 @@ public struct DigestKey: Hashable, Sendable {
     }
 }
 
-/// The `attachment` and `addendum` entries of a ledger (docs/EVIDENCE-SPEC.md section 5), gathered while the chain
+/// The `attachment` and `addendum` entries of a ledger (docs/FORMAT.md section 12.4), gathered while the chain
 /// is walked, then matched against the rows: each row must match an entry of its record by digest, no two rows
 /// one entry, and each entry of a record that is not withdrawn must have its row.
 struct EvidenceLedger {

@@ -13,7 +13,7 @@ public struct AttachmentStreamError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The stored bytes of one attachment (its stream, docs/EVIDENCE-SPEC.md section 2), read piece by piece, never
+/// The stored bytes of one attachment (its stream, docs/FORMAT.md section 13), read piece by piece, never
 /// whole: from `attachment_chunks` in an export, or from `attachments/STORAGE` beside a copy of the live database.
 package enum AttachmentStream {
     /// The size of an export's pieces (all but the last).

@@ -3,7 +3,7 @@ public import AmanatForms
 import Foundation
 package import GRDB
 
-/// One `attachments` row (docs/EVIDENCE-SPEC.md section 4): an evidence file's sealed metadata and where its
+/// One `attachments` row (docs/FORMAT.md section 7.1): an evidence file's sealed metadata and where its
 /// stream is. Read as stored; nothing here is trusted until verification or opening checks it.
 public struct AttachmentRow: Sendable, Equatable {
     /// The attachment's random id.
@@ -39,7 +39,7 @@ public struct AttachmentRow: Sendable, Equatable {
         self.storage = storage
     }
 
-    /// The ledger digest of the row (`attachment` entry, docs/EVIDENCE-SPEC.md section 5).
+    /// The ledger digest of the row (`attachment` entry, docs/FORMAT.md section 12.4).
     public var digest: [UInt8] {
         Ledger.attachmentDigest(
             recordID: recordID, attachmentID: attachmentID, position: position, sealedTo: sealedTo,
@@ -67,7 +67,7 @@ public struct AddendumRow: Sendable, Equatable {
         self.envelope = envelope
     }
 
-    /// The ledger digest of the row (`addendum` entry, docs/EVIDENCE-SPEC.md section 5).
+    /// The ledger digest of the row (`addendum` entry, docs/FORMAT.md section 12.4).
     public var digest: [UInt8] {
         Ledger.addendumDigest(recordID: recordID, addendumID: addendumID, position: position, envelope: envelope)
     }

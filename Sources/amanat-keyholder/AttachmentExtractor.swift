@@ -8,7 +8,7 @@ import Glibc
 /// Decrypts one attachment's stream into a new file, piece by piece: the stream is never held whole, and each
 /// chunk's plaintext lives in protected memory until it is written.
 ///
-/// The stream's framing comes from the sealed size alone (docs/EVIDENCE-SPEC.md section 2): the 29-byte preamble,
+/// The stream's framing comes from the sealed size alone (docs/FORMAT.md section 13): the 29-byte preamble,
 /// then *n* chunks of 65536 + 17 bytes, the last one shorter. A chunk that does not authenticate (a flipped bit, a
 /// chunk reordered or dropped: the secretstream nonce chain breaks), a tag other than MESSAGE before the last chunk
 /// or other than FINAL on it, padding that is not zero, or written bytes whose SHA-256 is not the sealed one, each

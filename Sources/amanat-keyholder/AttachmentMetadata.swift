@@ -4,7 +4,7 @@ import AmanatFormat
 import AmanatJSON
 import AmanatReports
 
-/// The sealed metadata of one attachment (docs/EVIDENCE-SPEC.md section 3), read from its opened envelope and
+/// The sealed metadata of one attachment (docs/FORMAT.md section 14), read from its opened envelope and
 /// checked against its row before any byte of the stream is decrypted.
 struct AttachmentMetadata {
     /// The file's original name, as the volunteer's `amanat` read it: text, never a path.

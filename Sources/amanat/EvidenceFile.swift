@@ -76,7 +76,7 @@ final class EvidenceFile {
         guard UInt64(status.st_size) == size else { throw EvidenceError(UI.fileChanged(name)) }
     }
 
-    /// The last path component, if it is a name the protocol takes (EVIDENCE-SPEC section 6).
+    /// The last path component, if it is a name the protocol takes (PROTOCOL.md section 2.9).
     static func baseName(of path: String) -> String? {
         let trimmed = path.utf8.reversed().drop { $0 == UInt8(ascii: "/") }.reversed()
         let last = trimmed.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).last ?? []

@@ -1,6 +1,6 @@
 import AmanatFormat
 
-/// Where each byte of a file's attachment stream (EVIDENCE-SPEC section 2) comes from, and how the stream is cut
+/// Where each byte of a file's attachment stream (FORMAT.md section 13) comes from, and how the stream is cut
 /// into upload segments: one PATCH each, whose start is where the encryptor's and the hasher's snapshot is taken.
 ///
 /// A segment is a whole number of chunks (the first also carries the preamble), so its start is a chunk boundary:

@@ -1,7 +1,7 @@
 @testable import amanat
 import Testing
 
-/// Media types from the first bytes of the files witnesses bring (EVIDENCE-SPEC: amanat detects, the key holder is
+/// Media types from the first bytes of the files witnesses bring (issue 15: amanat detects, the key holder is
 /// told).
 @Suite("amanat: media type detection") struct MediaTypeDetectorTests {
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }

@@ -2,7 +2,7 @@ import AmanatFormat
 @testable import amanat
 import Testing
 
-/// The segments a stream is sent in, and where each stored byte comes from (EVIDENCE-SPEC section 2).
+/// The segments a stream is sent in, and where each stored byte comes from (FORMAT.md section 13).
 @Suite("amanat: stream segments") struct StreamPlanTests {
     static let sizes: [UInt64] = [
         0, 1, 256, 257, 65_535, 65_536, 65_537, 1_000_000, 1_048_577, 64 << 20, (64 << 20) + 1, 300 << 20,

@@ -10,7 +10,7 @@ import GRDB
 @testable import amanat_keyholder
 import Testing
 
-/// Reading, verifying and extracting attachments and addenda (docs/EVIDENCE-SPEC.md sections 2 to 5 and 7), on
+/// Reading, verifying and extracting attachments and addenda (docs/FORMAT.md sections 7.1, 8.4, 12.8, 13 and 14), on
 /// archives built row by row (EvidenceArchive.swift).
 @Suite("attachments and addenda: reader, verifier, extraction") struct EvidenceTests {
     /// A new directory for extracted files inside the archive's.

@@ -7,7 +7,7 @@ import Glibc
 
 // STAND-IN (issue 15): finished uploads made without the uploads endpoints, which another part of the issue
 // builds. Each is a row in the live database's `uploads` table and a file in `attachments/` beside it, written
-// as amanatd's uploads resource leaves them once the last byte is durable (EVIDENCE-SPEC section 4). SQLite's
+// as amanatd's uploads resource leaves them once the last byte is durable (FORMAT.md section 7.1). SQLite's
 // locking lets this process write the row while amanatd runs. Once `POST/PATCH /v1/uploads` are in main, these
 // tests can make their uploads through them instead.
 
