@@ -75,20 +75,12 @@ extension InteractiveIntake {
                         return true
                     }
                     uploader.discardUploads()
-                    let detail = response.problem?.message ?? "amanatd answered HTTP \(response.status)"
-                    if response.status == 422 {
-                        terminal.say(UI.refused(detail)(language))
-                        return false
-                    }
-                    terminal.say(UI.sendFailed(detail)(language))
-                    failureCode = response.status >= 500 ? Exit.serverFailed : Exit.refused
+                    guard let code = showRefusal(response) else { return false }
+                    failureCode = code
                 } catch {
-                    if error.kind == .connectionLost || error.kind == .timedOut {
-                        terminal.say(UI.unknownOutcome(language))
-                    } else {
-                        uploader.discardUploads()
-                        terminal.say(UI.sendFailed(UI.transport(error)(language))(language))
-                    }
+                    let failure = showTransportFailure(error)
+                    // Uploads the testimony may already have bound are left alone; the others go.
+                    if !failure.outcomeUnknown { uploader.discardUploads() }
                     failureCode = Exit.unreachable
                 }
             } catch {
@@ -97,18 +89,7 @@ extension InteractiveIntake {
                 terminal.say(UI.sendingFilesFailed(error.message(language))(language))
                 failureCode = error.code
             }
-            switch try afterFailure() {
-            case .retry:
-                continue
-            case .review:
-                return false
-            case .discard:
-                answers.removeAll()
-                files.removeAll()
-                terminal.say(UI.discarded(language))
-                terminal.close()
-                exit(failureCode)
-            }
+            if try !retryAfterFailure(exitCode: failureCode) { return false }
         }
     }
 }

@@ -157,43 +157,58 @@ extension InteractiveIntake {
         defer { body.withUnsafeMutableBytes { raw in _ = raw.baseAddress.map { memset($0, 0, raw.count) } } }
         while true {
             terminal.say(UI.sending(language))
-            let response: HTTPResponse
             let failureCode: Int32
             do {
-                response = try options.client.request(method: "POST", path: Endpoint.testimonies, body: body)
+                let response = try options.client.request(method: "POST", path: Endpoint.testimonies, body: body)
                 if (200..<300).contains(response.status) {
                     // The testimony is stored: take the answers off the screen before the confirmation.
                     terminal.wipeScreen()
                     confirm(response, json: options.json)
                     return true
                 }
-                let detail = response.problem?.message ?? "amanatd answered HTTP \(response.status)"
-                if response.status == 422 {
-                    terminal.say(UI.refused(detail)(language))
-                    return false
-                }
-                terminal.say(UI.sendFailed(detail)(language))
-                failureCode = response.status >= 500 ? Exit.serverFailed : Exit.refused
+                guard let code = showRefusal(response) else { return false }
+                failureCode = code
             } catch {
-                if error.kind == .connectionLost || error.kind == .timedOut {
-                    terminal.say(UI.unknownOutcome(language))
-                } else {
-                    terminal.say(UI.sendFailed(UI.transport(error)(language))(language))
-                }
-                failureCode = error.isConnectionFailure || error.kind == .connectionLost || error.kind == .timedOut
-                    ? Exit.unreachable : Exit.failure
+                failureCode = showTransportFailure(error).code
             }
-            switch try afterFailure() {
-            case .retry:
-                continue
-            case .review:
-                return false
-            case .discard:
-                answers.removeAll()
-                terminal.say(UI.discarded(language))
-                terminal.close()
-                exit(failureCode)
-            }
+            if try !retryAfterFailure(exitCode: failureCode) { return false }
+        }
+    }
+
+    /// Shows why amanatd did not store the testimony. Nil when it was refused as invalid (the volunteer goes back
+    /// to the review to correct it); else the exit code should the volunteer give up.
+    func showRefusal(_ response: HTTPResponse) -> Int32? {
+        let detail = response.problem?.message ?? "amanatd answered HTTP \(response.status)"
+        if response.status == 422 {
+            terminal.say(UI.refused(detail)(language))
+            return nil
+        }
+        terminal.say(UI.sendFailed(detail)(language))
+        return response.status >= 500 ? Exit.serverFailed : Exit.refused
+    }
+
+    /// Shows a failure to reach amanatd, in the volunteer's language. `outcomeUnknown` when the request may have
+    /// arrived (the connection broke or timed out after sending): then it may be stored.
+    func showTransportFailure(_ error: ClientError) -> (code: Int32, outcomeUnknown: Bool) {
+        let unknown = error.kind == .connectionLost || error.kind == .timedOut
+        terminal.say(unknown ? UI.unknownOutcome(language) : UI.sendFailed(UI.transport(error)(language))(language))
+        return (error.isConnectionFailure || unknown ? Exit.unreachable : Exit.failure, unknown)
+    }
+
+    /// After a failed send: true to try again, false to go back to the review; a confirmed discard ends the
+    /// program with `exitCode`, nothing kept.
+    mutating func retryAfterFailure(exitCode: Int32) throws(Discarded) -> Bool {
+        switch try afterFailure() {
+        case .retry:
+            return true
+        case .review:
+            return false
+        case .discard:
+            answers.removeAll()
+            files.removeAll()
+            terminal.say(UI.discarded(language))
+            terminal.close()
+            exit(exitCode)
         }
     }
 
