@@ -30,7 +30,7 @@ import Testing
         ("site", "INSERT INTO site SELECT 2, signing_key FROM site;",
          "the archive's site table has 2 rows: it must name exactly one signing key"),
         ("site", "UPDATE site SET signing_key = zeroblob(32);", "the archive's site signing key is not a usable key (all zero)"),
-        ("ledger", "UPDATE ledger SET kind = 4 WHERE seq = 2;", ledgerMalformed),
+        ("ledger", "UPDATE ledger SET kind = 6 WHERE seq = 2;", ledgerMalformed),
         ("ledger", "UPDATE ledger SET kind = 0 WHERE seq = 1;", ledgerMalformed),
         ("ledger", "UPDATE ledger SET content_digest = content_digest || x'00' WHERE seq = 2;", ledgerMalformed),
         ("ledger", "UPDATE ledger SET prev_hash = substr(prev_hash, 1, 31) WHERE seq = 3;", ledgerMalformed),
