@@ -52,7 +52,7 @@ struct EvidenceReport {
             | amanatd peak RSS, that upload | \(rss(r.single.daemonPeakRSS)) | | | ≤ 64 MiB |
             | amanatd peak RSS, \(r.concurrentCount) concurrent uploads of a quarter of that | \(rss(r.concurrent.daemonPeakRSS)) | | | ≤ 64 MiB |
             | amanat peak RSS (1 GiB; largest of the concurrent ones) | \(rss(r.single.clientPeakRSS)); \(rss(r.concurrent.clientPeakRSS)) | | | ≤ 32 MiB |
-            | key holder extraction of the 1 GiB file | \(mbps(r.extraction.bytesPerSecond)) (\(String(format: "%.1f", r.extraction.seconds)) s, unlock included) | \(mbps(r.extractionLimit)) | \(ratio(r.extractionRatio)) | ≥ 0.70 |
+            | key holder extraction of every file of the export (\(Int(mib(r.extraction.bytes))) MiB) | \(mbps(r.extraction.bytesPerSecond)) (\(String(format: "%.1f", r.extraction.seconds)) s, unlock included) | \(mbps(r.extractionLimit)) | \(ratio(r.extractionRatio)) | ≥ 0.70 |
             | key holder peak RSS after unlocking | \(rss(r.extraction.clientPeakRSS)) | | | ≤ 128 MiB |
             | text submissions during the 1 GiB upload (1 client) | \(r.textDuringUpload.created) stored, p99 \(String(format: "%.1f", r.textDuringUpload.percentile(0.99))) ms | | | p99 ≤ 30 ms |
 
