@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 import Glibc
 
-/// How an export carries attachment streams (FORMAT.md section 15): each stream copied into `attachment_chunks` in
+/// How an export carries attachment streams (FORMAT.md section 12.7): each stream copied into `attachment_chunks` in
 /// pieces of 1 MiB, its row's `storage` set to NULL, so the export is one self-contained SQLite file.
 enum AttachmentChunks {
     /// Bytes per piece, but the last.

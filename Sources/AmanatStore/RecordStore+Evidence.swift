@@ -7,7 +7,7 @@ import GRDB
 import Glibc
 
 extension RecordStore {
-    /// The directory of attachment streams and uploads: `attachments` beside the database file (FORMAT.md section 15).
+    /// The directory of attachment streams and uploads: `attachments` beside the database file (FORMAT.md section 7.1).
     // MERGE NOTE (issue 15): the uploads resource names this directory too; keep one definition.
     var attachmentsDirectory: String {
         let directory = (path as NSString).deletingLastPathComponent

@@ -159,7 +159,7 @@ extension RecordStore {
                 var checkpoint: Checkpoint?
                 try db.inTransaction {
                     try db.execute(sql: "DELETE FROM withdrawal_tokens")
-                    // Uploads are live state of this host only (FORMAT.md section 15): an export holds none.
+                    // Uploads are live state of this host only (FORMAT.md section 7.1): an export holds none.
                     try db.execute(sql: "DELETE FROM uploads")
                     checkpoint = try LedgerTables.checkpoint(db, key: key)
                     return .commit
