@@ -1,4 +1,5 @@
 import AmanatCrypto
+import AmanatProtocol
 import AmanatFormat
 import AmanatJSON
 import ArgumentParser
@@ -46,7 +47,7 @@ extension Amanat {
                 fail(error.message(language), code: error.code)
             }
             let answer = AttachmentBinding.send(
-                body, to: RecordPath.attachments(recordID), options: options, uploader: uploader, isSubmission: false
+                body, to: Endpoint.recordAttachments(recordID), options: options, uploader: uploader, isSubmission: false
             )
             if options.json {
                 printBody(JSONValue.object(binding.described(answer)).canonicalBytes())
@@ -116,7 +117,7 @@ extension Amanat {
             guard body.count > 1 else { fail(UI.addendumEmpty(language)) }
             var bytes = JSONValue.object(body).canonicalBytes()
             defer { wipe(&bytes) }
-            let response = perform(options, "POST", RecordPath.addenda(recordID), body: bytes)
+            let response = perform(options, "POST", Endpoint.recordAddenda(recordID), body: bytes)
             if options.json {
                 printBody(response.body)
                 return
@@ -129,12 +130,6 @@ extension Amanat {
             }
         }
     }
-}
-
-/// The paths of a stored record's evidence (PROTOCOL.md 2.10 and 2.11).
-enum RecordPath {
-    static func attachments(_ recordID: String) -> String { "/v1/records/\(recordID)/attachments" }
-    static func addenda(_ recordID: String) -> String { "/v1/records/\(recordID)/addenda" }
 }
 
 /// The usage checks `attach` and `addendum` share.

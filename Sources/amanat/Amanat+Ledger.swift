@@ -123,7 +123,7 @@ extension Amanat {
         }
 
         func run() throws {
-            let language = lang.flatMap(IntakeLanguage.init(rawValue:)) ?? IntakeLanguage.fromEnvironment()
+            let language = messageLanguage(lang)
             let onTerminal = isatty(STDIN_FILENO) == 1
             let typedID = recordID ?? (onTerminal ? ask(UI.askRecordID(language)) : nil)
             guard let typedID else { fail("give the record id") }

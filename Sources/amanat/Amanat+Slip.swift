@@ -22,7 +22,7 @@ extension Amanat {
         }
 
         func run() throws {
-            let language = lang.flatMap(IntakeLanguage.init(rawValue:)) ?? IntakeLanguage.fromEnvironment()
+            let language = messageLanguage(lang)
             let answer = parseJSON(readInput(file, limit: 1 << 20))
             guard case .success(let id)? = answer["record_id"]?.stringValue.map(WithdrawalSlip.parseRecordID),
                 case .success(let token)? = answer["withdrawal_token"]?.stringValue.map(WithdrawalSlip.parseToken)

@@ -1,4 +1,5 @@
 import AmanatClient
+import AmanatProtocol
 import AmanatCrypto
 import AmanatFileSealing
 import AmanatFormat
@@ -68,7 +69,7 @@ final class FileUploader {
     func discardUploads() {
         for id in created {
             _ = try? UnixHTTPClient(socketPath: client.socketPath, timeoutSeconds: 10)
-                .request(method: "DELETE", path: UploadPath.upload(id))
+                .request(method: "DELETE", path: Endpoint.upload(id))
         }
         created.removeAll()
     }
@@ -113,7 +114,7 @@ final class FileUploader {
         while true {
             let response: HTTPResponse
             do {
-                response = try client.request(method: "POST", path: UploadPath.uploads, headers: headers)
+                response = try client.request(method: "POST", path: Endpoint.uploads, headers: headers)
             } catch {
                 guard Self.isTransient(error) else {
                     throw .failed(
@@ -125,7 +126,7 @@ final class FileUploader {
             }
             guard response.status == 201 else { throw .failed(refusal(response, name: file.name)) }
             guard case .object(let answer)? = try? JSONParser(maxDepth: 8).parse(response.body),
-                  let id = answer["upload_id"]?.stringValue, UploadPath.isUploadID(id)
+                  let id = answer["upload_id"]?.stringValue, EvidenceID(hex: id) != nil
             else {
                 throw .failed(EvidenceError(UI.unexpectedAnswer(file.name, "no upload id"), code: Exit.failure))
             }
@@ -222,7 +223,7 @@ final class FileUploader {
         let response: HTTPResponse
         do {
             response = try client.request(
-                method: "PATCH", path: UploadPath.upload(id), headers: headers,
+                method: "PATCH", path: Endpoint.upload(id), headers: headers,
                 contentType: "application/partial-upload", contentLength: length
             ) { (writer) throws(EvidenceError) in
                 try producer.run(skipping: offset - segment.storedStart) { piece in
@@ -274,7 +275,7 @@ final class FileUploader {
             try wait(after: reason, name: file.name, attempt: &attempt)
             let response: HTTPResponse
             do {
-                response = try client.request(method: "HEAD", path: UploadPath.upload(id))
+                response = try client.request(method: "HEAD", path: Endpoint.upload(id))
             } catch {
                 guard Self.isTransient(error) else {
                     throw .failed(
@@ -334,14 +335,3 @@ final class FileUploader {
     }
 }
 
-/// The paths of the upload resource (PROTOCOL.md 2.9).
-enum UploadPath {
-    static let uploads = "/v1/uploads"
-
-    static func upload(_ id: String) -> String { "\(uploads)/\(id)" }
-
-    /// 32 lowercase hex digits, as amanatd makes them: nothing else goes into a path.
-    static func isUploadID(_ id: String) -> Bool {
-        id.utf8.count == 32 && id.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
-    }
-}
