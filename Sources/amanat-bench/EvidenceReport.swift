@@ -25,6 +25,9 @@ struct EvidenceReport {
         func mbps(_ value: Double) -> String { String(format: "%.0f MB/s", value / 1e6) }
         func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
         func rss(_ bytes: Int) -> String { String(format: "%.1f MiB", mib(bytes)) }
+        func seconds(_ value: Double) -> String { String(format: "%.2f s", value) }
+        let bytes = Double(r.single.bytes)
+        let clientFloor = bytes / r.sha256.bytesPerCPUSecond + bytes / r.encryption.bytesPerCPUSecond
         let stamp = ISO8601DateFormatter().string(from: date)
         return """
             ## Evidence files (issue 15)
@@ -52,12 +55,31 @@ struct EvidenceReport {
             | amanatd peak RSS, that upload | \(rss(r.single.daemonPeakRSS)) | | | ≤ 64 MiB |
             | amanatd peak RSS, \(r.concurrentCount) concurrent uploads of a quarter of that | \(rss(r.concurrent.daemonPeakRSS)) | | | ≤ 64 MiB |
             | amanat peak RSS (1 GiB; largest of the concurrent ones) | \(rss(r.single.clientPeakRSS)); \(rss(r.concurrent.clientPeakRSS)) | | | ≤ 32 MiB |
-            | key holder extraction of every file of the export (\(Int(mib(r.extraction.bytes))) MiB) | \(mbps(r.extraction.bytesPerSecond)) (\(String(format: "%.1f", r.extraction.seconds)) s, unlock included) | \(mbps(r.extractionLimit)) | \(ratio(r.extractionRatio)) | ≥ 0.70 |
+            | key holder extraction of every file of the export (\(Int(mib(r.extraction.bytes))) MiB), from the first file written to the end | \(mbps(r.extraction.bytesPerSecond)) (\(String(format: "%.1f", r.extraction.seconds)) s; the whole `open`, with unlocking and verification, \(String(format: "%.1f", r.extraction.wholeSeconds)) s) | \(mbps(r.extractionLimit)) | \(ratio(r.extractionRatio)) | ≥ 0.70 |
             | key holder peak RSS after unlocking | \(rss(r.extraction.clientPeakRSS)) | | | ≤ 128 MiB |
-            | text submissions during the 1 GiB upload (1 client) | \(r.textDuringUpload.created) stored, p99 \(String(format: "%.1f", r.textDuringUpload.percentile(0.99))) ms | | | p99 ≤ 30 ms |
+            | text submissions during a second 1 GiB upload (1 client; that upload \(mbps(r.withText.bytesPerSecond))) | \(r.textDuringUpload.created) stored, p99 \(String(format: "%.1f", r.textDuringUpload.percentile(0.99))) ms | | | p99 ≤ 30 ms |
 
             The upload limit is the smaller of one core's secretstream encryption and the disk's sequential write +
             fsync, as issue 15 defines it; the extraction limit the smaller of one core's decryption and the disk.
+
+            ### Where the upload's time goes
+
+            An upload is CPU work in two processes on \(r.cores) cores, not one core's encryption alone. `amanat` reads
+            the file, hashes it (SHA-256 of the original bytes, for the chain of custody), encrypts it and sends it;
+            amanatd receives it, hashes the ciphertext (SHA-256, for the ledger: it cannot take the client's word),
+            writes and fsyncs it. CPU seconds of the \(Int(mib(r.single.bytes))) MiB upload, from each process's own
+            accounting:
+
+            | process | CPU seconds | of which the crypto floor (this run's limits) |
+            |---|---|---|
+            | `amanat` | \(seconds(r.single.clientCPUSeconds)) | \(seconds(clientFloor)): SHA-256 \(seconds(bytes / r.sha256.bytesPerCPUSecond)) + encryption \(seconds(bytes / r.encryption.bytesPerCPUSecond)) |
+            | amanatd | \(seconds(r.single.daemonCPUSeconds)) | \(seconds(bytes / r.sha256.bytesPerCPUSecond)): SHA-256 |
+            | both | \(seconds(r.single.clientCPUSeconds + r.single.daemonCPUSeconds)) | \(seconds(clientFloor + bytes / r.sha256.bytesPerCPUSecond)) |
+
+            The rest is the kernel's copies (file to `amanat`, `amanat` to the socket, the socket to amanatd, amanatd to
+            the page cache) and the writeback. If the \(r.cores) cores did nothing else, that work would move
+            \(mbps(r.single.cpuCeiling(cores: r.cores))): the CPU ceiling of this machine for an upload, \(ratio(r.single.cpuCeiling(cores: r.cores) / r.uploadLimit)) of the limit
+            above; the upload reached \(ratio(r.single.bytesPerSecond / r.single.cpuCeiling(cores: r.cores))) of that ceiling.
 
             """
     }

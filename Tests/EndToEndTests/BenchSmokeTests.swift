@@ -30,7 +30,10 @@ import Testing
         #expect(summary?.contains("key holder") == true)
         // The evidence part, at 4 MiB: an upload, the concurrent ones and the key holder's extraction, each with its
         // figures, and its own section in the results file.
-        #expect(lines.contains { $0.hasPrefix("evidence: 4 MiB upload ") && $0.contains("ratio") && $0.contains("p99") })
+        #expect(lines.contains {
+            $0.hasPrefix("evidence: 4 MiB upload ") && $0.contains("ratio") && $0.contains("cores could move")
+        })
+        #expect(lines.contains { $0.hasPrefix("evidence: the same upload beside text intake ") && $0.contains("p99") })
         #expect(lines.contains { $0.hasPrefix("evidence: 8 concurrent ") })
         #expect(lines.contains { $0.hasPrefix("evidence: key holder extracted ") })
         #expect(lines.last?.hasPrefix("evidence: 4 MiB upload ") == true)
@@ -38,6 +41,7 @@ import Testing
         let text = String(decoding: contents(results), as: UTF8.self)
         #expect(text.contains("keep me"))
         #expect(text.contains("<!-- amanat-bench:evidence:begin -->\n## Evidence files (issue 15)"))
+        #expect(text.contains("### Where the upload's time goes") && text.contains("the CPU ceiling of this machine"))
         #expect(!text.contains("old results"))
         #expect(text.contains("**Command:** `bench smoke test`"))
         #expect(text.contains("\n| 1 | per request | ") && text.contains("\n| 2 | per request | "))
