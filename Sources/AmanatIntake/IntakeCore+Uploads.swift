@@ -62,7 +62,7 @@ extension IntakeCore {
     public func appendUpload<Body: AsyncSequence>(
         _ principal: Principal, id: String, offset: Int, complete: Bool, contentType: String?, expectedLength: Int?,
         body: Body, interrupt: @escaping @Sendable () -> Void
-    ) async throws(IntakeError) -> UploadStatus where Body.Element: Collection<UInt8> {
+    ) async throws(IntakeError) -> UploadStatus where Body.Element: Collection<UInt8> & Sendable {
         let (store, uid) = try uploadAccess(principal, .appendUpload)
         let mediaType = contentType?.split(separator: ";", maxSplits: 1).first.map {
             $0.trimmingCharacters(in: " \t").lowercased()

@@ -74,7 +74,7 @@ public protocol UploadStore: Sendable {
 /// so many bytes (the store's `upload_sync_bytes`) and at ``finish()``.
 public protocol UploadAppender: AnyObject {
     /// Takes the next bytes, at the end of those taken so far.
-    func write<Bytes: Collection<UInt8>>(_ bytes: Bytes) async throws(StoreError)
+    func write<Bytes: Collection<UInt8> & Sendable>(_ bytes: Bytes) async throws(StoreError)
     /// Makes every byte taken durable, records the durable offset (and the SHA-256 once the upload is complete) and
     /// returns the upload's status. Called after a failed body too: what arrived is kept.
     func finish() async throws(StoreError) -> UploadStatus

@@ -3,84 +3,149 @@ import AmanatFormat
 import AmanatIntake
 import Glibc
 
-/// One append to one upload file: bytes gather in a 1 MiB buffer, which is written and hashed on the store's file
-/// queue; every `upload_sync_bytes` and at the end the file is fsynced and the offset recorded. At most one buffer
-/// is held, whatever the file's size.
+/// One append to one upload file, as a pipeline of two stages: while the request's bytes gather into the next batch
+/// (`batchBytes`), the batch before it is written, hashed and, every `upload_sync_bytes`, fsynced and its offset
+/// recorded, on the store's file queue. At most one batch waits and one is in flight, whatever the file's size.
+///
+/// The request's pieces are kept as they came (NIO's buffers), not copied: a batch is a list of pieces, written one
+/// `pwrite` each. Pieces under `smallPieceBytes` are copied into one buffer instead, so that a client sending its
+/// bytes in drips cannot make amanatd hold many large, nearly empty buffers.
 final class UploadFileAppender: UploadAppender {
-    private let store: UploadFileStore
-    /// The durable state.
-    private var upload: UploadStatus
-    /// The file; -1 once closed.
-    private var fd: Int32
-    /// SHA-256 over the `written` bytes.
-    private var hash: SHA256
-    /// Bytes in the file, durable or not.
-    private var written: Int
-    private var buffer: [UInt8] = []
+    /// Where the file stands after the last finished stage.
+    private struct State: Sendable {
+        /// The durable state: what the `uploads` row says.
+        var upload: UploadStatus
+        /// SHA-256 over the `written` bytes.
+        var hash: SHA256
+        /// Bytes in the file, durable or not.
+        var written: Int
+    }
 
-    static let bufferBytes = 1 << 20
+    /// The open file, closed when the last stage using it is done with it: ``close()`` may come while one runs.
+    private final class OpenFile: Sendable {
+        let fd: Int32
+        init(_ fd: Int32) { self.fd = fd }
+        deinit { Glibc.close(fd) }
+    }
+
+    private let store: UploadFileStore
+    private var file: OpenFile?
+    private var state: State
+    /// The batch in flight: its result is the state after it.
+    private var inFlight: Task<Result<State, StoreError>, Never>?
+    /// The next batch, gathering.
+    private var batch: [any Collection<UInt8> & Sendable] = []
+    private var batchCount = 0
+    /// Small pieces, copied together; appended to `batch` when a large piece follows or the batch is handed over.
+    private var small: [UInt8] = []
+
+    static let batchBytes = 512 << 10
+    static let smallPieceBytes = 32 << 10
 
     init(store: UploadFileStore, upload: UploadStatus, fd: Int32, hash: SHA256) {
         self.store = store
-        self.upload = upload
-        self.fd = fd
-        self.hash = hash
-        self.written = upload.offset
-        buffer.reserveCapacity(Self.bufferBytes)
-    }
-
-    deinit {
-        close()
+        self.file = OpenFile(fd)
+        self.state = State(upload: upload, hash: hash, written: upload.offset)
     }
 
     func close() {
-        if fd >= 0 { Glibc.close(fd) }
-        fd = -1
+        file = nil
     }
 
-    func write<Bytes: Collection<UInt8>>(_ bytes: Bytes) async throws(StoreError) {
-        guard fd >= 0 else { throw StoreError(.writeFailed, "an upload file was written after it was closed") }
-        let copied = bytes.withContiguousStorageIfAvailable { buffer.append(contentsOf: $0) } != nil
-        if !copied { buffer.append(contentsOf: bytes) }
-        if buffer.count >= Self.bufferBytes { try await flush() }
+    func write<Bytes: Collection<UInt8> & Sendable>(_ bytes: Bytes) async throws(StoreError) {
+        guard file != nil else { throw StoreError(.writeFailed, "an upload file was written after it was closed") }
+        let count = bytes.count
+        guard count > 0 else { return }
+        if count < Self.smallPieceBytes {
+            if small.isEmpty { small.reserveCapacity(Self.smallPieceBytes * 2) }
+            small.append(contentsOf: bytes)
+            if small.count >= Self.smallPieceBytes { takeSmall() }
+        } else {
+            takeSmall()
+            batch.append(bytes)
+        }
+        batchCount += count
+        if batchCount >= Self.batchBytes { try await handOver(sync: false) }
     }
 
     func finish() async throws(StoreError) -> UploadStatus {
-        guard fd >= 0 else { throw StoreError(.writeFailed, "an upload file was finished after it was closed") }
-        try await flush()
-        if written != upload.offset { try await sync() }
-        return upload
+        guard file != nil else { throw StoreError(.writeFailed, "an upload file was finished after it was closed") }
+        try await settle()
+        if batchCount > 0 || state.written != state.upload.offset { try await handOver(sync: true) }
+        try await settle()
+        return state.upload
     }
 
-    private func flush() async throws(StoreError) {
-        guard !buffer.isEmpty else { return }
-        var piece: [UInt8] = []
-        piece.reserveCapacity(Self.bufferBytes)
-        swap(&piece, &buffer)
-        let (fd, offset, before) = (self.fd, written, hash)
-        let frozen = piece
-        hash = try await store.onIO { () throws(StoreError) -> SHA256 in
-            try Self.writeAll(fd, frozen, at: offset)
-            var hash = before
-            frozen.withUnsafeBytes { hash.update($0) }
-            return hash
+    private func takeSmall() {
+        guard !small.isEmpty else { return }
+        batch.append(small)
+        small = []
+    }
+
+    /// Waits for the batch in flight, then starts the gathered one; `sync` makes it fsync and record its end even
+    /// short of `upload_sync_bytes`.
+    private func handOver(sync: Bool) async throws(StoreError) {
+        try await settle()
+        guard let file else { throw StoreError(.writeFailed, "an upload file was written after it was closed") }
+        takeSmall()
+        let pieces = batch
+        let count = batchCount
+        batch = []
+        batchCount = 0
+        let before = state
+        let store = self.store
+        let syncs = sync || before.written + count - before.upload.offset >= store.syncBytes
+        inFlight = Task.detached { [pieces, before, file, store, syncs] in
+            await UploadFileAppender.run(pieces, from: before, file: file, store: store, sync: syncs)
         }
-        written += frozen.count
-        if written - upload.offset >= store.syncBytes { try await sync() }
     }
 
-    private func sync() async throws(StoreError) {
-        let fd = self.fd
-        try await store.onIO { () throws(StoreError) in
-            guard fsync(fd) == 0 else { throw UploadFileStore.fileError(errno, "syncing an upload file") }
+    /// One stage: writes and hashes `pieces` after `before`, then, if `sync`, fsyncs and records the new end.
+    private static func run(
+        _ pieces: [any Collection<UInt8> & Sendable], from before: State, file: OpenFile, store: UploadFileStore,
+        sync: Bool
+    ) async -> Result<State, StoreError> {
+        do throws(StoreError) {
+            var after = try await store.onIO { () throws(StoreError) -> State in
+                var after = before
+                for piece in pieces {
+                    try write(piece, to: file.fd, at: after.written, hash: &after.hash)
+                    after.written += piece.count
+                }
+                if sync, fsync(file.fd) != 0 { throw UploadFileStore.fileError(errno, "syncing an upload file") }
+                return after
+            }
+            if sync { after.upload = try await store.record(before.upload, offset: after.written, hash: after.hash) }
+            return .success(after)
+        } catch {
+            return .failure(error)
         }
-        upload = try await store.record(upload, offset: written, hash: hash)
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int) throws(StoreError) {
+    /// Waits for the batch in flight, if any, and takes the state after it.
+    private func settle() async throws(StoreError) {
+        guard let inFlight else { return }
+        self.inFlight = nil
+        state = try await inFlight.value.get()
+    }
+
+    private static func write<Piece: Collection<UInt8>>(
+        _ piece: Piece, to fd: Int32, at offset: Int, hash: inout SHA256
+    ) throws(StoreError) {
+        func take(_ bytes: UnsafeRawBufferPointer) -> Result<Void, StoreError> {
+            Result { () throws(StoreError) in
+                try writeAll(fd, bytes, at: offset)
+                hash.update(bytes)
+            }
+        }
+        let done = piece.withContiguousStorageIfAvailable { take(UnsafeRawBufferPointer($0)) }
+        try (done ?? Array(piece).withUnsafeBytes { take($0) }).get()
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int) throws(StoreError) {
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress! + done, $0.count - done, off_t(offset + done)) }
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw UploadFileStore.fileError(errno, "writing an upload file")
