@@ -162,6 +162,17 @@ extension IntakeCore {
         }
     }
 
+    /// Blurs the times of every stored file (``UploadStore/blurFileTimes()``); logged only when it fails. The
+    /// checkpoint timer calls it once each received period is over.
+    public func blurStoredFileTimes() async {
+        guard let uploads else { return }
+        do {
+            _ = try await uploads.blurFileTimes()
+        } catch {
+            logger.warning("setting stored files' times failed", metadata: ["error": "\(error.message)"])
+        }
+    }
+
     private func uploadAccess(
         _ principal: Principal, _ operation: Operation
     ) throws(IntakeError) -> (any UploadStore, UInt32) {

@@ -59,6 +59,10 @@ public protocol UploadStore: Sendable {
     func create(ownerUID: UInt32, length: Int, maxPerOwner: Int) async throws(StoreError) -> UploadStatus?
     /// The upload's status; nil if there is none with that id.
     func status(_ id: UploadID) async throws(StoreError) -> UploadStatus?
+    /// Sets the access and modification times of every stored file (attachments and unfinished uploads) to the
+    /// epoch; their change times all become now. Called when a received period ends, so that a file's times date
+    /// it no closer than its record's `received` does (SECURITY.md); returns how many files it set.
+    func blurFileTimes() async throws(StoreError) -> Int
     /// Opens `upload` to append at its durable offset (bytes written after it by an append that failed are dropped).
     /// nil when its file has vanished (the row is removed then).
     func appender(for upload: UploadStatus) async throws(StoreError) -> (any UploadAppender)?

@@ -4,7 +4,8 @@ public import Logging
 public import ServiceLifecycle
 
 /// Every `interval`: signs the last record's ledger entry once its received period is over, logs the intake's
-/// counts for each period that is over, and retries WAL purges that failed after an erasure
+/// counts for each period that is over, sets the times of the stored evidence files once a period is over
+/// (``IntakeCore/blurStoredFileTimes()``), and retries WAL purges that failed after an erasure
 /// (``RecordStore/runPurgeRetries()`` retries them sooner too).
 ///
 /// Nothing here happens at a time that would date a record: a checkpoint signed on a timer within a period would
@@ -29,7 +30,14 @@ public struct CheckpointService: Service {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await store.runPurgeRetries() }
+                var period = core.currentPeriod().stamp
                 while (try? await Task.sleep(for: interval)) != nil {
+                    let now = core.currentPeriod().stamp
+                    if now != period {
+                        // The period's stored files then all carry its end as their change time, nothing finer.
+                        await core.blurStoredFileTimes()
+                        period = now
+                    }
                     await store.retryPendingPurge()
                     do {
                         try await store.signEndedPeriod(currentPeriod: core.currentPeriod().stamp)

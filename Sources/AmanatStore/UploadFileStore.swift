@@ -203,6 +203,30 @@ public final class UploadFileStore: UploadStore {
         return removed.count
     }
 
+    public func blurFileTimes() async throws(StoreError) -> Int {
+        let directory = self.directory
+        let path = directoryPath
+        return try await onIO { () throws(StoreError) -> Int in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            var epoch = (timespec(tv_sec: 0, tv_nsec: 0), timespec(tv_sec: 0, tv_nsec: 0))
+            var set = 0
+            for name in names where UploadID(hex: name) != nil {
+                let result = withUnsafePointer(to: &epoch) {
+                    $0.withMemoryRebound(to: timespec.self, capacity: 2) {
+                        utimensat(directory, name, $0, AT_SYMLINK_NOFOLLOW)
+                    }
+                }
+                if result == 0 {
+                    set += 1
+                } else if errno != ENOENT {
+                    // Removed meanwhile is fine; anything else is told, without the file's name.
+                    throw Self.fileError(errno, "setting a stored file's times")
+                }
+            }
+            return set
+        }
+    }
+
     // MARK: Start-up
 
     /// What ``recover()`` did.
@@ -217,7 +241,8 @@ public final class UploadFileStore: UploadStore {
 
     /// Before the first request: cuts each upload file back to its recorded durable offset (a `kill -9` can leave
     /// bytes past it), removes rows whose file is gone, every file in `attachments/` that no upload or attachment
-    /// row names (what a crash between a file and its row, or a removal cut short, left), and expired uploads.
+    /// row names (what a crash between a file and its row, or a removal cut short, left), and expired uploads;
+    /// then blurs every stored file's times (``blurFileTimes()``).
     public func recover() async throws(StoreError) -> Recovery {
         var recovery = Recovery()
         let (uploads, storages) = try await read { db in
@@ -253,6 +278,8 @@ public final class UploadFileStore: UploadStore {
         await unlinkFiles(orphans)
         recovery.orphans = orphans.count
         recovery.removed += try await removeExpired(sparing: [])
+        // A crash may have come before the end of the period the last files were stored in.
+        _ = try await blurFileTimes()
         return recovery
     }
 
