@@ -143,7 +143,10 @@ struct EvidenceBench {
         // An export holding the 1 GiB file (and the others), opened by the key holder.
         let archive = directory + "/evidence-export.sqlite"
         let exported = try runChild(bin + "/amanat", ["--socket", daemon.socketPath, "export", "--out", archive], label: "export")
-        guard exported.status == 0 else { throw BenchError("amanat export failed: see \(directory)/export.stderr") }
+        guard exported.status == 0 else {
+            // The working directory is removed on the way out: the error carries what amanat said.
+            throw BenchError("amanat export failed: \(ProcStats.read(directory + "/export.stderr") ?? "")")
+        }
         let signing = try runChild(bin + "/amanat", ["--socket", daemon.socketPath, "signing-key"], label: "signing-key")
         guard signing.status == 0, let siteKey = ProcStats.read(directory + "/signing-key.out")?
             .split(separator: "\n").first.map(String.init)
