@@ -12,7 +12,41 @@ public enum HTMLReport {
         let words = ReportWords(language: page.language)
         var body = "<p class=\"confidential\">\(escape(words.confidential))</p>\n"
         body += "<nav><a href=\"index.html\">\(escape(words.backToIndex))</a></nav>\n"
-        body += "<h1 dir=\"auto\">\(escape(page.title))</h1>\n"
+        body += content(page, words: words)
+        if !page.scripts.isEmpty {
+            body += "<footer><p class=\"note\">\(escape(words.fonts(page.scripts.neededPackages)))</p></footer>\n"
+        }
+        return document(title: "\(page.title) \(page.recordID)", language: page.language, body: body)
+    }
+
+    /// `page` as one article of ``allFileName``: its content without the link back, its id as the anchor the
+    /// index links to.
+    public static func article(_ page: ReportPage) -> String {
+        "<article id=\"r\(escape(page.recordID))\" lang=\"\(page.language.rawValue)\">\n"
+            + content(page, words: ReportWords(language: page.language)) + "</article>\n"
+    }
+
+    /// The file that prints every testimony, in storage order, each on new pages.
+    public static let allFileName = "all.html"
+
+    /// The start of ``allFileName``, before the first ``article(_:)``.
+    public static func allHead(language: ReportLanguage) -> String {
+        let words = ReportWords(language: language)
+        return head(title: words.allTitle, language: language)
+            + "<p class=\"confidential\">\(escape(words.confidential))</p>\n"
+            + "<nav><a href=\"index.html\">\(escape(words.backToIndex))</a></nav>\n"
+    }
+
+    /// The end of ``allFileName``, after the last ``article(_:)``: the font note, then the end of the document.
+    public static func allTail(language: ReportLanguage) -> String {
+        let words = ReportWords(language: language)
+        return "<footer><p class=\"note\">\(escape(words.fonts(ReportScripts.packages.map(\.package))))</p></footer>\n"
+            + "</body>\n</html>\n"
+    }
+
+    /// The heading, the facts, the sections and the evidence of `page`.
+    private static func content(_ page: ReportPage, words: ReportWords) -> String {
+        var body = "<h1 dir=\"auto\">\(escape(page.title))</h1>\n"
         if page.status != .opened {
             body += "<p class=\"alert \(page.status == .tampered ? "tampered" : "unopened")\" role=\"alert\">"
                 + "\(escape(words.status)): \(escape(words.statusText(page.status)))</p>\n"
@@ -49,8 +83,7 @@ public enum HTMLReport {
             }
             body += "</section>\n"
         }
-        body += evidence(page, words: words)
-        return document(title: "\(page.title) \(page.recordID)", language: page.language, body: body)
+        return body + evidence(page, words: words)
     }
 
     /// The addenda, in order, then the attachments, each linked to its extracted file.
@@ -106,8 +139,15 @@ public enum HTMLReport {
             + (detail.map { "<p class=\"detail\">\(escape($0))</p>" } ?? "") + "</div>\n"
     }
 
-    /// The index page: a count per status, then one row per record linking to its page.
-    public static func render(_ index: ReportIndex) -> String {
+    /// The file name of the index sorted by `column`; `index.html`, in storage order, for nil.
+    public static func indexFileName(sortedBy column: ReportIndex.Column?) -> String {
+        column.map { "index-\($0.rawValue).html" } ?? "index.html"
+    }
+
+    /// An index page: a count per status, then one row per record linking to its page, in storage order or sorted
+    /// by `column`. Each column heading links to the page sorted by it (one page per ``ReportIndex/Column``,
+    /// ``indexFileName(sortedBy:)``), so that the index sorts without a script.
+    public static func render(_ index: ReportIndex, sortedBy column: ReportIndex.Column? = nil) -> String {
         let words = ReportWords(language: index.language)
         var body = "<p class=\"confidential\">\(escape(words.confidential))</p>\n"
         body += "<h1>\(escape(words.indexTitle))</h1>\n<dl class=\"facts\">\n"
@@ -117,21 +157,36 @@ public enum HTMLReport {
         ) {
             body += "<dt>\(escape(label))</dt><dd>\(count)</dd>\n"
         }
-        body += "</dl>\n<table>\n<thead><tr><th>\(escape(words.number))</th><th>\(escape(words.record))</th>"
-            + "<th>\(escape(words.form))</th><th>\(escape(words.received))</th><th>\(escape(words.status))</th>"
-            + "</tr></thead>\n<tbody>\n"
-        for (number, entry) in index.entries.enumerated() {
+        body += "<dt>\(escape(words.sortedBy))</dt><dd>"
+            + escape(column.map { words.column($0) } ?? words.storageOrder) + "</dd>\n</dl>\n"
+        body += "<nav><p><a href=\"\(allFileName)\">\(escape(words.printAll))</a></p>"
+            + "<p class=\"note\">\(escape(words.sortHint))</p></nav>\n"
+        func heading(_ text: String, _ sort: ReportIndex.Column?, _ file: String) -> String {
+            guard sort == column else { return "<th><a href=\"\(file)\">\(escape(text))</a></th>" }
+            return "<th aria-sort=\"ascending\"><a href=\"\(file)\">\(escape(text))</a> ▲</th>"
+        }
+        body += "<table class=\"index\">\n<thead><tr>" + heading(words.number, nil, indexFileName(sortedBy: nil))
+            + "<th>\(escape(words.record))</th>"
+        for shown in ReportIndex.Column.allCases {
+            body += heading(words.column(shown), shown, indexFileName(sortedBy: shown))
+        }
+        body += "</tr></thead>\n<tbody>\n"
+        for entry in column.map(index.sorted(by:)) ?? index.entries {
             let rowClass = switch entry.status {
             case .opened: ""
             case .unopened, .withdrawn: " class=\"unopened\""
             case .tampered: " class=\"tampered\""
             }
-            body += "<tr\(rowClass)><td>\(number + 1)</td>"
+            body += "<tr\(rowClass)><td>\(entry.number)</td>"
                 + "<td><a href=\"\(escape(fileName(entry.recordID)))\"><code>\(escape(entry.recordID))</code></a></td>"
-                + "<td dir=\"auto\">\(escape(entry.formTitle))</td><td>\(escape(entry.received))</td>"
-                + "<td>\(escape(words.statusText(entry.status)))</td></tr>\n"
+            for shown in ReportIndex.Column.allCases {
+                let text = shown == .status ? words.statusText(entry.status) : entry.value(shown)
+                body += "<td dir=\"auto\">\(escape(text))</td>"
+            }
+            body += "</tr>\n"
         }
         body += "</tbody>\n</table>\n"
+        body += "<footer><p class=\"note\">\(escape(words.fonts(ReportScripts.packages.map(\.package))))</p></footer>\n"
         return document(title: words.indexTitle, language: index.language, body: body)
     }
 
@@ -153,6 +208,11 @@ public enum HTMLReport {
     }
 
     private static func document(title: String, language: ReportLanguage, body: String) -> String {
+        head(title: title, language: language) + body + "</body>\n</html>\n"
+    }
+
+    /// A document up to and including `<body>`: the policy, the title and the style.
+    private static func head(title: String, language: ReportLanguage) -> String {
         """
         <!DOCTYPE html>
         <html lang="\(language.rawValue)">
@@ -166,15 +226,14 @@ public enum HTMLReport {
         <style>\(style)</style>
         </head>
         <body>
-        \(body)</body>
-        </html>
 
         """
     }
 
     private static let style = """
 
-        body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; \
+        body { font-family: system-ui, "Noto Sans", "Noto Naskh Arabic", "Noto Sans CJK SC", sans-serif; \
+        max-width: 60rem; margin: 1rem auto; padding: 0 1rem; \
         line-height: 1.45; color: #111; background: #fff; }
         h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; border-bottom: 1px solid #999; margin-top: 2rem; }
         dl { display: grid; grid-template-columns: minmax(10rem, 16rem) 1fr; gap: .3rem 1rem; }
@@ -191,7 +250,16 @@ public enum HTMLReport {
         .alert.skipped { border-color: #777; background: #f2f2f2; }
         .detail { font-family: monospace; } .note, .empty { font-style: italic; }
         p.text { white-space: pre-wrap; unicode-bidi: plaintext; overflow-wrap: break-word; }
-        @media print { nav { display: none; } }
+        table.index { font-size: .9rem; } th a { color: inherit; }
+        footer { margin-top: 2rem; border-top: 1px solid #999; }
+        @page { margin: 15mm; }
+        @media print {
+        nav { display: none; } body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
+        article + article { break-before: page; } h1, h2, h3, dt { break-after: avoid; }
+        tr, li, .alert { break-inside: avoid; } a { color: inherit; text-decoration: none; }
+        .confidential, .alert, tr.tampered, tr.unopened { print-color-adjust: exact; \
+        -webkit-print-color-adjust: exact; }
+        }
 
         """
 

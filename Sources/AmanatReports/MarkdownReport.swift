@@ -31,7 +31,9 @@ public enum MarkdownReport {
                 }
             }
         }
-        return out + evidence(page, words: words)
+        out += evidence(page, words: words)
+        if !page.scripts.isEmpty { out += "_\(escape(words.fonts(page.scripts.neededPackages)))_\n" }
+        return out
     }
 
     /// The addenda, in order, then the attachments, each linked to its extracted file.
@@ -83,13 +85,16 @@ public enum MarkdownReport {
         ) {
             out += "- \(escape(label)): \(count)\n"
         }
-        out += "\n| \(words.number) | \(escape(words.record)) | \(escape(words.form)) | \(escape(words.received)) "
-            + "| \(escape(words.status)) |\n|---|---|---|---|---|\n"
-        for (number, entry) in index.entries.enumerated() {
-            out += "| \(number + 1) | [\(escape(entry.recordID))](\(fileName(entry.recordID))) "
-                + "| \(cell(entry.formTitle)) "
-                + "| \(cell(entry.received)) | \(cell(words.statusText(entry.status))) |\n"
+        let columns = ReportIndex.Column.allCases
+        out += "\n| \(words.number) | \(escape(words.record)) | "
+            + columns.map { escape(words.column($0)) }.joined(separator: " | ") + " |\n|"
+            + String(repeating: "---|", count: columns.count + 2) + "\n"
+        for entry in index.entries {
+            out += "| \(entry.number) | [\(escape(entry.recordID))](\(fileName(entry.recordID))) | "
+                + columns.map { cell($0 == .status ? words.statusText(entry.status) : entry.value($0)) }
+                    .joined(separator: " | ") + " |\n"
         }
+        out += "\n_\(escape(words.fonts(ReportScripts.packages.map(\.package))))_\n"
         return out
     }
 

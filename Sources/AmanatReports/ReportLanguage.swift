@@ -136,6 +136,59 @@ struct ReportWords {
         )
     }
 
+    /// The heading of an index column.
+    func column(_ column: ReportIndex.Column) -> String {
+        switch column {
+        case .received: received
+        case .form: form
+        case .status: status
+        case .language: language.pick("Language", "Язык", "Тілі")
+        case .region: language.pick("Region", "Регион", "Өңір")
+        case .violations: language.pick("Violations", "Нарушения", "Құқық бұзушылықтар")
+        case .consent: language.pick("Consent", "Согласие", "Келісім")
+        case .witness: language.pick("Witness", "Свидетель", "Куәгер")
+        }
+    }
+    var storageOrder: String {
+        language.pick("in the order received", "в порядке поступления", "түскен ретімен")
+    }
+    var sortedBy: String { language.pick("Sorted by", "Сортировка", "Сұрыптау") }
+    var sortHint: String {
+        language.pick(
+            "Click a column heading to sort by it; № restores the order received.",
+            "Щёлкните заголовок столбца, чтобы отсортировать по нему; № возвращает порядок поступления.",
+            "Бағанның тақырыбын бассаңыз, сол бойынша сұрыпталады; № түскен ретін қайтарады."
+        )
+    }
+    var allTitle: String {
+        language.pick(
+            "All testimonies, for printing", "Все показания для печати", "Басып шығаруға арналған барлық айғақтар"
+        )
+    }
+    var printAll: String {
+        language.pick(
+            "All testimonies on one page, for printing (all.html)",
+            "Все показания на одной странице для печати (all.html)", "Барлық айғақ бір бетте, басып шығаруға (all.html)"
+        )
+    }
+
+    /// What to install when Chinese or Uyghur text shows as empty boxes: the Debian packages, and how to bring
+    /// them to a machine without a network.
+    func fonts(_ packages: [String]) -> String {
+        let list = packages.joined(separator: " ")
+        return language.pick(
+            "Fonts: if Chinese or Uyghur (Arabic script) text shows as empty boxes, install the Debian packages "
+                + "\(list) on this computer. Offline: download them elsewhere with “apt-get download \(list)”, "
+                + "copy the .deb files here and install them with “sudo dpkg -i *.deb”.",
+            "Шрифты: если китайский текст или уйгурский (арабским письмом) показан пустыми квадратами, установите "
+                + "пакеты Debian \(list). Без сети: скачайте их на другом компьютере командой «apt-get download "
+                + "\(list)», перенесите файлы .deb сюда и установите командой «sudo dpkg -i *.deb».",
+            "Қаріптер: қытайша не ұйғырша (араб әрпімен) мәтін бос төртбұрыштар болып көрінсе, Debian-ның \(list) "
+                + "пакеттерін орнатыңыз. Желі болмаса: оларды басқа компьютерде «apt-get download \(list)» "
+                + "командасымен жүктеп, .deb файлдарын осында көшіріп, «sudo dpkg -i *.deb» командасымен орнатыңыз."
+        )
+    }
+
     func summary(opened: Int, unopened: Int, tampered: Int, withdrawn: Int = 0) -> [(String, Int)] {
         [(statusText(.opened), opened), (statusText(.unopened), unopened), (statusText(.tampered), tampered)]
             + (withdrawn > 0 ? [(statusText(.withdrawn), withdrawn)] : [])

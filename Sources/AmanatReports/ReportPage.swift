@@ -24,6 +24,8 @@ public struct ReportPage: Sendable {
     public var addenda: [ReportAddendum] = []
     /// The evidence files, in the order they were stored.
     public var attachments: [ReportAttachment] = []
+    /// The scripts of its text that need fonts a bare system may lack (``ReportScripts``).
+    public var scripts: ReportScripts = []
 }
 
 /// One section of a ``ReportPage``.
@@ -110,11 +112,16 @@ public struct ReportBuilder: Sendable {
         let sections = ([Section.clear] + Section.sealed).map { section in
             self.section(section, of: record, form: form)
         }
-        return ReportPage(
+        var page = ReportPage(
             language: language, recordID: record.recordID, title: title, received: record.received, facts: facts,
             status: record.status, notes: notes, sections: sections, addenda: addenda(of: record, form: form),
             attachments: attachments(of: record)
         )
+        let values: [ReportValue] = sections.flatMap(\.fields).map(\.value) + page.addenda.flatMap { addendum in
+            addendum.fields.map(\.value) + (addendum.text.map { [ReportValue.text($0)] } ?? [])
+        } + page.attachments.map { ReportValue.text($0.name) }
+        page.scripts = values.reduce(into: []) { $0.formUnion(ReportScripts(scanning: $1)) }
+        return page
     }
 
     private func section(_ section: Section, of record: OpenedRecord, form: Form?) -> ReportSection {
@@ -200,49 +207,5 @@ public struct ReportBuilder: Sendable {
         let headers = Array(Set(objects.flatMap(\.keys))).sorted()
         let rows = objects.map { object in headers.map { object[$0].map(generic) ?? .text("") } }
         return .table(headers: headers, rows: rows)
-    }
-}
-
-/// The index of a report: one line per record, in storage order.
-public struct ReportIndex: Sendable {
-    /// One record's line.
-    public struct Entry: Sendable {
-        public var recordID: String
-        public var formTitle: String
-        public var received: String
-        public var status: OpenedRecord.Status
-
-        /// `page`'s line.
-        public init(_ page: ReportPage) {
-            recordID = page.recordID
-            formTitle = page.title
-            received = page.received
-            status = page.status
-        }
-    }
-
-    /// The language.
-    public var language: ReportLanguage
-    /// The lines so far.
-    public private(set) var entries: [Entry] = []
-
-    /// An empty index.
-    public init(language: ReportLanguage) {
-        self.language = language
-    }
-
-    /// Adds `page`'s line.
-    public mutating func add(_ page: ReportPage) {
-        entries.append(Entry(page))
-    }
-
-    /// Adds a line made already (``Entry/init(_:)``).
-    public mutating func add(_ entry: Entry) {
-        entries.append(entry)
-    }
-
-    /// How many records have each status.
-    func count(_ status: OpenedRecord.Status) -> Int {
-        entries.count { $0.status == status }
     }
 }

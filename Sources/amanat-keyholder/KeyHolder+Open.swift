@@ -14,26 +14,37 @@ extension KeyHolder {
         static let configuration = CommandConfiguration(
             abstract: "Verify, then decrypt every record of one or more archives, read-only.",
             discussion: """
-                Each archive is first verified as `verify` does, against the --signing-key matching its site (or, \
-                without --signing-key, the site keys remembered in the heads file by an earlier verify; with neither, \
-                open refuses to run, exit 64), and must extend the head remembered for its site; a broken archive is \
-                refused (exit 7) unless --no-verify is given. A record found in several archives \
-                is written once; a withdrawn record has "withdrawn": true and no fields.
-                Writes one JSON object per line by default: record_id, form, form_version, received, and fields
-                (clear, identity and testimony merged). A section no given key opens, or one that fails
-                authentication, is named on stderr and listed under "unopened".
-                --format csv writes one table for spreadsheets: UTF-8 (--bom adds the byte order mark Excel
-                needs), every field quoted, CRLF line ends, and a ' before any cell that begins with = + - @,
-                tab or carriage return, so that no cell runs as a formula. It reads the records twice, first for
-                the columns, so that memory does not grow with the archive.
-                --format html or md writes a report for reading into the new directory --out: one page per
-                record and index.html (index.md). Fields are labelled in --lang from the form files in --forms
-                and grouped by section; a section that did not open is marked on its page.
+                Each archive is first verified as `verify` does, against the --signing-key matching its site or, \
+                without one, the site key remembered in the heads file by an earlier verify (with neither, open \
+                refuses to run, exit 64), and must extend the head remembered for its site; a broken archive is \
+                refused (exit 7) unless --no-verify is given. A record found in several archives is written once.
+
+                By default it writes one JSON object per line: record_id, form, form_version, received and fields \
+                (clear, identity and testimony merged); a withdrawn record has "withdrawn": true and no fields. A \
+                section no given key opens, or one that fails authentication, is named on stderr and listed under \
+                "unopened".
+
+                --format csv writes one table for spreadsheets: UTF-8 (--bom adds the byte order mark Excel needs), \
+                every field quoted, CRLF line ends, and a ' before any cell that begins with = + - @, tab or \
+                carriage return, so that no cell runs as a formula. Its columns are record_id, form, form_version, \
+                received, withdrawn (true or false), the fields in the order of the form files in --forms, then \
+                unopened; --labels writes each choice as its label instead of its code. With --out FILE.csv, \
+                relatives (every records field) go to FILE.relatives.csv, one row per relative keyed by record_id, \
+                and the main table holds their number; on standard output they stay as JSON in their cell. It reads \
+                the records twice, first for the columns, so that memory does not grow with the archive.
+
+                --format html or md writes a report for reading into the new directory --out: one page per record, \
+                index.html (index.md) with each record's language, region, violations, consent and witness, and, \
+                for html, the index sorted by each column (index-COLUMN.html, linked from the column headings) and \
+                all.html, every testimony in order for printing. Fields are labelled in --lang from the form files \
+                in --forms and grouped by section; a section that did not open is marked on its page. Chinese and \
+                Uyghur text needs the Debian packages fonts-noto-cjk and fonts-noto-core, which the report names.
+
                 A record's addenda (texts the witness added later) and its attachments' sealed metadata (name, \
                 media type, size, SHA-256) are listed with it. --attachments-dir DIR also writes each attachment \
                 that opens into the new directory DIR (mode 0700), as DIR/RECORD_ID-POSITION-NAME (mode 0600), \
-                where NAME keeps only letters, digits, '.', '-' and '_' of the sealed name; each file is \
-                decrypted as it is read, and kept only if its SHA-256 is the sealed one.
+                where NAME keeps only letters, digits, '.', '-' and '_' of the sealed name; each file is decrypted \
+                as it is read, and kept only if its SHA-256 is the sealed one.
                 """
         )
 
@@ -45,21 +56,26 @@ extension KeyHolder {
         @Option(name: .customLong("key"), help: "A secret key file (repeatable).") var keys: [String] = []
         @Option(name: .customLong("passphrase-file"), help: "Read the passphrase (for every key) from this file.")
         var passphraseFile: String?
-        @Option(help: "jsonl (default), csv, html or md.") var format: Format = .jsonl
+        @Option(help: "The output: JSON lines, a CSV table, or an HTML or Markdown report.") var format: Format = .jsonl
         @OptionGroup var sections: SectionsOption
         @Option(help: """
-            Write to this new file (mode 0600) instead of standard output; html, md: a new directory. A run that \
-            fails or is interrupted removes what it wrote.
+            Write to this new file (mode 0600), or for html and md this new directory, instead of standard output, \
+            removing what was written if the run fails or is interrupted.
             """)
         var out: String?
         @Flag(help: "csv: start with a UTF-8 byte order mark, for Excel.") var bom = false
+        @Option(help: "csv: write each choice as its label in this language instead of its stored code.")
+        var labels: LanguageOption?
         @OptionGroup var signing: SigningKeyOption
         @OptionGroup var heads: HeadsOption
-        @Flag(help: "Open without verifying: even an archive that fails verification, or with no pinned site key (its records may be forged or incomplete).")
+        @Flag(help: """
+            Open without verifying, even an archive that fails verification or has no pinned site key (its records \
+            may be forged or incomplete).
+            """)
         var noVerify = false
-        @Option(help: "html and md: the language of labels, en, ru or kk (default from LC_ALL, LC_MESSAGES or LANG).")
+        @Option(help: "html and md: the language of labels and headings (default from LC_ALL, LC_MESSAGES or LANG).")
         var lang: LanguageOption?
-        @Option(help: "html and md: the directory of form files, for labels (default \(Self.defaultFormsDirectory)).")
+        @Option(help: "The directory of form files, for labels and the order of CSV columns.")
         var forms: String = Self.defaultFormsDirectory
         @Option(
             name: .customLong("attachments-dir"),
@@ -77,6 +93,9 @@ extension KeyHolder {
                 guard out != nil else { throw ValidationError("--format \(format.rawValue) needs --out DIRECTORY") }
             }
             if bom && format != .csv { throw ValidationError("--bom is for --format csv") }
+            if labels != nil && format != .csv {
+                throw ValidationError("--labels is for --format csv; html and md take --lang")
+            }
             if let attachmentsDirectory {
                 var info = stat()
                 guard lstat(attachmentsDirectory, &info) != 0, errno == ENOENT else {
@@ -147,16 +166,19 @@ extension KeyHolder {
                     var columns = CSVColumns()
                     try forEachRecord { record, _, _ in
                         let sections = Self.openSections(of: record, with: unlocked.value.ring, requested: unlocked.value.sections)
-                        if let names = CSVOutput.splicedFieldNames(for: record, sections: sections) { return names }
+                        if let names = CSVOutput.splicedFieldNames(for: record, sections: sections) {
+                            return (record.formID, names)
+                        }
                         var uncounted = Tally()
                         let (opened, _) = Self.opened(record, sections: sections, requested: unlocked.value.sections, tally: &uncounted)
-                        return CSVColumns.names(of: opened)
-                    } emit: { names in
-                        columns.add(names)
+                        return (record.formID, CSVColumns.names(of: opened))
+                    } emit: { form, names in
+                        columns.add(names, form: form)
                         progress.advance()
                     }
-                    csv = columns.table
-                    try (output as? CSVOutput)?.writeHeader(columns.table)
+                    if let output = output as? CSVOutput {
+                        csv = try output.writeHeaders(columns, labels: labels?.language)
+                    }
                 }
                 let shared = ReadOnly((encodesLines: format == .jsonl, csv: csv, report: (output as? ReportOutput)?.renderer))
                 /// The record as the output takes it. Encoded on a worker, the record's JSON values are freed on the
@@ -165,7 +187,7 @@ extension KeyHolder {
                     if shared.value.encodesLines {
                         return .encoded(JSONLinesOutput.line(for: opened))
                     } else if let csv = shared.value.csv {
-                        return csv.row(opened).map { .encoded($0) } ?? .unexpectedField(opened.recordID)
+                        return csv.rows(opened).map { .rows($0) } ?? .unexpectedField(opened.recordID)
                     } else if let report = shared.value.report {
                         return report.render(opened)
                     }
@@ -312,9 +334,11 @@ struct Opening: Sendable {
     enum Payload: Sendable {
         case record(OpenedRecord)
         case encoded([UInt8])
-        /// A report's page, rendered on a worker: its line in the index, its file name and its bytes. Only the
-        /// rendered bytes wait to be written, not the page's values as well.
-        case page(ReportIndex.Entry, file: String, bytes: [UInt8])
+        /// A record's lines in a CSV table and its tables of relatives, made on a worker.
+        case rows(CSVTable.Rows)
+        /// A report's page, rendered on a worker: its line in the index, its file name, its bytes and, for HTML,
+        /// its article in all.html. Only the rendered bytes wait to be written, not the page's values as well.
+        case page(ReportIndex.Entry, file: String, bytes: [UInt8], article: [UInt8])
         /// A CSV row would need a column the first reading did not find: the record changed between the readings.
         case unexpectedField(String)
     }

@@ -22,7 +22,13 @@ extension KeyHolder.Open {
         do {
             switch format {
             case .jsonl: return JSONLinesOutput(sink: try sink())
-            case .csv: return CSVOutput(sink: try sink(), byteOrderMark: bom)
+            case .csv:
+                let library = FormLibrary(directory: forms)
+                // The forms order the columns; without them the table still has every field, in the order seen.
+                for problem in library.problems {
+                    warn("\(problem); fields without a form come in the order first seen, relatives as JSON")
+                }
+                return CSVOutput(sink: try sink(), path: out, byteOrderMark: bom, forms: library)
             case .html, .md:
                 let library = FormLibrary(directory: forms)
                 // Labels are a convenience: without forms the report still shows every field, by name.
@@ -161,7 +167,7 @@ final class JSONLinesOutput: OpenOutput {
         switch record {
         case .encoded(let line): try sink.write(line)
         case .record(let record): try sink.write(Self.line(for: record))
-        case .unexpectedField: preconditionFailure("JSON lines have no columns")
+        case .unexpectedField, .rows: preconditionFailure("JSON lines have no columns")
         case .page: preconditionFailure("JSON lines have no pages")
         }
     }
@@ -172,14 +178,27 @@ final class JSONLinesOutput: OpenOutput {
 }
 
 /// One CSV table, written as records are opened: its header comes first, once a first reading of the records has
-/// found every column (KeyHolder+Open.swift), and each row is made on a worker.
+/// found every column (KeyHolder+Open.swift), and each row is made on a worker. With `--out FILE.csv`, each
+/// `records` field (relatives) gets a table of its own beside it, `FILE.FIELD.csv`, made with the same care.
 final class CSVOutput: OpenOutput {
     private let sink: OutputSink
+    /// `--out`, or nil for standard output, where only one table fits.
+    private let path: String?
     private let byteOrderMark: Bool
+    private let forms: FormLibrary
+    private var recordSinks: [OutputSink] = []
 
-    init(sink: OutputSink, byteOrderMark: Bool) {
+    init(sink: OutputSink, path: String?, byteOrderMark: Bool, forms: FormLibrary) {
         self.sink = sink
+        self.path = path
         self.byteOrderMark = byteOrderMark
+        self.forms = forms
+    }
+
+    /// The file of `field`'s table beside the main table `path`: `opened.csv` gives `opened.relatives.csv`.
+    static func recordTablePath(_ path: String, field: String) -> String {
+        let stem = path.hasSuffix(".csv") ? String(path.dropLast(4)) : path
+        return "\(stem).\(field).csv"
     }
 
     /// The field names of `record`, sorted, as ``CSVColumns/names(of:)`` gives them, read from the member names
@@ -200,33 +219,55 @@ final class CSVOutput: OpenOutput {
         return names.sorted()
     }
 
-    func writeHeader(_ table: CSVTable) throws {
+    /// The table for `columns`, its header written, and the file of each table of relatives created with its
+    /// header; choices are written in `labels`, or as codes.
+    func writeHeaders(_ columns: CSVColumns, labels: ReportLanguage?) throws -> CSVTable {
+        let table = columns.table(forms: forms, labels: labels, splitsRecords: path != nil)
         try sink.write(table.header(byteOrderMark: byteOrderMark))
+        if let path {
+            for recordTable in table.recordTables {
+                let sink = try OutputSink(creating: Self.recordTablePath(path, field: recordTable.field))
+                recordSinks.append(sink)
+                try sink.write(recordTable.header(byteOrderMark: byteOrderMark))
+            }
+        } else if forms.forms.values.contains(where: { form in
+            form.fields.contains { $0.type == .records && columns.seen.contains($0.name) }
+        }) {
+            warn("relatives are written as JSON in their cell on standard output; --out FILE.csv gives them a table")
+        }
+        return table
     }
 
     func add(_ record: Opening.Payload) throws {
         switch record {
-        case .encoded(let row): try sink.write(row)
+        case .rows(let rows):
+            try sink.write(rows.main)
+            for (sink, lines) in zip(recordSinks, rows.records) where !lines.isEmpty { try sink.write(lines) }
         case .unexpectedField(let recordID):
             throw OutputSink.Failure(
                 description: "record \(recordID) has a field the first reading did not find: the archive changed while "
                     + "it was read; stopped"
             )
-        case .record, .page: preconditionFailure("a CSV table takes rows")
+        case .record, .page, .encoded: preconditionFailure("a CSV table takes rows")
         }
     }
 
     func finish() throws {
         try sink.close()
+        for sink in recordSinks { try sink.close() }
     }
 }
 
-/// A report directory: one page a record, written as it is opened, then the index.
+/// A report directory: one page a record, written as it is opened, then the index. An HTML report also gets
+/// all.html, every page in one document for printing, written as the pages are, and the index sorted by each of its
+/// columns.
 final class ReportOutput: OpenOutput {
     private let directory: String
     private let markdown: Bool
     private let builder: ReportBuilder
     private var index: ReportIndex
+    /// all.html, open until ``finish()``; nil for Markdown.
+    private var all: OutputSink?
 
     /// Creates `directory` (mode 0700), or takes an existing empty one and makes it 0700; anything else is
     /// refused, so that no earlier report or other file is overwritten or mixed in. A failure or a signal removes
@@ -259,6 +300,11 @@ final class ReportOutput: OpenOutput {
                 )
             }
         }
+        if !markdown {
+            let all = try OutputSink(creating: "\(directory)/\(HTMLReport.allFileName)")
+            try all.write(Array(HTMLReport.allHead(language: builder.language).utf8))
+            self.all = all
+        }
     }
 
     /// Builds and renders pages; pure, so that the workers run it and this output only writes the files.
@@ -270,9 +316,15 @@ final class ReportOutput: OpenOutput {
             let page = builder.page(for: record)
             let entry = ReportIndex.Entry(page)
             if markdown {
-                return .page(entry, file: MarkdownReport.fileName(page.recordID), bytes: Array(MarkdownReport.render(page).utf8))
+                return .page(
+                    entry, file: MarkdownReport.fileName(page.recordID), bytes: Array(MarkdownReport.render(page).utf8),
+                    article: []
+                )
             }
-            return .page(entry, file: HTMLReport.fileName(page.recordID), bytes: Array(HTMLReport.render(page).utf8))
+            return .page(
+                entry, file: HTMLReport.fileName(page.recordID), bytes: Array(HTMLReport.render(page).utf8),
+                article: Array(HTMLReport.article(page).utf8)
+            )
         }
     }
 
@@ -280,16 +332,27 @@ final class ReportOutput: OpenOutput {
 
     func add(_ record: Opening.Payload) throws {
         let payload = if case .record(let record) = record { renderer.render(record) } else { record }
-        guard case .page(let entry, let file, let bytes) = payload else { preconditionFailure("a report takes pages") }
+        guard case .page(let entry, let file, let bytes, let article) = payload else {
+            preconditionFailure("a report takes pages")
+        }
         index.add(entry)
         try write(file, bytes)
+        try all?.write(article)
     }
 
     func finish() throws {
         if markdown {
             try write("index.md", Array(MarkdownReport.render(index).utf8))
-        } else {
-            try write("index.html", Array(HTMLReport.render(index).utf8))
+            return
+        }
+        if let all {
+            try all.write(Array(HTMLReport.allTail(language: builder.language).utf8))
+            try all.close()
+        }
+        let columns: [ReportIndex.Column?] = [nil] + ReportIndex.Column.allCases.map(Optional.some)
+        for column in columns {
+            let page = HTMLReport.render(index, sortedBy: column)
+            try write(HTMLReport.indexFileName(sortedBy: column), Array(page.utf8))
         }
     }
 

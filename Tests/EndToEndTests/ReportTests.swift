@@ -81,10 +81,168 @@ struct KeyHolderReportTests {
         let opened = try await key.open(database, extra: ["--format", "csv", "--out", path])
         #expect(opened.status == 0, "\(opened.stderr)")
         let text = String(decoding: contents(path), as: UTF8.self)
-        let header = ["record_id", "form", "form_version", "received"] + expected + ["unopened"]
+        let header = ["record_id", "form", "form_version", "received", "withdrawn"] + expected + ["unopened"]
         #expect(text.hasPrefix(header.map { "\"\($0)\"" }.joined(separator: ",") + "\r\n"))
         for id in ids { #expect(text.components(separatedBy: "\r\n\"\(id)\",").count == 2, "one row for \(id)") }
         #expect(opened.stderr.contains("opened \(ids.count) records"))
+    }
+
+    /// The examples in Kazakh, Chinese, Uyghur and Russian, and a testimony whose relative's name is a formula,
+    /// submitted; the last withdrawn. The key, the database, the ids in storage order and the documents.
+    static func caseWorkerArchive(in directory: TempDir) async throws -> (TestKey, String, [String], [[UInt8]]) {
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        let formula = """
+            {"form":"testimony","fields":{"full_name":"-Aqmaral","language":"ru","consent":"archive_only",
+            "narrative":"x",
+            "relatives":[{"name":"=HYPERLINK(\\"x.example\\")","relation":"sister","status":"missing"}]}}
+            """
+        let documents = ["testimony-kk.json", "testimony-zh.json", "testimony-ug.json", "testimony-ru.json"]
+            .map { contents(Paths.example($0)) } + [Array(formula.utf8), contents(Paths.example("testimony.json"))]
+        var ids: [String] = []
+        var token = ""
+        for document in documents {
+            let outcome = try await daemon.amanat(["submit", "--json", "-"], stdin: document)
+            try #require(outcome.status == 0, "\(outcome.stderr)")
+            let answer = try JSONParser().parse(outcome.stdout)
+            ids.append(try #require(answer["record_id"]?.stringValue))
+            token = try #require(answer["withdrawal_token"]?.stringValue)
+        }
+        let tokenFile = try directory.write("token", Array(token.utf8))
+        let withdrawn = try await daemon.amanat(["withdraw", ids.last!, "--token-file", tokenFile])
+        try #require(withdrawn.status == 0, "\(withdrawn.stderr)")
+        #expect(await daemon.stop() == 0)
+        return (key, daemon.databasePath, ids, documents)
+    }
+
+    /// `text` read as RFC 4180 CSV: its records, each a list of cells without quotes.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var records: [[String]] = [], record: [String] = [], cell = "", quoted = false
+        var scalars = Array(text.unicodeScalars)[...]
+        while let scalar = scalars.popFirst() {
+            switch (quoted, scalar) {
+            case (true, "\""):
+                if scalars.first == "\"" { cell.unicodeScalars.append(scalars.removeFirst()) } else { quoted = false }
+            case (true, _): cell.unicodeScalars.append(scalar)
+            case (false, "\""): quoted = true
+            case (false, ","): record.append(cell); cell = ""
+            case (false, "\r"): continue
+            case (false, "\n"): record.append(cell); records.append(record); record = []; cell = ""
+            default: cell.unicodeScalars.append(scalar)
+            }
+        }
+        return records
+    }
+
+    @Test("CSV for case workers: the form's column order, labels in ru and kk, relatives in their own table, withdrawn")
+    func caseWorkerCSV() async throws {
+        let directory = try TempDir()
+        let (key, database, ids, documents) = try await Self.caseWorkerArchive(in: directory)
+        let path = directory.file("opened.csv")
+        let opened = try await key.open(database, extra: ["--format", "csv", "--out", path, "--forms", Paths.forms,
+                                                          "--labels", "ru"])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let table = Self.parseCSV(String(decoding: contents(path), as: UTF8.self))
+        let formText = String(decoding: contents("\(Paths.forms)/testimony.toml"), as: UTF8.self)
+        let formOrder = formText.split(separator: "\n").filter { $0.hasPrefix("name = ") && !$0.contains("  ") }
+            .map { String($0.dropFirst(8).dropLast()) }
+        let header = try #require(table.first)
+        #expect(Array(header.prefix(5)) == ["record_id", "form", "form_version", "received", "withdrawn"])
+        #expect(header.last == "unopened")
+        let fields = Array(header.dropFirst(5).dropLast())
+        let topLevel = formOrder.filter(fields.contains)
+        #expect(fields == topLevel, "the form's order, not the order seen: \(fields)")
+        #expect(fields.first == "full_name" && fields.contains("relatives") && fields.last == "consent")
+        #expect(table.count == ids.count + 1 && table.dropFirst().map { $0[0] } == ids, "one row a record, in order")
+        let column = { (name: String) in header.firstIndex(of: name)! }
+        let kazakh = table[1]
+        #expect(kazakh[column("language")] == "Казахский")
+        #expect(kazakh[column("consent")] == "Только в архив")
+        #expect(kazakh[column("withdrawn")] == "false")
+        let kazakhFields = try #require(try JSONParser().parse(documents[0])["fields"])
+        let relativesCount = try #require(kazakhFields["relatives"]?.arrayValue?.count)
+        #expect(kazakh[column("relatives")] == String(relativesCount), "the main table holds their number")
+        #expect(table[5][column("full_name")] == "'-Aqmaral", "a formula stays neutralised")
+        let withdrawn = table[6]
+        #expect(withdrawn[column("withdrawn")] == "true")
+        #expect(withdrawn[column("full_name")] == "" && withdrawn.last == "")
+
+        let relativesPath = directory.file("opened.relatives.csv")
+        #expect(Self.mode(relativesPath) == 0o600)
+        let relatives = Self.parseCSV(String(decoding: contents(relativesPath), as: UTF8.self))
+        #expect(relatives.first == ["record_id", "number", "name", "relation", "location", "status", "notes"])
+        let ofKazakh = relatives.filter { $0[0] == ids[0] }
+        #expect(ofKazakh.map { $0[1] } == (1...relativesCount).map(String.init))
+        #expect(ofKazakh.first?[3] == "Муж или жена", "relation as its Russian label")
+        let first = try #require(try JSONParser().parse(documents[0])["fields"]?["relatives"]?.arrayValue?.first)
+        #expect(ofKazakh.first?[2] == first["name"]?.stringValue)
+        #expect(relatives.contains { $0[0] == ids[4] && $0[2] == "'=HYPERLINK(\"x.example\")" },
+                "a relative's formula is neutralised too")
+        #expect(!relatives.contains { $0[0] == ids[5] }, "a withdrawn record has no relatives")
+
+        // Kazakh labels; codes without --labels.
+        let kk = directory.file("kk.csv")
+        #expect(try await key.open(database, extra: ["--format", "csv", "--out", kk, "--forms", Paths.forms,
+                                                     "--labels", "kk"]).status == 0)
+        let kkTable = Self.parseCSV(String(decoding: contents(kk), as: UTF8.self))
+        #expect(kkTable[1][column("language")] == "Қазақ тілі")
+        #expect(Self.parseCSV(String(decoding: contents(directory.file("kk.relatives.csv")), as: UTF8.self))
+            .first { $0[0] == ids[0] }?[3] == "Жұбайы")
+        let codes = directory.file("codes.csv")
+        let coded = try await key.open(database, extra: ["--format", "csv", "--out", codes, "--forms", Paths.forms])
+        #expect(coded.status == 0)
+        #expect(Self.parseCSV(String(decoding: contents(codes), as: UTF8.self))[1][column("language")] == "kk")
+        // --labels is for CSV; an existing relatives file stops the run and leaves nothing behind.
+        #expect(try await key.open(database, extra: ["--labels", "ru"]).status == 64)
+        _ = try directory.write("new.relatives.csv", [])
+        let refused = try await key.open(database, extra: ["--format", "csv", "--out", directory.file("new.csv"),
+                                                           "--forms", Paths.forms])
+        #expect(refused.status == 1 && refused.stderr.contains("new.relatives.csv"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("new.csv")), "the main table is removed")
+    }
+
+    @Test("HTML for case workers: the index's columns, one sorted index per column, all.html in order, the fonts")
+    func caseWorkerHTML() async throws {
+        let directory = try TempDir()
+        let (key, database, ids, _) = try await Self.caseWorkerArchive(in: directory)
+        let out = directory.file("report")
+        let opened = try await key.open(database, extra: ["--format", "html", "--out", out, "--lang", "ru",
+                                                          "--forms", Paths.forms])
+        #expect(opened.status == 0, "\(opened.stderr)")
+        let sorted = ReportIndexColumns.all
+        let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(files == (ids.map { "\($0).html" } + ["index.html", "all.html"] + sorted.map { "index-\($0).html" })
+            .sorted())
+        for file in files {
+            #expect(Self.mode("\(out)/\(file)") == 0o600, "\(file)")
+            let page = String(decoding: contents("\(out)/\(file)"), as: UTF8.self)
+            #expect(!page.lowercased().contains("<script"), "\(file)")
+            #expect(!page.contains("http:") && !page.contains("https:"), "\(file) refers to something outside")
+        }
+        let index = String(decoding: contents("\(out)/index.html"), as: UTF8.self)
+        for heading in ["Язык", "Регион", "Нарушения", "Согласие", "Свидетель"] {
+            #expect(index.contains(">\(heading)</a></th>"), "\(heading)")
+        }
+        for name in sorted { #expect(index.contains("<a href=\"index-\(name).html\">"), "\(name)") }
+        #expect(index.contains(">Казахский</td>") && index.contains(">Только в архив</td>"))
+        #expect(index.contains("fonts-noto-cjk fonts-noto-core"), "the fonts to install")
+        // Sorted by the witness: the rows in the Russian collation of the names, the withdrawn record last.
+        let byWitness = String(decoding: contents("\(out)/index-witness.html"), as: UTF8.self)
+        let rows = ids.map { byWitness.range(of: "<a href=\"\($0).html\">")!.lowerBound }
+        #expect(rows.max() == rows.last, "no name, last")
+        #expect(byWitness.contains("<th aria-sort=\"ascending\"><a href=\"index-witness.html\">Свидетель</a> ▲</th>"))
+        // all.html: every testimony, in storage order, one document, a page break before each.
+        let all = String(decoding: contents("\(out)/all.html"), as: UTF8.self)
+        let articles = ids.map { all.range(of: "<article id=\"r\($0)\"")?.lowerBound }
+        #expect(!articles.contains(nil))
+        #expect(articles.compactMap { $0 } == articles.compactMap { $0 }.sorted())
+        #expect(all.contains("article + article { break-before: page; }"))
+        #expect(all.hasSuffix("</body>\n</html>\n"))
+        // The Chinese example's page names the CJK fonts, the Uyghur one the Arabic-script fonts too; a page in
+        // Latin and Cyrillic only, none.
+        #expect(String(decoding: contents("\(out)/\(ids[1]).html"), as: UTF8.self).contains("fonts-noto-cjk"))
+        #expect(String(decoding: contents("\(out)/\(ids[2]).html"), as: UTF8.self).contains("fonts-noto-core"))
+        #expect(!String(decoding: contents("\(out)/\(ids[4]).html"), as: UTF8.self).contains("fonts-noto"))
     }
 
     @Test("HTML: one page per record and an index, labelled in the chosen language, no scripts or external resources")
@@ -98,7 +256,8 @@ struct KeyHolderReportTests {
         #expect(opened.status == 0, "\(opened.stderr)")
         #expect(Self.mode(out) == 0o700)
         let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
-        #expect(files == (ids.map { "\($0).html" } + ["index.html"]).sorted())
+        let sorted = ReportIndexColumns.all.map { "index-\($0).html" }
+        #expect(files == (ids.map { "\($0).html" } + ["index.html", "all.html"] + sorted).sorted())
         for file in files {
             #expect(Self.mode("\(out)/\(file)") == 0o600, "\(file)")
             let page = String(decoding: contents("\(out)/\(file)"), as: UTF8.self)
@@ -214,4 +373,9 @@ struct KeyHolderReportTests {
         #expect(terminal.stdoutText.contains("opened 3 records"))
         #expect(contents(directory.file("tty.jsonl")) == contents(directory.file("quiet.jsonl")))
     }
+}
+
+/// The columns an HTML report's index is sorted by, each with its own page (FORMAT.md section 8.3).
+enum ReportIndexColumns {
+    static let all = ["received", "form", "language", "region", "violations", "consent", "witness", "status"]
 }
