@@ -8,9 +8,9 @@ struct HeadsOption: ParsableArguments {
     @Option(
         name: .customLong("heads"),
         help: """
-            The file of each site's last verified ledger head (default $XDG_STATE_HOME/amanat/heads, else \
-            ~/.local/state/amanat/heads). An archive must extend the head remembered for its site; its keys pin \
-            the sites when no --signing-key is given.
+            The file of each site's last verified ledger head, which an archive must extend and whose keys pin the \
+            sites when no --signing-key is given (default $XDG_STATE_HOME/amanat/heads, else \
+            ~/.local/state/amanat/heads).
             """
     )
     var path: String?

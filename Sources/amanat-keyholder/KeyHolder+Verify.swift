@@ -10,7 +10,10 @@ import Glibc
 struct SigningKeyOption: ParsableArguments {
     @Option(
         name: .customLong("signing-key"),
-        help: "A site's receipt-signing key, amanat-sig-… (repeatable: one per intake site). Get it from `amanat signing-key`."
+        help: """
+            A site's receipt-signing key, amanat-sig-… as `amanat signing-key` prints it, one per intake site \
+            (repeatable).
+            """
     )
     var texts: [String] = []
 

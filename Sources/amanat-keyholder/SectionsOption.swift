@@ -4,7 +4,7 @@ import ArgumentParser
 
 /// `--sections identity,testimony`, shared by open and rewrap.
 struct SectionsOption: ParsableArguments {
-    @Option(help: "Which sealed sections: identity, testimony or both (default identity,testimony).")
+    @Option(help: "The sealed sections to open: identity, testimony, or both separated by a comma.")
     var sections: String = "identity,testimony"
 
     /// The sections named, in storage order.

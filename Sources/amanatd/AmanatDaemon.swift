@@ -16,15 +16,20 @@ struct AmanatDaemon: AsyncParsableCommand {
         abstract: "Amanat intake daemon: takes testimonies on a Unix socket and seals them before storage.",
         discussion: """
             Every setting can come from --config FILE or from an option; options win. See config/amanatd.toml.
-            SIGHUP reloads recipients, forms, access groups and received_precision; SIGTERM stops after the
+
+            SIGHUP reloads recipients, forms, access groups and received_precision; SIGTERM stops after the \
             requests in flight.
+
             Exit codes: 0 clean stop or valid configuration; 1 runtime failure; 78 configuration error.
             """,
         version: AmanatVersion.text
     )
 
     @Option(help: "Read settings from this TOML file.") var config: String?
-    @Option(name: .customLong("check-config"), help: "Check this config file (with the other options), print the effective settings and exit.")
+    @Option(
+        name: .customLong("check-config"),
+        help: "Check this config file with the other options, print the effective settings and exit."
+    )
     var checkConfig: String?
     @OptionGroup var settingOptions: SettingOptions
 

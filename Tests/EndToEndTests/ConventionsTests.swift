@@ -85,6 +85,42 @@ struct ConventionsTests {
         #expect(await restarted.stop() == 0)
     }
 
+    @Test("--help of amanatd and open: one sentence an option, paragraphs without hard line breaks, 80 columns",
+          arguments: [["amanatd"], ["amanat-keyholder", "open"]])
+    func help(command: [String]) async throws {
+        // Wide enough that nothing wraps: every paragraph and every option's description is then one line.
+        let wide = try await run(Paths.binary(command[0]), Array(command.dropFirst()) + ["--help"],
+                                 environment: ["COLUMNS": "10000"])
+        #expect(wide.status == 0)
+        let lines = wide.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let usage = try #require(lines.firstIndex { $0.hasPrefix("USAGE:") })
+        for line in lines[..<usage] where !line.isEmpty {
+            #expect(line.hasSuffix(".") || line.hasSuffix(":"), "a paragraph broken mid-sentence: \(line)")
+        }
+        let options = try #require(lines.firstIndex(of: "OPTIONS:"))
+        var described = 0
+        for line in lines[(options + 1)...] where !line.isEmpty {
+            // "  --name <value>   Description." or the description alone on the line after a long name.
+            let text = line.hasPrefix("  -")
+                ? line.components(separatedBy: "  ").dropFirst(2).filter { !$0.isEmpty }.joined(separator: "  ")
+                : line.trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty else { continue }
+            // What argument-parser adds: the values and the default.
+            let own = text.replacingOccurrences(
+                of: #" \((values|default): [^)]*\)$"#, with: "", options: .regularExpression
+            )
+            #expect(own.hasSuffix("."), "\(line)")
+            #expect(!own.dropLast().contains(". "), "more than one sentence: \(line)")
+            #expect(!own.contains("(default") || !text.contains("(default:"), "the default said twice: \(line)")
+            described += 1
+        }
+        #expect(described > 5)
+        // At 80 columns argument-parser wraps every line to fit.
+        let narrow = try await run(Paths.binary(command[0]), Array(command.dropFirst()) + ["--help"],
+                                   environment: ["COLUMNS": "80"])
+        for line in narrow.stdoutText.split(separator: "\n") { #expect(line.count <= 80, "\(line)") }
+    }
+
     @Test("install-files installs completions and man pages under DESTDIR; uninstall removes them",
           .required(access("/usr/bin/make", X_OK) == 0, "make is not installed"),
           .required(FileManager.default.fileExists(atPath: "\(manPages)/amanat.1")

@@ -135,7 +135,7 @@ extension Setting {
     )
     public static let checkpointIntervalSeconds = Setting(
         "limits.checkpoint_interval_seconds", option: "checkpoint-interval-seconds",
-        help: "How often, in seconds, to look whether the received period is over (to sign it and log its counts).",
+        help: "How often, in seconds, to look whether the received period is over, to sign it and log its counts.",
         default: .integer(60), field: \.limits.checkpointIntervalSeconds, rule: .integer(in: 1...60)
     )
     public static let maxFileBytes = Setting(
@@ -160,7 +160,7 @@ extension Setting {
     )
     public static let uploadSyncBytes = Setting(
         "limits.upload_sync_bytes", option: "upload-sync-bytes",
-        help: "Bytes after which an append fsyncs its file and records its durable offset (and at its end).",
+        help: "Bytes after which an append, and its end, fsyncs its file and records its durable offset.",
         default: .integer(67_108_864), field: \.limits.uploadSyncBytes, rule: .integer(in: 65_536...1_073_741_824)
     )
     public static let uploadStallTimeoutSeconds = Setting(
