@@ -54,12 +54,13 @@ struct PartialOutputTests {
         let database = try await Self.archive(in: directory, key: key, copies: 300)
         try await Self.appendMalformedRecord(to: database)
         let out = directory.file("opened.\(format)")
-        var extra = ["--no-verify", "--format", format, "--out", out]
-        if format == "md" { extra += ["--forms", Paths.forms] }
+        // With the forms, a CSV table's relatives go to a second file, which must not be left either.
+        let extra = ["--no-verify", "--format", format, "--out", out, "--forms", Paths.forms]
         let outcome = try await key.open(database, extra: extra)
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("a record is malformed"), "\(outcome.stderr.suffix(400))")
         #expect(!FileManager.default.fileExists(atPath: out), "the partial output is removed")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("opened.relatives.csv")))
     }
 
     /// On standard output nothing can be taken back, so the rows are checked before the first record is written:
@@ -93,8 +94,9 @@ struct PartialOutputTests {
         }
     }
 
-    @Test("a report directory given empty stays, and gets no page when a record is malformed")
-    func aFailureKeepsAGivenDirectory() async throws {
+    @Test("a report directory given empty stays, and gets no page (nor all.html) when a record is malformed",
+          arguments: ["md", "html"])
+    func aFailureKeepsAGivenDirectory(format: String) async throws {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
         let database = try await Self.archive(in: directory, key: key, copies: 300)
@@ -102,7 +104,7 @@ struct PartialOutputTests {
         let out = directory.file("report")
         try #require(mkdir(out, 0o700) == 0)
         let outcome = try await key.open(
-            database, extra: ["--format", "md", "--out", out, "--forms", Paths.forms, "--no-verify"]
+            database, extra: ["--format", format, "--out", out, "--forms", Paths.forms, "--no-verify"]
         )
         #expect(outcome.status == 1)
         #expect(FileManager.default.fileExists(atPath: out), "a directory this run did not create stays")
