@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "AmanatStore",
             dependencies: [
-                "AmanatArchive", "AmanatFormat", "AmanatIntake", .product(name: "GRDB", package: "GRDB.swift"),
+                "AmanatArchive", "AmanatFormat", "AmanatIntake", "CAmanatLinux", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

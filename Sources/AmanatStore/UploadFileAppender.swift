@@ -1,11 +1,12 @@
 import AmanatCrypto
 import AmanatFormat
 import AmanatIntake
+import CAmanatLinux
 import Glibc
 
 /// One append to one upload file, as a pipeline of two stages: while the request's bytes gather into the next batch
-/// (`batchBytes`), the batch before it is written, hashed and, every `upload_sync_bytes`, fsynced and its offset
-/// recorded, on the store's file queue. At most one batch waits and one is in flight, whatever the file's size.
+/// (`batchBytes`), the batch before it is written, hashed, handed to writeback and, every `upload_sync_bytes`,
+/// fsynced and its offset recorded, on the store's file queue. At most one batch waits and one is in flight, whatever the file's size.
 ///
 /// The request's pieces are kept as they came (NIO's buffers), not copied: a batch is a list of pieces, written one
 /// `pwrite` each. Pieces under `smallPieceBytes` are copied into one buffer instead, so that a client sending its
@@ -112,7 +113,14 @@ final class UploadFileAppender: UploadAppender {
                     try write(piece, to: file.fd, at: after.written, hash: &after.hash)
                     after.written += piece.count
                 }
-                if sync, fsync(file.fd) != 0 { throw UploadFileStore.fileError(errno, "syncing an upload file") }
+                if sync {
+                    guard fsync(file.fd) == 0 else { throw UploadFileStore.fileError(errno, "syncing an upload file") }
+                } else {
+                    // Writeback starts now, not at the next fsync: dirty pages do not pile up to upload_sync_bytes,
+                    // and a text submission's WAL commit on the same file system does not wait behind them. A
+                    // failure only loses the head start.
+                    _ = amanat_start_writeback(file.fd, Int64(before.written), Int64(after.written - before.written))
+                }
                 return after
             }
             if sync { after.upload = try await store.record(before.upload, offset: after.written, hash: after.hash) }
