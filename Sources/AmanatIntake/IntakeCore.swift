@@ -18,6 +18,7 @@ public struct IntakeCore: Sendable {
     public enum Operation: Sendable, CaseIterable {
         case health, listForms, readForm, readSigningKey, submit, withdraw, attach, addAddendum, importRewrap, export
         case createUpload, readUpload, appendUpload, deleteUpload
+        case saveDraft, readDraft, deleteDraft
 
         /// The least role that may perform it.
         public var role: Principal.Role {
@@ -35,6 +36,8 @@ public struct IntakeCore: Sendable {
             case .submit, .withdraw, .attach, .addAddendum, .importRewrap, .export, .createUpload, .readUpload,
                 .appendUpload, .deleteUpload:
                 true
+            // A draft's moments date the interview, and the testimony it becomes.
+            case .saveDraft, .readDraft, .deleteDraft: true
             case .health, .listForms, .readForm, .readSigningKey: false
             }
         }
@@ -52,6 +55,8 @@ public struct IntakeCore: Sendable {
     public let uploadLimits: UploadLimits
     /// The uploads requests are working on now.
     let uploadLocks = UploadLocks()
+    /// Where guided intakes keep their encrypted drafts (nil: this core keeps none, and answers draft requests 503).
+    public var drafts: (any DraftStore)?
     let settings: @Sendable () -> IntakeSettings
     let logger: Logger
 

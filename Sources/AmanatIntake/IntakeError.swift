@@ -62,6 +62,10 @@ public struct IntakeError: Error, Sendable, Equatable {
         case lengthRequired
         /// An upload request's headers are missing or malformed.
         case invalidUploadRequest
+        /// No draft has this id for this principal (never saved, sent, discarded, expired, or another uid's).
+        case unknownDraft
+        /// The principal holds `limit` drafts already.
+        case tooManyDrafts
         /// Anything else; logged without content.
         case internalError
     }

@@ -24,6 +24,12 @@ public enum Endpoint {
     /// The path of upload `id`.
     public static func upload(_ id: String) -> String { uploadPrefix + id }
 
+    /// `PUT`, `GET`, `DELETE /v1/drafts/{id}`: a guided intake's encrypted draft; the id follows this prefix.
+    public static let draftPrefix = "/v1/drafts/"
+
+    /// The path of draft `id` (64 hex digits).
+    public static func draft(_ id: String) -> String { draftPrefix + id }
+
     /// `POST /v1/records/{id}/attachments` and `POST /v1/records/{id}/addenda`: the record id follows this prefix.
     public static let recordPrefix = "/v1/records/"
     /// What follows the record id to add attachments.

@@ -43,6 +43,8 @@ extension Problem {
         case .inconsistentUploadLength: self = .inconsistentUploadLength(error.detail)
         case .lengthRequired: self = .lengthRequired
         case .invalidUploadRequest: self = .invalidUploadRequest(error.detail)
+        case .unknownDraft: self = .unknownDraft
+        case .tooManyDrafts: self = .tooManyDrafts(error.limit ?? 0)
         case .internalError: self = .internalError
         }
     }

@@ -204,6 +204,31 @@ extension Route {
             try await core.deleteUpload(request.principal, id: request.parameter)
             return .noContent([])
         },
+        Route(method: .GET, path: .parameter(prefix: Endpoint.draftPrefix), template: "/v1/drafts/{id}",
+              operation: .readDraft, bodyLimit: .standard, rateClass: .unlimited
+        ) { core, request throws(IntakeError) in
+            Response(
+                status: 200, contentType: IntakeCore.draftMediaType,
+                body: try await core.draft(request.principal, id: request.parameter)
+            )
+        },
+        Route(method: .PUT, path: .parameter(prefix: Endpoint.draftPrefix), template: "/v1/drafts/{id}",
+              operation: .saveDraft, bodyLimit: .standard, rateClass: .unlimited
+        ) { core, request throws(IntakeError) in
+            try await core.saveDraft(
+                request.principal, id: request.parameter, contentType: request.contentType, body: request.body,
+                expectedLength: request.expectedLength
+            )
+            return .json(200, .object([
+                "expires_in_seconds": .number(String(core.drafts?.limits.expirySeconds ?? 0)),
+            ]))
+        },
+        Route(method: .DELETE, path: .parameter(prefix: Endpoint.draftPrefix), template: "/v1/drafts/{id}",
+              operation: .deleteDraft, bodyLimit: .standard, rateClass: .unlimited
+        ) { core, request throws(IntakeError) in
+            try await core.deleteDraft(request.principal, id: request.parameter)
+            return .noContent([])
+        },
     ]
 
     /// What the table says of a request line.

@@ -98,6 +98,11 @@ public struct Limits: Sendable, Equatable {
     public var maxAttachmentsPerRecord = 0
     /// Stored bytes of one record's attachments together.
     public var maxRecordBytes = 0
+    /// Seconds after its last save after which a guided intake's draft is removed.
+    public var draftExpirySeconds = 0
+
+    /// The limits on guided intakes' drafts.
+    public var drafts: DraftLimits { DraftLimits(expirySeconds: draftExpirySeconds) }
 
     /// All zero, until `resolve` sets them.
     init() {}

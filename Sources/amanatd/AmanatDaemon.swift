@@ -117,13 +117,22 @@ struct AmanatDaemon: AsyncParsableCommand {
                 ]
             )
         }
+        let drafts: DraftFileStore
+        do {
+            // Before any request: what a crash mid-save left and what expired meanwhile are removed.
+            drafts = try DraftFileStore(databasePath: configuration.databasePath, limits: configuration.limits.drafts)
+        } catch {
+            await store.close()
+            Self.fail(error.description, code: Self.runtimeErrorExit)
+        }
         let state = ServiceState(configuration: configuration, catalog: settings.catalog)
         // The intake core, with its ports: the SQLite archive writer, the receipt key as notary, and the group
         // policy of the config as authenticator.
-        let core = IntakeCore(
+        var core = IntakeCore(
             archive: store, notary: signingKey, logger: logger, uploads: uploads,
             uploadLimits: configuration.limits.uploads
         ) { state.snapshot.intake }
+        core.drafts = drafts
         let configPath = config
         let options = settingOptions.values
         let reloader = ReloadService(state: state, logger: logger) {
@@ -145,6 +154,10 @@ struct AmanatDaemon: AsyncParsableCommand {
                     .init(service: UploadSweepService(
                         core: core,
                         interval: UploadSweepService.interval(expirySeconds: configuration.limits.uploadExpirySeconds)
+                    )),
+                    .init(service: DraftSweepService(
+                        core: core,
+                        interval: UploadSweepService.interval(expirySeconds: configuration.limits.draftExpirySeconds)
                     )),
                     .init(service: reloader),
                 ],

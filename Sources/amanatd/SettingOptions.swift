@@ -56,6 +56,8 @@ struct SettingOptions: ParsableArguments {
     @Option(name: Setting.maxAttachmentsPerRecord.name, help: Setting.maxAttachmentsPerRecord.argumentHelp)
     var maxAttachmentsPerRecord: Int?
     @Option(name: Setting.maxRecordBytes.name, help: Setting.maxRecordBytes.argumentHelp) var maxRecordBytes: Int?
+    @Option(name: Setting.draftExpirySeconds.name, help: Setting.draftExpirySeconds.argumentHelp)
+    var draftExpirySeconds: Int?
 
     /// The options given, by setting, in the order of `Setting.all` (which `SettingValues` checks).
     var values: SettingValues {
@@ -82,7 +84,7 @@ struct SettingOptions: ParsableArguments {
             Setting.uploadSyncBytes.given(uploadSyncBytes),
             Setting.uploadStallTimeoutSeconds.given(uploadStallTimeoutSeconds),
             Setting.maxAttachmentsPerRecord.given(maxAttachmentsPerRecord),
-            Setting.maxRecordBytes.given(maxRecordBytes),
+            Setting.maxRecordBytes.given(maxRecordBytes), Setting.draftExpirySeconds.given(draftExpirySeconds),
         ])
     }
 }

@@ -30,6 +30,10 @@ struct RouteTableTests {
         (.HEAD, Endpoint.upload("0123456789abcdef0123456789abcdef"), .readUpload),
         (.PATCH, Endpoint.upload("0123456789abcdef0123456789abcdef"), .appendUpload),
         (.DELETE, Endpoint.upload("0123456789abcdef0123456789abcdef"), .deleteUpload),
+        (.PUT, Endpoint.draft(String(repeating: "ab", count: 32)), .saveDraft),
+        (.GET, Endpoint.draft(String(repeating: "ab", count: 32)), .readDraft),
+        (.HEAD, Endpoint.draft(String(repeating: "ab", count: 32)), .readDraft),
+        (.DELETE, Endpoint.draft(String(repeating: "ab", count: 32)), .deleteDraft),
     ])
     func resolves(method: HTTPMethod, path: String, operation: IntakeCore.Operation) throws {
         let (route, _) = try #require(Self.route(method, path), "\(method) \(path)")
@@ -139,7 +143,8 @@ struct ProblemTableTests {
         (.fileTooLarge, 413, "file-too-large"),
         (.tooManyUploads, 429, "too-many-uploads"), (.mismatchingUploadOffset, 409, "mismatching-upload-offset"),
         (.inconsistentUploadLength, 400, "inconsistent-upload-length"), (.lengthRequired, 411, "length-required"),
-        (.invalidUploadRequest, 400, "invalid-upload-request"),
+        (.invalidUploadRequest, 400, "invalid-upload-request"), (.unknownDraft, 404, "unknown-draft"),
+        (.tooManyDrafts, 429, "too-many-drafts"),
     ])
     func mapping(kind: IntakeError.Kind, status: Int, slug: String) {
         let problem = Problem(IntakeError(kind, "detail", limit: 7))

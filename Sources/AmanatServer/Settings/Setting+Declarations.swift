@@ -10,7 +10,7 @@ extension Setting {
         maxJSONDepth, maxConnections, maxConnectionsPerPeer, maxRequestsPerPeer, idleTimeoutSeconds,
         requestTimeoutSeconds, answerTimeoutSeconds, stopTimeoutSeconds, submissionsPerMinute,
         checkpointIntervalSeconds, maxFileBytes, minFreeBytes, maxUploadsPerPeer, uploadExpirySeconds, uploadSyncBytes,
-        uploadStallTimeoutSeconds, maxAttachmentsPerRecord, maxRecordBytes,
+        uploadStallTimeoutSeconds, maxAttachmentsPerRecord, maxRecordBytes, draftExpirySeconds,
     ]
 
     public static let socket = Setting(
@@ -178,6 +178,11 @@ extension Setting {
         help: "Stored bytes of all the evidence files of one record together; more get 413.",
         default: .integer(17_179_869_184), field: \.limits.maxRecordBytes,
         rule: .integer(in: 1_048_576...1_125_899_906_842_624)
+    )
+    public static let draftExpirySeconds = Setting(
+        "limits.draft_expiry_seconds", option: "draft-expiry-seconds",
+        help: "Seconds after its last save after which a guided intake's encrypted draft is removed.",
+        default: .integer(86_400), field: \.limits.draftExpirySeconds, rule: .integer(in: 1...604_800)
     )
 
     private static let gids: @Sendable ([AccessPolicy.Group], FormCatalog) -> String = { groups, _ in
