@@ -66,6 +66,9 @@ let package = Package(
         .target(
             name: "AmanatFileSealing", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"], swiftSettings: strictSettings
         ),
+        // A guided intake's draft: its code, the id and key derived from it, and XChaCha20-Poly1305 sealing and opening
+        // of its snapshot. amanat only, and the only decryption it links: it opens what it sealed itself.
+        .target(name: "AmanatDraftSealing", dependencies: ["CSodium", "AmanatCrypto"], swiftSettings: strictSettings),
         // The receipt key (Ed25519 signing), the notary of amanatd. The other binaries only verify signatures.
         .target(
             name: "AmanatSigning", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"], swiftSettings: strictSettings
@@ -141,7 +144,7 @@ let package = Package(
             name: "amanat",
             dependencies: [
                 "AmanatClient", "AmanatProtocol", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatPartialFiles", "CAmanatLinux",
-                "AmanatCrypto", "AmanatFileSealing", "AmanatStatusLine",
+                "AmanatCrypto", "AmanatFileSealing", "AmanatStatusLine", "AmanatDraftSealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -204,7 +207,10 @@ let package = Package(
         .testTarget(
             name: "AmanatCLITests",
             // AmanatKeys only to decrypt what the uploader sent (the test's own check; amanat never links it).
-            dependencies: ["amanat", "AmanatClient", "AmanatCrypto", "AmanatFileSealing", "AmanatFormat", "AmanatKeys"],
+            dependencies: [
+                "amanat", "AmanatClient", "AmanatCrypto", "AmanatFileSealing", "AmanatFormat", "AmanatKeys",
+                "AmanatDraftSealing",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

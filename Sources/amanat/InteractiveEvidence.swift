@@ -70,6 +70,7 @@ extension InteractiveIntake {
                 do {
                     let response = try AttachmentBinding.post(body, to: Endpoint.testimonies, client: options.client)
                     if response.isSuccess {
+                        deleteDraft()
                         terminal.wipeScreen()
                         confirm(response, json: options.json, binding: binding)
                         return true

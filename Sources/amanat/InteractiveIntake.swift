@@ -27,6 +27,8 @@ struct InteractiveIntake {
     var files: [EvidenceFile] = []
     /// `--sealed-to`, for the files' keys and names.
     var sealedTo: String?
+    /// The encrypted draft on the intake host, saved after every answer; nil when none is kept.
+    var draft: IntakeDraft?
 
     var terminal: IntakeTerminal { prompter.terminal }
     var language: IntakeLanguage { prompter.language }
@@ -41,7 +43,17 @@ struct InteractiveIntake {
         } catch {
             fail(error.description, code: 64, hint: "give a testimony file, or - for standard input")
         }
-        let form = fetchForm(options: options, id: intake.form, terminal: terminal, language: language)
+        var resumed: (IntakeDraft, IntakeDraft.Snapshot)?
+        if intake.resume {
+            do throws(Discarded) {
+                resumed = try resume(options: options, terminal: terminal, language: language)
+            } catch {
+                terminal.close()
+                exit(Exit.cancelled)
+            }
+        }
+        let formID = resumed?.1.form ?? intake.form
+        let form = fetchForm(options: options, id: formID, terminal: terminal, language: language)
         var session = InteractiveIntake(form: form, prompter: IntakePrompter(terminal: terminal, language: language))
         session.sealedTo = evidence.sealedTo
         for path in evidence.attach {
@@ -53,11 +65,24 @@ struct InteractiveIntake {
             }
         }
         do throws(Discarded) {
-            try session.fillIn()
-            try session.askFiles()
+            if case let (draft, snapshot)? = resumed {
+                session.draft = draft
+                session.restore(snapshot)
+                session.prompter.anythingEntered = true
+                if snapshot.next < form.fields.count {
+                    try session.fillIn(from: snapshot.next)
+                    try session.askFiles()
+                    session.saveDraft(next: form.fields.count)
+                }
+            } else {
+                try session.fillIn(from: 0, options: options, keepDraft: !intake.noDraft)
+                try session.askFiles()
+                session.saveDraft(next: form.fields.count)
+            }
             try session.reviewAndSend(options: options)
         } catch {
             session.answers.removeAll()
+            session.deleteDraft()
             terminal.wipeScreen()
             terminal.say(UI.discarded(language))
             terminal.close()
@@ -105,16 +130,18 @@ struct InteractiveIntake {
 
     // MARK: Asking
 
-    /// Asks for every field in order.
-    mutating func fillIn() throws(Discarded) {
+    /// Asks for every field in order from the one at `start` (after the introduction and the draft's code, for a new
+    /// interview: `options` given), saving the draft after each answer.
+    mutating func fillIn(from start: Int, options: GlobalOptions? = nil, keepDraft: Bool = false) throws(Discarded) {
         terminal.write("\n")
         terminal.say("\(form.title(language)) (\(form.id), v\(form.version))")
         if let description = form.description { terminal.say(description(language)) }
         terminal.write("\n")
         terminal.say(UI.intro(language))
-        terminal.say(UI.unfinished(language))
-        for (index, field) in form.fields.enumerated() {
+        if let options { startDraft(options: options, enabled: keepDraft) }
+        for (index, field) in form.fields.enumerated() where index >= start {
             answers[field.name] = try ask(field, heading: "[\(index + 1)/\(form.fields.count)] ")
+            saveDraft(next: index + 1)
         }
     }
 

@@ -12,6 +12,12 @@ struct IntakeOptions: ParsableArguments {
     @Option(help: "The form to fill in with the guided intake (default: the only form, else a menu).")
     var form: String?
 
+    @Flag(help: "Continue a guided intake that stopped (a crash, a power cut) from its encrypted draft on the intake host: asks for the draft code shown when it began.")
+    var resume = false
+
+    @Flag(name: .customLong("no-draft"), help: "Keep no encrypted draft on the intake host: an interview that stops before it is sent is lost.")
+    var noDraft = false
+
     /// The screen language: `--lang`, else the locale.
     var language: IntakeLanguage {
         lang.flatMap(IntakeLanguage.init(rawValue:)) ?? IntakeLanguage.fromEnvironment()
@@ -19,7 +25,7 @@ struct IntakeOptions: ParsableArguments {
 
     /// Whether `amanat submit` with these options and `file` runs the guided intake.
     func isGuided(file: String?) -> Bool {
-        interactive || (file == nil && isatty(STDIN_FILENO) == 1)
+        interactive || resume || (file == nil && isatty(STDIN_FILENO) == 1)
     }
 
     /// Usage checks that need the file argument too.
@@ -29,6 +35,12 @@ struct IntakeOptions: ParsableArguments {
         }
         if let form, !Self.isFormID(form) {
             throw ArgumentParser.ValidationError("a form id has no spaces, slashes or special characters")
+        }
+        if (resume || noDraft) && file != nil {
+            throw ArgumentParser.ValidationError("--resume and --no-draft are for the guided intake, not a testimony file")
+        }
+        if resume && (noDraft || form != nil) {
+            throw ArgumentParser.ValidationError("--resume continues a draft under its own form, and keeps its draft")
         }
         if interactive && file != nil {
             throw ArgumentParser.ValidationError("give a testimony file or --interactive, not both")

@@ -15,6 +15,7 @@ extension InteractiveIntake {
             let answer = try prompter.readAnswer().trimmingSpaces
             if UI.filesWords.contains(answer) {
                 try askFiles()
+                saveDraft(next: form.fields.count)
                 try showReview()
                 continue
             }
@@ -30,6 +31,7 @@ extension InteractiveIntake {
                     defer { keeping = nil }
                     answers[field.name] = try ask(field, heading: heading)
                 }
+                saveDraft(next: form.fields.count)
                 try showReview()
                 continue
             }
@@ -161,7 +163,8 @@ extension InteractiveIntake {
             do {
                 let response = try options.client.request(method: "POST", path: Endpoint.testimonies, body: body)
                 if (200..<300).contains(response.status) {
-                    // The testimony is stored: take the answers off the screen before the confirmation.
+                    // The testimony is stored: its draft goes, and the answers leave the screen before the confirmation.
+                    deleteDraft()
                     terminal.wipeScreen()
                     confirm(response, json: options.json)
                     return true
@@ -206,6 +209,7 @@ extension InteractiveIntake {
         case .discard:
             answers.removeAll()
             files.removeAll()
+            deleteDraft()
             terminal.say(UI.discarded(language))
             terminal.close()
             exit(exitCode)

@@ -50,18 +50,6 @@ enum UI {
         kk: "* белгісі бар өрістер міндетті; қалғандарын бос қалдыруға болады. Міндетті емес өрісті өткізіп жіберу "
             + "үшін бос жолда Enter пернесін басыңыз. Соңында растамайынша ештеңе жіберілмейді. Ctrl-C — бас тарту."
     )
-    /// What happens to an interview that is never sent: said before the first question.
-    static let unfinished = UIText(
-        en: "The answers are kept only in this program's memory until you send them. If it stops before that (a crash, "
-            + "a power cut, the laptop closed for long), nothing is kept anywhere, here or on the intake host, and "
-            + "the interview must be done again: the witness has not agreed to send anything until the end.",
-        ru: "Ответы хранятся только в памяти этой программы, пока вы их не отправите. Если она остановится раньше "
-            + "(сбой, отключение питания), ничего не сохранится ни здесь, ни на сервере приёма, и опрос придётся "
-            + "провести заново: до конца свидетель не давал согласия ничего отправлять.",
-        kk: "Жауаптар жібергенге дейін тек осы бағдарламаның жадында сақталады. Егер ол оған дейін тоқтаса (ақау, "
-            + "жарықтың сөнуі), ештеңе не мұнда, не қабылдау серверінде сақталмайды, сұхбатты қайта өткізу керек: "
-            + "соңына дейін куәгер ештеңе жіберуге келісім бермеген."
-    )
     static let required = UIText(en: "required", ru: "обязательно", kk: "міндетті")
     static let optional = UIText(en: "optional", ru: "необязательно", kk: "міндетті емес")
     static let textHint = UIText(

@@ -56,7 +56,7 @@ enum WithdrawalSlip {
             .map { WithdrawalToken.prefix + $0 }
     }
 
-    private static func parse(
+    static func parse(
         _ typed: String, prefix: String?, length: Int, alphabet: [Character]
     ) -> Result<String, Typo> {
         var text = typed.lowercased().trimmingCharacters(in: [" ", "\t", "\n", "\r"])
@@ -88,7 +88,7 @@ enum WithdrawalSlip {
         return alphabet[(n - sum % n) % n]
     }
 
-    private static func grouped(_ text: String) -> String {
+    static func grouped(_ text: String) -> String {
         var groups: [String] = []
         var rest = Substring(text)
         while !rest.isEmpty {

@@ -119,8 +119,10 @@ struct InteractiveIntakeTests {
         let violations = ["arbitrary_detention", "family_separation", "surveillance"]
 
         try terminal.expect(form.title.kk)
-        // Before the first question: what happens to an interview that is never sent.
-        try terminal.expect("Жауаптар жібергенге дейін тек осы бағдарламаның жадында сақталады.")
+        // Before the first question: what happens to an interview that is never sent (its encrypted draft, in
+        // Kazakh), and the draft's code.
+        try terminal.expect("Бұл компьютерде ештеңе")
+        try terminal.expect("Жоба коды:")
         for (index, item) in form.fields.enumerated() {
             try terminal.expect("[\(index + 1)/\(form.fields.count)] \(item.label.kk)")
             switch item.name {
@@ -417,6 +419,7 @@ struct InteractiveIntakeTests {
         try terminal.expect("Discarded. Nothing was sent.")
         #expect(try terminal.finish() == 130)
         #expect(!terminal.output.contains(bytes: Array("Discard everything".utf8)))
+        #expect(DraftTests.drafts(daemon).isEmpty, "discarding deletes the draft")
 
         #expect(await daemon.stop() == 0)
         #expect(try Self.recordCount(daemon.databasePath) == 0)
@@ -467,7 +470,11 @@ struct InteractiveIntakeTests {
         let tmp = try Self.makeDirectory(directory, "tmp")
         let terminal = try PseudoTerminal(
             Paths.binary("amanat"),
-            ["--socket", server.socketPath, "submit", "--interactive", "--lang", "kk", "--form", "testimony"],
+            // No draft: the scripted server counts requests, and keeps none.
+            [
+                "--socket", server.socketPath, "submit", "--interactive", "--lang", "kk", "--form", "testimony",
+                "--no-draft",
+            ],
             environment: Self.environment(tmp: tmp, lang: "C.UTF-8"), directory: tmp
         )
         for (index, field) in form.fields.enumerated() {
@@ -553,7 +560,11 @@ struct InteractiveIntakeTests {
         let tmp = try Self.makeDirectory(directory, "tmp")
         let terminal = try PseudoTerminal(
             Paths.binary("amanat"),
-            ["--socket", server.socketPath, "submit", "--interactive", "--lang", "en", "--form", "testimony"],
+            // No draft: the scripted server counts requests, and keeps none.
+            [
+                "--socket", server.socketPath, "submit", "--interactive", "--lang", "en", "--form", "testimony",
+                "--no-draft",
+            ],
             environment: Self.environment(tmp: tmp, lang: "C.UTF-8"), directory: tmp
         )
         var expected: [String: JSONValue] = [:]

@@ -35,6 +35,25 @@ struct LinkageTests {
         #expect(symbols.contains("crypto_secretstream_xchacha20poly1305_pull"), "it opens attachments")
     }
 
+    /// The modules under `Sources/` whose code mentions `function`, among those whose mark is in `symbols` (the
+    /// modules a binary links) and `binary`'s own.
+    static func sourcesCalling(_ function: String, in symbols: String, binary: String) throws -> [String] {
+        let sources = Paths.root + "/Sources"
+        var callers: [String] = []
+        for module in try FileManager.default.contentsOfDirectory(atPath: sources).sorted()
+        where module == binary || symbols.contains(mangled(module)) {
+            let directory = sources + "/" + module
+            let files = FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String } ?? []
+            for file in files where file.hasSuffix(".swift") {
+                if try String(contentsOfFile: directory + "/" + file, encoding: .utf8).contains(function) {
+                    callers.append(module)
+                    break
+                }
+            }
+        }
+        return callers
+    }
+
     /// toml++'s mark in C++ mangled symbols (`toml::v3::…`).
     static let tomlPlusPlus = "_ZN4toml"
 
@@ -65,15 +84,15 @@ struct LinkageTests {
         let daemon = try await Self.symbols(of: Paths.binary("amanatd"))
         #expect(daemon.contains(Self.tomlPlusPlus), "amanatd reads its config with toml++, or this proves nothing")
         #expect(!symbols.contains(Self.tomlPlusPlus), "amanat links toml++")
-        // It verifies receipts and encrypts files, nothing else: no sealing, decryption, signing or key derivation.
+        // It verifies receipts, encrypts files and seals and opens its own drafts, nothing else: no sealing to a
+        // recipient, no opening of a box, a key file or a file, no signing, no key derivation.
         let names = Set(symbols.split(separator: "\n").compactMap { $0.split(separator: " ").last.map(String.init) })
         #expect(names.contains("crypto_sign_verify_detached"), "amanat verifies receipts, or this test proves nothing")
-        // Files are the exception: amanat encrypts them as it reads them (FORMAT.md section 13), but never
+        // Files are one exception: amanat encrypts them as it reads them (FORMAT.md section 13), but never
         // decrypts one.
         let uncalled = Self.forbidden + [
-            "crypto_box_seal", "crypto_aead_xchacha20poly1305_ietf_encrypt", "crypto_aead_xchacha20poly1305_ietf_decrypt",
-            "crypto_sign_detached", "crypto_sign_seed_keypair", "crypto_secretstream_xchacha20poly1305_init_pull",
-            "crypto_secretstream_xchacha20poly1305_pull",
+            "crypto_box_seal", "crypto_sign_detached", "crypto_sign_seed_keypair",
+            "crypto_secretstream_xchacha20poly1305_init_pull", "crypto_secretstream_xchacha20poly1305_pull",
         ]
         for name in uncalled {
             #expect(!names.contains(name), "amanat references \(name)")
@@ -81,5 +100,14 @@ struct LinkageTests {
         // The pull checks above prove something only if amanat does link the stream: it pushes every file it sends.
         #expect(symbols.contains(Self.mangled("AmanatFileSealing")), "amanat encrypts files with AmanatFileSealing")
         #expect(names.contains("crypto_secretstream_xchacha20poly1305_push"), "amanat encrypts files as it reads them")
+        // Drafts are the other (FORMAT.md section 15): sealed and opened under a key derived from the volunteer's code,
+        // by AmanatDraftSealing alone: no other module amanat links may call the AEAD, which the sources show (the
+        // binary cannot say which module calls what).
+        #expect(symbols.contains(Self.mangled("AmanatDraftSealing")), "amanat keeps drafts with AmanatDraftSealing")
+        #expect(names.contains("crypto_aead_xchacha20poly1305_ietf_decrypt"), "amanat opens its own drafts")
+        for function in ["crypto_aead_xchacha20poly1305_ietf_encrypt", "crypto_aead_xchacha20poly1305_ietf_decrypt"] {
+            let callers = try Self.sourcesCalling(function, in: symbols, binary: "amanat")
+            #expect(callers == ["AmanatDraftSealing"], "only AmanatDraftSealing may call \(function) in amanat: \(callers)")
+        }
     }
 }
