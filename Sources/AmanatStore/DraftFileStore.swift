@@ -27,26 +27,7 @@ public final class DraftFileStore: DraftStore {
         let parentPath = parent.isEmpty ? "." : parent
         directoryPath = parentPath + "/drafts"
         self.limits = limits
-        if mkdir(directoryPath, 0o700) == 0 {
-            let parentFD = open(parentPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if parentFD >= 0 {
-                fsync(parentFD)
-                close(parentFD)
-            }
-        } else if errno != EEXIST {
-            throw StoreError(.cannotOpen, "cannot create \(directoryPath): \(String(cString: strerror(errno)))")
-        }
-        let fd = open(directoryPath, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw StoreError(.cannotOpen, "cannot open \(directoryPath) (it must be a directory)")
-        }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_uid == geteuid() else {
-            close(fd)
-            throw StoreError(.cannotOpen, "\(directoryPath) belongs to another user")
-        }
-        if info.st_mode & 0o077 != 0 { fchmod(fd, 0o700) }
-        directory = fd
+        directory = try UploadFileStore.openDirectory(directoryPath, parent: parentPath)
         for name in names() where name.hasPrefix(".") { unlinkat(directory, name, 0) }
         _ = removeExpiredNow()
     }

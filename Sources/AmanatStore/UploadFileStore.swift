@@ -47,7 +47,9 @@ public final class UploadFileStore: UploadStore {
         close(directory)
     }
 
-    private static func openDirectory(_ path: String, parent: String) throws(StoreError) -> Int32 {
+    /// Opens the directory `path` in `parent`, made (0700) if needed and made 0700 if wider; refused when another user
+    /// owns it. The draft store's directory is opened the same way.
+    static func openDirectory(_ path: String, parent: String) throws(StoreError) -> Int32 {
         if mkdir(path, 0o700) == 0 {
             // The new entry in the database's directory must survive a crash like the files in it.
             let parentFD = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -128,11 +128,12 @@ struct AmanatDaemon: AsyncParsableCommand {
         let state = ServiceState(configuration: configuration, catalog: settings.catalog)
         // The intake core, with its ports: the SQLite archive writer, the receipt key as notary, and the group
         // policy of the config as authenticator.
-        var core = IntakeCore(
+        var intake = IntakeCore(
             archive: store, notary: signingKey, logger: logger, uploads: uploads,
             uploadLimits: configuration.limits.uploads
         ) { state.snapshot.intake }
-        core.drafts = drafts
+        intake.drafts = drafts
+        let core = intake
         let configPath = config
         let options = settingOptions.values
         let reloader = ReloadService(state: state, logger: logger) {
@@ -151,14 +152,12 @@ struct AmanatDaemon: AsyncParsableCommand {
                         store: store, core: core, interval: .seconds(configuration.limits.checkpointIntervalSeconds),
                         logger: logger
                     )),
-                    .init(service: UploadSweepService(
-                        core: core,
-                        interval: UploadSweepService.interval(expirySeconds: configuration.limits.uploadExpirySeconds)
-                    )),
-                    .init(service: DraftSweepService(
-                        core: core,
-                        interval: UploadSweepService.interval(expirySeconds: configuration.limits.draftExpirySeconds)
-                    )),
+                    .init(service: ExpirySweepService(
+                        interval: ExpirySweepService.interval(expirySeconds: configuration.limits.uploadExpirySeconds)
+                    ) { await core.sweepUploads() }),
+                    .init(service: ExpirySweepService(
+                        interval: ExpirySweepService.interval(expirySeconds: configuration.limits.draftExpirySeconds)
+                    ) { await core.sweepDrafts() }),
                     .init(service: reloader),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -9,19 +9,9 @@ import Testing
 /// goes when the testimony is sent, discarded, or left to expire.
 @Suite("guided intake: drafts")
 struct DraftTests {
-    /// Three fields, so that a session is short and stops midway.
-    static let form = """
-        id = "short"
-        version = 1
-        title = { en = "Short", ru = "Короткая", kk = "Қысқа" }
+    /// Three fields (the evidence tests' one and two more), so that a session is short and stops midway.
+    static let form = InteractiveEvidenceTests.form + """
 
-        [[fields]]
-        name = "name"
-        type = "line"
-        section = "identity"
-        required = true
-        max_length = 100
-        label = { en = "Name", ru = "Имя", kk = "Аты" }
 
         [[fields]]
         name = "place"
@@ -208,27 +198,13 @@ struct DraftTests {
     }
 
     /// GET, DELETE and PUT of `id`, then GET again, by uid 65534 through Python's raw sockets; one status per line.
-    static let stranger = """
-        import socket, sys
-        def request(method, path, body=b""):
-            s = socket.socket(socket.AF_UNIX)
-            s.connect(sys.argv[1])
-            head = f"{method} {path} HTTP/1.1\\r\\nHost: amanat\\r\\nContent-Length: {len(body)}\\r\\n"
-            head += "Content-Type: application/octet-stream\\r\\n\\r\\n"
-            s.sendall(head.encode() + body)
-            data = b""
-            while b"\\r\\n\\r\\n" not in data:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-            s.close()
-            return data.split(b" ")[1].decode() if data else "none"
+    static let stranger = UploadIsolationTests.rawRequest + """
         draft = "/v1/drafts/" + sys.argv[2]
-        print(request("GET", draft))
-        print(request("DELETE", draft))
-        print(request("PUT", draft, b"other"))
-        print(request("GET", draft))
+        octets = [("Content-Type", "application/octet-stream")]
+        print(request("GET", draft, []))
+        print(request("DELETE", draft, []))
+        print(request("PUT", draft, octets, b"other"))
+        print(request("GET", draft, []))
         """
 
     @Test(

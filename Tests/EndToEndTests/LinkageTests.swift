@@ -25,6 +25,9 @@ struct LinkageTests {
         // It stores files' ciphertext and never encrypts or decrypts one (FORMAT.md section 13).
         #expect(!symbols.contains("crypto_secretstream"), "amanatd references a secretstream function")
         #expect(!symbols.contains(Self.mangled("AmanatFileSealing")), "amanatd links AmanatFileSealing")
+        // It keeps drafts as the client sealed them (FORMAT.md section 15), and cannot open one.
+        #expect(!symbols.contains(Self.mangled("AmanatDraftSealing")), "amanatd links AmanatDraftSealing")
+        #expect(!symbols.contains("crypto_aead_xchacha20poly1305_ietf_decrypt"), "amanatd references AEAD decryption")
     }
 
     @Test("the key holder does contain the opening code (the check above can fail)")

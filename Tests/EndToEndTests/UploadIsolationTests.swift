@@ -7,9 +7,9 @@ import Testing
 struct UploadIsolationTests {
     static let mib = UploadWire.mebibyte
 
-    /// HEAD, PATCH and DELETE of `id`, then a POST of its own, by uid 65534 through Python's raw sockets; one status
-    /// per line.
-    static let stranger = """
+    /// Python's `request(method, path, headers, body)` on the socket `sys.argv[1]`, returning the status: what a
+    /// script run as another uid sends (the drafts' test uses it too).
+    static let rawRequest = """
         import socket, sys
         def request(method, path, headers, body=b""):
             s = socket.socket(socket.AF_UNIX)
@@ -28,6 +28,12 @@ struct UploadIsolationTests {
                 data += chunk
             s.close()
             return data.split(b" ")[1].decode() if data else "none"
+
+        """
+
+    /// HEAD, PATCH and DELETE of `id`, then a POST of its own, by uid 65534 through Python's raw sockets; one status
+    /// per line.
+    static let stranger = rawRequest + """
         upload = "/v1/uploads/" + sys.argv[2]
         print(request("HEAD", upload, []))
         print(request("PATCH", upload, [("Content-Type", "application/partial-upload"), ("Upload-Offset", "0"),
