@@ -80,7 +80,9 @@ extension IntakeCore {
         .unknownDraft, "this user has no draft with this id (it may have expired, been sent or been discarded)"
     )
 
-    private func draftAccess(_ principal: Principal, _ operation: Operation) throws(IntakeError) -> (any DraftStore, UInt32) {
+    private func draftAccess(
+        _ principal: Principal, _ operation: Operation
+    ) throws(IntakeError) -> (any DraftStore, UInt32) {
         try authorise(principal, operation)
         guard let drafts else { throw IntakeError(.unavailable) }
         // A principal without a uid could not be told apart from another: it gets no drafts.

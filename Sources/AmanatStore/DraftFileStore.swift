@@ -44,7 +44,8 @@ public final class DraftFileStore: DraftStore {
             var existing = stat()
             if fstatat(self.directory, name, &existing, AT_SYMLINK_NOFOLLOW) != 0 {
                 let prefix = "\(ownerUID)-"
-                guard self.names().count(where: { $0.hasPrefix(prefix) }) < self.limits.maxPerOwner else { return false }
+                let held = self.names().count(where: { $0.hasPrefix(prefix) })
+                guard held < self.limits.maxPerOwner else { return false }
             }
             let temporary = "." + name + "." + String(UInt64.random(in: 0...UInt64.max), radix: 16)
             let fd = openat(self.directory, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
@@ -145,7 +146,9 @@ public final class DraftFileStore: DraftStore {
         }
     }
 
-    private func onIO<T: Sendable>(_ work: @escaping @Sendable () throws(StoreError) -> T) async throws(StoreError) -> T {
+    private func onIO<T: Sendable>(
+        _ work: @escaping @Sendable () throws(StoreError) -> T
+    ) async throws(StoreError) -> T {
         let result = await withCheckedContinuation {
             (continuation: CheckedContinuation<Result<T, StoreError>, Never>) in
             io.async { continuation.resume(returning: Result { () throws(StoreError) -> T in try work() }) }

@@ -19,7 +19,10 @@ extension Amanat {
                 line holding only "."; relatives are added one at a time. Everything is shown for review: type a \
                 field number to correct it, or "send" to send. Ctrl-C or Ctrl-D discards everything (after \
                 asking, once something was typed) and exits with code 130. Answers stay in memory: no temp \
-                files, no history, no core dumps. No colours are used.
+                files, no history, no core dumps. Against a crash, an encrypted draft is kept on the intake host \
+                (never here) after each answer, under a code shown at the start: --resume continues it with the \
+                code; it is deleted when sent or discarded, and expires by itself; --no-draft keeps none. \
+                No colours are used.
                 """
         )
 

@@ -45,11 +45,14 @@ struct IntakeDraft {
 
         /// The snapshot in `json`; nil when it is not one.
         init?(_ json: JSONValue) {
-            guard let form = json["form"]?.stringValue, let version = json["form_version"]?.numberLiteral.flatMap({ Int($0) }),
+            func integer(_ name: String) -> Int? { json[name]?.numberLiteral.flatMap { Int($0) } }
+            guard let form = json["form"]?.stringValue, let version = integer("form_version"),
                 let fields = json["fields"]?.objectValue, let files = json["files"]?.arrayValue,
-                let next = json["next"]?.numberLiteral.flatMap({ Int($0) }), next >= 0
+                let next = integer("next"), next >= 0
             else { return nil }
-            self.init(form: form, formVersion: version, fields: fields, files: files.compactMap(\.stringValue), next: next)
+            self.init(
+                form: form, formVersion: version, fields: fields, files: files.compactMap(\.stringValue), next: next
+            )
         }
     }
 

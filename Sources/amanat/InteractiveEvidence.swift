@@ -70,9 +70,9 @@ extension InteractiveIntake {
                 do {
                     let response = try AttachmentBinding.post(body, to: Endpoint.testimonies, client: options.client)
                     if response.isSuccess {
-                        deleteDraft()
                         terminal.wipeScreen()
                         confirm(response, json: options.json, binding: binding)
+                        deleteDraft()
                         return true
                     }
                     uploader.discardUploads()

@@ -75,11 +75,15 @@ extension InteractiveIntake {
         draft = current
     }
 
-    /// Deletes the draft on the host: the testimony was sent or discarded. A failure leaves it to expire.
+    /// Deletes the draft on the host: the testimony was sent or discarded. A failure leaves it to expire, and is said.
     mutating func deleteDraft() {
         guard let current = draft else { return }
         draft = nil
-        try? current.delete()
+        do {
+            try current.delete()
+        } catch {
+            terminal.say(UI.draftNotDeleted(current.expirySeconds)(language))
+        }
     }
 
     /// `--resume`: asks for the code until a draft opens under it, and restores the answers and files. Returns the

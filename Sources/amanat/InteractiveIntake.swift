@@ -82,9 +82,9 @@ struct InteractiveIntake {
             try session.reviewAndSend(options: options)
         } catch {
             session.answers.removeAll()
-            session.deleteDraft()
             terminal.wipeScreen()
             terminal.say(UI.discarded(language))
+            session.deleteDraft()
             terminal.close()
             exit(Exit.cancelled)
         }

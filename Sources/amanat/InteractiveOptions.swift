@@ -12,10 +12,16 @@ struct IntakeOptions: ParsableArguments {
     @Option(help: "The form to fill in with the guided intake (default: the only form, else a menu).")
     var form: String?
 
-    @Flag(help: "Continue a guided intake that stopped (a crash, a power cut) from its encrypted draft on the intake host: asks for the draft code shown when it began.")
+    @Flag(help: ArgumentHelp(
+        "Continue a guided intake that stopped (a crash, a power cut) from its encrypted draft on the intake host: "
+            + "asks for the draft code shown when it began."
+    ))
     var resume = false
 
-    @Flag(name: .customLong("no-draft"), help: "Keep no encrypted draft on the intake host: an interview that stops before it is sent is lost.")
+    @Flag(
+        name: .customLong("no-draft"),
+        help: "Keep no encrypted draft on the intake host: an interview that stops before it is sent is lost."
+    )
     var noDraft = false
 
     /// The screen language: `--lang`, else the locale.
@@ -37,7 +43,9 @@ struct IntakeOptions: ParsableArguments {
             throw ArgumentParser.ValidationError("a form id has no spaces, slashes or special characters")
         }
         if (resume || noDraft) && file != nil {
-            throw ArgumentParser.ValidationError("--resume and --no-draft are for the guided intake, not a testimony file")
+            throw ArgumentParser.ValidationError(
+                "--resume and --no-draft are for the guided intake, not a testimony file"
+            )
         }
         if resume && (noDraft || form != nil) {
             throw ArgumentParser.ValidationError("--resume continues a draft under its own form, and keeps its draft")

@@ -163,10 +163,10 @@ extension InteractiveIntake {
             do {
                 let response = try options.client.request(method: "POST", path: Endpoint.testimonies, body: body)
                 if (200..<300).contains(response.status) {
-                    // The testimony is stored: its draft goes, and the answers leave the screen before the confirmation.
-                    deleteDraft()
+                    // The testimony is stored: the answers leave the screen before the confirmation; its draft goes.
                     terminal.wipeScreen()
                     confirm(response, json: options.json)
+                    deleteDraft()
                     return true
                 }
                 guard let code = showRefusal(response) else { return false }

@@ -19,8 +19,8 @@ extension UI {
                 + "host after each question, encrypted with the code below, for \(time.en) after the last answer. "
                 + "Nothing is kept on this computer. Without the code nobody can read them, not even the host's "
                 + "administrators. They are deleted when the testimony is sent, when you discard it (Ctrl-C), or after "
-                + "\(time.en). To continue after a crash, run \"amanat submit --resume\" and type the code: write it on "
-                + "paper now if you want that, and destroy the paper once the testimony is sent.",
+                + "\(time.en). To continue after a crash, run \"amanat submit --resume\" and type the code: write it "
+                + "on paper now if you want that, and destroy the paper once the testimony is sent.",
             ru: "Чтобы сбой или отключение питания не погубили опрос, ответы после каждого вопроса сохраняются на "
                 + "сервере приёма, зашифрованные кодом ниже, на \(time.ru) после последнего ответа. На этом компьютере "
                 + "ничего не сохраняется. Без кода их не прочтёт никто, даже администраторы сервера. Они удаляются, "
@@ -42,7 +42,8 @@ extension UI {
         en: "No draft is kept: the answers stay only in this program's memory until you send them. If it stops before "
             + "that (a crash, a power cut), nothing is kept anywhere, and the interview must be done again.",
         ru: "Черновик не сохраняется: ответы хранятся только в памяти этой программы, пока вы их не отправите. Если "
-            + "она остановится раньше (сбой, отключение питания), ничего не сохранится, и опрос придётся провести заново.",
+            + "она остановится раньше (сбой, отключение питания), ничего не сохранится, и опрос придётся провести "
+            + "заново.",
         kk: "Жоба сақталмайды: жауаптар жібергенге дейін тек осы бағдарламаның жадында. Егер ол оған дейін тоқтаса "
             + "(ақау, жарықтың сөнуі), ештеңе сақталмайды, сұхбатты қайта өткізу керек."
     )
@@ -83,8 +84,10 @@ extension UI {
     }
     static func answersDropped(_ count: Int) -> UIText {
         UIText(
-            en: "The form has changed since the draft was saved: \(count) answer(s) no longer fit it and were left out.",
-            ru: "Форма изменилась после сохранения черновика: ответов, которые ей больше не подходят и опущены, — \(count).",
+            en: "The form has changed since the draft was saved: \(count) answer(s) no longer fit it and were left "
+                + "out.",
+            ru: "Форма изменилась после сохранения черновика: ответов, которые ей больше не подходят и опущены, — "
+                + "\(count).",
             kk: "Жоба сақталғаннан кейін нысан өзгерді: оған енді сәйкес келмейтін \(count) жауап алынып тасталды."
         )
     }
@@ -95,8 +98,16 @@ extension UI {
             kk: "Бұрын қосылған файл енді оқылмайды, ол алынып тасталды: \(path)"
         )
     }
-    static let draftDeleted = UIText(
-        en: "The draft on the intake host is deleted.", ru: "Черновик на сервере приёма удалён.",
-        kk: "Қабылдау серверіндегі жоба жойылды."
-    )
+    /// The draft could not be deleted (amanatd unreachable): it stays, unreadable without the code, until it expires.
+    static func draftNotDeleted(_ expiry: Int) -> UIText {
+        let time = expiry > 0 ? duration(expiry) : UIText(en: "a while", ru: "некоторое время", kk: "біраз уақыт")
+        return UIText(
+            en: "The encrypted draft could not be deleted from the intake host now: it is deleted by itself within "
+                + "\(time.en). Nobody can read it without the code; destroy the paper with the code.",
+            ru: "Зашифрованный черновик сейчас не удалось удалить с сервера приёма: он удалится сам в течение "
+                + "\(time.ru). Без кода его никто не прочтёт; уничтожьте бумагу с кодом.",
+            kk: "Шифрланған жобаны қазір қабылдау серверінен жою мүмкін болмады: ол \(time.kk) ішінде өзі жойылады. "
+                + "Кодсыз оны ешкім оқи алмайды; коды жазылған қағазды жойыңыз."
+        )
+    }
 }

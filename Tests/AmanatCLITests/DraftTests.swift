@@ -70,9 +70,11 @@ import Testing
         #expect(try longer.withUnsafeBytes { raw throws(CryptoError) in try DraftSealing.seal(raw, code: code) }.count
             == sealed.count)
         // Two saves of the same snapshot differ (a fresh nonce each).
-        #expect(try text.withUnsafeBytes { raw throws(CryptoError) in try DraftSealing.seal(raw, code: code) } != sealed)
+        let again = try text.withUnsafeBytes { raw throws(CryptoError) in try DraftSealing.seal(raw, code: code) }
+        #expect(again != sealed)
 
-        #expect(throws: DraftSealing.OpenError.authenticationFailed) { try DraftSealing.open(sealed, code: try DraftCode.random()) }
+        let stranger = try DraftCode.random()
+        #expect(throws: DraftSealing.OpenError.authenticationFailed) { try DraftSealing.open(sealed, code: stranger) }
         for index in [5, 29, sealed.count - 1] {
             var altered = sealed
             altered[index] ^= 1

@@ -87,10 +87,12 @@ struct DraftTests {
     static func holds(_ haystack: [UInt8], _ marker: String) -> Bool {
         let needle = Array(marker.utf8)
         guard haystack.count >= needle.count else { return false }
-        return (0...(haystack.count - needle.count)).contains { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
+        return (0...(haystack.count - needle.count)).contains {
+            haystack[$0..<($0 + needle.count)].elementsEqual(needle)
+        }
     }
 
-    @Test("killed midway (SIGKILL), resumed with the code as a person types it, sent: the draft is ciphertext, then gone")
+    @Test("killed midway (SIGKILL), resumed with the code as a person types it, sent: ciphertext only, then gone")
     func crashAndResume() async throws {
         let directory = try TempDir()
         let daemon = try await Self.daemon(directory)
@@ -156,7 +158,7 @@ struct DraftTests {
         #expect(await daemon.stop() == 0)
     }
 
-    @Test("discarding removes the draft at once; a draft left alone expires, and its code then finds nothing")
+    @Test("discarding removes the draft (or says it will expire); one left alone expires, its code then finds nothing")
     func discardAndExpiry() async throws {
         let directory = try TempDir()
         let daemon = try await Self.daemon(directory, ["--draft-expiry-seconds", "10"])
@@ -194,7 +196,21 @@ struct DraftTests {
         try late.type("\u{03}")
         #expect(try late.finish() == 130)
         #expect(try InteractiveIntakeTests.recordCount(daemon.databasePath) == 0)
+
+        // Discarded while amanatd is away: the draft cannot be deleted now, and the volunteer is told it expires.
+        let cut = try Self.intake(daemon, work)
+        _ = try Self.code(cut)
+        try cut.expect("> ")
+        try cut.type("A third\r")
+        try cut.expect("[2/3] Place")
         #expect(await daemon.stop() == 0)
+        try cut.type("\u{03}")
+        try cut.expect("Discard everything that was entered?")
+        try cut.type("y\r")
+        try cut.expect("Discarded. Nothing was sent.")
+        try cut.expect("could not be deleted")
+        #expect(try cut.finish() == 130)
+        #expect(Self.drafts(daemon).count == 1, "it waits for its expiry")
     }
 
     /// GET, DELETE and PUT of `id`, then GET again, by uid 65534 through Python's raw sockets; one status per line.

@@ -110,7 +110,7 @@ struct LinkageTests {
         #expect(names.contains("crypto_aead_xchacha20poly1305_ietf_decrypt"), "amanat opens its own drafts")
         for function in ["crypto_aead_xchacha20poly1305_ietf_encrypt", "crypto_aead_xchacha20poly1305_ietf_decrypt"] {
             let callers = try Self.sourcesCalling(function, in: symbols, binary: "amanat")
-            #expect(callers == ["AmanatDraftSealing"], "only AmanatDraftSealing may call \(function) in amanat: \(callers)")
+            #expect(callers == ["AmanatDraftSealing"], "only AmanatDraftSealing may call \(function): \(callers)")
         }
     }
 }
