@@ -144,6 +144,35 @@ submit() {
         || die "amanat submit $(basename "$2"): $(cat "$work/submit.err")"
 }
 
+# --- A guided intake's draft (FORMAT.md section 15) --------------------------------------------------
+# amanat answers one question on a pseudo-terminal and is killed; interop/amanat_draft.py, written from
+# FORMAT.md alone, must open the draft left on the host with the code the screen showed, and nothing else.
+
+drafts_site="$work/drafts-site"
+start_daemon "$drafts_site"
+draft_marker="Draft-marker-Ω-$$"
+draft_code="$("$py" "$here/draft_session.py" "$bin/amanat" "$drafts_site/amanatd.sock" "$draft_marker")" \
+    || die "draft_session.py: $draft_code"
+stop_daemon "$drafts_site"
+draft_files=("$drafts_site"/drafts/*)
+if [ "${#draft_files[@]}" -ne 1 ] || [ ! -f "${draft_files[0]}" ]; then
+    fail "one draft is left on the host" "drafts/ holds: ${draft_files[*]}"
+elif "$py" "$here/amanat_draft.py" "${draft_files[0]}" "$draft_code" > "$work/draft.json" 2> "$work/draft.err" \
+    && grep -q "\"full_name\": \"$draft_marker\"" "$work/draft.json" && grep -q '"next": 1' "$work/draft.json"; then
+    pass "amanat_draft.py opens the draft of a killed guided intake with its code, as FORMAT.md section 15 says"
+else
+    fail "amanat_draft.py opens the draft of a killed guided intake" "$(cat "$work/draft.json" "$work/draft.err")"
+fi
+# Another code (each letter shifted by one, the check letter left off, so no typo is seen) must not open it.
+wrong_code="$(printf '%s' "${draft_code// /}" | cut -c1-24 | tr 'a-y' 'b-z')"
+if "$py" "$here/amanat_draft.py" "${draft_files[0]}" "$wrong_code" > /dev/null 2> "$work/draft.err"; then
+    fail "amanat_draft.py refuses another code" "it opened the draft"
+elif grep -q "not the draft of this code" "$work/draft.err"; then
+    pass "amanat_draft.py refuses another code: the draft's id is not that code's"
+else
+    fail "amanat_draft.py refuses another code for the right reason" "$(cat "$work/draft.err")"
+fi
+
 # json_member FILE NAME: a string member of the JSON object in FILE.
 json_member() {
     "$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
