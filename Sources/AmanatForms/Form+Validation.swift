@@ -83,7 +83,9 @@ extension FormField {
             let scalars = try checkCharacters(text, path: path, multiline: type == .text)
             if let maxLength, scalars > maxLength {
                 let path = path.text
-                throw ValidationError(.tooLong, field: path, "\(path) is longer than \(maxLength) characters")
+                throw ValidationError(
+                    .tooLong, field: path, "\(path) is longer than \(maxLength) characters", limit: maxLength
+                )
             }
             // Text that was NFC as given is known to stay as it is; canonical JSON normalises the rest again.
             return wasNFC ? .nfcText(text) : .plain(.string(text))
@@ -91,7 +93,10 @@ extension FormField {
             guard case .string(let text) = value else { throw wrongType(path, "a date string") }
             guard Self.isValidDate(text) else {
                 let path = path.text
-                throw ValidationError(.invalidValue, field: path, "\(path) must be a date as YYYY, YYYY-MM or YYYY-MM-DD")
+                throw ValidationError(
+                    .invalidValue, field: path, "\(path) must be a date as YYYY, YYYY-MM or YYYY-MM-DD",
+                    expected: "date"
+                )
             }
             return .plain(.string(text))
         case .enumeration:
@@ -107,7 +112,9 @@ extension FormField {
                 let position = try checkOption(text, path: path)
                 guard !chosen[position] else {
                     let path = path.text
-                    throw ValidationError(.invalidValue, field: path, "\(path) lists the same value twice")
+                    throw ValidationError(
+                        .invalidValue, field: path, "\(path) lists the same value twice", expected: "distinct"
+                    )
                 }
                 chosen[position] = true
             }
@@ -127,7 +134,7 @@ extension FormField {
                 let entry = FieldPath.Entry(records: records, index: index)
                 guard case .object(let object) = item else {
                     let path = entry.text
-                    throw ValidationError(.wrongType, field: path, "\(path) must be an object")
+                    throw ValidationError(.wrongType, field: path, "\(path) must be an object", expected: "object")
                 }
                 entries.append(try Form.validateObject(object, against: subfields, plan: subfieldPlan, entry: entry))
             }
@@ -137,7 +144,11 @@ extension FormField {
 
     private func wrongType(_ path: FieldPath, _ expected: String) -> ValidationError {
         let path = path.text
-        return ValidationError(.wrongType, field: path, "\(path) must be \(expected)")
+        let words = [
+            "a string": "string", "a date string": "string", "a list of strings": "list-of-strings",
+            "true or false": "boolean", "a list of objects": "list-of-objects",
+        ]
+        return ValidationError(.wrongType, field: path, "\(path) must be \(expected)", expected: words[expected])
     }
 
     /// The option's position in the form; refuses a value the field does not offer.
@@ -145,8 +156,11 @@ extension FormField {
     private func checkOption(_ text: String, path: FieldPath) throws(ValidationError) -> Int {
         guard let position = options.firstIndex(where: { $0.value == text }) else {
             let path = path.text
-            let allowed = options.map(\.value).joined(separator: ", ")
-            throw ValidationError(.invalidValue, field: path, "\(path) must be one of: \(allowed)")
+            let allowed = options.map(\.value)
+            throw ValidationError(
+                .invalidValue, field: path, "\(path) must be one of: \(allowed.joined(separator: ", "))",
+                expected: "choice", allowed: allowed
+            )
         }
         return position
     }
@@ -154,7 +168,9 @@ extension FormField {
     private func checkCount(_ count: Int, path: FieldPath) throws(ValidationError) {
         if let maxItems, count > maxItems {
             let path = path.text
-            throw ValidationError(.tooManyItems, field: path, "\(path) has more than \(maxItems) entries")
+            throw ValidationError(
+                .tooManyItems, field: path, "\(path) has more than \(maxItems) entries", limit: maxItems
+            )
         }
     }
 
@@ -205,7 +221,10 @@ extension FormField {
         if refused {
             let what = multiline ? "control characters" : "line breaks or control characters"
             let path = path.text
-            throw ValidationError(.invalidValue, field: path, "\(path) must not contain \(what)")
+            throw ValidationError(
+                .invalidValue, field: path, "\(path) must not contain \(what)",
+                expected: multiline ? "text-without-controls" : "line-without-breaks"
+            )
         }
         return scalars
     }

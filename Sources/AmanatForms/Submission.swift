@@ -46,7 +46,9 @@ public enum Submission {
             throw SubmissionError(ValidationError(.missingField, field: "form", "\"form\" is required"))
         }
         guard case .string(let formID) = formMember else {
-            throw SubmissionError(ValidationError(.wrongType, field: "form", "\"form\" must be a form id string"))
+            throw SubmissionError(ValidationError(
+                .wrongType, field: "form", "\"form\" must be a form id string", expected: "string"
+            ))
         }
         guard let form = form(formID) else {
             throw SubmissionError(ValidationError(.unknownForm, field: nil, "there is no form with that id"))

@@ -21,12 +21,24 @@ public struct ValidationError: Error, Sendable, Equatable, CustomStringConvertib
     public let field: String?
     /// A one-line explanation without submitted content.
     public let detail: String
+    /// The form's limit that was exceeded (`max_length`, `max_items`), for clients to put into their own words.
+    public let limit: Int?
+    /// What the value must be, as one of the words of PROTOCOL.md section 4.1 (`string`, `date`, `choice`, …).
+    public let expected: String?
+    /// The values of the choice field, when `expected` is `choice`: the form's own, never what was sent.
+    public let allowed: [String]?
 
-    /// An error of `kind` about `field`, explained by `detail`.
-    public init(_ kind: Kind, field: String?, _ detail: String) {
+    /// An error of `kind` about `field`, explained by `detail`, with the structured facts a client may translate.
+    public init(
+        _ kind: Kind, field: String?, _ detail: String, limit: Int? = nil, expected: String? = nil,
+        allowed: [String]? = nil
+    ) {
         self.kind = kind
         self.field = field
         self.detail = detail
+        self.limit = limit
+        self.expected = expected
+        self.allowed = allowed
     }
 
     public var description: String { detail }

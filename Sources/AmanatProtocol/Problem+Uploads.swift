@@ -8,7 +8,7 @@ extension Problem {
     /// `413 file-too-large`: an upload longer than `max_file_bytes`.
     public static func fileTooLarge(_ limit: Int) -> Problem {
         Problem("file-too-large", status: 413, title: "File too large",
-                detail: "the file is larger than the limit of \(limit) bytes")
+                detail: "the file is larger than the limit of \(limit) bytes", limit: limit)
     }
 
     /// `429 too-many-uploads`: the uid holds `max_uploads_per_peer` uploads.

@@ -20,26 +20,39 @@ public struct Problem: Error, Sendable, Equatable {
     public let field: String?
     /// The upload's durable offset, for `mismatching-upload-offset` (extension member `expected_offset`).
     public let expectedOffset: Int?
+    /// The limit that was exceeded, for `too-long`, `too-many-items`, `too-deep`, `body-too-large`,
+    /// `headers-too-large` and `file-too-large` (extension member `limit`).
+    public let limit: Int?
+    /// What the value must be, as a word of PROTOCOL.md section 4.1, for `wrong-type` and `invalid-value`
+    /// (extension member `expected`): clients put it into words in their own language.
+    public let expected: String?
+    /// The values a choice field allows, for `invalid-value` with `expected` `choice` (extension member `allowed`).
+    public let allowed: [String]?
 
     /// One of amanatd's problems, of type `urn:amanat:problem:<slug>`.
     public init(
-        _ slug: String, status: Int, title: String, detail: String, field: String? = nil, expectedOffset: Int? = nil
+        _ slug: String, status: Int, title: String, detail: String, field: String? = nil, expectedOffset: Int? = nil,
+        limit: Int? = nil, expected: String? = nil, allowed: [String]? = nil
     ) {
         self.init(
             type: Self.typePrefix + slug, title: title, status: status, detail: detail, field: field,
-            expectedOffset: expectedOffset
+            expectedOffset: expectedOffset, limit: limit, expected: expected, allowed: allowed
         )
     }
 
     /// A problem from its members.
     public init(type: String = "about:blank", title: String = "", status: Int = 0, detail: String = "",
-                field: String? = nil, expectedOffset: Int? = nil) {
+                field: String? = nil, expectedOffset: Int? = nil, limit: Int? = nil, expected: String? = nil,
+                allowed: [String]? = nil) {
         self.type = type
         self.status = status
         self.title = title
         self.detail = detail
         self.field = field
         self.expectedOffset = expectedOffset
+        self.limit = limit
+        self.expected = expected
+        self.allowed = allowed
     }
 
     /// The slug of one of amanatd's types (`invalid-json`), else the whole type.
@@ -60,6 +73,9 @@ public struct Problem: Error, Sendable, Equatable {
         ]
         if let field { object["field"] = .string(field) }
         if let expectedOffset { object["expected_offset"] = .number(String(expectedOffset)) }
+        if let limit { object["limit"] = .number(String(limit)) }
+        if let expected { object["expected"] = .string(expected) }
+        if let allowed { object["allowed"] = .array(allowed.map(JSONValue.string)) }
         return .object(object)
     }
 
@@ -67,15 +83,20 @@ public struct Problem: Error, Sendable, Equatable {
     /// object. Members of an unexpected type count as absent and unknown members are ignored (RFC 9457 §3.1).
     public init?(json bytes: [UInt8]) {
         guard case .object(let members)? = try? JSONParser().parse(bytes) else { return nil }
+        func integer(_ name: String) -> Int? {
+            if case .number(let text)? = members[name] { Int(text) } else { nil }
+        }
+        var allowed: [String]?
+        if case .array(let items)? = members["allowed"] {
+            // One element of the wrong type makes the whole member absent, as a member of the wrong type would be.
+            let values = items.compactMap(\.stringValue)
+            allowed = values.count == items.count ? values : nil
+        }
         self.init(
             type: members["type"]?.stringValue ?? "about:blank", title: members["title"]?.stringValue ?? "",
-            status: members["status"].flatMap { value in
-                if case .number(let text) = value { Int(text) } else { nil }
-            } ?? 0,
-            detail: members["detail"]?.stringValue ?? "", field: members["field"]?.stringValue,
-            expectedOffset: members["expected_offset"].flatMap { value in
-                if case .number(let text) = value { Int(text) } else { nil }
-            }
+            status: integer("status") ?? 0, detail: members["detail"]?.stringValue ?? "",
+            field: members["field"]?.stringValue, expectedOffset: integer("expected_offset"), limit: integer("limit"),
+            expected: members["expected"]?.stringValue, allowed: allowed
         )
     }
 }
@@ -91,17 +112,17 @@ extension Problem {
 
     public static func tooDeep(_ limit: Int) -> Problem {
         Problem("too-deep", status: 400, title: "JSON nested too deeply",
-                detail: "the body nests arrays or objects deeper than \(limit) levels")
+                detail: "the body nests arrays or objects deeper than \(limit) levels", limit: limit)
     }
 
     public static func bodyTooLarge(_ limit: Int) -> Problem {
         Problem("body-too-large", status: 413, title: "Body too large",
-                detail: "the body is larger than the limit of \(limit) bytes")
+                detail: "the body is larger than the limit of \(limit) bytes", limit: limit)
     }
 
     public static func headersTooLarge(_ limit: Int) -> Problem {
         Problem("headers-too-large", status: 431, title: "Request headers too large",
-                detail: "the request headers are larger than the limit of \(limit) bytes")
+                detail: "the request headers are larger than the limit of \(limit) bytes", limit: limit)
     }
 
     public static let unsupportedMediaType = Problem(

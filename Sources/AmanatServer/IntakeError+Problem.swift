@@ -60,6 +60,7 @@ extension Problem {
             .invalidValue: "Invalid value",
         ]
         return Problem(error.kind.rawValue, status: 422, title: titles[error.kind] ?? "Invalid testimony",
-                       detail: error.detail, field: error.field)
+                       detail: error.detail, field: error.field, limit: error.limit, expected: error.expected,
+                       allowed: error.allowed)
     }
 }

@@ -117,7 +117,7 @@ extension Amanat {
             guard body.count > 1 else { fail(UI.addendumEmpty(language)) }
             var bytes = JSONValue.object(body).canonicalBytes()
             defer { wipe(&bytes) }
-            let response = perform(options, "POST", Endpoint.recordAddenda(recordID), body: bytes)
+            let response = perform(options, "POST", Endpoint.recordAddenda(recordID), body: bytes, language: language)
             if options.json {
                 printBody(response.body)
                 return

@@ -147,7 +147,7 @@ extension Amanat {
             case .failure(let typo): fail(UI.typo(UI.theKey, typo, expected: 52)(language), code: 64)
             }
             let body = JSONValue.object(["record_id": .string(id), "token": .string(text)]).canonicalBytes()
-            let response = perform(options, "POST", Endpoint.withdrawals, body: body)
+            let response = perform(options, "POST", Endpoint.withdrawals, body: body, language: language)
             if options.json {
                 printBody(response.body)
                 return

@@ -42,7 +42,7 @@ extension Amanat {
             }
             let body = readInput(file, limit: 64 << 20)
             guard evidence.attach.isEmpty else { return submit(body, withFiles: evidence.attach) }
-            let response = perform(options, "POST", Endpoint.testimonies, body: body)
+            let response = perform(options, "POST", Endpoint.testimonies, body: body, language: intake.language)
             if options.json {
                 printBody(response.body)
                 return

@@ -87,17 +87,30 @@ func fail(_ message: String, code: Int32 = Exit.failure, hint: String? = nil) ->
 }
 
 /// One line on standard error, written straight to the descriptor (the C `stderr` global is not
-/// concurrency-safe).
+/// concurrency-safe). On a terminal the line is wrapped at word boundaries to its width (80 columns at most).
 func printError(_ message: String) {
     // Problem details and names come from amanatd: no control character of theirs reaches the terminal.
-    let bytes = Array("amanat: \(IntakeTerminal.printable(message))\n".utf8)
+    var text = "amanat: \(IntakeTerminal.printable(message))"
+    if let width = terminalWidth(STDERR_FILENO) {
+        text = IntakeTerminal.wrap(text, width: width).joined(separator: "\n")
+    }
+    let bytes = Array((text + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress!, $0.count) }
+}
+
+/// The columns to wrap text at on the terminal `fd`: 80, or fewer when it is narrower; nil when `fd` is no
+/// terminal (a log or a script reads one line per message).
+func terminalWidth(_ fd: Int32) -> Int? {
+    guard isatty(fd) == 1 else { return nil }
+    var size = winsize()
+    guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 20 else { return 80 }
+    return min(Int(size.ws_col), 80)
 }
 
 /// Sends a request; on a transport failure or a problem answer prints the error and exits.
 func perform(
     _ options: GlobalOptions, _ method: String, _ path: String, body: [UInt8]? = nil,
-    contentType: String = "application/json"
+    contentType: String = "application/json", language: IntakeLanguage = .fromEnvironment()
 ) -> HTTPResponse {
     let isSubmission = path == Endpoint.testimonies
     let response: HTTPResponse
@@ -117,18 +130,20 @@ func perform(
     if isSubmission, let body, response.problem?.type == Problem.typePrefix + "unknown-field" {
         hint = unknownFieldHint(options, body: body)
     }
-    failOnRefusal(options, response, hint: hint)
+    failOnRefusal(options, response, hint: hint, language: language)
     return response
 }
 
-/// Prints amanatd's problem and exits unless `response` is a success. `hint`, when given, replaces the one the
-/// problem's field would give.
-func failOnRefusal(_ options: GlobalOptions, _ response: HTTPResponse, hint: String? = nil) {
+/// Prints amanatd's problem in `language` (``UI/refusal(_:)``) and exits unless `response` is a success. `hint`,
+/// when given, replaces the one the problem's field would give.
+func failOnRefusal(
+    _ options: GlobalOptions, _ response: HTTPResponse, hint: String? = nil,
+    language: IntakeLanguage = .fromEnvironment()
+) {
     guard !(200..<300).contains(response.status) else { return }
     if options.json { printBody(response.body) }
-    let detail = response.problem?.message ?? "amanatd answered HTTP \(response.status)"
-    let hint = hint ?? response.problem?.field.map { "check the field \($0)" }
-    fail(detail, code: response.status >= 500 ? Exit.serverFailed : Exit.refused, hint: hint)
+    let hint = hint ?? response.problem?.field.map { UI.checkField($0)(language) }
+    fail(UI.refusal(response)(language), code: response.status >= 500 ? Exit.serverFailed : Exit.refused, hint: hint)
 }
 
 /// The names in a refused testimony that its form does not define, with the closest ones (``FieldHint``), read

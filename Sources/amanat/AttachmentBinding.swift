@@ -83,7 +83,7 @@ struct AttachmentBinding {
             fail(error.description, code: error.isConnectionFailure ? Exit.unreachable : Exit.failure)
         }
         if !response.isSuccess { uploader.discardUploads() }
-        failOnRefusal(options, response)
+        failOnRefusal(options, response, language: uploader.language)
         guard case .object(let answer) = parseJSON(response.body) else { fail("malformed answer from amanatd") }
         return answer
     }

@@ -324,9 +324,9 @@ final class FileUploader {
     }
 
     private func refusal(_ response: HTTPResponse, name: String) -> EvidenceError {
-        let detail = response.problem?.message ?? "amanatd answered HTTP \(response.status)"
         return EvidenceError(
-            UI.uploadRefused(name, detail), code: response.status >= 500 ? Exit.serverFailed : Exit.refused
+            UI.uploadRefused(name, UI.refusal(response)(language)),
+            code: response.status >= 500 ? Exit.serverFailed : Exit.refused
         )
     }
 

@@ -181,7 +181,7 @@ extension InteractiveIntake {
     /// Shows why amanatd did not store the testimony. Nil when it was refused as invalid (the volunteer goes back
     /// to the review to correct it); else the exit code should the volunteer give up.
     func showRefusal(_ response: HTTPResponse) -> Int32? {
-        let detail = response.problem?.message ?? "amanatd answered HTTP \(response.status)"
+        let detail = UI.refusal(response)(language)
         if response.status == 422 {
             terminal.say(UI.refused(detail)(language))
             return nil

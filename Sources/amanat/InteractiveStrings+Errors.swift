@@ -30,4 +30,10 @@ extension UI {
             )
         }
     }
+
+    /// The hint under a refusal that names a field (already in the volunteer's words in the message itself).
+    static func checkField(_ field: String) -> UIText {
+        let field = IntakeTerminal.printable(field)
+        return UIText(en: "check the field \(field)", ru: "проверьте поле \(field)", kk: "\(field) өрісін тексеріңіз")
+    }
 }

@@ -145,6 +145,44 @@ struct BadInputTests {
         #expect(await daemon.stop() == 0)
     }
 
+    /// What the CLI must print, by language, for the refusals of ``localizedRefusals()``.
+    static let refusalWords: [(lang: String, missing: String, choice: String, tooLong: String, wrongType: String)] = [
+        ("ru", "не заполнено обязательное поле «full_name»",
+         "в поле «language» значение не из списка формы; допустимые значения: ",
+         "поле «full_name» длиннее допустимого (наибольшая длина в знаках: 200)",
+         "в поле «consent» значение не того вида: нужен текст"),
+        ("kk", "міндетті «full_name» өрісі толтырылмаған",
+         "«language» өрісінің мәні нысан тізімінде жоқ; рұқсат етілген мәндер: ",
+         "«full_name» өрісі тым ұзын (ең көп таңба саны: 200)",
+         "«consent» өрісіндегі мән түрі қате: мәтін керек"),
+    ]
+
+    @Test("amanatd's refusals reach the CLI in Russian and Kazakh, from the problem's type and members")
+    func localizedRefusals() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        for words in Self.refusalWords {
+            let cases: [(body: [UInt8], expected: String)] = [
+                (Self.minimal { $0["full_name"] = nil }, words.missing),
+                (Self.minimal { $0["language"] = .string("xx") }, words.choice),
+                (Self.minimal { $0["full_name"] = .string(String(repeating: "ә", count: 201)) }, words.tooLong),
+                (Self.minimal { $0["consent"] = .number("1") }, words.wrongType),
+            ]
+            for (body, expected) in cases {
+                let outcome = try await daemon.amanat(["submit", "--lang", words.lang, "-"], stdin: body)
+                #expect(outcome.status == 3)
+                #expect(outcome.stderr.hasPrefix("amanat: error: " + expected), "\(words.lang): \(outcome.stderr)")
+            }
+            // The choice's values come from the problem's `allowed` member: the form's own codes.
+            let choice = try await daemon.amanat(["submit", "--lang", words.lang, "-"], stdin: Self.minimal {
+                $0["language"] = .string("xx")
+            })
+            #expect(choice.stderr.contains(", kk, ") || choice.stderr.contains(" kk, "), "\(choice.stderr)")
+        }
+        #expect(await daemon.stop() == 0)
+    }
+
     @Test("a misspelt field name in a file gets a hint naming the form's closest field; forms lists choice values")
     func misspeltFieldHint() async throws {
         let directory = try TempDir()
@@ -193,6 +231,27 @@ struct BadInputTests {
             #expect(outcome.stderr.contains("refused"), "\(arguments): \(outcome.stderr)")
             #expect(!outcome.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B },
                     "\(arguments): \(outcome.stderr.debugDescription)")
+        }
+    }
+
+    @Test("a problem's field path from amanatd is shown without control characters inside a translated sentence")
+    func controlCharactersInTranslatedProblems() async throws {
+        let directory = try TempDir()
+        let hostile = #"narr\u001b]0;owned\u0007ative\u009b2J"#
+        let server = try ScriptedServer(path: directory.file("scripted.sock")) { _, _ in
+            (422, #"{"type":"urn:amanat:problem:missing-field","title":"x","status":422,"detail":"x","#
+                + #""field":"\#(hostile)"}"#)
+        }
+        _ = server
+        for (lang, expected) in [("ru", "не заполнено обязательное поле «narr"), ("kk", "міндетті «narr")] {
+            let outcome = try await run(
+                Paths.binary("amanat"), ["--socket", directory.file("scripted.sock"), "submit", "--lang", lang, "-"],
+                stdin: Self.minimal()
+            )
+            #expect(outcome.status == 3)
+            #expect(outcome.stderr.hasPrefix("amanat: error: " + expected), "\(outcome.stderr)")
+            #expect(!outcome.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B },
+                    "\(outcome.stderr.debugDescription)")
         }
     }
 }
