@@ -19,8 +19,10 @@ public protocol ArchiveWriter: Sendable {
         _ record: StoredRecord, withdrawalTokenHash: [UInt8]?, attachments: [NewAttachment], uploadOwner: UInt32?
     ) async throws(StoreError) -> AppendedRecord
     /// Erases a record if `token` is its withdrawal token, its attachments' and addenda's rows with it (their
-    /// stored bytes are removed once that is durable); false, with nothing changed, otherwise.
-    func withdraw(_ recordID: RecordID, token: [UInt8]) async throws(StoreError) -> Bool
+    /// stored bytes are removed once that is durable). The token's keyed hash stays with the withdrawn record, so
+    /// that the same token later gets ``WithdrawalOutcome/alreadyWithdrawn``; a wrong token and an unknown id get
+    /// ``WithdrawalOutcome/refused`` alike. Nothing is changed unless the outcome is `withdrawn`.
+    func withdraw(_ recordID: RecordID, token: [UInt8]) async throws(StoreError) -> WithdrawalOutcome
     /// What evidence may be added to a record, if `token` is its withdrawal token and it is not withdrawn; nil
     /// otherwise (one answer for a wrong token, an unknown and a withdrawn record). Changes nothing.
     func evidenceTarget(_ recordID: RecordID, token: [UInt8]) async throws(StoreError) -> EvidenceTarget?

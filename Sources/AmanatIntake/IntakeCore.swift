@@ -218,8 +218,9 @@ public struct IntakeCore: Sendable {
 
     // MARK: Withdrawing
 
-    /// Erases a record at the witness's request; `body` is `{"record_id", "token"}`. A wrong token, an unknown
-    /// id and a record already withdrawn get the same refusal, so nobody can learn which ids exist.
+    /// Erases a record at the witness's request; `body` is `{"record_id", "token"}`. A wrong token and an unknown
+    /// id get the same refusal, so nobody can learn which ids exist; the record's own token, offered again after the
+    /// withdrawal, is told so (``IntakeError/Kind/alreadyWithdrawn``), which tells its holder nothing new.
     public func withdraw<Body: AsyncSequence>(
         _ principal: Principal, contentType: String?, body: Body, expectedLength: Int?
     ) async throws(IntakeError) -> RecordID where Body.Element: Collection<UInt8> {
@@ -238,7 +239,13 @@ public struct IntakeCore: Sendable {
         }
         defer { wipe(&token) }
         do {
-            guard try await archive.withdraw(recordID, token: token) else {
+            switch try await archive.withdraw(recordID, token: token) {
+            case .withdrawn:
+                break
+            case .alreadyWithdrawn:
+                count(.withdrawalRefused)
+                throw IntakeError(.alreadyWithdrawn, "this record was withdrawn already; nothing was changed")
+            case .refused:
                 count(.withdrawalRefused)
                 throw IntakeError(.withdrawalRefused, "no record has this id and token; nothing was changed")
             }

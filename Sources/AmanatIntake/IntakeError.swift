@@ -28,8 +28,10 @@ public struct IntakeError: Error, Sendable, Equatable {
         case unknownForm
         /// A withdrawal request is not `{"record_id", "token"}`.
         case invalidWithdrawal
-        /// No record has this id and token (or it was withdrawn already): one answer for all three.
+        /// No record has this id and token: one answer for a wrong token and an unknown id.
         case withdrawalRefused
+        /// The token is the record's, and the record was withdrawn before.
+        case alreadyWithdrawn
         /// A rewrap file is malformed.
         case invalidRewrap
         /// A rewrap names a record the archive does not hold.

@@ -22,6 +22,8 @@ extension Problem {
             self = Problem("invalid-withdrawal", status: 422, title: "Invalid withdrawal request", detail: error.detail)
         case .withdrawalRefused:
             self = Problem("withdrawal-refused", status: 404, title: "Withdrawal refused", detail: error.detail)
+        case .alreadyWithdrawn:
+            self = Problem("already-withdrawn", status: 410, title: "Already withdrawn", detail: error.detail)
         case .invalidRewrap: self = Problem("invalid-rewrap", status: 422, title: "Invalid rewrap file", detail: error.detail)
         case .unknownRecord: self = Problem("unknown-record", status: 422, title: "Unknown record", detail: error.detail)
         case .recordChanged: self = Problem("record-changed", status: 409, title: "Record changed", detail: error.detail)

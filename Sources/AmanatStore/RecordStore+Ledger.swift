@@ -9,9 +9,10 @@ import Glibc
 
 extension RecordStore {
     /// Erases a record's clear fields and envelopes if `token` is its withdrawal token, appends a withdrawal
-    /// entry and purges the WAL. Returns false, with nothing changed, for a wrong token, an unknown id and a
-    /// record already withdrawn alike, so that the answer tells nobody which ids exist.
-    public func withdraw(_ recordID: RecordID, token: [UInt8]) async throws(StoreError) -> Bool {
+    /// entry and purges the WAL. A wrong token and an unknown id get `refused` alike, so that the answer tells
+    /// nobody which ids exist. The token's keyed hash stays in `withdrawal_tokens` beside the withdrawn row, as its
+    /// tombstone: the same token offered again gets `alreadyWithdrawn` (FORMAT.md 7.1). An export empties the table.
+    public func withdraw(_ recordID: RecordID, token: [UInt8]) async throws(StoreError) -> WithdrawalOutcome {
         let key = notary
         let offered: [UInt8]
         do {
@@ -20,14 +21,17 @@ extension RecordStore {
             throw StoreError(.writeFailed, "cannot hash the withdrawal token: \(error)")
         }
         // The streams of the record's attachments: removed once the rows that name them are gone for good.
-        let erased: [String]?
+        let outcome: (WithdrawalOutcome, erased: [String])
         do {
-            erased = try await pool.write { db -> [String]? in
-                guard try Self.tokenMatches(db, recordID, offered: offered) else { return nil }
+            outcome = try await pool.write { db -> (WithdrawalOutcome, erased: [String]) in
+                guard try Self.tokenMatches(db, recordID, offered: offered) else { return (.refused, []) }
                 guard let row = try Row.fetchOne(
                     db, sql: "\(StoredRecord.selectColumns) FROM records WHERE record_id = ? AND withdrawn = 0",
                     arguments: [Data(recordID.bytes)]
-                ) else { return nil }
+                ) else {
+                    // The token matched a tombstone: only a row withdrawn before keeps its token's hash.
+                    return (.alreadyWithdrawn, [])
+                }
                 var record = try StoredRecord(row: row)
                 try db.execute(
                     sql: """
@@ -37,7 +41,6 @@ extension RecordStore {
                         """,
                     arguments: [Data(recordID.bytes)]
                 )
-                try db.execute(sql: "DELETE FROM withdrawal_tokens WHERE record_id = ?", arguments: [Data(recordID.bytes)])
                 let storage = try String.fetchAll(
                     db, sql: "SELECT storage FROM attachments WHERE record_id = ? AND storage IS NOT NULL",
                     arguments: [Data(recordID.bytes)]
@@ -48,15 +51,15 @@ extension RecordStore {
                 record.withdrawn = true
                 _ = try LedgerTables.append(db, kind: .withdrawal, recordID: recordID, digest: record.digest)
                 try LedgerTables.checkpointIfDue(db, key: key)
-                return storage
+                return (.withdrawn, storage)
             }
         } catch {
             throw Self.writeError(error, "withdrawal")
         }
-        guard let erased else { return false }
-        removeStreams(erased)
+        guard outcome.0 == .withdrawn else { return outcome.0 }
+        removeStreams(outcome.erased)
         await purgeWAL(after: "a withdrawal")
-        return true
+        return .withdrawn
     }
 
     /// Signs the ledger's head if entries were added since the last checkpoint. Returns the checkpoint

@@ -77,10 +77,21 @@ struct IntakeCoreTests {
                 Self.submitter, contentType: "application/json", body: Self.body(request), expectedLength: nil
             )
             #expect(withdrawn == stored.recordID)
+            // The same token again is told so; a wrong one gets the answer an unknown id gets.
+            let again = IntakeError(.alreadyWithdrawn, "this record was withdrawn already; nothing was changed")
+            await #expect(throws: again) {
+                _ = try await core.withdraw(
+                    Self.submitter, contentType: "application/json", body: Self.body(request), expectedLength: nil
+                )
+            }
+            // Another token of the right shape (its hash, under a key of its own, is not used).
+            let otherKey = try SigningKey(seed: SecretBytes(count: 32))
+            let wrongToken = try WithdrawalToken.make(for: stored.recordID, key: otherKey).text
+            let wrongRequest = Array("{\"record_id\":\"\(stored.recordID.text)\",\"token\":\"\(wrongToken)\"}".utf8)
             let refused = IntakeError(.withdrawalRefused, "no record has this id and token; nothing was changed")
             await #expect(throws: refused) {
                 _ = try await core.withdraw(
-                    Self.submitter, contentType: "application/json", body: Self.body(request), expectedLength: nil
+                    Self.submitter, contentType: "application/json", body: Self.body(wrongRequest), expectedLength: nil
                 )
             }
         }

@@ -137,6 +137,7 @@ struct ProblemTableTests {
         (.incompleteBody, 400, "bad-request"), (.invalidEncoding, 400, "invalid-encoding"),
         (.invalidJSON, 400, "invalid-json"), (.tooDeep, 400, "too-deep"), (.unknownForm, 404, "unknown-form"),
         (.invalidWithdrawal, 422, "invalid-withdrawal"), (.withdrawalRefused, 404, "withdrawal-refused"),
+        (.alreadyWithdrawn, 410, "already-withdrawn"),
         (.invalidRewrap, 422, "invalid-rewrap"), (.unknownRecord, 422, "unknown-record"),
         (.recordChanged, 409, "record-changed"), (.storageFull, 507, "storage-full"), (.unavailable, 503, "unavailable"),
         (.internalError, 500, "internal"), (.unknownUpload, 404, "unknown-upload"),

@@ -24,7 +24,7 @@ import Testing
             let (token, hash) = try Self.token(for: first)
             _ = try await store.append(first, withdrawalTokenHash: hash)
             for index in 1..<3 { _ = try await store.append(StoreTesting.record(index, received: "2026-11-10")) }
-            #expect(try await store.withdraw(first.recordID, token: token))  // entry 4
+            #expect(try await store.withdraw(first.recordID, token: token) == .withdrawn)  // entry 4
             #expect(try Self.checkpoints(path) == [], "nothing is signed within the day")
             for index in 3..<5 { _ = try await store.append(StoreTesting.record(index, received: "2026-11-11")) }
             // Entries 1-4 (the day's records and the withdrawal after them) are signed as the next day's first comes.
@@ -42,7 +42,7 @@ import Testing
             let second = StoreTesting.record(1, received: "2026-11-10")
             let (token, hash) = try Self.token(for: second)
             _ = try await store.append(second, withdrawalTokenHash: hash)
-            #expect(try await store.withdraw(second.recordID, token: token))  // entry 3, at an unknown time
+            #expect(try await store.withdraw(second.recordID, token: token) == .withdrawn)  // entry 3, at an unknown time
             #expect(try await store.signEndedPeriod(currentPeriod: "2026-11-10") == false, "the day is not over")
             #expect(try Self.checkpoints(path) == [])
             #expect(try await store.signEndedPeriod(currentPeriod: "2026-11-11"))

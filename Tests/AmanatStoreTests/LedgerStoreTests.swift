@@ -82,10 +82,11 @@ import Testing
 
             var wrong = token
             wrong[0] ^= 1
-            #expect(try await store.withdraw(record.recordID, token: wrong) == false)
-            #expect(try await store.withdraw(.random(), token: token) == false)
-            #expect(try await store.withdraw(record.recordID, token: token) == true)
-            #expect(try await store.withdraw(record.recordID, token: token) == false, "a token works once")
+            #expect(try await store.withdraw(record.recordID, token: wrong) == .refused)
+            #expect(try await store.withdraw(.random(), token: token) == .refused)
+            #expect(try await store.withdraw(record.recordID, token: token) == .withdrawn)
+            #expect(try await store.withdraw(record.recordID, token: token) == .alreadyWithdrawn, "a token works once")
+            #expect(try await store.withdraw(record.recordID, token: wrong) == .refused, "a wrong token learns nothing")
 
             let rows = try StoreTesting.readAll(path)
             #expect(rows.count == 2)
@@ -229,7 +230,7 @@ extension LedgerStoreTests {
             }
             holder.start()
             entered.wait()
-            #expect(try await store.withdraw(record.recordID, token: token))
+            #expect(try await store.withdraw(record.recordID, token: token) == .withdrawn)
             #expect(store.isPurgePending, "the purge cannot have finished while the snapshot is held")
             release.signal()
             await withCheckedContinuation { done in DispatchQueue.global().async { left.wait(); done.resume() } }

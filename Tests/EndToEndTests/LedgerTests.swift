@@ -98,8 +98,27 @@ struct LedgerEndToEndTests {
         let tokenFile = try directory.write("right.token", target.token + "\n")
         let withdrawn = try await daemon.amanat(["withdraw", target.id, "--token-file", tokenFile])
         #expect(withdrawn.status == 0, "\(withdrawn.stderr)")
-        let again = try await daemon.amanat(["withdraw", target.id, "--token-file", tokenFile])
-        #expect(again.status == 3 && again.stderr == wrong.stderr)
+        // The holder of the right token is told it was withdrawn already, in their language; a wrong token still
+        // gets the answer an unknown id gets.
+        let again = try await daemon.amanat(["withdraw", target.id, "--token-file", tokenFile, "--lang", "en"])
+        #expect(again.status == 3 && again.stderr.contains("this record was withdrawn already"), "\(again.stderr)")
+        #expect(again.stderr != wrong.stderr)
+        let againRussian = try await daemon.amanat(["withdraw", target.id, "--token-file", tokenFile, "--lang", "ru"])
+        #expect(againRussian.status == 3 && againRussian.stderr.contains("эти показания уже отозваны"),
+                "\(againRussian.stderr)")
+        let againKazakh = try await daemon.amanat(["withdraw", target.id, "--token-file", tokenFile, "--lang", "kk"])
+        #expect(againKazakh.status == 3 && againKazakh.stderr.contains("бұл айғақ бұрын кері алынған"),
+                "\(againKazakh.stderr)")
+        let wrongAfter = try await daemon.amanat(["withdraw", target.id, "--token-file", wrongToken])
+        #expect(wrongAfter.status == 3 && wrongAfter.stderr == wrong.stderr, "\(wrongAfter.stderr)")
+        // The tombstone is the token's keyed hash kept beside the withdrawn row, in the live database only.
+        let tombstones = try DatabaseQueue(path: daemon.databasePath, configuration: readOnly)
+        let tombstone: [UInt8]? = try await tombstones.read { db in
+            try Data.fetchOne(db, sql: "SELECT token_hash FROM withdrawal_tokens WHERE record_id = ?",
+                              arguments: [Data(RecordID(text: target.id)!.bytes)]).map { [UInt8]($0) }
+        }
+        try tombstones.close()
+        let tombstoneHash = try #require(tombstone)
 
         // Export while eight clients keep submitting.
         let exportPath = directory.file("export.sqlite")
@@ -124,6 +143,11 @@ struct LedgerEndToEndTests {
         let verified = try await Self.keyholder(["verify", exportPath, "--signing-key", signingKey])
         #expect(verified.status == 0, "\(verified.stdoutText)\(verified.stderr)")
         #expect(verified.stdoutText.contains("intact") && verified.stdoutText.contains("(1 withdrawn)"))
+        let exportedTokens = try await DatabaseQueue(path: exportPath, configuration: readOnly).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM withdrawal_tokens")
+        }
+        #expect(exportedTokens == 0, "an export keeps no token hash, tombstones included")
+        #expect(!contents(exportPath).contains(bytes: tombstoneHash), "the tombstone left its bytes in the export")
 
         // Nothing of the withdrawn envelopes in the live database, its WAL, or the export.
         for path in [daemon.databasePath, daemon.databasePath + "-wal", exportPath] {
