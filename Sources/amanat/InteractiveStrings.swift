@@ -234,7 +234,7 @@ enum UI {
     static func pastedLines(_ count: Int) -> UIText {
         UIText(
             en: "This answer takes one line, but \(count) lines came at once (pasted?):",
-            ru: "Здесь нужна одна строка, а пришло \(count) строк сразу (вставлено?):",
+            ru: "Здесь нужна одна строка, но сразу пришло несколько строк (\(count); вставлено?):",
             kk: "Мұнда бір жол керек, бірақ бірден \(count) жол келді (қойылған ба?):"
         )
     }

@@ -16,8 +16,36 @@ struct WithdrawalSlipTests {
         return (value(number), value(key))
     }
 
-    @Test("a slip in Russian, then withdrawal typed from it on a terminal: a typo is a typo, then it works")
-    func slipAndWithdrawal() async throws {
+    /// What the witness's volunteer sees, by language.
+    struct Words: Sendable, CustomTestStringConvertible {
+        let lang: String
+        let askNumber: String
+        let askKey: String
+        let typo: String
+        let withdrawn: String
+        let already: String
+
+        var testDescription: String { lang }
+    }
+
+    static let languages = [
+        Words(
+            lang: "ru", askNumber: "Номер (с листка):", askKey: "Ключ (с листка):",
+            typo: "Номер: опечатка, проверочный знак не совпадает.", withdrawn: "отозвано: ",
+            already: "эти показания уже отозваны; ничего не изменено"
+        ),
+        Words(
+            lang: "kk", askNumber: "Нөмір (қағаздан):", askKey: "Кілт (қағаздан):",
+            typo: "Нөмір: қате бар, тексеру таңбасы сәйкес емес.", withdrawn: "кері алынды: ",
+            already: "бұл айғақ бұрын кері алынған; ештеңе өзгертілмеді"
+        ),
+    ]
+
+    @Test(
+        "a slip, then withdrawal typed from it on a terminal: a typo is a typo, then it works, then 'already withdrawn'",
+        arguments: languages
+    )
+    func slipAndWithdrawal(_ words: Words) async throws {
         let directory = try TempDir()
         let key = try await TestKey.make(in: directory)
         let daemon = try Daemon(in: directory, recipients: [key.publicKey])
@@ -25,7 +53,7 @@ struct WithdrawalSlipTests {
         #expect(submitted.status == 0)
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(submitted.stdout)) as? [String: Any])
         let recordID = try #require(answer["record_id"] as? String)
-        let slip = try await run(Paths.binary("amanat"), ["slip", "--lang", "ru"], stdin: submitted.stdout)
+        let slip = try await run(Paths.binary("amanat"), ["slip", "--lang", words.lang], stdin: submitted.stdout)
         #expect(slip.status == 0, "\(slip.stderr)")
         #expect(!slip.stdoutText.lowercased().contains("amanat"), "the slip names no project")
         #expect(slip.stdoutText.split(separator: "\n").allSatisfy { $0.count <= 80 })
@@ -39,25 +67,38 @@ struct WithdrawalSlipTests {
         var typo = Array(number)
         typo[5] = typo[5] == "a" ? "b" : "a"
         let wrong = try PseudoTerminal(
-            Paths.binary("amanat"), ["--socket", daemon.socketPath, "withdraw", "--lang", "ru"],
+            Paths.binary("amanat"), ["--socket", daemon.socketPath, "withdraw", "--lang", words.lang],
             environment: ["LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"], directory: directory.path
         )
-        _ = try wrong.expect("Номер (с листка):")
+        _ = try wrong.expect(words.askNumber)
         try wrong.type(String(typo).uppercased() + "\r")
-        _ = try wrong.expect("Номер: опечатка, проверочный знак не совпадает.")
+        _ = try wrong.expect(words.typo)
         #expect(try wrong.finish() == 64)
 
         // Typed as a person would: capitals, dashes between groups; asked for the key on the terminal.
-        let terminal = try PseudoTerminal(
-            Paths.binary("amanat"), ["--socket", daemon.socketPath, "withdraw", "--lang", "ru"],
-            environment: ["LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"], directory: directory.path
-        )
-        _ = try terminal.expect("Номер (с листка):")
-        try terminal.type(number.uppercased().replacingOccurrences(of: " ", with: "-") + "\r")
-        _ = try terminal.expect("Ключ (с листка):")
-        try terminal.type(token.uppercased() + "\r")
-        _ = try terminal.expect("отозвано: \(recordID)")
+        func withdraw() throws -> PseudoTerminal {
+            let terminal = try PseudoTerminal(
+                Paths.binary("amanat"), ["--socket", daemon.socketPath, "withdraw", "--lang", words.lang],
+                environment: ["LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"], directory: directory.path, columns: 40
+            )
+            _ = try terminal.expect(words.askNumber)
+            try terminal.type(number.uppercased().replacingOccurrences(of: " ", with: "-") + "\r")
+            _ = try terminal.expect(words.askKey)
+            try terminal.type(token.uppercased() + "\r")
+            return terminal
+        }
+        let terminal = try withdraw()
+        _ = try terminal.expect(words.withdrawn + recordID)
         #expect(try terminal.finish() == 0)
+        // The same slip again: the holder of the valid token is told it is withdrawn already, wrapped at word
+        // boundaries to the 40-column terminal.
+        let again = try withdraw()
+        #expect(try again.finish() == 3)
+        let shown = String(decoding: again.output, as: UTF8.self)
+        let error = try #require(shown.range(of: "amanat: error: ")).lowerBound
+        let lines = shown[error...].split(separator: "\r\n").filter { !$0.hasPrefix("amanat: hint") }
+        #expect(lines.count >= 2 && lines.allSatisfy { $0.count <= 40 && !$0.hasSuffix(" ") }, "\(lines)")
+        #expect(lines.joined(separator: " ").contains(words.already), "\(lines)")
         #expect(await daemon.stop() == 0)
     }
 
