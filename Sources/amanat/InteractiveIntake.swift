@@ -98,7 +98,7 @@ struct InteractiveIntake {
     ) -> Form {
         var formID = id
         if formID == nil {
-            let list = parseJSON(perform(options, "GET", Endpoint.forms).body)
+            let list = parseJSON(perform(options, "GET", Endpoint.forms, language: language).body)
             let entries = list["forms"]?.arrayValue ?? []
             let usable = entries.filter { $0["id"]?.stringValue.map(IntakeOptions.isFormID) == true }
             let ids = usable.compactMap { $0["id"]?.stringValue }
@@ -122,7 +122,7 @@ struct InteractiveIntake {
         }
         let chosen = formID!
         do {
-            return try Form(json: parseJSON(perform(options, "GET", Endpoint.form(chosen)).body))
+            return try Form(json: parseJSON(perform(options, "GET", Endpoint.form(chosen), language: language).body))
         } catch {
             fail("cannot use form \(chosen): \(error)")
         }

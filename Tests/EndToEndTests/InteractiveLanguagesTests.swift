@@ -262,6 +262,29 @@ struct InteractiveLanguagesTests {
         #expect(try InteractiveIntakeTests.isEmptyDirectory(tmp))
     }
 
+    @Test("a volunteer amanatd does not admit is told so in their language, wrapped to the terminal", arguments: [
+        ("ru", "этому пользователю это не разрешено: попросите администратора добавить вас в группу волонтёров"),
+        ("kk", "бұл пайдаланушыға бұған рұқсат жоқ: әкімшіден сізді еріктілер тобына"),
+    ])
+    func forbidden(_ lang: String, _ expected: String) async throws {
+        let directory = try TempDir()
+        let server = try ScriptedServer(path: directory.file("scripted.sock")) { _, _ in
+            (403, Self.problem("forbidden", status: 403))
+        }
+        let tmp = try InteractiveIntakeTests.makeDirectory(directory, "tmp")
+        let terminal = try PseudoTerminal(
+            Paths.binary("amanat"),
+            ["--socket", server.socketPath, "submit", "--interactive", "--lang", lang, "--form", "testimony"],
+            environment: InteractiveIntakeTests.environment(tmp: tmp, lang: "C.UTF-8"), directory: tmp, columns: 50
+        )
+        #expect(try terminal.finish() == 3)
+        let shown = String(decoding: terminal.output, as: UTF8.self)
+        let lines = shown.split(separator: "\r\n")
+        #expect(lines.count >= 2 && lines.allSatisfy { InteractiveIntakeTests.columns(String($0)) <= 50 }, "\(lines)")
+        #expect(Self.unwrapped(shown).contains("amanat: error: " + expected), "\(shown)")
+        #expect(!shown.contains("English detail"))
+    }
+
     @Test(
         "a failed send: rate limit and unavailability in the volunteer's words; Enter retries, 2 goes back, 3 asks",
         arguments: languages
