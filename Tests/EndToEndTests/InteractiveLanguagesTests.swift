@@ -158,7 +158,11 @@ struct InteractiveLanguagesTests {
         let tmp = try InteractiveIntakeTests.makeDirectory(directory, "tmp")
         let terminal = try PseudoTerminal(
             Paths.binary("amanat"),
-            ["--socket", server.socketPath, "submit", "--interactive", "--lang", words.lang, "--form", "testimony"],
+            // No draft: the scripted server answers by request, and keeps none.
+            [
+                "--socket", server.socketPath, "submit", "--interactive", "--lang", words.lang, "--form", "testimony",
+                "--no-draft",
+            ],
             environment: InteractiveIntakeTests.environment(tmp: tmp, lang: "C.UTF-8"), directory: tmp
         )
         let relatives = try #require(form.field(named: "relatives"))
@@ -274,7 +278,11 @@ struct InteractiveLanguagesTests {
         let tmp = try InteractiveIntakeTests.makeDirectory(directory, "tmp")
         let terminal = try PseudoTerminal(
             Paths.binary("amanat"),
-            ["--socket", server.socketPath, "submit", "--interactive", "--lang", lang, "--form", "testimony"],
+            // No draft: the scripted server answers by request, and keeps none.
+            [
+                "--socket", server.socketPath, "submit", "--interactive", "--lang", lang, "--form", "testimony",
+                "--no-draft",
+            ],
             environment: InteractiveIntakeTests.environment(tmp: tmp, lang: "C.UTF-8"), directory: tmp, columns: 50
         )
         #expect(try terminal.finish() == 3)
@@ -307,7 +315,11 @@ struct InteractiveLanguagesTests {
         let tmp = try InteractiveIntakeTests.makeDirectory(directory, "tmp")
         let terminal = try PseudoTerminal(
             Paths.binary("amanat"),
-            ["--socket", server.socketPath, "submit", "--interactive", "--lang", words.lang, "--form", "testimony"],
+            // No draft: the scripted server answers by request, and keeps none.
+            [
+                "--socket", server.socketPath, "submit", "--interactive", "--lang", words.lang, "--form", "testimony",
+                "--no-draft",
+            ],
             environment: InteractiveIntakeTests.environment(tmp: tmp, lang: "C.UTF-8"), directory: tmp
         )
         try Self.fill(form, on: terminal, words)
