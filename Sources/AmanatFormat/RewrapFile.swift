@@ -14,6 +14,10 @@ public import AmanatCrypto
 /// `replaces`: the record's ledger digest (FORMAT.md §12.4) as the copy held it. amanatd replaces a record
 /// only while its live row still has that digest, so a file made from an altered copy, or one imported
 /// a second time, is refused.
+///
+/// Version 2 (`{"format":"amanat-rewrap-2","lines":N}`) adds attachment and addendum lines
+/// (``EvidenceEntry``), each with the row's own `replaces`; a file without them is written as version 1, so
+/// that it stays what it was.
 public struct RewrapFile: Sendable, Equatable {
     /// One record's new envelopes.
     public struct Entry: Sendable, Equatable {
@@ -35,8 +39,10 @@ public struct RewrapFile: Sendable, Equatable {
         }
     }
 
-    /// The format's name in the header line.
+    /// The format's name in the header line of a file with record lines only.
     public static let format = "amanat-rewrap-1"
+    /// The format's name in the header line of a file with attachment or addendum lines.
+    public static let formatWithEvidence = "amanat-rewrap-2"
 
     /// A key holder's signature over the file (FORMAT.md §9.1): amanatd imports only a file signed by a key in its
     /// `rewrap_signers`.
@@ -55,14 +61,30 @@ public struct RewrapFile: Sendable, Equatable {
 
     /// The records, in file order.
     public var entries: [Entry]
+    /// The attachments' and addenda's new envelopes, in file order (version 2).
+    public var evidence: [EvidenceEntry]
+    /// The line number of each of ``entries``, then of each of ``evidence``, as read; empty for a file made here,
+    /// whose record lines come first.
+    private var lineNumbers: [Int] = []
     /// The trailer's signature; nil for an unsigned file, which amanatd refuses.
     public private(set) var signature: Signature?
     /// The digest of every line above the trailer.
     public private(set) var digest: [UInt8] = []
 
-    /// A file with `entries`.
-    public init(entries: [Entry]) {
+    /// A file with `entries` and `evidence`.
+    public init(entries: [Entry], evidence: [EvidenceEntry] = []) {
         self.entries = entries
+        self.evidence = evidence
+    }
+
+    /// The line (the header is line 1) of record line `index` of ``entries``: for naming it in a refusal.
+    public func line(ofEntry index: Int) -> Int {
+        lineNumbers.isEmpty ? index + 2 : lineNumbers[index]
+    }
+
+    /// The line of ``evidence`` `index`.
+    public func line(ofEvidence index: Int) -> Int {
+        lineNumbers.isEmpty ? entries.count + index + 2 : lineNumbers[entries.count + index]
     }
 
     /// Whether the file is signed by `signer` (and the signature verifies).
@@ -92,8 +114,11 @@ public struct RewrapFile: Sendable, Equatable {
 
     /// The header and record lines.
     private func encodedBody() -> [UInt8] {
-        var out = JSONValue.object(["format": .string(Self.format), "records": .number(String(entries.count))])
-            .canonicalBytes() + [0x0A]
+        let lines = JSONValue.number(String(entries.count + evidence.count))
+        let header: JSONValue = evidence.isEmpty
+            ? .object(["format": .string(Self.format), "records": lines])
+            : .object(["format": .string(Self.formatWithEvidence), "lines": lines])
+        var out = header.canonicalBytes() + [0x0A]
         for entry in entries {
             var object: [String: JSONValue] = [
                 "record_id": .string(entry.recordID.text), "replaces": .string(Hex.encode(entry.replaces)),
@@ -102,6 +127,7 @@ public struct RewrapFile: Sendable, Equatable {
             if let testimony = entry.testimony { object["testimony"] = .string(Base64.encode(testimony)) }
             out += JSONValue.object(object).canonicalBytes() + [0x0A]
         }
+        for entry in evidence { out += entry.encodedLine() }
         return out
     }
 
@@ -133,15 +159,34 @@ public struct RewrapFile: Sendable, Equatable {
                 throw RewrapFileError("line \(index + 1) is not canonical JSON")
             }
         }
-        guard case .object(let header)? = try? JSONParser(maxDepth: 2).parse(lines[0]),
-            header["format"] == .string(Self.format), case .number(let countText)? = header["records"],
-            let count = Int(countText), count == lines.count - 2, header.count == 2
-        else { throw RewrapFileError("the first line is not an amanat-rewrap-1 header with the right count") }
+        let version2 = Self.isHeader(lines[0], format: Self.formatWithEvidence, count: "lines", lines: lines.count - 2)
+        guard version2 || Self.isHeader(lines[0], format: Self.format, count: "records", lines: lines.count - 2) else {
+            let named = (try? JSONParser(maxDepth: 2).parse(lines[0]))?["format"] == .string(Self.formatWithEvidence)
+            throw RewrapFileError(
+                "the first line is not an \(named ? Self.formatWithEvidence : Self.format) header with the right count"
+            )
+        }
         var entries: [Entry] = []
+        var evidence: [EvidenceEntry] = []
+        var entryLines: [Int] = []
+        var evidenceLines: [Int] = []
         var seen: Set<RecordID> = []
+        var seenEvidence: Set<EvidenceEntry.Key> = []
         for (index, line) in lines[1..<(lines.count - 1)].enumerated() {
             let number = index + 2
-            guard case .object(let object)? = try? JSONParser(maxDepth: 2).parse(line),
+            guard case .object(let object)? = try? JSONParser(maxDepth: 2).parse(line) else {
+                throw RewrapFileError("line \(number) is not a record line")
+            }
+            if version2, let kind = EvidenceEntry.Kind.allCases.first(where: { object[$0.idMember] != nil }) {
+                let entry = try EvidenceEntry(kind: kind, line: object, number: number)
+                guard seenEvidence.insert(entry.key).inserted else {
+                    throw RewrapFileError("line \(number) repeats an \(kind.rawValue)")
+                }
+                evidence.append(entry)
+                evidenceLines.append(number)
+                continue
+            }
+            guard
                 case .string(let idText)? = object["record_id"], let recordID = RecordID(text: idText),
                 case .string(let replacesText)? = object["replaces"], replacesText.utf8.count == 64,
                 let replaces = Hex.decode(replacesText),
@@ -151,23 +196,44 @@ public struct RewrapFile: Sendable, Equatable {
             var entry = Entry(recordID: recordID, identity: nil, testimony: nil, replaces: replaces)
             for section in Section.sealed {
                 guard let value = object[section.rawValue] else { continue }
-                guard case .string(let text) = value, let envelope = Base64.decode(text) else {
-                    throw RewrapFileError("line \(number): the \(section.rawValue) envelope is not base64")
-                }
-                let parsed: Envelope
-                do {
-                    parsed = try Envelope(decoding: envelope)
-                } catch {
-                    throw RewrapFileError("line \(number): the \(section.rawValue) envelope: \(error)")
-                }
-                guard parsed.name == Envelope.Name(section), parsed.recordID == recordID else {
-                    throw RewrapFileError("line \(number): the \(section.rawValue) envelope belongs elsewhere")
-                }
+                let envelope = try Self.envelope(value, named: Envelope.Name(section), of: recordID, line: number)
                 if section == .identity { entry.identity = envelope } else { entry.testimony = envelope }
             }
             entries.append(entry)
+            entryLines.append(number)
         }
         self.entries = entries
+        self.evidence = evidence
+        self.lineNumbers = entryLines + evidenceLines
+    }
+
+    /// The envelope a line's member holds, once it is base64 of an envelope (FORMAT.md section 6.3) named `name`
+    /// and bound to `recordID` (checks 9 to 11, and 9b to 11b).
+    static func envelope(
+        _ value: JSONValue, named name: Envelope.Name, of recordID: RecordID, line number: Int
+    ) throws(RewrapFileError) -> [UInt8] {
+        guard case .string(let text) = value, let envelope = Base64.decode(text) else {
+            throw RewrapFileError("line \(number): the \(name.rawValue) envelope is not base64")
+        }
+        let parsed: Envelope
+        do {
+            parsed = try Envelope(decoding: envelope)
+        } catch {
+            throw RewrapFileError("line \(number): the \(name.rawValue) envelope: \(error)")
+        }
+        guard parsed.name == name, parsed.recordID == recordID else {
+            throw RewrapFileError("line \(number): the \(name.rawValue) envelope belongs elsewhere")
+        }
+        return envelope
+    }
+
+    /// Whether `line` is a header of `format` whose `count` member is `lines`, and has no other member.
+    private static func isHeader(_ line: [UInt8], format: String, count: String, lines: Int) -> Bool {
+        guard case .object(let header)? = try? JSONParser(maxDepth: 2).parse(line), header.count == 2,
+            header["format"] == .string(format), case .number(let countText)? = header[count],
+            let number = Int(countText), String(number) == countText
+        else { return false }
+        return number == lines
     }
 }
 
