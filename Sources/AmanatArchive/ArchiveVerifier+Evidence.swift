@@ -31,7 +31,9 @@ struct EvidenceLedger {
     }
 
     private var entries: [DigestKey: Entry] = [:]
-    /// `attachment` entries, then `addendum` entries.
+    /// The digests of each record's entries (by its place), for ``setAside(place:)``.
+    private var digests: [Int: [DigestKey]] = [:]
+    /// `attachment` entries, then `addendum` entries, not counting those a rewrap set aside.
     private(set) var attachments: Int64 = 0
     private(set) var addenda: Int64 = 0
 
@@ -39,7 +41,23 @@ struct EvidenceLedger {
     mutating func add(seq: Int64, kind: Ledger.Kind, recordID: RecordID, place: Int, digest: [UInt8]) {
         if kind == .attachment { attachments += 1 } else { addenda += 1 }
         let entry = Entry(seq: seq, kind: kind, place: place, record: RecordKey(recordID), unmatched: 0)
-        entries[DigestKey(digest), default: entry].unmatched += 1
+        let key = DigestKey(digest)
+        entries[key, default: entry].unmatched += 1
+        digests[place, default: []].append(key)
+    }
+
+    /// A `rewrap` entry of the record at `place`: its earlier `attachment` and `addendum` entries no longer name rows
+    /// (their envelopes may have been replaced); the entries that follow the rewrap name them as they are now.
+    mutating func setAside(place: Int) {
+        for key in digests.removeValue(forKey: place) ?? [] {
+            // A digest covers the record id, so an entry under it is this record's.
+            guard let entry = entries.removeValue(forKey: key) else { continue }
+            if entry.kind == .attachment {
+                attachments -= Int64(entry.unmatched)
+            } else {
+                addenda -= Int64(entry.unmatched)
+            }
+        }
     }
 
     /// Matches a row of `kind` of record `recordID` with digest `digest`; the failure when it matches no entry of

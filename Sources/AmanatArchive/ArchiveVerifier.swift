@@ -275,6 +275,7 @@ public struct ArchiveVerifier {
                     report.withdrawals += 1
                 } else {
                     report.rewraps += 1
+                    evidence.setAside(place: place)
                     if let signer {
                         if !report.rewrapSigners.contains(signer) { report.rewrapSigners.append(signer) }
                     } else {

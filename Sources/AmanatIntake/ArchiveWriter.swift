@@ -37,7 +37,8 @@ public protocol ArchiveWriter: Sendable {
     func addAddendum(_ addendum: NewAddendum, to recordID: RecordID, token: [UInt8]) async throws(StoreError)
         -> AppendedAddendum?
     /// Replaces envelopes, all or none; each record's `rewrap` ledger entry names `signer`, the key that signed the
-    /// rewrap file.
+    /// rewrap file, and is followed by an `attachment` or `addendum` entry for each of its attachments and addenda
+    /// as they are now (FORMAT.md section 12.3).
     func replaceEnvelopes(_ replacements: [EnvelopeReplacement], signer: SigningPublicKey) async throws(StoreError)
     /// A consistent snapshot file for the offline machine, with a fresh checkpoint; the caller removes it.
     func exportSnapshot() async throws(StoreError) -> ExportedSnapshot
@@ -71,7 +72,8 @@ public struct AppendedRecord: Sendable {
     }
 }
 
-/// New envelopes for one record; nil leaves a section as it is.
+/// New envelopes for one record; nil leaves a section as it is. Its attachments' and addenda's new envelopes come
+/// with it, so that its ledger entries follow all of its changes.
 public struct EnvelopeReplacement: Sendable {
     /// The record.
     public var recordID: RecordID
@@ -81,13 +83,23 @@ public struct EnvelopeReplacement: Sendable {
     public var testimony: [UInt8]?
     /// The digest the live row must still have (FORMAT.md §12.4); nil skips the check.
     public var replaces: [UInt8]?
+    /// The rewrap file's line that named the record (its header is line 1), for a refusal; nil when no line did
+    /// (only its attachments or addenda are replaced).
+    public var line: Int?
+    /// New envelopes for its attachments and addenda.
+    public var evidence: [EvidenceReplacement]
 
     /// A replacement.
-    public init(recordID: RecordID, identity: [UInt8]?, testimony: [UInt8]?, replaces: [UInt8]? = nil) {
+    public init(
+        recordID: RecordID, identity: [UInt8]?, testimony: [UInt8]?, replaces: [UInt8]? = nil, line: Int? = nil,
+        evidence: [EvidenceReplacement] = []
+    ) {
         self.recordID = recordID
         self.identity = identity
         self.testimony = testimony
         self.replaces = replaces
+        self.line = line
+        self.evidence = evidence
     }
 }
 

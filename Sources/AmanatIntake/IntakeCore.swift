@@ -293,9 +293,7 @@ public struct IntakeCore: Sendable {
         guard file.isSigned(by: signature.signer) else {
             throw IntakeError(.invalidRewrap, "the file's signature does not verify: it was altered or forged")
         }
-        let replacements = file.entries.map {
-            EnvelopeReplacement(recordID: $0.recordID, identity: $0.identity, testimony: $0.testimony, replaces: $0.replaces)
-        }
+        let replacements = Self.replacements(in: file)
         do {
             try await archive.replaceEnvelopes(replacements, signer: signature.signer)
         } catch {
@@ -308,6 +306,37 @@ public struct IntakeCore: Sendable {
         // Its ledger entries sit between records: a line at its exact time would date the records around them.
         count(.rewrapped, replacements.count)
         return replacements.count
+    }
+
+    /// A rewrap file's lines, one replacement per record in the order of its first line: the record's own envelopes
+    /// and those of its attachments and addenda, which must land before the record's ledger entries.
+    static func replacements(in file: RewrapFile) -> [EnvelopeReplacement] {
+        var replacements: [EnvelopeReplacement] = []
+        var places: [RecordID: Int] = [:]
+        func place(of recordID: RecordID) -> Int {
+            if let place = places[recordID] { return place }
+            places[recordID] = replacements.count
+            replacements.append(EnvelopeReplacement(recordID: recordID, identity: nil, testimony: nil))
+            return replacements.count - 1
+        }
+        // Places in the order of the records' first lines, whichever kind they are.
+        let firstLines = file.entries.indices.map { (file.line(ofEntry: $0), file.entries[$0].recordID) }
+            + file.evidence.indices.map { (file.line(ofEvidence: $0), file.evidence[$0].recordID) }
+        for (_, recordID) in firstLines.sorted(by: { $0.0 < $1.0 }) { _ = place(of: recordID) }
+        for (index, entry) in file.entries.enumerated() {
+            let place = place(of: entry.recordID)
+            replacements[place].identity = entry.identity
+            replacements[place].testimony = entry.testimony
+            replacements[place].replaces = entry.replaces
+            replacements[place].line = file.line(ofEntry: index)
+        }
+        for (index, entry) in file.evidence.enumerated() {
+            replacements[place(of: entry.recordID)].evidence.append(EvidenceReplacement(
+                kind: entry.kind, id: entry.id, envelope: entry.envelope, replaces: entry.replaces,
+                line: file.line(ofEvidence: index)
+            ))
+        }
+        return replacements
     }
 
     /// A consistent snapshot for the offline machine, with a fresh signed checkpoint. The caller sends the file

@@ -175,26 +175,31 @@ public final class RecordStore: ArchiveWriter {
 }
 
 extension RecordStore {
-    /// Replaces envelopes in one transaction: every record must exist, or nothing changes. Afterwards the
-    /// WAL is checkpointed and truncated, so that the old envelopes leave it (secure_delete zeroes the pages
-    /// they occupied in the main file).
+    /// Replaces envelopes in one transaction: every record, attachment and addendum must exist as the file's copy
+    /// held it, or nothing changes. Each record's `rewrap` entry is followed by an entry restating each of its
+    /// attachments and addenda as they are now (FORMAT.md §12.3), so that the ledger covers their new envelopes.
+    /// Afterwards the WAL is checkpointed and truncated, so that the old envelopes leave it (secure_delete zeroes
+    /// the pages they occupied in the main file).
     public func replaceEnvelopes(_ replacements: [EnvelopeReplacement], signer: SigningPublicKey) async throws(StoreError) {
         let key = notary
         do {
             try await pool.write { db in
-                for (index, replacement) in replacements.enumerated() {
+                let hasEvidence = try EvidenceTables.exist(db)
+                for replacement in replacements {
+                    // Line numbers of the rewrap file: the header is line 1.
+                    let line = replacement.line.map { "line \($0)" } ?? "record \(replacement.recordID)"
                     if let expected = replacement.replaces {
                         let current = try Row.fetchOne(
                             db, sql: "\(StoredRecord.selectColumns) FROM records WHERE record_id = ?",
                             arguments: [Data(replacement.recordID.bytes)]
                         ).map { try StoredRecord(row: $0) }
                         guard let current else {
-                            throw StoreError(.unknownRecord, "line \(index + 2) names a record this database does not hold")
+                            throw StoreError(.unknownRecord, "\(line) names a record this database does not hold")
                         }
                         guard constantTimeEqual(current.digest, expected) else {
                             throw StoreError(
                                 .recordChanged,
-                                "line \(index + 2): the record is not as it was in the copy the file was made from (it "
+                                "\(line): the record is not as it was in the copy the file was made from (it "
                                     + "was withdrawn or rewrapped since, the file was imported already, or the copy was altered)"
                             )
                         }
@@ -207,11 +212,14 @@ extension RecordStore {
                             arguments: [Data(envelope), Data(replacement.recordID.bytes)]
                         )
                         guard db.changesCount == 1 else {
-                            // Line numbers of the rewrap file: the header is line 1.
                             throw StoreError(
-                                .unknownRecord, "line \(index + 2) names a record this database does not hold or that was withdrawn"
+                                .unknownRecord,
+                                "\(line) names a record this database does not hold or that was withdrawn"
                             )
                         }
+                    }
+                    for item in replacement.evidence {
+                        try Self.replaceEvidence(item, of: replacement.recordID, hasEvidence: hasEvidence, db)
                     }
                     let row = try Row.fetchOne(
                         db, sql: "\(StoredRecord.selectColumns) FROM records WHERE record_id = ?",
@@ -222,6 +230,14 @@ extension RecordStore {
                     _ = try LedgerTables.append(
                         db, kind: .rewrap, recordID: record.recordID, digest: record.digest, signer: signer
                     )
+                    // The rewrap entry sets the record's attachments and addenda aside in the ledger (FORMAT.md §12.8
+                    // step 1); these entries name them again, new envelopes or old, in position order.
+                    let evidence = hasEvidence ? try EvidenceTables.evidence(of: record.recordID, db) : RecordEvidence()
+                    let restated = evidence.attachments.map { (Ledger.Kind.attachment, $0.digest) }
+                        + evidence.addenda.map { (Ledger.Kind.addendum, $0.digest) }
+                    for (kind, digest) in restated {
+                        _ = try LedgerTables.append(db, kind: kind, recordID: record.recordID, digest: digest)
+                    }
                     try LedgerTables.checkpointIfDue(db, key: key)
                 }
             }
@@ -229,6 +245,45 @@ extension RecordStore {
             throw Self.writeError(error, "replacing envelopes")
         }
         await purgeWAL(after: "replacing envelopes")
+    }
+
+    /// Replaces the envelope of an attachment or addendum of `recordID`, if its row is still as the file's copy held
+    /// it (its ledger digest is the line's `replaces`). Its stream, position and everything else stay.
+    private static func replaceEvidence(
+        _ item: EvidenceReplacement, of recordID: RecordID, hasEvidence: Bool, _ db: Database
+    ) throws {
+        let kind = item.kind.rawValue
+        let (table, column, select) = item.kind == .attachment
+            ? ("attachments", "attachment_id", EvidenceTables.attachmentColumns)
+            : ("addenda", "addendum_id", EvidenceTables.addendumColumns)
+        let row = hasEvidence
+            ? try Row.fetchOne(db, sql: "\(select) FROM \(table) WHERE \(column) = ?", arguments: [Data(item.id.bytes)])
+            : nil
+        let current: (recordID: RecordID, digest: [UInt8])? = try row.map { row in
+            if item.kind == .attachment {
+                let attachment = try AttachmentRow(row: row)
+                return (attachment.recordID, attachment.digest)
+            }
+            let addendum = try AddendumRow(row: row)
+            return (addendum.recordID, addendum.digest)
+        }
+        // A withdrawn record's rows are erased, so one that is gone and one never stored read alike.
+        guard let current, current.recordID == recordID else {
+            throw StoreError(
+                .unknownRecord, "line \(item.line) names an \(kind) of record \(recordID) this database does not hold"
+            )
+        }
+        guard constantTimeEqual(current.digest, item.replaces) else {
+            throw StoreError(
+                .recordChanged,
+                "line \(item.line): the \(kind) is not as it was in the copy the file was made from (it was rewrapped "
+                    + "since, the file was imported already, or the copy was altered)"
+            )
+        }
+        try db.execute(
+            sql: "UPDATE \(table) SET envelope = ? WHERE \(column) = ?",
+            arguments: [Data(item.envelope), Data(item.id.bytes)]
+        )
     }
 
     /// Checkpoints the WAL into the main file and truncates it, so erased bytes leave it (secure_delete zeroes

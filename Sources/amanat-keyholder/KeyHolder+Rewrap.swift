@@ -14,11 +14,13 @@ extension KeyHolder {
             discussion: """
                 The copy is verified first, as `open` does (--signing-key, --no-verify; exit 7 on a broken one): \
                 resealing forged envelopes would make them look authentic. Each section that opens gets a new \
-                envelope for the --to keys: a new data key and nonce, the same plaintext. The file is signed with the \
+                envelope for the --to keys: a new data key and nonce, the same plaintext; so does each attachment's \
+                key and metadata (for the keys of the section it is sealed to; its stream stays as it is) and each \
+                addendum (for the testimony keys). The file is signed with the \
                 rewrap-signing key derived from --sign-with (default: the first --key; `amanat-keyholder signer` \
                 prints it), which amanatd must list in rewrap_signers. An admin imports the file with \
                 `amanat import-rewrap`; afterwards the old keys open nothing the file covered. Exit codes as for \
-                open: 5 when some section could not be opened, 6 when some was tampered with (such sections are left \
+                open: 5 when some envelope could not be opened, 6 when some was tampered with (such envelopes are left \
                 out of the file).
                 """
         )
@@ -73,6 +75,22 @@ extension KeyHolder {
 
         private var requestedSections: [Section] { sections.requested }
 
+        /// Opens `old` with `ring` and seals its content again to `recipients` (FORMAT.md section 9.2): a new data key
+        /// and nonce, the same content, padded as large as before. Re-padding to the smallest bucket would undo a
+        /// form's minimum; minimums stop at 64 KiB (FORMAT.md section 10.2), so larger contents get their own bucket.
+        static func reseal(
+            _ old: [UInt8], name: Envelope.Name, recordID: RecordID, with ring: KeyRing,
+            to recipients: [RecipientPublicKey]
+        ) throws -> [UInt8] {
+            var plaintext = try ring.open(old, name: name, recordID: recordID)
+            defer { wipe(&plaintext) }
+            let oldPadded = ((try? Envelope(decoding: old))?.ciphertext.count ?? 0) - XChaCha20Poly1305.tagLength
+            return try Envelope.seal(
+                plaintext, name: name, recordID: recordID, recipients: recipients,
+                minimumPaddedSize: Form.isValidMinimumPaddedSize(oldPadded) ? oldPadded : 0
+            ).encoded()
+        }
+
         func run() throws {
             initialiseSodium()
             let both = parse(recipients, option: "--to")
@@ -98,48 +116,79 @@ extension KeyHolder {
                 fail(error.description)
             }
             var entries: [RewrapFile.Entry] = []
+            var evidence: [RewrapFile.EvidenceEntry] = []
+            var records = 0
             var tally = Tally()
             do {
-                try archive.forEach { record in
+                try archive.forEachExpecting { row in
+                    let (record, found) = try row.checkedEntry()
                     // A withdrawn record has nothing left to rewrap.
                     guard !record.withdrawn else { return }
                     var entry = RewrapFile.Entry(
                         recordID: record.recordID, identity: nil, testimony: nil, replaces: record.digest
                     )
                     var problems: [String] = []
+                    /// The envelope `old`, sealed again to `section`'s new keys; nil, counted, when it does not open.
+                    func reseal(
+                        _ old: [UInt8], name: Envelope.Name, to section: Section, what: String
+                    ) throws -> [UInt8]? {
+                        do {
+                            return try Self.reseal(
+                                old, name: name, recordID: record.recordID, with: ring, to: newKeys[section]!
+                            )
+                        } catch let error as OpenError {
+                            problems.append("\(what): \(error.description)")
+                            if case .tampered = error.kind { tally.tampered += 1 } else { tally.unopened += 1 }
+                            return nil
+                        }
+                    }
                     for section in requestedSections {
                         let old = section == .identity ? record.identityEnvelope : record.testimonyEnvelope
-                        do {
-                            var plaintext = try ring.open(old, section: section, recordID: record.recordID)
-                            defer { wipe(&plaintext) }
-                            // As large as the old one: re-padding to the smallest bucket would undo the form's minimum.
-                            // Minimums stop at 64 KiB (FORMAT.md section 10.2); larger sections get their own bucket.
-                            let oldPadded = ((try? Envelope(decoding: old))?.ciphertext.count ?? 0)
-                                - XChaCha20Poly1305.tagLength
-                            let sealed = try Envelope.seal(
-                                plaintext, section: section, recordID: record.recordID, recipients: newKeys[section]!,
-                                minimumPaddedSize: Form.isValidMinimumPaddedSize(oldPadded) ? oldPadded : 0
-                            ).encoded()
-                            if section == .identity { entry.identity = sealed } else { entry.testimony = sealed }
-                        } catch let error as OpenError {
-                            problems.append("\(section.rawValue): \(error.description)")
-                            if case .tampered = error.kind { tally.tampered += 1 } else { tally.unopened += 1 }
-                        }
+                        let sealed = try reseal(old, name: Envelope.Name(section), to: section, what: section.rawValue)
+                        if section == .identity { entry.identity = sealed } else { entry.testimony = sealed }
+                    }
+                    // Attachments go to the recipients of the section they are sealed to, addenda to the testimony's
+                    // (FORMAT.md section 14): each only when that section is rewrapped. The streams stay as they are.
+                    var resealed: [RewrapFile.EvidenceEntry] = []
+                    for attachment in found.attachments where requestedSections.contains(attachment.sealedTo) {
+                        let what = "attachment \(attachment.position)"
+                        guard let sealed = try reseal(
+                            attachment.envelope, name: .attachment, to: attachment.sealedTo, what: what
+                        ) else { continue }
+                        resealed.append(RewrapFile.EvidenceEntry(
+                            kind: .attachment, id: attachment.attachmentID, recordID: record.recordID, envelope: sealed,
+                            replaces: attachment.digest
+                        ))
+                    }
+                    for addendum in found.addenda where requestedSections.contains(.testimony) {
+                        let what = "addendum \(addendum.position)"
+                        guard let sealed = try reseal(addendum.envelope, name: .addendum, to: .testimony, what: what)
+                        else { continue }
+                        resealed.append(RewrapFile.EvidenceEntry(
+                            kind: .addendum, id: addendum.addendumID, recordID: record.recordID, envelope: sealed,
+                            replaces: addendum.digest
+                        ))
                     }
                     if !problems.isEmpty { warn("record \(record.recordID): " + problems.joined(separator: "; ")) }
                     if entry.identity != nil || entry.testimony != nil {
                         entries.append(entry)
                         tally.opened += 1
                     }
+                    if entry.identity != nil || entry.testimony != nil || !resealed.isEmpty { records += 1 }
+                    evidence += resealed
+                    tally.attachments += resealed.count { $0.kind == .attachment }
+                    tally.addenda += resealed.count { $0.kind == .addendum }
                 }
-                try sink.write(RewrapFile(entries: entries).encoded(signedBy: signer.publicKey, sign: signer.sign))
+                let file = RewrapFile(entries: entries, evidence: evidence)
+                try sink.write(file.encoded(signedBy: signer.publicKey, sign: signer.sign))
                 try sink.close()
                 PartialFiles.keep()
             } catch {
                 fail("\(error)", code: error is ArchiveChanged ? Exit.inconsistent : Exit.failure)
             }
-            note("rewrapped \(entries.count) records into \(out), signed by \(signer.publicKey.text); "
-                 + "\(tally.unopened) sections not openable, \(tally.tampered) tampered")
+            note("rewrapped \(records) records, \(tally.attachments) attachments and \(tally.addenda) addenda into "
+                 + "\(out), signed by \(signer.publicKey.text); \(tally.unopened) envelopes not openable, "
+                 + "\(tally.tampered) tampered")
             if tally.tampered > 0 { throw ExitCode(Exit.tampered) }
             if tally.unopened > 0 { throw ExitCode(Exit.unopened) }
         }
