@@ -586,6 +586,9 @@ def verify_archive(connection, pinned, path):
             else:
                 state[0] = content_digest
                 report.rewraps += 1
+                # §12.3: a rewrap entry restates the record's attachments and addenda in the entries that follow
+                # it (their envelopes may be new); the earlier ones no longer name rows.
+                evidence_entries.pop(record_id, None)
                 if signer is None:
                     report.unsigned_rewraps += 1
                 elif signer not in report.rewrap_signers:

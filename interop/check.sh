@@ -35,6 +35,10 @@
 # alike and write files byte for byte the originals, and both must refuse each damaged copy (a changed
 # chunk, swapped envelopes, a deleted row, a moved addendum, an attachment envelope as an addendum, a lost
 # stream file) for the same reason.
+# Key rotation (FORMAT.md section 9): site b's rewrap file, which covers an addendum, is read by
+# interop/amanat_rewrap.py, written from FORMAT.md alone, and a line amanatd refuses is refused by it for the same
+# reason; both verifiers then accept the rewrapped export, whose rewrap entries restate the attachments and
+# addenda (section 12.3).
 # Last, `amanat receipt verify` and interop/amanat_receipt.py must accept every receipt amanatd gave
 # and refuse altered ones (FORMAT.md section 12.6).
 #
@@ -272,6 +276,31 @@ sig_b="$("$bin/amanat" --socket "$site_b/amanatd.sock" signing-key 2> "$work/sig
 XDG_STATE_HOME="$(fresh_state)" "$bin/amanat-keyholder" rewrap "$work/export-b-before-rewrap.sqlite" --key "$key_a" --passphrase-file "$work/passphrase" \
     --signing-key "$sig_b" --sections testimony --testimony-to "$pk_a" --out "$work/site-b.rewrap" 2> "$work/rewrap.err" \
     || die "amanat-keyholder rewrap: $(cat "$work/rewrap.err")"
+# The rewrap file covers site b's addendum (testimony recipients), so it is version 2 (FORMAT.md section 9.1).
+# interop/amanat_rewrap.py reads it as written from FORMAT.md alone; an addendum line turned into an attachment
+# line (digest recomputed) must be refused by amanatd and by it for the same reason (section 9.3, check 11b).
+if rewrap_read="$("$py" "$here/amanat_rewrap.py" "$work/site-b.rewrap" 2>&1)" \
+    && [[ "$rewrap_read" == "amanat-rewrap-2: 3 record lines, "*" attachment lines, 1 addendum lines, signed by $signer_a" ]]; then
+    pass "amanat_rewrap.py reads the rewrap file amanat-keyholder wrote, with its addendum line ($rewrap_read)"
+else
+    fail "amanat_rewrap.py reads the rewrap file amanat-keyholder wrote" "$rewrap_read"
+fi
+"$py" - "$work/site-b.rewrap" "$work/site-b-misnamed.rewrap" <<'PYTHON'
+import hashlib, sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")[:-2]  # without the trailer
+body = b"".join(line.replace(b'{"addendum_id":', b'{"attachment_id":') + b"\n" for line in lines)
+digest = hashlib.blake2b(body, digest_size=32).hexdigest().encode()
+open(sys.argv[2], "wb").write(body + b'{"digest":"' + digest + b'"}\n')
+PYTHON
+misnamed_line=$(( $(grep -n '"attachment_id":' "$work/site-b-misnamed.rewrap" | tail -1 | cut -d: -f1) ))
+misnamed_reason="line $misnamed_line: the attachment envelope belongs elsewhere"
+swift_refusal="$("$bin/amanat" --socket "$site_b/amanatd.sock" import-rewrap "$work/site-b-misnamed.rewrap" 2>&1)" && swift_refusal="imported"
+python_refusal="$("$py" "$here/amanat_rewrap.py" "$work/site-b-misnamed.rewrap" 2>&1)" && python_refusal="read"
+if [[ "$swift_refusal" == *"$misnamed_reason"* && "$python_refusal" == "$misnamed_reason" ]]; then
+    pass "amanatd and amanat_rewrap.py refuse an addendum's envelope on an attachment line alike ($misnamed_reason)"
+else
+    fail "an addendum's envelope on an attachment line" "amanatd: $swift_refusal; python: $python_refusal"
+fi
 "$bin/amanat" --socket "$site_b/amanatd.sock" import-rewrap "$work/site-b.rewrap" > /dev/null 2> "$work/import.err" \
     || die "amanat import-rewrap: $(cat "$work/import.err")"
 export_b="$work/export-b.sqlite"
