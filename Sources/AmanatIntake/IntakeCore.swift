@@ -310,7 +310,7 @@ public struct IntakeCore: Sendable {
 
     /// A rewrap file's lines, one replacement per record in the order of its first line: the record's own envelopes
     /// and those of its attachments and addenda, which must land before the record's ledger entries.
-    static func replacements(in file: RewrapFile) -> [EnvelopeReplacement] {
+    package static func replacements(in file: RewrapFile) -> [EnvelopeReplacement] {
         var replacements: [EnvelopeReplacement] = []
         var places: [RecordID: Int] = [:]
         func place(of recordID: RecordID) -> Int {
