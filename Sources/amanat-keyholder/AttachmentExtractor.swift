@@ -31,8 +31,31 @@ struct AttachmentExtractor {
             // Only a hostile file has two attachments of one record at one position; nothing is overwritten.
             throw OpenedRecord.Failure.tampered("not written: \(error.description)")
         }
-        var framer = try StreamFramer(metadata: metadata, sink: sink)
+        try extract(row, metadata: metadata, into: sink, progress: progress)
+    }
+
+    /// Writes the plaintext of `row`'s stream to `file`, as ``extract(_:metadata:to:progress:)`` does: this thread
+    /// reads and decrypts while an ``ExtractionWriter`` hashes and writes, on two cores. Whatever fails, on either
+    /// thread, the writer has ended before `file` is discarded; a failed write wins over a tampered chunk found
+    /// after it, since a full disk must stop the run.
+    func extract(
+        _ row: AttachmentRow, metadata: AttachmentMetadata, into file: any ExtractedFile,
+        progress: (UInt64) -> Void = { _ in }
+    ) throws -> Void {
+        let writer: ExtractionWriter
         do {
+            let paddedSize = FileStreamLayout.paddedSize(plainSize: metadata.size)
+            writer = try ExtractionWriter(
+                file: file, chunkCount: FileStreamLayout.chunkCount(paddedSize: paddedSize), paddedSize: paddedSize
+            )
+        } catch {
+            file.discard()
+            throw OpenedRecord.Failure.tampered("cannot allocate protected memory: \(error)")
+        }
+        // Ended on every path: finish() does on success, the catch below before discarding; this is the backstop.
+        defer { writer.stop() }
+        do {
+            var framer = StreamFramer(metadata: metadata, writer: writer)
             var read: UInt64 = 0
             try reader.readStream(row) { piece in
                 try framer.consume(piece)
@@ -40,9 +63,11 @@ struct AttachmentExtractor {
                 progress(read)
             }
             try framer.finish()
-            try sink.close()
+            try file.close()
         } catch {
-            sink.discard()
+            let writeFailure = writer.stop()
+            file.discard()
+            if let writeFailure { throw writeFailure }
             if let failure = error as? OpenedRecord.Failure { throw failure }
             if let failure = error as? AttachmentStreamError {
                 throw OpenedRecord.Failure.tampered("tampered: \(failure.description)")
@@ -53,10 +78,11 @@ struct AttachmentExtractor {
 }
 
 /// Cuts the stored bytes, as they arrive in pieces of any size, into the preamble and the chunks, decrypts each,
-/// checks its tag and writes the file's bytes of its plaintext, hashing them.
+/// checks its tag and the padding, and hands the file's bytes of its plaintext to the writer, which hashes and
+/// writes them.
 struct StreamFramer {
     private let metadata: AttachmentMetadata
-    private let sink: OutputSink
+    private let writer: ExtractionWriter
     private let chunkCount: UInt64
     private let paddedSize: UInt64
     private var decryptor: FileStreamDecryptor?
@@ -66,18 +92,12 @@ struct StreamFramer {
     private var chunk: UInt64 = 0
     /// Plaintext bytes of the stream decrypted so far (file bytes and padding).
     private var plainOffset: UInt64 = 0
-    private var hash = SHA256()
-    /// One chunk's plaintext, in protected memory, reused for every chunk and wiped when freed.
-    private let plaintext: SecretBytes
+    /// The writer's buffer being filled with plaintext, and how many file bytes it holds so far.
+    private var filling: (index: Int, count: Int)?
 
-    init(metadata: AttachmentMetadata, sink: OutputSink) throws(OpenedRecord.Failure) {
+    init(metadata: AttachmentMetadata, writer: ExtractionWriter) {
         self.metadata = metadata
-        self.sink = sink
-        do {
-            plaintext = try SecretBytes(count: FileStreamLayout.chunkBytes)
-        } catch {
-            throw .tampered("cannot allocate protected memory: \(error)")
-        }
+        self.writer = writer
         paddedSize = FileStreamLayout.paddedSize(plainSize: metadata.size)
         chunkCount = FileStreamLayout.chunkCount(paddedSize: paddedSize)
         pending = []
@@ -127,9 +147,13 @@ struct StreamFramer {
             }
             return
         }
+        if filling == nil { filling = (try writer.take(), 0) }
+        guard let (buffer, filled) = filling else { return }
         // The reason a chunk fails is not told apart: every failure of pull means the chain broke here.
         var pulled: (count: Int, isFinal: Bool)?
-        plaintext.withUnsafeMutableBytes { output in pulled = try? decryptor.pull(part, into: output) }
+        writer.buffers[buffer].withUnsafeMutableBytes { bytes in
+            pulled = try? decryptor.pull(part, into: UnsafeMutableRawBufferPointer(rebasing: bytes[filled...]))
+        }
         guard let (count, isFinal) = pulled else {
             throw OpenedRecord.Failure.tampered(
                 "tampered: chunk \(chunk + 1) of \(chunkCount) does not authenticate (altered, reordered or dropped)"
@@ -142,23 +166,24 @@ struct StreamFramer {
                     : "tampered: chunk \(chunk + 1) of \(chunkCount) is marked final: the stream was cut"
             )
         }
-        try write(count)
-        chunk += 1
-    }
-
-    /// Writes the file's bytes of the first `count` bytes of ``plaintext`` (those before the sealed size) and checks
-    /// that the rest is zero.
-    private mutating func write(_ count: Int) throws {
+        // The file's bytes are those before the sealed size; the rest of the chunk is padding, which must be zero.
         let fileBytes = Int(min(UInt64(count), metadata.size > plainOffset ? metadata.size - plainOffset : 0))
-        try plaintext.withUnsafeBytes { bytes in
-            let file = UnsafeRawBufferPointer(rebasing: bytes[0..<fileBytes])
-            hash.update(file)
-            try sink.write(unbuffered: file)
-            guard bytes[fileBytes..<count].allSatisfy({ $0 == 0 }) else {
-                throw OpenedRecord.Failure.tampered("tampered: the padding after the file's bytes is not zero")
-            }
+        let paddingIsZero = writer.buffers[buffer].withUnsafeBytes { bytes in
+            bytes[filled + fileBytes..<filled + count].allSatisfy { $0 == 0 }
+        }
+        guard paddingIsZero else {
+            throw OpenedRecord.Failure.tampered("tampered: the padding after the file's bytes is not zero")
         }
         plainOffset += UInt64(count)
+        chunk += 1
+        // The next chunk decrypts right after these file bytes (over this one's padding) while a whole chunk fits.
+        let now = filled + fileBytes
+        if last || writer.capacity - now < FileStreamLayout.chunkBytes {
+            writer.submit(.init(index: buffer, count: now))
+            filling = nil
+        } else {
+            filling = (buffer, now)
+        }
     }
 
     /// After the last piece: every chunk arrived, and the bytes written hash to the sealed SHA-256.
@@ -167,7 +192,7 @@ struct StreamFramer {
             throw OpenedRecord.Failure.tampered("tampered: the stream ended after \(chunk) of \(chunkCount) "
                 + "chunks: it was cut")
         }
-        guard constantTimeEqual(hash.finalize(), metadata.sha256) else {
+        guard constantTimeEqual(try writer.finish(), metadata.sha256) else {
             throw OpenedRecord.Failure.tampered("tampered: the file's SHA-256 is not the sealed one")
         }
     }
