@@ -26,12 +26,18 @@ struct AttachmentRequest {
 
     static let members: Set<String> = ["upload", "name", "media_type", "size", "sha256", "key", "sealed_to"]
     static let requiredMembers: Set<String> = members.subtracting(["sealed_to"])
+    /// What a file's sending gives (its upload, hash and key): a check (``IntakeCore/checkSubmission``) made before
+    /// any file is sent takes elements without them.
+    static let sentMembers: Set<String> = ["upload", "sha256", "key"]
     /// The largest size accepted (1 PiB): far above any file limit, and low enough that no sum of the stored sizes
     /// of `max_attachments_per_record` (at most 10000) files overflows 64 bits.
     static let largestSize: UInt64 = 1 << 50
 
-    /// Reads a request's `attachments` member: an array of at most `limit` distinct uploads.
-    static func decodeList(_ value: JSONValue, limit: Int) throws(IntakeError) -> [AttachmentRequest] {
+    /// Reads a request's `attachments` member: an array of at most `limit` distinct uploads. `pending`: the elements
+    /// may leave out ``sentMembers`` (a check before sending); what they have is checked all the same.
+    static func decodeList(
+        _ value: JSONValue, limit: Int, pending: Bool = false
+    ) throws(IntakeError) -> [AttachmentRequest] {
         guard case .array(let items) = value else {
             throw IntakeError(.invalidAttachment, "\"attachments\" must be an array of objects")
         }
@@ -41,8 +47,8 @@ struct AttachmentRequest {
         var requests: [AttachmentRequest] = []
         var uploads: Set<String> = []
         for (index, item) in items.enumerated() {
-            let request = try AttachmentRequest(item, index: index)
-            guard uploads.insert(request.uploadID).inserted else {
+            let request = try AttachmentRequest(item, index: index, pending: pending)
+            guard request.uploadID.isEmpty || uploads.insert(request.uploadID).inserted else {
                 throw IntakeError(.invalidAttachment, "attachments[\(index)] names an upload named before it")
             }
             requests.append(request)
@@ -50,19 +56,27 @@ struct AttachmentRequest {
         return requests
     }
 
-    init(_ value: JSONValue, index: Int) throws(IntakeError) {
+    /// One element, checked; with `pending`, ``sentMembers`` it lacks are left empty (it is never sealed then).
+    init(_ value: JSONValue, index: Int, pending: Bool = false) throws(IntakeError) {
         let place = "attachments[\(index)]"
         func refuse(_ what: String) -> IntakeError { IntakeError(.invalidAttachment, "\(place).\(what)") }
-        guard case .object(let members) = value else {
+        guard case .object(var members) = value else {
             throw IntakeError(.invalidAttachment, "\(place) must be an object")
         }
-        guard Set(members.keys).isSubset(of: Self.members), Self.requiredMembers.isSubset(of: Set(members.keys)) else {
+        let required = pending ? Self.requiredMembers.subtracting(Self.sentMembers) : Self.requiredMembers
+        guard Set(members.keys).isSubset(of: Self.members), required.isSubset(of: Set(members.keys)) else {
             throw IntakeError(
                 .invalidAttachment,
                 "\(place) must have exactly the members upload, name, media_type, size, sha256, key and "
                     + "optionally sealed_to"
             )
         }
+        // A pending element's absent members get stand-ins that pass the checks below, and end empty: such an
+        // element is only counted and measured, never sealed.
+        let absent = pending ? Self.sentMembers.subtracting(members.keys) : []
+        if absent.contains("upload") { members["upload"] = .string(String(repeating: "0", count: 32)) }
+        if absent.contains("sha256") { members["sha256"] = .string(String(repeating: "0", count: 64)) }
+        if absent.contains("key") { members["key"] = .string(Base64.encode([UInt8](repeating: 0, count: 32))) }
         guard let upload = members["upload"]?.stringValue, Self.isLowercaseHex(upload, bytes: 16) else {
             throw refuse("upload must be an upload id, 32 lowercase hex digits")
         }
@@ -94,7 +108,8 @@ struct AttachmentRequest {
             sealedTo = section
         }
         self.init(
-            uploadID: upload, name: name, mediaType: mediaType, size: size, sha256: sha256, key: key, sealedTo: sealedTo
+            uploadID: absent.contains("upload") ? "" : upload, name: name, mediaType: mediaType, size: size,
+            sha256: absent.contains("sha256") ? "" : sha256, key: absent.contains("key") ? "" : key, sealedTo: sealedTo
         )
     }
 

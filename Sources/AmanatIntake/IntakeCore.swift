@@ -17,6 +17,7 @@ public struct IntakeCore: Sendable {
     /// the core checks it again on every call, so an adapter cannot forget.
     public enum Operation: Sendable, CaseIterable {
         case health, listForms, readForm, readSigningKey, submit, withdraw, attach, addAddendum, importRewrap, export
+        case checkSubmission
         case createUpload, readUpload, appendUpload, deleteUpload
         case saveDraft, readDraft, deleteDraft
 
@@ -33,8 +34,9 @@ public struct IntakeCore: Sendable {
         public var datesRecords: Bool {
             switch self {
             // An upload's moments date the testimony it becomes part of.
-            case .submit, .withdraw, .attach, .addAddendum, .importRewrap, .export, .createUpload, .readUpload,
-                .appendUpload, .deleteUpload:
+            // A check comes just before the testimony and its uploads, so its moment dates them as well.
+            case .submit, .checkSubmission, .withdraw, .attach, .addAddendum, .importRewrap, .export, .createUpload,
+                .readUpload, .appendUpload, .deleteUpload:
                 true
             // A draft's moments date the interview, and the testimony it becomes.
             case .saveDraft, .readDraft, .deleteDraft: true
@@ -134,24 +136,7 @@ public struct IntakeCore: Sendable {
         let settings = settings()
         var bytes = try await Self.collect(body, expectedLength: expectedLength)
         defer { wipe(&bytes) }
-        let testimony: ValidatedTestimony
-        let extras: [String: JSONValue]
-        do {
-            (testimony, extras) = try Submission.decode(
-                bytes, maxDepth: settings.maxJSONDepth, extraMembers: ["attachments"]
-            ) { settings.formsByID[$0] }
-        } catch {
-            throw Self.intakeError(error, maxDepth: settings.maxJSONDepth)
-        }
-        let requests = try extras["attachments"].map { (list) throws(IntakeError) in
-            try AttachmentRequest.decodeList(list, limit: settings.evidenceLimits.maxAttachments)
-        }
-        let limits = settings.evidenceLimits
-        if let requests,
-           !limits.allow(count: requests.count, bytes: EvidenceLimits.total(0, adding: requests.map(\.storedSize)))
-        {
-            throw Self.recordTooLarge(limits)
-        }
+        let (testimony, requests) = try decodeSubmission(bytes, settings: settings, pending: false)
         let recordID = RecordID.random()
         let record: StoredRecord
         let attachments: [NewAttachment]

@@ -8,6 +8,9 @@ public enum Endpoint {
     public static let formPrefix = "/v1/forms/"
     /// `POST /v1/testimonies`: submit.
     public static let testimonies = "/v1/testimonies"
+    /// `POST /v1/testimonies/check`: validate a testimony as a submission would, storing nothing (before its files
+    /// are sent).
+    public static let testimonyCheck = "/v1/testimonies/check"
     /// `GET /v1/signing-key`: the receipt key.
     public static let signingKey = "/v1/signing-key"
     /// `POST /v1/withdrawals`: withdraw with the witness's token.

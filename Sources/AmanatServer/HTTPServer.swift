@@ -19,6 +19,8 @@ public final class HTTPServer: Service, Sendable {
     private let logger: Logger
     private let shares: PeerShares
     private let limiter: SubmissionRateLimiter
+    /// Checks before uploads (`POST /v1/testimonies/check`): the same rate, their own buckets.
+    private let checkLimiter: SubmissionRateLimiter
     private let notifier: SystemdNotifier
     /// Set when graceful shutdown begins: answers from then on say `Connection: close`, as the connection will be.
     private let stopping = Atomic(false)
@@ -39,6 +41,7 @@ public final class HTTPServer: Service, Sendable {
             requestsPerPeer: configuration.limits.maxRequestsPerPeer
         ))
         self.limiter = SubmissionRateLimiter(perMinute: configuration.limits.submissionsPerMinute)
+        self.checkLimiter = SubmissionRateLimiter(perMinute: configuration.limits.submissionsPerMinute)
         self.notifier = notifier
     }
 
@@ -267,7 +270,12 @@ public final class HTTPServer: Service, Sendable {
             }
             return .methodNotAllowed(allowed)
         case .route(let route, let parameter):
-            if route.rateClass == .submission, let uid = principal.uid, !limiter.admit(uid: uid) {
+            let bucket: SubmissionRateLimiter? = switch route.rateClass {
+            case .submission: limiter
+            case .check: checkLimiter
+            case .unlimited: nil
+            }
+            if let bucket, let uid = principal.uid, !bucket.admit(uid: uid) {
                 // Counted, not logged: a line naming the uid at this moment would date its last submissions.
                 core.count(.rateLimited)
                 return .tooManySubmissions(perMinute: configuration.limits.submissionsPerMinute)

@@ -52,6 +52,9 @@ struct Route: Sendable {
         case unlimited
         /// `limits.submissions_per_minute`, per uid.
         case submission
+        /// `limits.submissions_per_minute` too, per uid, in a bucket of its own: a check before the files go up
+        /// takes nothing from the submissions, and costs less than one (no sealing, no commit).
+        case check
     }
 
     let method: HTTPMethod
@@ -107,6 +110,15 @@ extension Route {
             ]
             if let attachments = stored.attachments { answer["attachments"] = .array(attachments.map(\.json)) }
             return .json(201, .object(answer))
+        },
+        Route(method: .POST, path: .exact(Endpoint.testimonyCheck), template: "/v1/testimonies/check",
+              operation: .checkSubmission, bodyLimit: .standard, rateClass: .check
+        ) { core, request throws(IntakeError) in
+            try await core.checkSubmission(
+                request.principal, contentType: request.contentType, body: request.body,
+                expectedLength: request.expectedLength
+            )
+            return .noContent([])
         },
         Route(method: .POST, path: .segment(prefix: Endpoint.recordPrefix, suffix: Endpoint.attachmentsSuffix),
               template: "/v1/records/{id}/attachments", operation: .attach, bodyLimit: .standard,

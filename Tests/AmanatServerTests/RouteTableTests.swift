@@ -21,6 +21,7 @@ struct RouteTableTests {
         (.GET, Endpoint.form("testimony"), .readForm),
         (.GET, Endpoint.signingKey, .readSigningKey),
         (.POST, Endpoint.testimonies, .submit),
+        (.POST, Endpoint.testimonyCheck, .checkSubmission),
         (.POST, Endpoint.withdrawals, .withdraw),
         (.POST, Endpoint.recordAttachments("0123456789abcdef0123456789abcdef"), .attach),
         (.POST, Endpoint.recordAddenda("0123456789abcdef0123456789abcdef"), .addAddendum),
@@ -109,7 +110,7 @@ struct RouteTableTests {
         #expect(Route.resolve(method: .PATCH, uri: path).name(method: .PATCH) == "PATCH /v1/uploads/{id}")
     }
 
-    @Test("admin routes take the admin body limit and need the admin role; submissions are rate limited")
+    @Test("admin routes take the admin body limit and need the admin role; submissions and checks are rate limited")
     func classes() throws {
         var limits = Limits()
         limits.maxBodyBytes = 1000
@@ -121,6 +122,8 @@ struct RouteTableTests {
             #expect(route.bodyLimit(limits) == (admin ? 5000 : append ? 9000 : 1000), "\(route.template)")
             let submission = [.submit, .withdraw, .attach, .addAddendum].contains(route.operation)
             #expect((route.rateClass == .submission) == submission, "\(route.template)")
+            // A check has a bucket of its own: it spends no submission's token.
+            #expect((route.rateClass == .check) == (route.operation == .checkSubmission), "\(route.template)")
         }
         // The table covers every operation of the core, once.
         #expect(Set(Route.table.map(\.operation)) == Set(IntakeCore.Operation.allCases))
