@@ -51,24 +51,23 @@ extension Amanat {
             printStored(answer)
         }
 
-        /// Sends the files through uploads, then the testimony with its `attachments`.
+        /// Asks amanatd to check the testimony, then sends the files through uploads, then the testimony with its
+        /// `attachments`; a binding request cut off is tried again with the same uploads.
         private func submit(_ testimony: [UInt8], withFiles paths: [String]) {
             let language = intake.language
             guard case .object(let members)? = try? JSONParser(maxDepth: 64).parse(testimony) else {
                 fail(UI.notAnObject(language))
             }
             guard members["attachments"] == nil else { fail(UI.attachmentsInFile(language)) }
-            let (uploader, uploads) = options.upload(paths, language: language)
-            let binding = AttachmentBinding(uploads: uploads, sealedTo: evidence.sealedTo)
-            let body: SecretBytes
-            do {
-                body = try binding.body(with: members)
-            } catch {
-                uploader.discardUploads()
-                fail(error.message(language), code: error.code)
-            }
-            let answer = AttachmentBinding.send(
-                body, to: Endpoint.testimonies, options: options, uploader: uploader, isSubmission: true
+            initialiseSodium()
+            let files = options.openFiles(paths, language: language)
+            // Before a file byte is sent: a bad field is refused now, not after gigabytes of evidence.
+            var check = SubmissionCheck.body(members, files: files, sealedTo: evidence.sealedTo)
+            _ = perform(options, "POST", Endpoint.testimonyCheck, body: check)
+            wipe(&check)
+            let (binding, answer) = AttachmentBinding.sendKeeping(
+                members, files: files, sealedTo: evidence.sealedTo, to: Endpoint.testimonies, options: options,
+                language: language
             )
             if options.json {
                 printBody(JSONValue.object(binding.described(answer)).canonicalBytes())

@@ -62,6 +62,10 @@ struct AttachmentBinding {
         }
     }
 
+    /// The hint when a testimony's binding request got no answer.
+    static let unknownSubmission = "no answer came back: it is unknown whether the testimony and its files were "
+        + "stored; if you submit them again, tell the case workers it may be a duplicate"
+
     /// Sends `body` to `path`; exits with the error when there is no answer or amanatd refuses (removing the uploads
     /// then: amanat will not retry). Returns the answer's JSON object.
     static func send(
@@ -74,9 +78,7 @@ struct AttachmentBinding {
             if error.kind == .connectionLost || error.kind == .timedOut {
                 // The request may have arrived; only an answer acknowledges it, so the uploads are left alone.
                 let hint = isSubmission
-                    ? "no answer came back: it is unknown whether the testimony and its files were stored; if you "
-                        + "submit them again, tell the case workers it may be a duplicate"
-                    : "no answer came back: it is unknown whether the files were added"
+                    ? unknownSubmission : "no answer came back: it is unknown whether the files were added"
                 fail(error.description, code: Exit.unreachable, hint: hint)
             }
             uploader.discardUploads()
@@ -117,10 +119,8 @@ struct AttachmentBinding {
 }
 
 extension GlobalOptions {
-    /// Opens `paths` and sends each file through a resumable upload, with a progress bar on a terminal; exits
-    /// with a one-line error in `language` on the first failure, removing what was sent.
-    func upload(_ paths: [String], language: IntakeLanguage) -> (FileUploader, [UploadedFile]) {
-        initialiseSodium()
+    /// Opens and checks `paths`; exits with a one-line error in `language` on the first that cannot be sent.
+    func openFiles(_ paths: [String], language: IntakeLanguage) -> [EvidenceFile] {
         var files: [EvidenceFile] = []
         for path in paths {
             do {
@@ -129,6 +129,14 @@ extension GlobalOptions {
                 fail(error.message(language), code: error.code)
             }
         }
+        return files
+    }
+
+    /// Opens `paths` and sends each file through a resumable upload, with a progress bar on a terminal; exits
+    /// with a one-line error in `language` on the first failure, removing what was sent.
+    func upload(_ paths: [String], language: IntakeLanguage) -> (FileUploader, [UploadedFile]) {
+        initialiseSodium()
+        let files = openFiles(paths, language: language)
         let total = files.reduce(0) { $0 + StreamPlan(plainSize: $1.size).storedSize }
         let progress = TransferProgress(total: total, language: language)
         let uploader = FileUploader(client: client, language: language, progress: progress)

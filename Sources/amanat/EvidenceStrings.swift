@@ -94,6 +94,31 @@ extension UI {
         ru: "отправленные части файлов удалены из amanatd; ничего не сохранено",
         kk: "файлдардың жіберілген бөліктері amanatd-ден жойылды; ештеңе сақталмады"
     )
+    static func filesReused(_ count: Int) -> UIText {
+        UIText(
+            en: "amanatd still holds \(count) of the files whole; they are not sent again",
+            ru: "у amanatd уже есть целиком файлов: \(count); повторно они не отправляются",
+            kk: "amanatd-де файлдардың \(count)-і толық сақталған; олар қайта жіберілмейді"
+        )
+    }
+    static func retryingBinding(_ reason: String, seconds: Int, attempt: Int, of tries: Int) -> UIText {
+        UIText(
+            en: "sending the testimony was interrupted (\(reason)); the files sent are kept; trying again in "
+                + "\(seconds) s (\(attempt) of \(tries))",
+            ru: "отправка показаний прервалась (\(reason)); отправленные файлы сохраняются; новая попытка через "
+                + "\(seconds) с (\(attempt) из \(tries))",
+            kk: "айғақты жіберу үзілді (\(reason)); жіберілген файлдар сақталады; \(seconds) с кейін қайталанады "
+                + "(\(tries) әрекеттің \(attempt)-сі)"
+        )
+    }
+    static let bindingUnknown = UIText(
+        en: "no answer came back, and amanatd no longer holds the files sent: the testimony was most likely stored "
+            + "with them; if you submit it again, tell the case workers it may be a duplicate",
+        ru: "ответ не пришёл, а у amanatd больше нет отправленных файлов: скорее всего, показания сохранены вместе с "
+            + "ними; если отправите их снова, предупредите сотрудников, что это может быть дубликат",
+        kk: "жауап келмеді, ал amanatd-де жіберілген файлдар енді жоқ: айғақ олармен бірге сақталған болуы ықтимал; "
+            + "қайта жіберсеңіз, қызметкерлерге бұл қайталама болуы мүмкін екенін айтыңыз"
+    )
     static func sendingFile(_ name: String) -> UIText {
         UIText(en: "sending \(name)", ru: "отправка \(name)", kk: "\(name) жіберілуде")
     }

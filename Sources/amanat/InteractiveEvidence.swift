@@ -51,47 +51,89 @@ extension InteractiveIntake {
         }
     }
 
-    /// Sends the files, then the testimony with their `attachments`. True once stored; false when amanatd refused
-    /// the testimony as invalid (back to review). After other failures asks whether to retry, and exits when the
-    /// volunteer declines. Each try sends the files again: a failed try removes what it sent.
+    /// Asks amanatd to check the testimony, sends the files, then the testimony with their `attachments`. True once
+    /// stored; false when amanatd refused the testimony as invalid (back to review). After other failures asks
+    /// whether to retry, and exits when the volunteer declines. The finished uploads are kept across tries
+    /// (``KeptUploads``): a retry binds those amanatd still holds whole and sends only the others.
     mutating func sendWithFiles(options: GlobalOptions) throws(Discarded) -> Bool {
         while true {
             terminal.say(UI.sending(language))
-            let total = files.reduce(0) { $0 + StreamPlan(plainSize: $1.size).storedSize }
-            let progress = TransferProgress(total: total, language: language)
-            let uploader = FileUploader(client: options.client, language: language, progress: progress)
-            var uploads: [UploadedFile] = []
-            var failureCode: Int32 = Exit.failure
-            do {
-                for file in files { uploads.append(try uploader.upload(file)) }
-                progress.finish()
-                let binding = AttachmentBinding(uploads: uploads, sealedTo: sealedTo)
-                let body = try binding.body(with: ["form": .string(form.id), "fields": .object(answers)])
-                do {
-                    let response = try AttachmentBinding.post(body, to: Endpoint.testimonies, client: options.client)
-                    if response.isSuccess {
-                        terminal.wipeScreen()
-                        confirm(response, json: options.json, binding: binding)
-                        deleteDraft()
-                        return true
-                    }
-                    uploader.discardUploads()
-                    guard let code = showRefusal(response) else { return false }
-                    failureCode = code
-                } catch {
-                    let failure = showTransportFailure(error)
-                    // Uploads the testimony may already have bound are left alone; the others go.
-                    if !failure.outcomeUnknown { uploader.discardUploads() }
-                    failureCode = Exit.unreachable
-                }
-            } catch {
-                progress.finish()
-                uploader.discardUploads()
-                terminal.say(UI.sendingFilesFailed(error.message(language))(language))
-                failureCode = error.code
+            switch sendOnceWithFiles(options: options) {
+            case .stored:
+                deleteDraft()
+                return true
+            case .invalid: return false
+            case .failed(let code): if try !retryAfterFailure(exitCode: code) { return false }
             }
-            if try !retryAfterFailure(exitCode: failureCode) { return false }
         }
+    }
+
+    private enum SendOutcome {
+        case stored
+        /// Refused as invalid: back to the review.
+        case invalid
+        /// Failed otherwise, with the exit code should the volunteer give up.
+        case failed(Int32)
+    }
+
+    /// One try: the check, the files not yet on amanatd, the binding request.
+    private func sendOnceWithFiles(options: GlobalOptions) -> SendOutcome {
+        let client = options.client
+        let members: [String: JSONValue] = ["form": .string(form.id), "fields": .object(answers)]
+        // Before a file byte is sent: a field amanatd refuses is refused now, not after gigabytes of evidence.
+        do {
+            let check = try SubmissionCheck.ask(members, files: files, sealedTo: sealedTo, client: client)
+            if !check.isSuccess { return showRefusal(check).map(SendOutcome.failed) ?? .invalid }
+        } catch {
+            terminal.say(UI.sendFailed(UI.transport(error)(language))(language))
+            return .failed(error.isConnectionFailure ? Exit.unreachable : Exit.failure)
+        }
+        if kept.unanswered, (try? kept.allGone(client: client)) == true {
+            return unknownOutcome()
+        }
+        let progress = TransferProgress(total: kept.storedSizeToSend(for: files), language: language)
+        let uploader = FileUploader(client: client, language: language, progress: progress)
+        let binding: AttachmentBinding
+        let body: SecretBytes
+        do {
+            let (uploads, reused) = try kept.uploads(for: files, client: client, uploader: uploader)
+            progress.finish()
+            if reused > 0 { terminal.say(UI.filesReused(reused)(language)) }
+            binding = AttachmentBinding(uploads: uploads, sealedTo: sealedTo)
+            body = try binding.body(with: members)
+        } catch {
+            progress.finish()
+            terminal.say(UI.sendingFilesFailed(error.message(language))(language))
+            return .failed(error.code)
+        }
+        let response: HTTPResponse
+        do {
+            response = try AttachmentBinding.post(body, to: Endpoint.testimonies, client: client)
+        } catch {
+            let failure = showTransportFailure(error)
+            if failure.outcomeUnknown { kept.unanswered = true }
+            return .failed(failure.code)
+        }
+        guard response.isSuccess else {
+            // A try whose answer was lost may have bound the uploads meanwhile: then this one finds them gone.
+            if kept.unanswered && response.problem?.type == Problem.typePrefix + "unknown-upload" {
+                return unknownOutcome()
+            }
+            // The uploads stay kept, for a retry or a send after corrections at the review.
+            return showRefusal(response).map(SendOutcome.failed) ?? .invalid
+        }
+        kept.forget()
+        terminal.wipeScreen()
+        confirm(response, json: options.json, binding: binding)
+        return .stored
+    }
+
+    /// After a binding request without an answer, the uploads are gone: the testimony was most likely stored. Says
+    /// so; a retry sends the files anew, as a new testimony.
+    private func unknownOutcome() -> SendOutcome {
+        terminal.say(UI.bindingUnknown(language))
+        kept.forget()
+        return .failed(Exit.unreachable)
     }
 }
 

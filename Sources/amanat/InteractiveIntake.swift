@@ -29,6 +29,8 @@ struct InteractiveIntake {
     var sealedTo: String?
     /// The encrypted draft on the intake host, saved after every answer; nil when none is kept.
     var draft: IntakeDraft?
+    /// The files' finished uploads, kept from one try of sending to the next.
+    let kept = KeptUploads()
 
     var terminal: IntakeTerminal { prompter.terminal }
     var language: IntakeLanguage { prompter.language }
@@ -82,6 +84,7 @@ struct InteractiveIntake {
             try session.reviewAndSend(options: options)
         } catch {
             session.answers.removeAll()
+            session.kept.discard()
             terminal.wipeScreen()
             terminal.say(UI.discarded(language))
             session.deleteDraft()

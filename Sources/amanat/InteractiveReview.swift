@@ -153,6 +153,8 @@ extension InteractiveIntake {
     /// Asks whether to retry after other failures, and exits when the volunteer declines.
     private mutating func send(options: GlobalOptions) throws(Discarded) -> Bool {
         guard files.isEmpty else { return try sendWithFiles(options: options) }
+        // Every file was removed after a failed try: what was sent of them is of no use any more.
+        kept.discard()
         var body = JSONValue.object([
             "form": .string(form.id), "fields": .object(answers),
         ]).canonicalBytes()
@@ -210,6 +212,7 @@ extension InteractiveIntake {
             answers.removeAll()
             files.removeAll()
             deleteDraft()
+            kept.discard()
             terminal.say(UI.discarded(language))
             terminal.close()
             exit(exitCode)
