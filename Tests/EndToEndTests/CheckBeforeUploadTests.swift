@@ -119,6 +119,8 @@ struct CheckBeforeUploadTests {
         #expect(try JSONParser().parse(refusedChoice.stdout)["field"]?.stringValue == "language")
 
         #expect(watch.created() == 0, "amanatd made an upload for a testimony it refuses")
+        // The checks' bodies were the testimony in plaintext: none of it in amanatd's output.
+        #expect(!daemon.output.contains("Bolatbek"), "amanatd logged a checked testimony")
         #expect(try Self.uploadRows(daemon.databasePath).isEmpty)
         #expect(try InteractiveIntakeTests.recordCount(daemon.databasePath) == 0)
 
@@ -230,6 +232,31 @@ struct CheckBeforeUploadTests {
         #expect(try Self.uploadRows(daemon.databasePath).isEmpty)
         #expect(try AttachmentClientTests.attachmentRows(daemon.databasePath).count == 2)
         #expect(try InteractiveIntakeTests.recordCount(daemon.databasePath) == 1)
+        #expect(await daemon.stop() == 0)
+    }
+
+    @Test("submit --attach: stored, but the answer is cut; the files are gone from amanatd, so nothing is sent twice")
+    func answerCutStopsWithoutDuplicate() async throws {
+        let directory = try TempDir()
+        let key = try await TestKey.make(in: directory)
+        let daemon = try Daemon(in: directory, recipients: [key.publicKey])
+        let relay = try CuttingRelay(
+            path: directory.file("relay.sock"), target: daemon.socketPath, cut: "POST /v1/testimonies HTTP/1.1",
+            afterRequest: true
+        )
+        let scan = try AttachmentClientTests.makeFile(
+            directory, "scan.pdf", size: 70_000, head: Array("%PDF-1.7\n".utf8), marker: [8]
+        )
+        let watch = try CreationWatch(daemon.directory.file("attachments"))
+        let testimony = try AttachmentClientTests.testimony(directory)
+        let outcome = try await run(
+            Paths.binary("amanat"), ["--socket", relay.socketPath, "submit", testimony, "--attach", scan]
+        )
+        #expect(outcome.status == 2, "\(outcome.stderr)")
+        #expect(relay.didCut)
+        #expect(outcome.stderr.contains("the testimony was most likely stored"), "\(outcome.stderr)")
+        #expect(watch.created() == 1, "the file was sent again")
+        #expect(try InteractiveIntakeTests.recordCount(daemon.databasePath) == 1, "the testimony was stored twice")
         #expect(await daemon.stop() == 0)
     }
 }

@@ -3,9 +3,10 @@ import Glibc
 import Synchronization
 
 /// A relay on a Unix socket between a client and amanatd's socket: it forwards every byte both ways, except that it
-/// cuts the connection carrying the first request whose bytes hold `cut` (a request line), before forwarding that
-/// request. The client sees its connection lost after sending; amanatd never sees the request. A cut the tests
-/// place exactly, where killing amanatd could only be timed.
+/// cuts the connection carrying the first request whose bytes hold `cut` (a request line): before forwarding that
+/// request (amanatd never sees it), or, with `afterRequest`, once amanatd answers it (amanatd did the work, the
+/// client never hears of it). Either way the client sees its connection lost after sending. A cut the tests place
+/// exactly, where killing amanatd could only be timed.
 final class CuttingRelay: Sendable {
     let socketPath: String
     private let listener: Int32
@@ -25,7 +26,7 @@ final class CuttingRelay: Sendable {
 
     private let cut = Cut()
 
-    init(path: String, target: String, cut: String) throws {
+    init(path: String, target: String, cut: String, afterRequest: Bool = false) throws {
         socketPath = path
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard listener >= 0 else { throw HarnessError("socket failed") }
@@ -47,8 +48,8 @@ final class CuttingRelay: Sendable {
                     continue
                 }
                 let pair = SocketPair(client: client, server: server)
-                Thread { pair.pump(from: client, to: server, cutting: marker, once: once) }.start()
-                Thread { pair.pump(from: server, to: client, cutting: nil, once: once) }.start()
+                Thread { pair.pump(from: client, to: server, cutting: marker, once: once, afterRequest: afterRequest) }.start()
+                Thread { pair.pump(from: server, to: client, cutting: nil, once: once, afterRequest: afterRequest) }.start()
             }
         }.start()
     }
@@ -66,25 +67,39 @@ final class CuttingRelay: Sendable {
         let client: Int32
         let server: Int32
         private let ended = Mutex(0)
+        /// Set when the request to cut went through: the answer is not forwarded.
+        private let muted = Mutex(false)
 
         init(client: Int32, server: Int32) {
             self.client = client
             self.server = server
         }
 
-        func pump(from source: Int32, to sink: Int32, cutting marker: [UInt8]?, once: Cut) {
+        func cutBoth() {
+            shutdown(client, Int32(SHUT_RDWR))
+            shutdown(server, Int32(SHUT_RDWR))
+        }
+
+        func pump(from source: Int32, to sink: Int32, cutting marker: [UInt8]?, once: Cut, afterRequest: Bool) {
             var buffer = [UInt8](repeating: 0, count: 65_536)
             // The last bytes seen, so that a request line split between two reads is still found.
             var tail: [UInt8] = []
             while true {
                 let n = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress!, $0.count, 0) }
                 guard n > 0 else { break }
+                if marker == nil, muted.withLock({ $0 }) {
+                    cutBoth()
+                    break
+                }
                 if let marker {
                     let window = tail + buffer[0..<n]
                     if window.firstRange(of: marker) != nil, once.make() {
-                        shutdown(client, Int32(SHUT_RDWR))
-                        shutdown(server, Int32(SHUT_RDWR))
-                        break
+                        if afterRequest {
+                            muted.withLock { $0 = true }
+                        } else {
+                            cutBoth()
+                            break
+                        }
                     }
                     tail = Array(window.suffix(marker.count))
                 }
