@@ -3,7 +3,8 @@ import ArgumentParser
 /// The options of `amanat submit` and `amanat attach` that concern evidence files.
 struct EvidenceOptions: ParsableArguments {
     @Option(name: .customLong("attach"), help: ArgumentHelp(
-        "Send this file with the testimony, encrypted on this machine (repeat for more files).", valueName: "file"
+        "Send this file with the testimony, encrypted on this machine (repeat for more files). amanatd checks the "
+            + "testimony before any file is sent.", valueName: "file"
     ))
     var attach: [String] = []
 
