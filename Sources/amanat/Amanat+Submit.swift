@@ -62,9 +62,7 @@ extension Amanat {
             initialiseSodium()
             let files = options.openFiles(paths, language: language)
             // Before a file byte is sent: a bad field is refused now, not after gigabytes of evidence.
-            var check = SubmissionCheck.body(members, files: files, sealedTo: evidence.sealedTo)
-            _ = perform(options, "POST", Endpoint.testimonyCheck, body: check)
-            wipe(&check)
+            SubmissionCheck.require(members, files: files, sealedTo: evidence.sealedTo, options: options)
             let (binding, answer) = AttachmentBinding.sendKeeping(
                 members, files: files, sealedTo: evidence.sealedTo, to: Endpoint.testimonies, options: options,
                 language: language

@@ -127,9 +127,7 @@ func perform(
         fail(error.description, code: error.isConnectionFailure ? Exit.unreachable : Exit.failure)
     }
     var hint: String?
-    if isSubmission || path == Endpoint.testimonyCheck, let body,
-        response.problem?.type == Problem.typePrefix + "unknown-field"
-    {
+    if isSubmission, let body, response.problem?.type == Problem.typePrefix + "unknown-field" {
         hint = unknownFieldHint(options, body: body)
     }
     failOnRefusal(options, response, hint: hint, language: language)

@@ -83,7 +83,7 @@ extension InteractiveIntake {
         // Before a file byte is sent: a field amanatd refuses is refused now, not after gigabytes of evidence.
         do {
             let check = try SubmissionCheck.ask(members, files: files, sealedTo: sealedTo, client: client)
-            if !check.isSuccess { return showRefusal(check).map(SendOutcome.failed) ?? .invalid }
+            if !SubmissionCheck.passes(check) { return showRefusal(check).map(SendOutcome.failed) ?? .invalid }
         } catch {
             terminal.say(UI.sendFailed(UI.transport(error)(language))(language))
             return .failed(error.isConnectionFailure ? Exit.unreachable : Exit.failure)

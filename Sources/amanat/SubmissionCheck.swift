@@ -25,7 +25,31 @@ enum SubmissionCheck {
         return JSONValue.object(body).canonicalBytes()
     }
 
-    /// Asks amanatd whether it would take `members` with `files`; its answer, whatever the status (204: yes).
+    /// Whether the check's answer lets the files go: `204`, or `404 not-found` from an amanatd older than the check,
+    /// which will validate the submission all the same (PROTOCOL.md 2.13).
+    static func passes(_ response: HTTPResponse) -> Bool {
+        response.isSuccess || (response.status == 404 && response.problem?.type == Problem.typePrefix + "not-found")
+    }
+
+    /// Asks amanatd to check `members` with `files`, and exits as a refused submission would when it refuses
+    /// (`amanat submit --attach`): nothing has been sent yet.
+    static func require(
+        _ members: [String: JSONValue], files: [EvidenceFile], sealedTo: String?, options: GlobalOptions
+    ) {
+        var check = body(members, files: files, sealedTo: sealedTo)
+        defer { wipe(&check) }
+        let response: HTTPResponse
+        do {
+            response = try options.client.request(method: "POST", path: Endpoint.testimonyCheck, body: check)
+        } catch {
+            fail(error.description, code: error.isConnectionFailure ? Exit.unreachable : Exit.failure)
+        }
+        guard !passes(response) else { return }
+        let unknownField = response.problem?.type == Problem.typePrefix + "unknown-field"
+        failOnRefusal(options, response, hint: unknownField ? unknownFieldHint(options, body: check) : nil)
+    }
+
+    /// Asks amanatd whether it would take `members` with `files`; its answer, whatever the status (``passes(_:)``).
     static func ask(
         _ members: [String: JSONValue], files: [EvidenceFile], sealedTo: String?, client: UnixHTTPClient
     ) throws(ClientError) -> HTTPResponse {
