@@ -131,7 +131,7 @@ extension InteractiveIntake {
     /// After a binding request without an answer, the uploads are gone: the testimony was most likely stored. Says
     /// so; a retry sends the files anew, as a new testimony.
     private func unknownOutcome() -> SendOutcome {
-        terminal.say(UI.bindingUnknown(language))
+        terminal.say(UI.sendFailed(UI.bindingUnknown(language))(language))
         kept.forget()
         return .failed(Exit.unreachable)
     }
