@@ -3,7 +3,7 @@ import AmanatForms
 import AmanatJSON
 
 extension IntakeCore {
-    /// Decodes and validates a testimony as `submit` would, and stores nothing (PROTOCOL.md 2.13): the body of
+    /// Decodes and validates a testimony as `submit` would, and stores nothing (PROTOCOL.md 2.14): the body of
     /// `POST /v1/testimonies`, whose `attachments` elements may leave out what only sending a file gives (`upload`,
     /// `sha256`, `key`). A client calls it before it sends a file byte, so that a testimony with a bad field is
     /// refused before gigabytes of evidence went up. It throws the problem the submission would get from the

@@ -3,7 +3,7 @@ import AmanatCrypto
 import AmanatJSON
 import AmanatProtocol
 
-/// `POST /v1/testimonies/check` (PROTOCOL.md 2.13): amanatd decodes and validates a testimony as its submission
+/// `POST /v1/testimonies/check` (PROTOCOL.md 2.14): amanatd decodes and validates a testimony as its submission
 /// would, and stores nothing. amanat asks it before the first byte of a file is sent, so that a missing field or a
 /// wrong choice is refused at once instead of after gigabytes of evidence; the rules stay amanatd's alone.
 enum SubmissionCheck {
@@ -26,7 +26,7 @@ enum SubmissionCheck {
     }
 
     /// Whether the check's answer lets the files go: `204`, or `404 not-found` from an amanatd older than the check,
-    /// which will validate the submission all the same (PROTOCOL.md 2.13).
+    /// which will validate the submission all the same (PROTOCOL.md 2.14).
     static func passes(_ response: HTTPResponse) -> Bool {
         response.isSuccess || (response.status == 404 && response.problem?.type == Problem.typePrefix + "not-found")
     }

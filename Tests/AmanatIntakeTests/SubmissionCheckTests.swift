@@ -3,7 +3,7 @@ import AmanatJSON
 import AmanatStore
 import Testing
 
-/// `IntakeCore.checkSubmission` (PROTOCOL.md 2.13): the submission's decoding and validation, nothing stored.
+/// `IntakeCore.checkSubmission` (PROTOCOL.md 2.14): the submission's decoding and validation, nothing stored.
 @Suite("intake core: the check before uploads")
 struct SubmissionCheckTests {
     /// The example testimony with `change` applied to its members.
