@@ -153,7 +153,7 @@ let package = Package(
             name: "amanat-keyholder",
             dependencies: [
                 "AmanatKeys", "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatArchive", "AmanatSealing",
-                "AmanatPartialFiles", "AmanatReports", "AmanatStatusLine",
+                "AmanatPartialFiles", "AmanatReports", "AmanatStatusLine", "CAmanatLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
