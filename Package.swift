@@ -120,7 +120,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "AmanatClient", dependencies: ["AmanatProtocol"], swiftSettings: strictSettings),
+        .target(
+            name: "AmanatClient",
+            dependencies: [
+                "AmanatProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // A status line (progress bar) on standard error, redrawn in place: amanat and amanat-keyholder.
         .target(name: "AmanatStatusLine", swiftSettings: strictSettings),
         // Output files that a failure or a signal must not leave half written (amanat export, amanat-keyholder).

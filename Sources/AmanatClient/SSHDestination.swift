@@ -51,11 +51,11 @@ public struct SSHDestination: Sendable, Equatable {
     }
 }
 
-extension UnixSocket {
+extension ClientChannel {
     /// Starts `command` (an ssh running `amanat dial-stdio`) with one end of a socket pair as its standard input and
-    /// output, and returns the other end: a connected stream socket like amanatd's, on which the deadlines work as
-    /// they do locally. Its standard error stays the caller's, so ssh's prompts and errors reach the terminal.
-    static func tunnel(_ command: [String], deadline: Deadline) throws(ClientError) -> UnixSocket {
+    /// output, and returns the other end (for `NIOPipeBootstrap`) and the child. Its standard error stays the
+    /// caller's, so ssh's prompts and errors reach the terminal.
+    static func spawnTunnel(_ command: [String]) throws(ClientError) -> (descriptor: Int32, child: pid_t) {
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw ClientError(.system(operation: "socketpair", errno: errno))
@@ -69,11 +69,24 @@ extension UnixSocket {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawnp(&pid, command[0], &actions, nil, argv, environ)
-        close(pair[1])
+        Glibc.close(pair[1])
         guard rc == 0 else {
-            close(pair[0])
+            Glibc.close(pair[0])
             throw ClientError(.system(operation: "starting \(command[0])", errno: rc))
         }
-        return UnixSocket(fd: pair[0], deadline: deadline, child: pid)
+        return (pair[0], pid)
+    }
+
+    /// Waits for ssh to exit: it does once amanatd has closed the connection and dial-stdio has ended. One that
+    /// lingers (a connection kept alive, a stuck network) gets SIGTERM after 5 seconds.
+    static func reap(_ child: pid_t) {
+        var status: Int32 = 0
+        for _ in 0..<500 {
+            let result = waitpid(child, &status, WNOHANG)
+            if result == child || (result < 0 && errno != EINTR) { return }
+            usleep(10_000)
+        }
+        kill(child, SIGTERM)
+        while waitpid(child, &status, 0) < 0 && errno == EINTR {}
     }
 }

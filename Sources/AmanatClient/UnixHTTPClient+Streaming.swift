@@ -16,33 +16,39 @@ public final class RequestBodyWriter {
     /// Set when the connection broke: later pieces are dropped, and the exchange looks for an early answer.
     public private(set) var failure: ClientError?
 
-    private let socket: UnixSocket
+    private let connection: ClientChannel
     private let timeoutSeconds: Int
 
-    init(socket: UnixSocket, length: UInt64, timeoutSeconds: Int, failure: ClientError?) {
-        self.socket = socket
+    init(connection: ClientChannel, length: UInt64, timeoutSeconds: Int) {
+        self.connection = connection
         self.length = length
         self.timeoutSeconds = timeoutSeconds
-        self.failure = failure
     }
 
     /// Sends `piece`; false once the connection has broken (amanatd may have answered early and closed, or gone),
     /// when the producer should stop. A piece past the announced length is a programming error.
+    ///
+    /// The piece is copied into the channel's buffer; once more than a few pieces wait to be written, this waits
+    /// for the oldest to go out, so a slow connection holds back the producer instead of filling memory.
     @discardableResult
     public func write(_ piece: UnsafeRawBufferPointer) -> Bool {
         guard failure == nil else { return false }
         precondition(UInt64(piece.count) <= length - written, "request body longer than its Content-Length")
         guard !piece.isEmpty else { return true }
-        // The timeout bounds each wait for room in the socket, not the whole body: a 4 GiB file takes its time.
-        socket.deadline = Deadline(seconds: timeoutSeconds)
+        connection.sendBody(piece)
+        // The timeout bounds each wait for room to send, not the whole body: a 4 GiB file takes its time.
         do throws(ClientError) {
-            try socket.sendAll(piece)
-            written += UInt64(piece.count)
-            return true
+            let deadline = Deadline(seconds: timeoutSeconds)
+            if let broken = try connection.waitForWrites(atMost: ClientChannel.maxWritesInFlight, deadline: deadline) {
+                failure = broken
+                return false
+            }
         } catch {
             failure = error
             return false
         }
+        written += UInt64(piece.count)
+        return true
     }
 
     /// Sends `piece`; see ``write(_:)-(UnsafeRawBufferPointer)``.
@@ -72,43 +78,31 @@ extension UnixHTTPClient {
         contentLength: UInt64,
         produce: (RequestBodyWriter) throws(BodyFailure) -> Void
     ) throws(StreamingRequestError<BodyFailure>) -> HTTPResponse {
-        let socket: UnixSocket
-        let head: [UInt8]
+        let connection: ClientChannel
         do throws(ClientError) {
-            head = try Self.requestHead(
+            let head = try Self.requestHead(
                 method: method, path: path, headers: headers, bodyLength: contentLength, contentType: contentType
             )
-            socket = try connect()
+            connection = try connect(deadline: Deadline(seconds: timeoutSeconds))
+            connection.sendHead(head, streaming: false)
         } catch {
             throw .client(error)
         }
-        // A head that cannot be sent is treated as a body that cannot: an answer may still be waiting.
-        let headFailure: ClientError?
-        do throws(ClientError) {
-            try socket.sendAll(head)
-            headFailure = nil
+        defer { connection.close() }
+        let writer = RequestBodyWriter(connection: connection, length: contentLength, timeoutSeconds: timeoutSeconds)
+        do throws(BodyFailure) {
+            try produce(writer)
         } catch {
-            headFailure = error
+            throw .body(error)
         }
-        let writer = RequestBodyWriter(
-            socket: socket, length: contentLength, timeoutSeconds: timeoutSeconds, failure: headFailure
-        )
-        if writer.failure == nil {
-            do throws(BodyFailure) {
-                try produce(writer)
-            } catch {
-                throw .body(error)
-            }
-            if writer.failure == nil && writer.written != contentLength {
-                throw .client(ClientError(.invalidRequest(
-                    reason: "the body ended after \(writer.written) of \(contentLength) bytes"
-                )))
-            }
+        if writer.failure == nil && writer.written != contentLength {
+            throw .client(ClientError(.invalidRequest(
+                reason: "the body ended after \(writer.written) of \(contentLength) bytes"
+            )))
         }
-        socket.deadline = Deadline(seconds: timeoutSeconds)
-        var reader = ResponseReader(source: socket)
+        if writer.failure == nil { connection.sendEnd() }
         do throws(ClientError) {
-            return try reader.readResponse(requestMethod: method)
+            return try connection.receive(deadline: Deadline(seconds: timeoutSeconds))
         } catch {
             throw .client(writer.failure ?? error)
         }

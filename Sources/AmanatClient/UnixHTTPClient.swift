@@ -1,7 +1,10 @@
+import NIOHTTP1
+
 /// A blocking HTTP/1.1 client for `amanatd`'s Unix domain socket, one request per connection.
 ///
 /// The value only holds configuration, so it can be shared freely; each `request` opens, uses and closes its
-/// own socket.
+/// own connection. The transport underneath is SwiftNIO (``ClientChannel``): a Unix socket or an ssh tunnel's
+/// pipes, NIOHTTP1's codec, and a single-thread event loop per connection; the calls here block until it answers.
 public struct UnixHTTPClient: Sendable {
     /// The filesystem path of `amanatd`'s listening socket.
     public let socketPath: String
@@ -20,12 +23,9 @@ public struct UnixHTTPClient: Sendable {
         self.tunnel = tunnel
     }
 
-    /// A connected socket: the local one, or the tunnel's end.
-    func connect() throws(ClientError) -> UnixSocket {
-        let deadline = Deadline(seconds: timeoutSeconds)
-        if let tunnel { return try UnixSocket.tunnel(tunnel, deadline: deadline) }
-        let address = try UnixSocketAddress.make(path: socketPath)
-        return try UnixSocket.connect(to: address, path: socketPath, deadline: deadline)
+    /// A connection: to the local socket, or through the tunnel.
+    func connect(deadline: Deadline) throws(ClientError) -> ClientChannel {
+        try ClientChannel.open(socketPath: socketPath, tunnel: tunnel, deadline: deadline)
     }
 
     /// Sends one request and reads the complete response.
@@ -70,16 +70,14 @@ public struct UnixHTTPClient: Sendable {
             method: method, path: path, headers: headers, bodyLength: body.map { UInt64($0.count) },
             contentType: contentType
         )
-        let socket = try connect()
-
-        let sendError = try socket.sendRequest(head: head, body: body)
-        // No shutdown(SHUT_WR) after sending: some servers treat a half-close as an abort and drop the response.
-        var reader = ResponseReader(source: socket)
-        do throws(ClientError) {
-            return try reader.readResponse(requestMethod: method, streamingTo: sink)
-        } catch {
-            throw sendError ?? error
-        }
+        let deadline = Deadline(seconds: timeoutSeconds)
+        let connection = try connect(deadline: deadline)
+        defer { connection.close() }
+        connection.sendHead(head, streaming: sink != nil)
+        if let body, !body.isEmpty { body.withUnsafeBytes { connection.sendBody($0) } }
+        connection.sendEnd()
+        // No half-close after sending: some servers treat it as an abort and drop the response.
+        return try connection.receive(deadline: deadline, sink: sink)
     }
 
     /// The request line and header section, validated so no argument can inject extra lines.
@@ -89,7 +87,7 @@ public struct UnixHTTPClient: Sendable {
         body: [UInt8]?,
         contentType: String,
         keepAlive: Bool = false
-    ) throws(ClientError) -> [UInt8] {
+    ) throws(ClientError) -> HTTPRequestHead {
         try requestHead(
             method: method, path: path, headers: [], bodyLength: body.map { UInt64($0.count) },
             contentType: contentType, keepAlive: keepAlive
@@ -105,7 +103,7 @@ public struct UnixHTTPClient: Sendable {
         bodyLength: UInt64?,
         contentType: String,
         keepAlive: Bool = false
-    ) throws(ClientError) -> [UInt8] {
+    ) throws(ClientError) -> HTTPRequestHead {
         guard !method.isEmpty, method.utf8.allSatisfy(isTokenByte) else {
             throw ClientError(.invalidRequest(reason: "bad method \"\(method)\""))
         }
@@ -113,9 +111,8 @@ public struct UnixHTTPClient: Sendable {
         guard path.hasPrefix("/"), path.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw ClientError(.invalidRequest(reason: "bad path \"\(path)\""))
         }
-        var head = "\(method) \(path) HTTP/1.1\r\n"
-        head += "Host: amanat\r\n"
-        head += "User-Agent: amanat/0.1\r\n"
+        // NIO's encoder writes the fields in this order, each as "Name: value", exactly as given.
+        var fields: [(String, String)] = [("Host", "amanat"), ("User-Agent", "amanat/0.1")]
         for (name, value) in headers {
             guard !name.isEmpty, name.utf8.allSatisfy(isTokenByte) else {
                 throw ClientError(.invalidRequest(reason: "bad header name \"\(name)\""))
@@ -123,18 +120,23 @@ public struct UnixHTTPClient: Sendable {
             guard isFieldValue(value) else {
                 throw ClientError(.invalidRequest(reason: "bad value for header \(name)"))
             }
-            head += "\(name): \(value)\r\n"
+            fields.append((name, value))
         }
         if let bodyLength {
             guard !contentType.isEmpty, isFieldValue(contentType) else {
                 throw ClientError(.invalidRequest(reason: "bad content type \"\(contentType)\""))
             }
-            head += "Content-Type: \(contentType)\r\n"
-            head += "Content-Length: \(bodyLength)\r\n"
+            fields.append(("Content-Type", contentType))
+            fields.append(("Content-Length", String(bodyLength)))
+        } else if ["POST", "PUT", "PATCH"].contains(method) {
+            // Without a length NIO would frame these methods' (empty) body as chunked; amanatd expects a length.
+            fields.append(("Content-Length", "0"))
         }
         // HTTP/1.1 keeps the connection open unless a side says otherwise.
-        head += keepAlive ? "\r\n" : "Connection: close\r\n\r\n"
-        return Array(head.utf8)
+        if !keepAlive { fields.append(("Connection", "close")) }
+        return HTTPRequestHead(
+            version: .http1_1, method: HTTPMethod(rawValue: method), uri: path, headers: HTTPHeaders(fields)
+        )
     }
 
     /// Tab and visible ASCII with spaces: no CR or LF that could start another header line.
@@ -143,18 +145,16 @@ public struct UnixHTTPClient: Sendable {
     }
 }
 
-extension UnixSocket {
-    /// Sends a request's head, then its body (separately, so a large body is never copied just to prepend a
-    /// few lines). A lost connection is returned rather than thrown: the daemon may reject a request (say, 413)
-    /// and close before reading all of it, and its answer, still in the receive queue, says more than
-    /// "broken pipe". The caller reads the answer and throws this only if there is none.
-    func sendRequest(head: [UInt8], body: [UInt8]?) throws(ClientError) -> ClientError? {
-        do throws(ClientError) {
-            try sendAll(head)
-            if let body, !body.isEmpty { try sendAll(body) }
-            return nil
-        } catch where error.kind == .connectionLost {
-            return error
-        }
+/// `tchar` from RFC 9110 section 5.6.2.
+func isTokenByte(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+         UInt8(ascii: "0")...UInt8(ascii: "9"),
+         UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+         UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+         UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+        true
+    default:
+        false
     }
 }

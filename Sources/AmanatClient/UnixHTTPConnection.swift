@@ -11,8 +11,7 @@ public final class UnixHTTPConnection {
     /// byte; zero or less waits forever.
     public let timeoutSeconds: Int
 
-    private var socket: UnixSocket?
-    private var reader: ResponseReader<UnixSocket>?
+    private var connection: ClientChannel?
 
     /// Creates a connection for the socket at `socketPath`; nothing is opened until `request` is called.
     public init(socketPath: String, timeoutSeconds: Int = 60) {
@@ -21,12 +20,12 @@ public final class UnixHTTPConnection {
     }
 
     /// Whether a connection is open now (it may still have been closed by the daemon meanwhile).
-    public var isOpen: Bool { socket != nil }
+    public var isOpen: Bool { connection != nil }
 
     /// Closes the connection, if one is open.
     public func close() {
-        reader = nil
-        socket = nil
+        connection?.close()
+        connection = nil
     }
 
     /// Sends one request on the open connection (opening one first if needed) and reads the complete response.
@@ -45,25 +44,20 @@ public final class UnixHTTPConnection {
             method: method, path: path, body: body, contentType: contentType, keepAlive: true
         )
         let deadline = Deadline(seconds: timeoutSeconds)
-        let socket: UnixSocket
-        if let open = self.socket {
-            socket = open
-            socket.deadline = deadline
+        let connection: ClientChannel
+        if let open = self.connection {
+            connection = open
         } else {
-            let address = try UnixSocketAddress.make(path: socketPath)
-            socket = try UnixSocket.connect(to: address, path: socketPath, deadline: deadline)
-            self.socket = socket
-            reader = ResponseReader(source: socket)
+            connection = try ClientChannel.open(socketPath: socketPath, tunnel: nil, deadline: deadline)
+            self.connection = connection
         }
         do throws(ClientError) {
-            let sendError = try socket.sendRequest(head: head, body: body)
-            let response: HTTPResponse
-            do throws(ClientError) {
-                response = try reader!.readResponse(requestMethod: method)
-            } catch {
-                throw sendError ?? error
-            }
-            if sendError != nil || Self.closes(response) { close() }
+            connection.sendHead(head, streaming: false)
+            if let body, !body.isEmpty { body.withUnsafeBytes { connection.sendBody($0) } }
+            connection.sendEnd()
+            let response = try connection.receive(deadline: deadline)
+            let sendFailure = connection.state.update { $0.writeFailure }
+            if sendFailure != nil || Self.closes(response) { close() }
             return response
         } catch {
             close()

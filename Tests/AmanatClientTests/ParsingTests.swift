@@ -4,48 +4,23 @@ import Testing
 
 @testable import AmanatClient
 
-/// Serves canned bytes at most `stride` at a time, to exercise every short-read boundary in the parser.
-private final class CannedSource: ByteSource {
-    private let bytes: [UInt8]
-    private let stride: Int
-    private var offset = 0
-
-    init(_ text: String, stride: Int) {
-        bytes = Array(text.utf8)
-        self.stride = stride
-    }
-
-    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(ClientError) -> Int {
-        let count = min(stride, buffer.count, bytes.count - offset)
-        bytes.withUnsafeBytes { source in
-            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<offset + count]))
-        }
-        offset += count
-        return count
-    }
+/// Has a real socket server send `text` (in writes of `stride` bytes) and the client read it.
+private func parse(_ text: String, method: String = "GET", stride: Int = 4096) throws -> HTTPResponse {
+    let server = try TestServer(.respondInPieces(Array(text.utf8), stride: stride))
+    return try UnixHTTPClient(socketPath: server.socketPath, timeoutSeconds: 10).request(method: method, path: "/")
 }
 
-private func parse(
-    _ text: String,
-    method: String = "GET",
-    stride: Int = 1,
-    maxBodyBytes: Int = 1024
-) throws(ClientError) -> HTTPResponse {
-    let source = CannedSource(text, stride: stride)
-    var reader = ResponseReader(source: source, maxHeaderBytes: 256, maxBodyBytes: maxBodyBytes)
-    return try reader.readResponse(requestMethod: method)
-}
-
-private func parseError(_ text: String, method: String = "GET", maxBodyBytes: Int = 1024) -> ClientError? {
+private func parseError(_ text: String, method: String = "GET") -> ClientError? {
     do {
-        _ = try parse(text, method: method, maxBodyBytes: maxBodyBytes)
+        _ = try parse(text, method: method)
         return nil
     } catch {
-        return error
+        return error as? ClientError
     }
 }
 
-struct ResponseReaderTests {
+/// What NIOHTTP1's decoder and the client's checks make of answers no amanatd would send, over a real socket.
+struct ResponseParsingTests {
     @Test(arguments: [1, 2, 3, 7, 4096])
     func parsesAcrossShortReads(stride: Int) throws {
         let text = "HTTP/1.1 201 Created\r\nLocation: /v1/x/1\r\nX-Empty:\r\nX-Spaced: \t a b \t\r\n"
@@ -56,11 +31,6 @@ struct ResponseReaderTests {
         #expect(response.value(forHeader: "x-empty") == "")
         #expect(response.value(forHeader: "x-spaced") == "a b")
         #expect(String(decoding: response.body, as: UTF8.self) == "abc0123456789abcdef")
-    }
-
-    @Test func acceptsBareLineFeeds() throws {
-        let response = try parse("HTTP/1.0 200 OK\nContent-Length: 2\n\nhi")
-        #expect(response.body == Array("hi".utf8))
     }
 
     @Test func acceptsStatusLineWithoutReason() throws {
@@ -83,11 +53,6 @@ struct ResponseReaderTests {
         #expect(response.body.isEmpty)
     }
 
-    @Test func identicalRepeatedContentLengthsAreAccepted() throws {
-        let response = try parse("HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok")
-        #expect(response.body == Array("ok".utf8))
-    }
-
     @Test(arguments: [
         "HTTP/2 200 OK\r\n\r\n",
         "HTTP/1.1 20 OK\r\n\r\n",
@@ -108,21 +73,12 @@ struct ResponseReaderTests {
         "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nz\r\n0\r\n\r\n",
         "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end",
         "HTTP/1.1 101 Switching Protocols\r\n\r\n",
+        // NIOHTTP1 (llhttp) is stricter than the hand-written parser was: amanatd sends neither of these.
+        "HTTP/1.0 200 OK\nContent-Length: 2\n\nhi",
+        "HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\nContent-Length: 2\r\n\r\nok",
     ])
     func rejectsMalformedResponses(text: String) {
         #expect(parseError(text)?.kind == .malformedResponse)
-    }
-
-    @Test func rejectsOversizedHeaderSection() {
-        let error = parseError("HTTP/1.1 200 OK\r\nX-Big: \(String(repeating: "b", count: 300))\r\n\r\n")
-        #expect(error?.kind == .malformedResponse)
-        #expect(error?.description == "malformed response from amanatd: headers exceed 256 bytes")
-    }
-
-    @Test func capsTheBody() {
-        let text = "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n\(String(repeating: "x", count: 11))"
-        #expect(parseError(text, maxBodyBytes: 10)?.kind == .responseTooLarge)
-        #expect((try? parse(text, maxBodyBytes: 11))?.body.count == 11)
     }
 
     @Test func endOfStreamMidResponseIsALostConnection() {
@@ -270,16 +226,23 @@ struct ClientErrorTests {
 
 struct RequestHeadTests {
     @Test func emptyBodyStillSendsLength() throws {
-        let head = try UnixHTTPClient.requestHead(
-            method: "POST",
-            path: "/v1/ping",
-            body: [],
-            contentType: "application/json"
-        )
+        let server = try TestServer(response: "HTTP/1.1 204 No Content\r\n\r\n")
+        _ = try UnixHTTPClient(socketPath: server.socketPath).request(method: "POST", path: "/v1/ping", body: [])
         #expect(
-            String(decoding: head, as: UTF8.self)
+            server.requestText()
                 == "POST /v1/ping HTTP/1.1\r\nHost: amanat\r\nUser-Agent: amanat/0.1\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+    }
+
+    /// NIO's encoder would frame a POST without a length as chunked; amanatd gets an explicit empty body instead.
+    @Test func bodilessPostSaysItsLengthIsZero() throws {
+        let server = try TestServer(response: "HTTP/1.1 204 No Content\r\n\r\n")
+        _ = try UnixHTTPClient(socketPath: server.socketPath).request(method: "POST", path: "/v1/ping")
+        #expect(
+            server.requestText()
+                == "POST /v1/ping HTTP/1.1\r\nHost: amanat\r\nUser-Agent: amanat/0.1\r\n"
+                + "Content-Length: 0\r\nConnection: close\r\n\r\n"
         )
     }
 }

@@ -13,6 +13,8 @@ final class TestServer: Sendable {
         case respond([UInt8])
         /// Write these bytes as soon as the request head has been read, ignoring any body, then close.
         case respondAfterHead([UInt8])
+        /// Write these bytes at most `stride` at a time once the request has been read, then close.
+        case respondInPieces([UInt8], stride: Int)
         /// Read the request and never answer; hold the connection until the client gives up.
         case neverRespond
     }
@@ -66,6 +68,12 @@ final class TestServer: Sendable {
             readRequest(from: connection, into: &request, includingBody: true)
             received.withLock { $0 = request }
             writeAll(response, to: connection)
+        case .respondInPieces(let response, let stride):
+            readRequest(from: connection, into: &request, includingBody: true)
+            received.withLock { $0 = request }
+            for start in Swift.stride(from: 0, to: response.count, by: stride) {
+                writeAll(Array(response[start..<min(start + stride, response.count)]), to: connection)
+            }
         case .respondAfterHead(let response):
             readRequest(from: connection, into: &request, includingBody: false)
             received.withLock { $0 = request }
