@@ -113,6 +113,14 @@ final class ClientChannel {
         send(.body(.byteBuffer(channel.allocator.buffer(bytes: bytes))))
     }
 
+    /// Sends `buffer` as the next piece of the request's body.
+    func sendBody(_ buffer: ByteBuffer) {
+        send(.body(.byteBuffer(buffer)))
+    }
+
+    /// The channel's allocator, for a body's batches.
+    var allocator: ByteBufferAllocator { channel.allocator }
+
     func sendEnd() {
         send(.end(nil))
     }

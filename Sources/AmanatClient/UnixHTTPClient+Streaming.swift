@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Why a streamed request failed: the exchange with amanatd, or the code that produced the body.
 public enum StreamingRequestError<BodyFailure: Error>: Error {
     /// The request could not be sent, or no well-formed answer came back.
@@ -11,31 +13,42 @@ public enum StreamingRequestError<BodyFailure: Error>: Error {
 public final class RequestBodyWriter {
     /// The length announced in the head.
     public let length: UInt64
-    /// The bytes handed to the socket so far.
+    /// The bytes taken so far (the last batch's go to the socket once it is full, or at the body's end).
     public private(set) var written: UInt64 = 0
     /// Set when the connection broke: later pieces are dropped, and the exchange looks for an early answer.
     public private(set) var failure: ClientError?
 
     private let connection: ClientChannel
     private let timeoutSeconds: Int
+    /// Pieces not yet handed to the channel.
+    private var batch: ByteBuffer
+
+    static let batchBytes = 256 << 10
 
     init(connection: ClientChannel, length: UInt64, timeoutSeconds: Int) {
         self.connection = connection
         self.length = length
         self.timeoutSeconds = timeoutSeconds
+        batch = connection.allocator.buffer(capacity: Self.batchBytes)
     }
 
     /// Sends `piece`; false once the connection has broken (amanatd may have answered early and closed, or gone),
     /// when the producer should stop. A piece past the announced length is a programming error.
     ///
-    /// The piece is copied into the channel's buffer; once more than a few pieces wait to be written, this waits
-    /// for the oldest to go out, so a slow connection holds back the producer instead of filling memory.
+    /// Pieces are copied into a batch of up to ``batchBytes``, which goes to the channel when full and at the
+    /// body's last byte: one hand-over to the event loop per batch, not per piece. Once more than a few batches
+    /// wait to be written, this waits for the oldest to go out, so a slow connection holds back the producer
+    /// instead of filling memory.
     @discardableResult
     public func write(_ piece: UnsafeRawBufferPointer) -> Bool {
         guard failure == nil else { return false }
         precondition(UInt64(piece.count) <= length - written, "request body longer than its Content-Length")
         guard !piece.isEmpty else { return true }
-        connection.sendBody(piece)
+        batch.writeBytes(piece)
+        written += UInt64(piece.count)
+        guard batch.readableBytes >= Self.batchBytes || written == length else { return true }
+        connection.sendBody(batch)
+        batch = connection.allocator.buffer(capacity: Self.batchBytes)
         // The timeout bounds each wait for room to send, not the whole body: a 4 GiB file takes its time.
         do throws(ClientError) {
             let deadline = Deadline(seconds: timeoutSeconds)
@@ -47,7 +60,6 @@ public final class RequestBodyWriter {
             failure = error
             return false
         }
-        written += UInt64(piece.count)
         return true
     }
 
