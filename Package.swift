@@ -75,7 +75,7 @@ let package = Package(
         ),
         // Opening sealed boxes and secret key files. Linked by amanat-keyholder only, never by amanatd.
         .target(
-            name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat", "AmanatSealing"],
+            name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatJSON", "AmanatFormat", "AmanatSealing"],
             swiftSettings: strictSettings
         ),
         // The protocol's problems (RFC 9457) and endpoint paths, shared by amanatd and amanat.
@@ -225,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "AmanatServerTests",
             dependencies: [
-                "AmanatServer", "AmanatIntake", "AmanatProtocol", "AmanatForms", "AmanatJSON",
+                "AmanatServer", "AmanatIntake", "AmanatProtocol", "AmanatForms", "AmanatJSON", "AmanatTestSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -234,6 +234,8 @@ let package = Package(
             name: "AmanatIntakeTests",
             dependencies: ["AmanatSigning", 
                 "AmanatIntake", "AmanatStore", "AmanatFormFiles", "AmanatForms", "AmanatFormat", "AmanatCrypto",
+                // FuzzAttachmentRequest's check reads the metadata amanatd seals with the key holder's parser.
+                "AmanatJSON", "AmanatKeys", "AmanatTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -24,3 +24,32 @@ extension Base64 {
         }
     }
 }
+
+extension Base64 {
+    /// Decodes the canonical base64 text of exactly `count` bytes straight into protected memory: a key arriving
+    /// in a request body or a sealed plaintext never becomes a `String` or an array nobody wipes. Nil for any other
+    /// text: another length, a stray character or an escape, missing or extra padding, non-zero bits after the
+    /// last byte (libsodium refuses those). Throws only when protected memory cannot be had.
+    public static func decodeSecret(_ text: UnsafeRawBufferPointer, count: Int) throws(CryptoError) -> SecretBytes? {
+        try Sodium.initialise()
+        guard count > 0, text.count == encodedLength(of: count) else { return nil }
+        let decoded = try SecretBytes(count: count)
+        var length = 0
+        var end: UnsafePointer<CChar>?
+        let status = decoded.withUnsafeMutableBytes { output in
+            text.withMemoryRebound(to: CChar.self) { chars in
+                sodium_base642bin(
+                    output.baseAddress!.assumingMemoryBound(to: UInt8.self), output.count, chars.baseAddress,
+                    chars.count, nil, &length, &end, Int32(sodium_base64_VARIANT_ORIGINAL)
+                )
+            }
+        }
+        // libsodium stops at the first character that is not base64 and reports where: all of it must be read.
+        let readAll = end.map { UnsafeRawPointer($0) == text.baseAddress! + text.count } ?? false
+        guard status == 0, readAll, length == count else {
+            decoded.wipe()
+            return nil
+        }
+        return decoded
+    }
+}

@@ -12,13 +12,16 @@ public enum Submission {
     }
 
     /// As ``decode(_:maxDepth:form:)``, and also allows the top-level members named in `extraMembers` (such as
-    /// `attachments`), which it returns as they are for the caller to check.
+    /// `attachments`), which it returns as they are for the caller to check. Strings at `secretPaths` (the file
+    /// keys of `attachments`) stay in `body`: see ``JSONParser/parse(_:secrets:)``; their ranges are returned.
     public static func decode(
-        _ body: [UInt8], maxDepth: Int, extraMembers: [String], form: (String) -> Form?
-    ) throws(SubmissionError) -> (testimony: ValidatedTestimony, extras: [String: JSONValue]) {
+        _ body: [UInt8], maxDepth: Int, extraMembers: [String], secretPaths: [[String]] = [],
+        form: (String) -> Form?
+    ) throws(SubmissionError) -> (testimony: ValidatedTestimony, extras: [String: JSONValue], secrets: [Range<Int>]) {
         let document: JSONValue
+        var secrets: [Range<Int>] = []
         do {
-            document = try JSONParser(maxDepth: maxDepth).parse(body)
+            document = try JSONParser(maxDepth: maxDepth, secretPaths: secretPaths).parse(body, secrets: &secrets)
         } catch {
             switch error.kind {
             case .invalidUTF8: throw SubmissionError(.invalidEncoding, "the body is not valid UTF-8")
@@ -59,7 +62,7 @@ public enum Submission {
         } catch {
             throw SubmissionError(error)
         }
-        return (testimony, top.filter { extraMembers.contains($0.key) })
+        return (testimony, top.filter { extraMembers.contains($0.key) }, secrets)
     }
 }
 

@@ -28,16 +28,21 @@ extension IntakeCore {
     ) throws(IntakeError) -> (testimony: ValidatedTestimony, attachments: [AttachmentRequest]?) {
         let testimony: ValidatedTestimony
         let extras: [String: JSONValue]
+        let keyTexts: [Range<Int>]
         do {
-            (testimony, extras) = try Submission.decode(
-                bytes, maxDepth: settings.maxJSONDepth, extraMembers: ["attachments"]
+            (testimony, extras, keyTexts) = try Submission.decode(
+                bytes, maxDepth: settings.maxJSONDepth, extraMembers: ["attachments"],
+                secretPaths: AttachmentRequest.secretPaths
             ) { settings.formsByID[$0] }
         } catch {
             throw Self.intakeError(error, maxDepth: settings.maxJSONDepth)
         }
         let limits = settings.evidenceLimits
         let requests = try extras["attachments"].map { (list) throws(IntakeError) in
-            try AttachmentRequest.decodeList(list, limit: limits.maxAttachments, pending: pending)
+            try AttachmentRequest.decodeList(
+                list, limit: limits.maxAttachments, keys: AttachmentRequest.keys(in: bytes, at: keyTexts),
+                pending: pending
+            )
         }
         if let requests,
            !limits.allow(count: requests.count, bytes: EvidenceLimits.total(0, adding: requests.map(\.storedSize)))

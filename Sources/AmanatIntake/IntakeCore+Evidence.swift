@@ -1,8 +1,8 @@
 import AmanatSealing
 import AmanatCrypto
 public import AmanatFormat
-import AmanatForms
-import AmanatJSON
+public import AmanatForms
+public import AmanatJSON
 
 /// An attachment as the witness's answer lists it: where it landed and its receipt.
 public struct StoredAttachment: Sendable {
@@ -45,7 +45,11 @@ extension IntakeCore {
         let settings = settings()
         var bytes = try await Self.collect(body, expectedLength: expectedLength)
         defer { wipe(&bytes) }
-        let members = try Self.evidenceBody(bytes, members: ["token", "attachments"], maxDepth: settings.maxJSONDepth)
+        var keyTexts: [Range<Int>] = []
+        let members = try Self.evidenceBody(
+            bytes, members: ["token", "attachments"], maxDepth: settings.maxJSONDepth,
+            secretPaths: AttachmentRequest.secretPaths, secrets: &keyTexts
+        )
         var (recordID, token) = try tokenRequest(recordText: recordText, members: members)
         defer { wipe(&token) }
         let target = try await lookUpTarget(recordID, token: token)
@@ -53,7 +57,9 @@ extension IntakeCore {
             throw IntakeError(.invalidAttachment, "the body must have \"attachments\", an array of at least one file")
         }
         let limits = settings.evidenceLimits
-        let requests = try AttachmentRequest.decodeList(list, limit: limits.maxAttachments)
+        let requests = try AttachmentRequest.decodeList(
+            list, limit: limits.maxAttachments, keys: AttachmentRequest.keys(in: bytes, at: keyTexts)
+        )
         guard !requests.isEmpty else {
             throw IntakeError(.invalidAttachment, "\"attachments\" must name at least one file")
         }
@@ -94,8 +100,10 @@ extension IntakeCore {
         let settings = settings()
         var bytes = try await Self.collect(body, expectedLength: expectedLength)
         defer { wipe(&bytes) }
+        var noSecrets: [Range<Int>] = []
         let members = try Self.evidenceBody(
-            bytes, members: ["token", "text", "fields"], maxDepth: settings.maxJSONDepth
+            bytes, members: ["token", "text", "fields"], maxDepth: settings.maxJSONDepth, secretPaths: [],
+            secrets: &noSecrets
         )
         var (recordID, token) = try tokenRequest(recordText: recordText, members: members)
         defer { wipe(&token) }
@@ -146,7 +154,7 @@ extension IntakeCore {
         for request in requests {
             let attachmentID = EvidenceID.random()
             let section = request.sealedTo ?? form?.attachmentsSealedTo ?? .identity
-            var plaintext = request.metadata(attachmentID: attachmentID)
+            var plaintext = try request.metadata(attachmentID: attachmentID)
             defer { wipe(&plaintext) }
             let envelope = try Envelope.seal(
                 plaintext, name: .attachment, recordID: recordID, recipients: settings.recipients(for: section),
@@ -178,20 +186,22 @@ extension IntakeCore {
     }
 
     /// The addendum's plaintext (FORMAT.md section 14): canonical JSON. The caller wipes it.
-    static func addendumPlaintext(_ addendum: ValidatedAddendum, addendumID: EvidenceID) -> [UInt8] {
+    public static func addendumPlaintext(_ addendum: ValidatedAddendum, addendumID: EvidenceID) -> [UInt8] {
         var object: [String: JSONValue] = ["addendum_id": .string(addendumID.hex), "v": .number("1")]
         if let text = addendum.text { object["text"] = .string(text) }
         if let fields = addendum.fields { object["fields"] = .object(fields) }
         return JSONValue.object(object).canonicalBytes()
     }
 
-    /// The members of an evidence request's body, which may have only `members`.
-    static func evidenceBody(
-        _ bytes: [UInt8], members allowed: Set<String>, maxDepth: Int
+    /// The members of an evidence request's body, which may have only `members`. Strings at `secretPaths` stay in
+    /// `bytes` (``JSONParser/parse(_:secrets:)``); their ranges go to `secrets`.
+    public static func evidenceBody(
+        _ bytes: [UInt8], members allowed: Set<String>, maxDepth: Int, secretPaths: [[String]],
+        secrets: inout [Range<Int>]
     ) throws(IntakeError) -> [String: JSONValue] {
         let document: JSONValue
         do {
-            document = try JSONParser(maxDepth: maxDepth).parse(bytes)
+            document = try JSONParser(maxDepth: maxDepth, secretPaths: secretPaths).parse(bytes, secrets: &secrets)
         } catch {
             switch error.kind {
             case .invalidUTF8: throw IntakeError(.invalidEncoding, "the body is not valid UTF-8")

@@ -57,11 +57,48 @@ public struct JSONParser: Sendable {
     /// The longest string or object key accepted, in UTF-8 bytes after escapes are decoded.
     public let maxStringBytes: Int
 
-    /// Creates a parser with the given limits.
-    public init(maxDepth: Int = 32, maxStringBytes: Int = .max) {
+    /// Where the string values that are secrets (file keys) sit: each path lists the member names from the top-level
+    /// object down, arrays on the way not counted: `["attachments", "key"]` is the `key` of every object in the
+    /// top-level `attachments` array. ``parse(_:secrets:)`` leaves these strings in the input.
+    public let secretPaths: [[String]]
+
+    /// Creates a parser with the given limits. A string at one of `secretPaths` is never copied out of the input
+    /// (see ``parse(_:secrets:)``); ``parse(_:)`` refuses a parser that has any.
+    public init(maxDepth: Int = 32, maxStringBytes: Int = .max, secretPaths: [[String]] = []) {
         precondition(maxDepth >= 0 && maxStringBytes >= 0, "JSON parser limits must not be negative")
         self.maxDepth = maxDepth
         self.maxStringBytes = maxStringBytes
+        self.secretPaths = secretPaths
+    }
+
+    /// Parses like ``parse(_:)``, except that a string value at one of ``secretPaths`` is checked as JSON but not
+    /// decoded: the range of its bytes between the quotes, escapes as written, is appended to `secrets` (in the
+    /// order of the input), and its value in the tree is the string `"#n"`, `n` its index in `secrets`. The caller
+    /// reads the secret from the input, which it then wipes, so the secret never lives in a `String`. Other values
+    /// at those paths (a number, an object) are parsed as usual.
+    public func parse(
+        _ bytes: UnsafeRawBufferPointer, secrets: inout [Range<Int>]
+    ) throws(JSONParseError) -> JSONValue {
+        let buffer = bytes.assumingMemoryBound(to: UInt8.self)
+        if let bad = UTF8Validation.firstInvalidOffset(in: buffer) {
+            throw JSONParseError(kind: .invalidUTF8, offset: bad)
+        }
+        var reader = JSONReader(
+            bytes: buffer, maxDepth: maxDepth, maxStringBytes: maxStringBytes, secretPaths: secretPaths
+        )
+        defer { secrets = reader.secrets }
+        return try reader.parseDocument()
+    }
+
+    /// ``parse(_:secrets:)`` of the bytes of `bytes`, in place.
+    public func parse(_ bytes: [UInt8], secrets: inout [Range<Int>]) throws(JSONParseError) -> JSONValue {
+        var found: [Range<Int>] = []
+        // `withUnsafeBytes` only rethrows untyped errors, so carry the typed one out in a Result.
+        let result = bytes.withUnsafeBytes { raw in
+            Result { () throws(JSONParseError) -> JSONValue in try parse(raw, secrets: &found) }
+        }
+        secrets = found
+        return try result.get()
     }
 
     /// Parses exactly one JSON value, with optional whitespace around it, from UTF-8 `bytes`.
@@ -83,12 +120,13 @@ public struct JSONParser: Sendable {
     }
 
     private func parse(buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        precondition(secretPaths.isEmpty, "a parser with secret paths parses only with parse(_:secrets:)")
         // Validating first makes the verdict on bad UTF-8 independent of where the grammar happens to fail, and
         // lets the string scanner copy non-ASCII bytes without looking at them.
         if let bad = UTF8Validation.firstInvalidOffset(in: buffer) {
             throw JSONParseError(kind: .invalidUTF8, offset: bad)
         }
-        var reader = JSONReader(bytes: buffer, maxDepth: maxDepth, maxStringBytes: maxStringBytes)
+        var reader = JSONReader(bytes: buffer, maxDepth: maxDepth, maxStringBytes: maxStringBytes, secretPaths: [])
         return try reader.parseDocument()
     }
 }
@@ -202,11 +240,22 @@ private struct JSONReader {
     var index = 0
     /// Reused across strings that contain escapes, so decoding does not allocate per string.
     var scratch: [UInt8] = []
+    let secretPaths: [[String]]
+    /// The ranges of the secret strings read so far.
+    var secrets: [Range<Int>] = []
 
-    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, maxStringBytes: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int, maxStringBytes: Int, secretPaths: [[String]]) {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.maxStringBytes = maxStringBytes
+        self.secretPaths = secretPaths
+    }
+
+    /// Whether a value in the innermost of `stack` is at one of ``secretPaths``.
+    private func isSecretPlace(_ stack: [OpenContainer]) -> Bool {
+        guard stack.last?.isObject == true else { return false }
+        let names = stack.lazy.filter(\.isObject).map(\.key)
+        return secretPaths.contains { $0.count == names.count && $0.elementsEqual(names) }
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -242,7 +291,12 @@ private struct JSONReader {
                     continue parsingValue
                 }
             case ASCII.quote:
-                value = .string(try parseString())
+                if !secretPaths.isEmpty, isSecretPlace(stack) {
+                    secrets.append(try skipSecretString())
+                    value = .string("#\(secrets.count - 1)")
+                } else {
+                    value = .string(try parseString())
+                }
             case ASCII.lowerT:
                 try expectLiteral("true")
                 value = .bool(true)
@@ -395,6 +449,34 @@ private struct JSONReader {
         scratch.append(contentsOf: run)
         guard scratch.count <= maxStringBytes else { throw JSONParseError(kind: .tooLarge, offset: open) }
         return String(decoding: scratch, as: UTF8.self)
+    }
+
+    /// Checks the string starting at its opening quote as ``parseString()`` does, without decoding it; returns the
+    /// range of its bytes between the quotes. What an escape decodes to is wiped from the scratch buffer.
+    private mutating func skipSecretString() throws(JSONParseError) -> Range<Int> {
+        let open = index
+        index += 1
+        let start = index
+        defer {
+            for position in scratch.indices { scratch[position] = 0 }
+            scratch.removeAll(keepingCapacity: true)
+        }
+        while true {
+            skipPlainStringBytes()
+            guard index < bytes.count else { throw error(.syntax) }
+            let byte = bytes[index]
+            if byte == ASCII.quote { break }
+            if byte == ASCII.backslash {
+                try decodeEscape()
+                continue
+            }
+            guard byte >= 0x20 else { throw error(.syntax) }
+            index += 1
+        }
+        let range = start..<index
+        index += 1
+        guard range.count <= maxStringBytes else { throw JSONParseError(kind: .tooLarge, offset: open) }
+        return range
     }
 
     /// Moves `index` past whole words of eight bytes that hold no quote, backslash or control character, so that

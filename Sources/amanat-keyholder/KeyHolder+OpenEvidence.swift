@@ -35,7 +35,9 @@ extension KeyHolder.Open {
         var pending: [PendingExtraction] = []
         for row in evidence.attachments where requested.contains(row.sealedTo) {
             do throws(OpenedRecord.Failure) {
-                let plaintext = try openEnvelope(row.envelope, name: .attachment, recordID: record.recordID, ring: ring)
+                var plaintext = try openEnvelope(row.envelope, name: .attachment, recordID: record.recordID, ring: ring)
+                // It holds the file key's text: wiped once the key is in protected memory.
+                defer { wipe(&plaintext) }
                 let metadata = try AttachmentMetadata(plaintext: plaintext, row: row)
                 var opened = OpenedAttachment(
                     attachmentID: row.attachmentID.hex, position: row.position, name: metadata.name,
