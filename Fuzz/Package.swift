@@ -20,15 +20,25 @@ let package = Package(
         .executable(name: "FuzzKeyFile", targets: ["FuzzKeyFile"]),
         .executable(name: "FuzzPublicKeyText", targets: ["FuzzPublicKeyText"]),
         .executable(name: "FuzzFormFile", targets: ["FuzzFormFile"]),
+        .executable(name: "FuzzUploadHeaders", targets: ["FuzzUploadHeaders"]),
+        .executable(name: "FuzzAttachmentRequest", targets: ["FuzzAttachmentRequest"]),
+        .executable(name: "FuzzAddendum", targets: ["FuzzAddendum"]),
+        .executable(name: "FuzzAttachmentMetadata", targets: ["FuzzAttachmentMetadata"]),
+        .executable(name: "FuzzAttachmentStream", targets: ["FuzzAttachmentStream"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
     ],
     targets: [
         // Symlinks into the main package (see above).
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
-        .target(name: "AmanatCrypto", dependencies: ["CSodium"], swiftSettings: strictSettings),
+        .target(
+            name: "AmanatCrypto", dependencies: ["CSodium", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .target(name: "AmanatJSON", swiftSettings: strictSettings),
         .target(
             name: "AmanatTOML", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
@@ -45,7 +55,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
-            name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat", "AmanatSealing"],
+            name: "AmanatKeys", dependencies: ["CSodium", "AmanatCrypto", "AmanatJSON", "AmanatFormat", "AmanatSealing"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AmanatFileSealing", dependencies: ["CSodium", "AmanatCrypto", "AmanatFormat"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AmanatIntake",
+            dependencies: [
+                "AmanatCrypto", "AmanatJSON", "AmanatForms", "AmanatFormat", "AmanatSealing",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -72,6 +94,32 @@ let package = Package(
         .executableTarget(name: "FuzzPublicKeyText", dependencies: ["AmanatCrypto"], swiftSettings: strictSettings),
         .executableTarget(
             name: "FuzzFormFile", dependencies: ["AmanatFormFiles", "AmanatForms"], swiftSettings: strictSettings
+        ),
+        // UploadHeaders.swift is a symlink to amanatd's own file (AmanatServer is not built here: GRDB and more).
+        .executableTarget(
+            name: "FuzzUploadHeaders",
+            dependencies: ["AmanatIntake", .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: strictSettings + [.define("AMANAT_FUZZ")]
+        ),
+        .executableTarget(
+            name: "FuzzAttachmentRequest",
+            dependencies: ["AmanatIntake", "AmanatJSON", "AmanatCrypto", "AmanatFormat", "AmanatKeys"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzAddendum",
+            dependencies: ["AmanatIntake", "AmanatJSON", "AmanatForms", "AmanatFormFiles", "AmanatFormat"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzAttachmentMetadata",
+            dependencies: ["AmanatKeys", "AmanatJSON", "AmanatCrypto", "AmanatFormat"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "FuzzAttachmentStream",
+            dependencies: ["AmanatKeys", "AmanatFileSealing", "AmanatCrypto", "AmanatFormat"],
+            swiftSettings: strictSettings
         ),
     ]
 )

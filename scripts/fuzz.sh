@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #
 # Builds the Fuzz/ package in release mode with -sanitize=fuzzer,address into Fuzz/.build-fuzz, then for each
-# target (all four by default): runs its saved regression inputs (Tests/Fuzz/<target>/regressions/), copies its
+# target (all of them by default): runs its saved regression inputs (Tests/Fuzz/<target>/regressions/), copies its
 # seed corpus to a temporary working corpus (Tests/Fuzz is never written), and fuzzes it for SECONDS seconds
 # (default 60). Prints each target's executions and coverage, and exits non-zero if any target crashed.
 # Crash inputs and full logs are kept in Fuzz/.build-fuzz/artifacts/<target>/.
@@ -16,7 +16,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SWIFT="${SWIFT:-swift}"
 SECONDS_PER_TARGET="${1:-60}"
 [ $# -gt 0 ] && shift
-ALL_TARGETS=(FuzzHTTPRequest FuzzEnvelope FuzzKeyFile FuzzPublicKeyText FuzzFormFile)
+ALL_TARGETS=(FuzzHTTPRequest FuzzEnvelope FuzzKeyFile FuzzPublicKeyText FuzzFormFile FuzzUploadHeaders
+    FuzzAttachmentRequest FuzzAddendum FuzzAttachmentMetadata FuzzAttachmentStream)
 if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 
 case "$SECONDS_PER_TARGET" in
@@ -65,11 +66,12 @@ for target in "${TARGETS[@]}"; do
     rm -rf "$artifacts"
     mkdir -p "$artifacts"
     # TOMLKit 0.6.0 never frees a parsed document: LeakSanitizer would stop these at their first TOML input
-    # (libFuzzer's check, -detect_leaks) and again at exit (AddressSanitizer's, ASAN_OPTIONS).
+    # (libFuzzer's check, -detect_leaks) and again at exit (AddressSanitizer's, ASAN_OPTIONS). FuzzAddendum loads
+    # the shipped form once, at its first input.
     leaks=()
     asan_options="${ASAN_OPTIONS:-}"
     case "$target" in
-        FuzzFormFile | FuzzHTTPRequest)
+        FuzzFormFile | FuzzHTTPRequest | FuzzAddendum)
             leaks=(-detect_leaks=0)
             asan_options="detect_leaks=0${asan_options:+:$asan_options}"
             ;;

@@ -1,9 +1,9 @@
 import AmanatTestSupport
 import Testing
 
-/// FuzzEnvelope's and FuzzKeyFile's seeds and saved crash inputs, replayed through the fuzz targets' own checks
-/// (FuzzProperties/ links them, and FuzzEnvelope's TEST-ONLY key, from Fuzz/Sources), so that `make test` catches a
-/// regression without libFuzzer.
+/// FuzzEnvelope's, FuzzKeyFile's, FuzzAttachmentMetadata's and FuzzAttachmentStream's seeds and saved crash inputs,
+/// replayed through the fuzz targets' own checks (FuzzProperties/ links them, and FuzzEnvelope's TEST-ONLY key, from
+/// Fuzz/Sources), so that `make test` catches a regression without libFuzzer.
 @Suite struct KeysFuzzCorpusTests {
     @Test("FuzzEnvelope's and FuzzKeyFile's corpora are found")
     func corporaAreFound() {
@@ -22,6 +22,26 @@ import Testing
           arguments: FuzzCorpus.inputs("FuzzKeyFile"))
     func keyFile(name: String) throws {
         let violation = keyFileViolation(try FuzzCorpus.bytes("FuzzKeyFile", name))
+        #expect(violation == nil, "\(name): \(violation ?? "")")
+    }
+
+    @Test("FuzzAttachmentMetadata's and FuzzAttachmentStream's corpora are found")
+    func evidenceCorporaAreFound() {
+        #expect(FuzzCorpus.inputs("FuzzAttachmentMetadata").count >= 15)
+        #expect(FuzzCorpus.inputs("FuzzAttachmentStream").count >= 15)
+    }
+
+    @Test("a plaintext from FuzzAttachmentMetadata's corpus keeps the fuzz target's properties",
+          arguments: FuzzCorpus.inputs("FuzzAttachmentMetadata"))
+    func attachmentMetadata(name: String) throws {
+        let violation = attachmentMetadataViolation(try FuzzCorpus.bytes("FuzzAttachmentMetadata", name))
+        #expect(violation == nil, "\(name): \(violation ?? "")")
+    }
+
+    @Test("a stream from FuzzAttachmentStream's corpus keeps the fuzz target's properties",
+          arguments: FuzzCorpus.inputs("FuzzAttachmentStream"))
+    func attachmentStream(name: String) throws {
+        let violation = attachmentStreamViolation(try FuzzCorpus.bytes("FuzzAttachmentStream", name))
         #expect(violation == nil, "\(name): \(violation ?? "")")
     }
 }

@@ -1,0 +1,1 @@
+../FuzzHTTPRequest/ShippedForm.swift

@@ -1,0 +1,1 @@
+../../../Sources/AmanatServer/UploadHeaders.swift

@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzAddendum/AddendumProperty.swift

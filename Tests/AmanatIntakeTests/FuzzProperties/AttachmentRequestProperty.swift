@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzAttachmentRequest/AttachmentRequestProperty.swift

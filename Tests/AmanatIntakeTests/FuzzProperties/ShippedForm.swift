@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzHTTPRequest/ShippedForm.swift

@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzAttachmentMetadata/AttachmentMetadataProperty.swift

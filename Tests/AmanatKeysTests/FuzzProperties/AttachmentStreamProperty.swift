@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzAttachmentStream/AttachmentStreamProperty.swift

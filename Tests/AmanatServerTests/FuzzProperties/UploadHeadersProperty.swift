@@ -1,0 +1,1 @@
+../../../Fuzz/Sources/FuzzUploadHeaders/UploadHeadersProperty.swift
