@@ -8,12 +8,15 @@ import NIOHTTP1
 
 /// The property FuzzUploadHeaders checks, shared with the unit test that replays its corpus (AmanatServerTests'
 /// FuzzCorpusTests links this file). The input is a header block, one `name:value` per line (a line without a
-/// colon is skipped), read into `HTTPHeaders` as they come, which is more than NIO's parser lets through (any byte
-/// may be in a value). Returns the first broken rule, or nil.
+/// colon, or whose name is not ASCII, is skipped: NIO's parser yields only token names, and `HTTPHeaders.add` traps
+/// on others), read into `HTTPHeaders` as they come, which is more than NIO's parser lets through (any byte may be
+/// in a value). Returns the first broken rule, or nil.
 func uploadHeadersViolation(_ bytes: [UInt8]) -> String? {
     var headers = HTTPHeaders()
     for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")), line[..<colon].allSatisfy({ $0 < 0x80 }) else {
+            continue
+        }
         headers.add(
             name: String(decoding: line[..<colon], as: UTF8.self),
             value: String(decoding: line[(colon + 1)...], as: UTF8.self)
