@@ -9,7 +9,9 @@ import AmanatFormat
 /// A chunk that does not authenticate (a flipped bit, a chunk reordered or dropped: the secretstream nonce chain
 /// breaks), a tag other than MESSAGE before the last chunk or other than FINAL on it, padding that is not zero, more
 /// or fewer bytes than the sealed size gives, or file bytes whose SHA-256 is not the sealed one each throw
-/// ``FileStreamTampering``. The key holder's extraction and the fuzz target FuzzAttachmentStream use it.
+/// ``FileStreamTampering``. The fuzz target FuzzAttachmentStream runs it. The key holder's extraction does not
+/// yet: its two-thread `StreamFramer` (amanat-keyholder, AttachmentExtractor.swift) repeats this framing with the
+/// decrypted chunks handed to a writer thread that hashes them; one of the two should go.
 public struct FileStreamReader {
     private let key: SecretBytes
     private let size: UInt64
