@@ -38,9 +38,14 @@ final class FileUploader {
     /// Every upload created, so that a failure can remove what it leaves on amanatd.
     private(set) var created: [String] = []
 
+    /// About two minutes in all: long enough for amanatd to restart on a busy host or an SSH link to come back,
+    /// short enough that a volunteer is not left waiting on a host that is down.
+    static let defaultRetryDelays: [UInt32] = [1, 2, 4, 8, 16, 30, 60]
+
     init(
         client: UnixHTTPClient, language: IntakeLanguage, progress: TransferProgress,
-        chunksPerSegment: UInt64 = StreamPlan.defaultChunksPerSegment, retryDelays: [UInt32] = [1, 2, 4, 8, 16]
+        chunksPerSegment: UInt64 = StreamPlan.defaultChunksPerSegment,
+        retryDelays: [UInt32] = FileUploader.defaultRetryDelays
     ) {
         self.client = client
         self.language = language
